@@ -1,0 +1,77 @@
+"""Stock level lookup with 1,000,000 ledger lines on SQLite (target p95 < 20 ms): the balance
+of one product in one warehouse, as scanners and order entry ask for it. Baselines in the same
+run: a primary-key lookup of a product, and summing that product's ledger lines.
+
+    .venv/bin/python bench/inventory_lookup.py [ledger_lines]
+"""
+
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inventory_common import p95, products_and_warehouses, setup, timed  # noqa: E402
+
+
+def main(ledger_lines: int = 1_000_000) -> None:
+    setup("inventory-lookup")
+    from django.db import connection
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from salesops.catalog.models import Product
+    from salesops.inventory.models import StockBalance, StockMove
+    from salesops.inventory.selectors import balance_for
+
+    products = 5_000
+    main_wh, dc, ids = products_and_warehouses(products)
+    rng = random.Random(7)
+    start = time.perf_counter()
+    now = timezone.now().isoformat(sep=" ")
+    with connection.cursor() as cursor:
+        batch = []
+        for i in range(ledger_lines):
+            batch.append((ids[i % products], (main_wh.pk, dc.pk)[i % 2], "receipt", "1.000", "2.0000", "bench", now))
+            if len(batch) == 50_000:
+                cursor.executemany(
+                    "INSERT INTO inventory_stockmove (product_id, warehouse_id, kind, quantity, unit_cost,"
+                    " reference_type, reference_number, at) VALUES (%s, %s, %s, %s, %s, %s, '', %s)",
+                    batch,
+                )
+                batch = []
+        if batch:
+            cursor.executemany(
+                "INSERT INTO inventory_stockmove (product_id, warehouse_id, kind, quantity, unit_cost,"
+                " reference_type, reference_number, at) VALUES (%s, %s, %s, %s, %s, %s, '', %s)",
+                batch,
+            )
+        cursor.execute(
+            "INSERT INTO inventory_stockbalance (product_id, warehouse_id, on_hand, reserved, avg_cost) "
+            "SELECT product_id, warehouse_id, SUM(quantity), 0, 2 FROM inventory_stockmove GROUP BY 1, 2"
+        )
+    load = time.perf_counter() - start
+    assert StockMove.objects.count() == ledger_lines
+    pairs = [(rng.choice(ids), rng.choice((main_wh.pk, dc.pk))) for _ in range(2000)]
+    it = iter(pairs * 3)
+
+    lookup = timed(lambda: balance_for(**dict(zip(("product_id", "warehouse_id"), next(it), strict=True))), 2000)
+    pk = timed(lambda: Product.objects.filter(pk=rng.choice(ids)).first(), 2000)
+    ledger_sum = timed(
+        lambda: StockMove.objects.filter(product_id=rng.choice(ids), warehouse_id=main_wh.pk).aggregate(
+            t=Sum("quantity")
+        ),
+        200,
+    )
+    sample = balance_for(product_id=ids[0], warehouse_id=main_wh.pk)
+    assert isinstance(sample, StockBalance) and sample.on_hand == ledger_lines // products // 2
+
+    print(f"stock level lookup, {ledger_lines:,} ledger lines, {products:,} products × 2 warehouses (SQLite)")
+    print(f"  loading the ledger            {load:7.1f} s")
+    print(f"  balance lookup       p95 {p95(lookup):7.3f} ms   target < 20 ms")
+    print(f"  baseline pk lookup   p95 {p95(pk):7.3f} ms")
+    print(f"  baseline ledger sum  p95 {p95(ledger_sum):7.3f} ms")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

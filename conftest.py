@@ -1,0 +1,45 @@
+"""Shared test fixtures.
+
+- `org`: a small organisation with one user per role (see core/tests/factories.py)
+- `api`: a function giving a DRF APIClient authenticated as a user (or anonymous)
+- tests marked `postgres` run only when the default database is PostgreSQL
+"""
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = connection.vendor == "postgresql"
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def org(db):
+    from salesops.core.tests.factories import make_org
+
+    return make_org()
+
+
+@pytest.fixture
+def api():
+    def client(user=None):
+        api_client = APIClient()
+        if user is not None:
+            api_client.force_authenticate(user)
+        return api_client
+
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

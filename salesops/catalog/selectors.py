@@ -1,0 +1,163 @@
+"""Reads of products, families, BOMs and prices, scoped to the person asking.
+
+Stock roles see every product with costs; sales roles see sellable products (approved and
+active) without costs; anyone else sees nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from salesops.catalog.models import (
+    Barcode,
+    BomLine,
+    PriceChange,
+    PriceHistory,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductFamily,
+)
+from salesops.catalog.permissions import PRODUCT_READ_ROLES, PRODUCT_WRITE_ROLES, STOCK_ROLES
+
+
+def product_list_for_user(*, user) -> QuerySet[Product]:
+    products = Product.objects.select_related("family")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return products.none()
+    if user.is_superuser or user.roles & (STOCK_ROLES | PRODUCT_WRITE_ROLES):
+        return products
+    if user.roles & PRODUCT_READ_ROLES:
+        return products.filter(status=Product.Status.APPROVED, active=True)
+    return products.none()
+
+
+def product_get_for_user(*, user, pk) -> Product:
+    return product_list_for_user(user=user).get(pk=pk)
+
+
+def product_by_barcode(*, user, code: str) -> Product:
+    """The product carrying this barcode (or SKU), Product.DoesNotExist otherwise."""
+    code = (code or "").strip()
+    products = product_list_for_user(user=user)
+    found = products.filter(Q(barcodes__code=code) | Q(sku=code)).first()
+    if found is None:
+        raise Product.DoesNotExist
+    return found
+
+
+def family_list() -> QuerySet[ProductFamily]:
+    return ProductFamily.objects.all()
+
+
+def family_tree() -> list[dict]:
+    """Families in tree order with their depth and product count."""
+    from django.db.models import Count
+
+    rows = []
+    for family in ProductFamily.objects.annotate(product_count=Count("products")).order_by("path"):
+        rows.append({"family": family, "depth": family.path.count("/") - 2, "count": family.product_count})
+    return rows
+
+
+def family_subtree_ids(family: ProductFamily) -> list[int]:
+    return list(ProductFamily.objects.filter(path__startswith=family.path).values_list("pk", flat=True))
+
+
+# --- bills of materials ---------------------------------------------------------------------------
+def bom_lines_on(*, parent: Product, on_date: datetime.date) -> QuerySet[BomLine]:
+    return (
+        BomLine.objects.filter(parent=parent, valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .select_related("component")
+    )
+
+
+@dataclass
+class BomNode:
+    level: int
+    line: BomLine
+    quantity: Decimal  # gross quantity per one top-level unit
+
+
+def bom_explode(*, product: Product, on_date: datetime.date | None = None, max_depth: int = 20) -> list[BomNode]:
+    """The multi-level BOM in tree order: each component with the gross quantity (scrap
+    included) needed for one unit of `product`. One query for all lines in force."""
+    on_date = on_date or datetime.date.today()
+    lines = (
+        BomLine.objects.filter(valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .select_related("component")
+        .order_by("component__sku")
+    )
+    children: dict[int, list[BomLine]] = {}
+    for line in lines:
+        children.setdefault(line.parent_id, []).append(line)
+    result: list[BomNode] = []
+
+    def walk(parent_id: int, factor: Decimal, level: int, seen: frozenset) -> None:
+        if level > max_depth:
+            return
+        for line in children.get(parent_id, []):
+            if line.component_id in seen:
+                continue
+            quantity = (factor * line.gross_quantity).quantize(Decimal("0.0001"))
+            result.append(BomNode(level=level, line=line, quantity=quantity))
+            walk(line.component_id, quantity, level + 1, seen | {line.component_id})
+
+    walk(product.pk, Decimal("1"), 1, frozenset({product.pk}))
+    return result
+
+
+def where_used(*, product: Product) -> QuerySet[BomLine]:
+    return BomLine.objects.filter(component=product).select_related("parent")
+
+
+# --- prices ---------------------------------------------------------------------------------------
+def price_lists_on(on_date: datetime.date) -> QuerySet[PriceList]:
+    return PriceList.objects.filter(valid_from__lte=on_date).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+
+
+def price_for(*, product: Product, customer=None, on_date: datetime.date) -> Decimal:
+    """The price a customer pays on a date before discounts: the item of the valid price list
+    for the customer's channel, else of the valid default list, else the product's list price."""
+    lists = price_lists_on(on_date)
+    channel = getattr(customer, "channel", "") if customer is not None else ""
+    candidates = []
+    if channel:
+        candidates.append(lists.filter(channel=channel))
+    candidates.append(lists.filter(is_default=True))
+    for price_lists in candidates:
+        item = (
+            PriceListItem.objects.filter(price_list__in=price_lists, product=product, valid_from__lte=on_date)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+            .order_by("-valid_from", "-pk")
+            .first()
+        )
+        if item is not None:
+            return item.price
+    return product.list_price
+
+
+def price_items_for(*, product: Product) -> QuerySet[PriceListItem]:
+    return (
+        PriceListItem.objects.filter(product=product)
+        .select_related("price_list")
+        .order_by("price_list__code", "-valid_from")
+    )
+
+
+def price_change_list() -> QuerySet[PriceChange]:
+    return PriceChange.objects.select_related("price_list", "created_by")
+
+
+def price_history_list() -> QuerySet[PriceHistory]:
+    return PriceHistory.objects.select_related("product", "price_list", "change")
+
+
+def barcode_list_for(product: Product) -> QuerySet[Barcode]:
+    return product.barcodes.all()

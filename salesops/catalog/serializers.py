@@ -1,0 +1,171 @@
+from rest_framework import serializers
+
+from salesops.catalog.models import (
+    Barcode,
+    BomLine,
+    PackagingUnit,
+    PriceChange,
+    PriceChangeLine,
+    PriceHistory,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductFamily,
+)
+from salesops.catalog.permissions import sees_costs
+
+COST_FIELDS = {"cost"}
+
+
+class FamilySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductFamily
+        fields = ["id", "code", "name", "name_en", "parent", "path"]
+        read_only_fields = ["path"]
+
+
+class PackagingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PackagingUnit
+        fields = ["id", "name", "name_en", "factor"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    barcodes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    packaging = PackagingSerializer(many=True, read_only=True)
+    display_name = serializers.CharField(read_only=True)
+    sellable = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "name_en",
+            "display_name",
+            "spec",
+            "spec_en",
+            "unit",
+            "family",
+            "cost",
+            "list_price",
+            "tax_rate",
+            "status",
+            "active",
+            "sellable",
+            "source",
+            "lead_time_days",
+            "lot_rule",
+            "lot_qty",
+            "safety_stock",
+            "barcodes",
+            "packaging",
+        ]
+        read_only_fields = ["status"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not sees_costs(request.user):
+            for name in COST_FIELDS:
+                fields.pop(name, None)
+        return fields
+
+
+class ProductUpdateSerializer(ProductSerializer):
+    class Meta(ProductSerializer.Meta):
+        read_only_fields = ["status", "sku"]
+
+
+class BarcodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Barcode
+        fields = ["id", "code", "product"]
+        read_only_fields = ["product"]
+
+
+class BomLineSerializer(serializers.ModelSerializer):
+    parent_sku = serializers.CharField(source="parent.sku", read_only=True)
+    component_sku = serializers.CharField(source="component.sku", read_only=True)
+
+    class Meta:
+        model = BomLine
+        fields = [
+            "id",
+            "parent",
+            "parent_sku",
+            "component",
+            "component_sku",
+            "quantity",
+            "scrap_pct",
+            "valid_from",
+            "valid_to",
+        ]
+
+
+class PriceListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceList
+        fields = ["id", "code", "name", "channel", "is_default", "valid_from", "valid_to", "currency"]
+
+
+class PriceListItemSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = PriceListItem
+        fields = ["id", "price_list", "product", "sku", "price", "valid_from", "valid_to"]
+
+
+class PriceChangeLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = PriceChangeLine
+        fields = ["product", "sku", "old_price", "new_price"]
+        read_only_fields = ["old_price"]
+
+
+class PriceChangeSerializer(serializers.ModelSerializer):
+    lines = PriceChangeLineSerializer(many=True)
+
+    class Meta:
+        model = PriceChange
+        fields = [
+            "id",
+            "number",
+            "price_list",
+            "effective_date",
+            "reason",
+            "status",
+            "created_by",
+            "created_at",
+            "applied_at",
+            "lines",
+        ]
+        read_only_fields = ["number", "status", "created_by", "created_at", "applied_at"]
+
+
+class PriceHistorySerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = PriceHistory
+        fields = [
+            "id",
+            "product",
+            "sku",
+            "price_list",
+            "change",
+            "old_price",
+            "new_price",
+            "effective_date",
+            "applied_at",
+        ]
+
+
+class PriceQuerySerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    customer = serializers.IntegerField(required=False)
+    date = serializers.DateField(required=False)

@@ -1,0 +1,18 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from salesops.core.api import endpoints
+from salesops.core.api.views import ObtainTokenView
+
+router = DefaultRouter()
+router.register("company", endpoints.CompanyViewSet, basename="company")
+router.register("org-units", endpoints.OrgUnitViewSet, basename="org-unit")
+router.register("users", endpoints.UserViewSet, basename="user")
+router.register("calendar", endpoints.CalendarDayViewSet, basename="calendar-day")
+router.register("notifications", endpoints.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("me/", endpoints.MeView.as_view(), name="api-me"),
+    *router.urls,
+]

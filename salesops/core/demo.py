@@ -1,0 +1,103 @@
+"""Demo company: a flour and food manufacturer-distributor with two regions and three teams."""
+
+import datetime
+
+from django.contrib.auth.hashers import make_password
+
+from salesops.core import services
+from salesops.core.calendar import calendar_seed_year
+from salesops.core.models import Company, OrgUnit, User
+from salesops.core.roles import Role
+from salesops.demo.loader import DEMO_PASSWORD
+
+ORDER = 10
+
+# username, full name, roles, unit code, manager username
+PEOPLE = [
+    ("admin", "系统管理员 Admin", [Role.SYSADMIN], "HQ", None),
+    ("gm", "王总 Wang Jian", [Role.GENERAL_MANAGER], "HQ", None),
+    ("director", "李明 Li Ming", [Role.SALES_DIRECTOR], "SALES", "gm"),
+    ("manager", "陈伟 Chen Wei", [Role.SALES_MANAGER], "EAST", "director"),
+    ("manager2", "赵磊 Zhao Lei", [Role.SALES_MANAGER], "NORTH", "director"),
+    ("supervisor1", "刘洋 Liu Yang", [Role.SALES_SUPERVISOR], "EAST-1", "manager"),
+    ("supervisor2", "杨帆 Yang Fan", [Role.SALES_SUPERVISOR], "EAST-2", "manager"),
+    ("supervisor3", "黄静 Huang Jing", [Role.SALES_SUPERVISOR], "NORTH-1", "manager2"),
+    ("rep1", "张三 Zhang San", [Role.SALES_REP], "EAST-1", "supervisor1"),
+    ("rep2", "李四 Li Si", [Role.SALES_REP], "EAST-1", "supervisor1"),
+    ("rep3", "王五 Wang Wu", [Role.SALES_REP], "EAST-2", "supervisor2"),
+    ("rep4", "赵六 Zhao Liu", [Role.SALES_REP], "EAST-1", "supervisor1"),
+    ("rep5", "孙七 Sun Qi", [Role.SALES_REP], "EAST-2", "supervisor2"),
+    ("rep6", "周八 Zhou Ba", [Role.SALES_REP], "EAST-2", "supervisor2"),
+    ("rep7", "吴九 Wu Jiu", [Role.SALES_REP], "NORTH-1", "supervisor3"),
+    ("rep8", "郑十 Zheng Shi", [Role.SALES_REP], "NORTH-1", "supervisor3"),
+    ("rep9", "冯一 Feng Yi", [Role.SALES_REP], "NORTH-1", "supervisor3"),
+    ("rep10", "钱二 Qian Er", [Role.SALES_REP], "NORTH-1", "supervisor3"),
+    ("salesadmin", "马丽 Ma Li", [Role.SALES_ADMIN], "SALES", "director"),
+    ("finance", "何芳 He Fang", [Role.FINANCE], "FIN", "gm"),
+    ("warehouse", "郭强 Guo Qiang", [Role.WAREHOUSE], "OPS", "gm"),
+    ("planner", "林涛 Lin Tao", [Role.PLANNER], "OPS", "gm"),
+    ("purchasing", "高峰 Gao Feng", [Role.PURCHASING], "OPS", "gm"),
+]
+
+UNITS = [
+    # code, name, kind, parent code
+    ("HQ", "麦丰食品 Maifeng Foods", OrgUnit.Kind.COMPANY, None),
+    ("SALES", "销售部 Sales", OrgUnit.Kind.DEPARTMENT, "HQ"),
+    ("EAST", "华东大区 East region", OrgUnit.Kind.REGION, "SALES"),
+    ("NORTH", "华北大区 North region", OrgUnit.Kind.REGION, "SALES"),
+    ("EAST-1", "华东一组 East-1", OrgUnit.Kind.TEAM, "EAST"),
+    ("EAST-2", "华东二组 East-2", OrgUnit.Kind.TEAM, "EAST"),
+    ("NORTH-1", "华北一组 North-1", OrgUnit.Kind.TEAM, "NORTH"),
+    ("FIN", "财务部 Finance", OrgUnit.Kind.DEPARTMENT, "HQ"),
+    ("OPS", "生产与物流 Operations", OrgUnit.Kind.DEPARTMENT, "HQ"),
+]
+HEADS = {
+    "HQ": "gm",
+    "SALES": "director",
+    "EAST": "manager",
+    "NORTH": "manager2",
+    "EAST-1": "supervisor1",
+    "EAST-2": "supervisor2",
+    "NORTH-1": "supervisor3",
+    "FIN": "finance",
+    "OPS": "planner",
+}
+
+
+def build(ctx):
+    company = Company.objects.create(
+        name="麦丰食品 Maifeng Foods",
+        legal_name="麦丰食品有限公司",
+        tax_id="91310000MA1FL8XQ3B",
+        time_zone="Asia/Shanghai",
+        currency="CNY",
+        work_start=datetime.time(9),
+        work_end=datetime.time(18),
+    )
+    units = {}
+    for code, name, kind, parent in UNITS:
+        units[code] = services.org_unit_create(
+            company=company, name=name, code=code, kind=kind, parent=units.get(parent)
+        )
+    users = {}
+    password_hash = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
+    for username, full_name, roles, unit, manager in PEOPLE:
+        users[username] = services.user_create(
+            username=username,
+            password=None,
+            roles=roles,
+            full_name=full_name,
+            email=f"{username}@maifeng.example",
+            org_unit=units[unit],
+            manager=users.get(manager),
+            is_staff=username == "admin",
+        )
+    User.objects.filter(pk__in=[u.pk for u in users.values()]).update(password=password_hash)
+    admin = users["admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    for code, username in HEADS.items():
+        services.org_unit_update(unit=units[code], data={"head": users[username]}, actor=admin)
+    for year in (ctx.today.year, ctx.today.year + 1):
+        calendar_seed_year(year=year)
+    ctx.say(f"company with {len(units)} units and {len(users)} people")

@@ -1,0 +1,166 @@
+"""Server-rendered lists with one behaviour everywhere: a search box, filter chips, sortable
+columns, paging with a count, and an Excel export of exactly what is filtered.
+
+A view builds a `ListPage` over a queryset that a selector has already scoped to the user,
+and renders `core/list_page.html` (or includes `core/partials/list_table.html`). htmx
+requests get only the table, so typing in the search box refreshes the rows in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from salesops.core.export import xlsx_response
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any
+    sort: str | None = None  # ORM ordering expression; None: not sortable
+    value: Callable[[Any], Any] | None = None  # plain value for display and export
+    link: Callable[[Any], str] | None = None  # URL the cell links to
+    numeric: bool = False
+    template: str | None = None  # a template rendering the cell (gets `row`)
+
+    def get(self, row) -> Any:
+        if self.value is not None:
+            return self.value(row)
+        value = row
+        for part in self.key.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        return value
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A chip filter: ?<key>=<choice value> applies `lookup` with that value."""
+
+    key: str
+    label: Any
+    choices: Sequence[tuple[str, Any]]
+    lookup: str | None = None
+    apply: Callable[[QuerySet, str], QuerySet] | None = None
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        if self.apply is not None:
+            return self.apply(queryset, value)
+        return queryset.filter(**{self.lookup or self.key: value})
+
+
+@dataclass
+class ListPage:
+    request: HttpRequest
+    queryset: QuerySet
+    columns: Sequence[Column]
+    title: Any = ""
+    search_fields: Sequence[str] = ()
+    filters: Sequence[Filter] = ()
+    default_sort: str = ""
+    page_size: int = 25
+    export_name: str = "export"
+    actions_template: str | None = None
+    empty_message: Any = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        params = self.request.GET
+        self.search = params.get("q", "").strip()[:100]
+        self.active_filters = {}
+        queryset = self.queryset
+        for spec in self.filters:
+            value = params.get(spec.key, "")
+            if value and value in {str(choice) for choice, _label in spec.choices}:
+                queryset = spec.filter(queryset, value)
+                self.active_filters[spec.key] = value
+        if self.search and self.search_fields:
+            condition = Q()
+            for name in self.search_fields:
+                condition |= Q(**{f"{name}__icontains": self.search})
+            queryset = queryset.filter(condition)
+        sortable = {column.key: column.sort for column in self.columns if column.sort}
+        requested = params.get("sort", "")
+        self.sort = requested if requested.lstrip("-") in sortable else self.default_sort
+        if self.sort:
+            expression = sortable.get(self.sort.lstrip("-"), self.sort.lstrip("-"))
+            descending = self.sort.startswith("-")
+            queryset = queryset.order_by(f"-{expression}" if descending else expression, "pk")
+        self.filtered = queryset
+
+    # --- rendering -------------------------------------------------------------------------------
+    def _query(self, **changes) -> str:
+        params = {key: value for key, value in self.request.GET.items() if key not in {"page", "export"}}
+        params.update(changes)
+        return "?" + urlencode({key: value for key, value in params.items() if value not in ("", None)})
+
+    def context(self) -> dict:
+        paginator = Paginator(self.filtered, self.page_size)
+        try:
+            page = paginator.page(self.request.GET.get("page", 1))
+        except (EmptyPage, PageNotAnInteger):
+            page = paginator.page(1 if not paginator.num_pages else paginator.num_pages)
+        headers = []
+        for column in self.columns:
+            sort_link = None
+            if column.sort:
+                next_sort = f"-{column.key}" if self.sort == column.key else column.key
+                sort_link = self._query(sort=next_sort)
+            state = "asc" if self.sort == column.key else "desc" if self.sort == f"-{column.key}" else ""
+            headers.append({"column": column, "sort_link": sort_link, "state": state})
+        rows = [
+            {
+                "object": obj,
+                "cells": [
+                    {"column": c, "value": c.get(obj), "link": c.link(obj) if c.link else None} for c in self.columns
+                ],
+            }
+            for obj in page.object_list
+        ]
+        chips = [
+            {
+                "spec": spec,
+                "options": [
+                    {
+                        "value": value,
+                        "label": label,
+                        "active": self.active_filters.get(spec.key) == str(value),
+                        "link": self._query(
+                            **{spec.key: "" if self.active_filters.get(spec.key) == str(value) else value}
+                        ),
+                    }
+                    for value, label in spec.choices
+                ],
+            }
+            for spec in self.filters
+        ]
+        return {
+            "list": self,
+            "page": page,
+            "headers": headers,
+            "rows": rows,
+            "chips": chips,
+            "count": paginator.count,
+            "export_link": self._query(export="xlsx"),
+            "page_link_prev": self._query(page=page.previous_page_number()) if page.has_previous() else None,
+            "page_link_next": self._query(page=page.next_page_number()) if page.has_next() else None,
+            **self.extra,
+        }
+
+    def export(self) -> HttpResponse:
+        rows = ([column.get(obj) for column in self.columns] for obj in self.filtered.iterator(chunk_size=2000))
+        return xlsx_response(self.export_name, [str(c.label) for c in self.columns], rows, title=str(self.title))
+
+    def response(self, template: str = "core/list_page.html") -> HttpResponse:
+        if self.request.GET.get("export") == "xlsx":
+            return self.export()
+        if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == "list-table":
+            template = "core/partials/list_table.html"
+        return TemplateResponse(self.request, template, self.context())

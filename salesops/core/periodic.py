@@ -1,0 +1,58 @@
+"""Periodic jobs (the SOP clock, approval reminders, grade recomputation, …).
+
+Areas register jobs from AppConfig.ready(); `salesops worker` (and `manage.py run_periodic`)
+calls `run_due()` every few seconds. A job's last run is stored, so several workers or a
+restart after downtime run each job once per interval; jobs themselves must be idempotent
+and catch up on what they missed (they receive `now`, not a count of missed runs).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    run: Callable[..., object]  # run(now=datetime) -> anything
+    every: datetime.timedelta
+
+
+_jobs: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(name: str, run: Callable[..., object], *, every: datetime.timedelta) -> None:
+    _jobs[name] = PeriodicJob(name=name, run=run, every=every)
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return sorted(_jobs.values(), key=lambda job: job.name)
+
+
+def run_due(*, now: datetime.datetime | None = None, force: bool = False) -> list[str]:
+    """Run every job whose interval has passed; returns the names of the jobs that ran."""
+    from salesops.core.models import PeriodicRun
+
+    now = now or timezone.now()
+    ran = []
+    for job in periodic_jobs():
+        with transaction.atomic():
+            record, _created = PeriodicRun.objects.select_for_update().get_or_create(name=job.name)
+            if not force and record.last_run_at and record.last_run_at + job.every > now:
+                continue
+            record.last_run_at = now
+            record.save(update_fields=["last_run_at"])
+        try:
+            job.run(now=now)
+            ran.append(job.name)
+        except Exception:  # one failing job must not stop the others
+            logger.exception("periodic job %s failed", job.name)
+    return ran

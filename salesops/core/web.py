@@ -1,0 +1,50 @@
+"""Helpers that turn domain errors into what a person sees on a page: errors next to the
+fields they concern, or a message at the top when they concern the whole action."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from salesops.core.exceptions import ApplicationError
+
+
+def add_error_to_form(form, error: ApplicationError) -> None:
+    placed = False
+    for name, problems in error.fields.items():
+        target = name if name in form.fields else None
+        for problem in problems if isinstance(problems, list | tuple) else [problems]:
+            form.add_error(target, str(problem))
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.message))
+
+
+def safe_next(request, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or request.headers.get("Referer", "")
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return fallback
+
+
+def action_view(view):
+    """For POST-only action views (approve, post, cancel…): an ApplicationError becomes a
+    message on the page the user came from, and nothing is changed (the service is atomic)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+            target = safe_next(request, request.path)
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return HttpResponseRedirect(target)
+
+    return wrapper

@@ -1,0 +1,114 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salesops.credit.models import CreditFile, Receipt
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CreditFileOpenForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=None, label=_("Customer"))
+    grade = forms.ChoiceField(choices=CreditFile.Grade.choices, initial=CreditFile.Grade.B, label=_("Credit grade"))
+    payment_terms_days = forms.IntegerField(min_value=0, max_value=365, initial=30, label=_("Payment terms (days)"))
+    overdue_grace_days = forms.IntegerField(min_value=0, max_value=90, initial=0, label=_("Overdue grace (days)"))
+    requested_limit = forms.DecimalField(
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        label=_("Requested limit"),
+        help_text=_("Goes to approval: finance, then the general manager."),
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Reason"))
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+
+
+class CreditFileEditForm(forms.Form):
+    grade = forms.ChoiceField(choices=CreditFile.Grade.choices, label=_("Credit grade"))
+    overdue_grace_days = forms.IntegerField(min_value=0, max_value=90, label=_("Overdue grace (days)"))
+    review_due = forms.DateField(widget=DateInput, required=False, label=_("Next review due"))
+    active = forms.BooleanField(required=False, label=_("Credit allowed"))
+
+
+class CreditReviewForm(forms.Form):
+    business_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Business situation"))
+    financial_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Financial situation"))
+    grade = forms.ChoiceField(choices=CreditFile.Grade.choices, label=_("Credit grade"))
+    conclusion = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Conclusion"))
+    requested_limit = forms.DecimalField(
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        label=_("Proposed limit"),
+        help_text=_("Leave empty to keep the limit; a different limit goes to approval."),
+    )
+    requested_terms_days = forms.IntegerField(
+        min_value=0, max_value=365, required=False, label=_("Proposed payment terms (days)")
+    )
+
+
+class LimitRequestForm(forms.Form):
+    requested_limit = forms.DecimalField(
+        min_value=Decimal("0"), max_digits=14, decimal_places=2, label=_("Requested limit")
+    )
+    requested_terms_days = forms.IntegerField(min_value=0, max_value=365, label=_("Payment terms (days)"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason"))
+
+
+class ReceiptForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=None, label=_("Customer"))
+    amount = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        max_digits=14,
+        decimal_places=2,
+        label=_("Amount"),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    received_on = forms.DateField(widget=DateInput, label=_("Received on"))
+    method = forms.ChoiceField(choices=Receipt.Method.choices, label=_("Method"))
+    bank_reference = forms.CharField(max_length=100, required=False, label=_("Bank reference"))
+    note = forms.CharField(max_length=300, required=False, label=_("Note"))
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class StatementConfirmForm(forms.Form):
+    confirmed_on = forms.DateField(widget=DateInput, required=False, label=_("Confirmed on"))
+    signed_copy = forms.FileField(required=False, label=_("Signed copy"))
+    disputed = forms.BooleanField(required=False, label=_("The customer disputes the balance"))
+    customer_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Customer's remark")
+    )
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        label=_("Month"),
+    )
+    send_email = forms.BooleanField(required=False, label=_("Send each statement by e-mail"))
+
+
+class ReconciliationSignForm(forms.Form):
+    rep_balance = forms.DecimalField(max_digits=14, decimal_places=2, label=_("Balance by my records"))
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Explanation of differences")
+    )
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(widget=DateInput, label=_("From"))
+    date_to = forms.DateField(widget=DateInput, label=_("To"))

@@ -1,0 +1,89 @@
+"""The customer's account as finance keeps it: invoices and credit notes raise the balance,
+confirmed receipts lower it (whether or not they are allocated yet, so money on account is
+never lost). Statements, reviews, reconciliations and the AR pack all read these helpers."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from salesops.credit.models import Receipt
+
+ZERO = Decimal("0.00")
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    return add_months(month_start(day), 1) - datetime.timedelta(days=1)
+
+
+def _documents():
+    from salesops.sales.models import Invoice
+
+    return Invoice.objects.exclude(status=Invoice.Status.CANCELLED)
+
+
+def _receipts():
+    return Receipt.objects.filter(status=Receipt.Status.CONFIRMED)
+
+
+def balance_at(*, customer_id: int, day: datetime.date) -> Decimal:
+    """What the customer owes at the end of `day` (negative: money on account)."""
+    invoiced = _documents().filter(customer_id=customer_id, issue_date__lte=day).aggregate(v=Sum("total"))["v"]
+    received = _receipts().filter(customer_id=customer_id, received_on__lte=day).aggregate(v=Sum("amount"))["v"]
+    # Quantized: SQLite sums decimals in floating point.
+    return ((invoiced or ZERO) - (received or ZERO)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    day: datetime.date
+    kind: str  # invoice, credit_note, receipt
+    number: str
+    reference: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+    due_date: datetime.date | None = None
+
+
+def ledger_entries(*, customer_id: int, start: datetime.date, end: datetime.date) -> tuple[Decimal, list[LedgerEntry]]:
+    """Opening balance at the start and the entries of the period with a running balance."""
+    opening = balance_at(customer_id=customer_id, day=start - datetime.timedelta(days=1))
+    rows = []
+    for number, kind, day, due, total in (
+        _documents()
+        .filter(customer_id=customer_id, issue_date__gte=start, issue_date__lte=end)
+        .values_list("number", "kind", "issue_date", "due_date", "total")
+    ):
+        rows.append((day, 0, kind, number, "", max(total, ZERO), max(-total, ZERO), due))
+    for number, day, method, reference, amount in (
+        _receipts()
+        .filter(customer_id=customer_id, received_on__gte=start, received_on__lte=end)
+        .values_list("number", "received_on", "method", "bank_reference", "amount")
+    ):
+        rows.append((day, 1, "receipt", number, reference or Receipt.Method(method).label, ZERO, amount, None))
+    rows.sort(key=lambda row: (row[0], row[1], row[3]))
+    balance = opening
+    entries = []
+    for day, _order, kind, number, reference, debit, credit, due in rows:
+        balance = balance + debit - credit
+        entries.append(LedgerEntry(day, kind, number, str(reference), debit, credit, balance, due))
+    return opening, entries

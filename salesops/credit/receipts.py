@@ -1,0 +1,252 @@
+"""Receipts of payment (回款) and their allocation to invoices.
+
+A rep records money they handed to the cashier; finance confirms it (finance's own entries
+are confirmed at once). Confirmed money is allocated oldest-first (by due date) or to the
+invoices chosen; what no open invoice can take stays on the receipt as credit on account and
+is applied to the next invoices. Invoice rows are locked in primary-key order and their paid
+amount moved with F() expressions, so two allocations can never pay one invoice twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesops.core.audit import audit_record, model_create
+from salesops.core.exceptions import ValidationFailed
+from salesops.core.models import AuditEvent
+from salesops.core.numbering import next_number
+from salesops.core.roles import Role
+from salesops.credit.exceptions import InvalidAllocation, NothingToAllocate, ReceiptNotConfirmed
+from salesops.credit.models import RECEIPT_FLOW, Allocation, IdempotencyKey, Receipt
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+CONFIRMING_ROLES = frozenset({Role.FINANCE})
+RECEIPT_SCOPE = "receipt"
+
+
+def _money(value, field: str) -> Decimal:
+    value = Decimal(value)
+    if value != value.quantize(CENT):
+        raise ValidationFailed(fields={field: [_("Use at most two decimal places.")]})
+    return value
+
+
+def _transition(receipt: Receipt, target: str, actor, **fields) -> None:
+    RECEIPT_FLOW.check(receipt.status, target)
+    before = receipt.status
+    receipt.status = target
+    for name, value in fields.items():
+        setattr(receipt, name, value)
+    receipt.save(update_fields=["status", *fields])
+    audit_record(
+        instance=receipt, action=AuditEvent.Action.TRANSITION, actor=actor, changes={"status": [before, target]}
+    )
+
+
+@transaction.atomic
+def receipt_record(
+    *,
+    actor,
+    customer,
+    amount,
+    received_on: datetime.date,
+    method: str = Receipt.Method.BANK_TRANSFER,
+    bank_reference: str = "",
+    handed_by=None,
+    note: str = "",
+    invoices: Sequence | None = None,
+) -> Receipt:
+    """Record money received. Finance's entry is confirmed and allocated at once (to
+    `invoices` when given, else oldest first); a rep's entry waits for finance."""
+    amount = _money(amount, "amount")
+    if amount <= 0:
+        raise ValidationFailed(fields={"amount": [_("Enter an amount above zero.")]})
+    if received_on > timezone.localdate():
+        raise ValidationFailed(fields={"received_on": [_("The date cannot be in the future.")]})
+    if handed_by is None and actor.has_role(Role.SALES_REP):
+        handed_by = actor
+    team = (handed_by.org_unit if handed_by and handed_by.org_unit_id else None) or customer.team
+    receipt = Receipt(
+        number=next_number(prefix="RC", year=received_on.year),
+        customer=customer,
+        amount=amount,
+        received_on=received_on,
+        method=method,
+        bank_reference=bank_reference.strip(),
+        handed_by=handed_by,
+        team=team,
+        note=note,
+        recorded_by=actor,
+    )
+    model_create(instance=receipt, actor=actor)
+    if actor.has_role(*CONFIRMING_ROLES):
+        receipt = receipt_confirm(receipt=receipt, actor=actor, invoices=invoices)
+    return receipt
+
+
+def receipt_record_idempotent(*, key: str, actor, **data) -> tuple[Receipt, bool]:
+    """`receipt_record` guarded by a client's Idempotency-Key: the same key from the same user
+    returns the receipt the first request created (second value False) instead of a new one."""
+    key = (key or "").strip()[:100]
+    existing = IdempotencyKey.objects.filter(user=actor, scope=RECEIPT_SCOPE, key=key).first()
+    if existing:
+        return Receipt.objects.get(pk=existing.object_id), False
+    try:
+        with transaction.atomic():
+            receipt = receipt_record(actor=actor, **data)
+            IdempotencyKey.objects.create(user=actor, scope=RECEIPT_SCOPE, key=key, object_id=receipt.pk)
+            return receipt, True
+    except IntegrityError:
+        # A concurrent request with the same key won the race; its receipt is the answer.
+        existing = IdempotencyKey.objects.filter(user=actor, scope=RECEIPT_SCOPE, key=key).first()
+        if existing is None:
+            raise
+        return Receipt.objects.get(pk=existing.object_id), False
+
+
+@transaction.atomic
+def receipt_confirm(*, receipt: Receipt, actor, invoices: Sequence | None = None) -> Receipt:
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    _transition(receipt, Receipt.Status.CONFIRMED, actor, confirmed_by=actor)
+    receipt_allocate(receipt=receipt, actor=actor, invoices=invoices, allow_empty=True)
+    receipt.refresh_from_db()
+    return receipt
+
+
+@transaction.atomic
+def receipt_cancel(*, receipt: Receipt, actor, note: str = "") -> Receipt:
+    """Only money not yet confirmed can be cancelled (a wrong entry by a rep)."""
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    _transition(receipt, Receipt.Status.CANCELLED, actor, note=note or receipt.note)
+    return receipt
+
+
+def _open_invoices(customer_id: int):
+    from salesops.sales.models import Invoice
+
+    return Invoice.objects.filter(
+        customer_id=customer_id, kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN, total__gt=F("paid_amount")
+    )
+
+
+@transaction.atomic
+def receipt_allocate(
+    *,
+    receipt: Receipt,
+    actor,
+    invoices: Sequence | None = None,
+    amounts: dict[int, Decimal] | None = None,
+    allow_empty: bool = False,
+) -> list[Allocation]:
+    """Apply the receipt's unallocated money to invoices: the chosen ones in the given order
+    (each up to `amounts[invoice_id]` when given), otherwise the open ones oldest first. What
+    is left stays on account."""
+    from salesops.sales.models import Invoice
+
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.status != Receipt.Status.CONFIRMED:
+        raise ReceiptNotConfirmed()
+    remaining = receipt.amount - receipt.allocated_amount
+    if remaining <= 0:
+        if allow_empty:
+            return []
+        raise NothingToAllocate()
+    if invoices:
+        wanted = [getattr(invoice, "pk", invoice) for invoice in invoices]
+        found = {invoice.pk: invoice for invoice in _lock(Invoice.objects.filter(pk__in=wanted))}
+        problems = [
+            pk
+            for pk in wanted
+            if pk not in found
+            or found[pk].customer_id != receipt.customer_id
+            or found[pk].status != Invoice.Status.OPEN
+            or found[pk].kind != Invoice.Kind.INVOICE
+        ]
+        if problems:
+            raise InvalidAllocation(
+                fields={"invoices": [_("Only open invoices of this customer can be paid by this receipt.")]}
+            )
+        ordered = [found[pk] for pk in dict.fromkeys(wanted)]
+    else:
+        candidates = list(
+            _open_invoices(receipt.customer_id).order_by("due_date", "issue_date", "pk").values_list("pk", flat=True)
+        )
+        locked = {invoice.pk: invoice for invoice in _lock(Invoice.objects.filter(pk__in=candidates))}
+        ordered = [locked[pk] for pk in candidates if pk in locked]
+    made = []
+    for invoice in ordered:
+        if remaining <= 0:
+            break
+        open_amount = invoice.total - invoice.paid_amount
+        cap = open_amount
+        if amounts and invoice.pk in amounts:
+            cap = min(cap, _money(amounts[invoice.pk], "amounts"))
+        amount = min(remaining, cap)
+        if amount <= 0:
+            continue
+        made.append(_apply(receipt, invoice, amount, actor))
+        remaining -= amount
+    if not made and not allow_empty:
+        raise InvalidAllocation(fields={"invoices": [_("None of these invoices has anything left to pay.")]})
+    return made
+
+
+def _lock(queryset):
+    return list(queryset.select_for_update().order_by("pk"))
+
+
+def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
+    from salesops.sales.models import Invoice
+
+    allocation = Allocation.objects.create(
+        receipt=receipt,
+        invoice=invoice,
+        amount=amount,
+        allocated_on=max(receipt.received_on, invoice.issue_date),
+        created_by=actor,
+    )
+    Receipt.objects.filter(pk=receipt.pk).update(allocated_amount=F("allocated_amount") + amount)
+    receipt.allocated_amount += amount
+    new_paid = invoice.paid_amount + amount
+    Invoice.objects.filter(pk=invoice.pk).update(
+        paid_amount=F("paid_amount") + amount,
+        status=Case(
+            When(total__lte=F("paid_amount") + amount, then=Value(Invoice.Status.PAID)),
+            default=F("status"),
+        ),
+    )
+    before_status = invoice.status
+    invoice.paid_amount = new_paid
+    if new_paid >= invoice.total:
+        invoice.status = Invoice.Status.PAID
+    audit_record(
+        instance=invoice,
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        changes={
+            "paid_amount": [str(new_paid - amount), str(new_paid)],
+            **({"status": [before_status, invoice.status]} if before_status != invoice.status else {}),
+        },
+        note=_("Payment %(receipt)s") % {"receipt": receipt.number},
+    )
+    return allocation
+
+
+@transaction.atomic
+def customer_apply_credit_on_account(*, customer, actor) -> list[Allocation]:
+    """Apply every confirmed receipt's money on account to the customer's open invoices,
+    oldest receipt first (used when new invoices arrive after a prepayment or overpayment)."""
+    made = []
+    for receipt in Receipt.objects.filter(
+        customer=customer, status=Receipt.Status.CONFIRMED, allocated_amount__lt=F("amount")
+    ).order_by("received_on", "pk"):
+        made += receipt_allocate(receipt=receipt, actor=actor, allow_empty=True)
+    return made

@@ -1,0 +1,302 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from salesops.credit.models import (
+    CollectionEscalation,
+    CreditFile,
+    CreditLimitRequest,
+    CreditReview,
+    Receipt,
+    Reconciliation,
+    Statement,
+    StatementRun,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class CreditSummarySerializer(serializers.Serializer):
+    limit = serializers.DecimalField(**MONEY)
+    exposure = serializers.DecimalField(**MONEY)
+    available = serializers.DecimalField(**MONEY)
+    overdue = serializers.DecimalField(**MONEY)
+
+
+class CreditFileSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+
+    class Meta:
+        model = CreditFile
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "limit",
+            "grade",
+            "payment_terms_days",
+            "overdue_grace_days",
+            "review_due",
+            "active",
+            "updated_at",
+        ]
+        read_only_fields = ["limit", "payment_terms_days", "updated_at"]
+
+
+class CreditFileOpenSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    grade = serializers.ChoiceField(choices=CreditFile.Grade.choices, default=CreditFile.Grade.B)
+    payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, default=30)
+    overdue_grace_days = serializers.IntegerField(min_value=0, max_value=90, default=0)
+    requested_limit = serializers.DecimalField(min_value=Decimal("0"), required=False, **MONEY)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CreditFileUpdateSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=CreditFile.Grade.choices, required=False)
+    overdue_grace_days = serializers.IntegerField(min_value=0, max_value=90, required=False)
+    review_due = serializers.DateField(required=False, allow_null=True)
+    active = serializers.BooleanField(required=False)
+
+
+class CreditReviewSerializer(serializers.ModelSerializer):
+    requested_limit = serializers.DecimalField(min_value=Decimal("0"), required=False, write_only=True, **MONEY)
+    requested_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False, write_only=True)
+
+    class Meta:
+        model = CreditReview
+        fields = [
+            "id",
+            "credit_file",
+            "review_date",
+            "period_start",
+            "business_situation",
+            "financial_situation",
+            "average_days_to_pay",
+            "overdue_incidents",
+            "max_exposure",
+            "grade",
+            "conclusion",
+            "reviewer",
+            "created_at",
+            "requested_limit",
+            "requested_terms_days",
+        ]
+        read_only_fields = [
+            "period_start",
+            "average_days_to_pay",
+            "overdue_incidents",
+            "max_exposure",
+            "reviewer",
+            "created_at",
+        ]
+        extra_kwargs = {"review_date": {"required": False}, "credit_file": {"queryset": CreditFile.objects.all()}}
+
+
+class PaymentHistorySerializer(serializers.Serializer):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    average_days_to_pay = serializers.DecimalField(max_digits=7, decimal_places=1)
+    overdue_incidents = serializers.IntegerField()
+    max_exposure = serializers.DecimalField(**MONEY)
+    paid_amount = serializers.DecimalField(**MONEY)
+    invoiced_amount = serializers.DecimalField(**MONEY)
+
+
+class CreditLimitRequestSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="credit_file.customer.name", read_only=True)
+
+    class Meta:
+        model = CreditLimitRequest
+        fields = [
+            "id",
+            "number",
+            "credit_file",
+            "customer_name",
+            "current_limit",
+            "requested_limit",
+            "current_terms_days",
+            "requested_terms_days",
+            "reason",
+            "status",
+            "requested_by",
+            "created_at",
+            "applied_at",
+        ]
+        read_only_fields = [
+            "number",
+            "current_limit",
+            "current_terms_days",
+            "status",
+            "requested_by",
+            "created_at",
+            "applied_at",
+        ]
+        extra_kwargs = {"credit_file": {"queryset": CreditFile.objects.all()}}
+
+
+class AllocationSerializer(serializers.Serializer):
+    invoice = serializers.IntegerField(source="invoice_id")
+    invoice_number = serializers.CharField(source="invoice.number")
+    amount = serializers.DecimalField(**MONEY)
+    allocated_on = serializers.DateField()
+
+
+class ReceiptSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    unallocated_amount = serializers.DecimalField(read_only=True, **MONEY)
+    allocations = AllocationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Receipt
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "amount",
+            "allocated_amount",
+            "unallocated_amount",
+            "received_on",
+            "method",
+            "bank_reference",
+            "handed_by",
+            "status",
+            "note",
+            "recorded_by",
+            "confirmed_by",
+            "created_at",
+            "allocations",
+        ]
+        read_only_fields = fields
+
+
+class ReceiptCreateSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    amount = serializers.DecimalField(**MONEY)
+    received_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=Receipt.Method.choices, default=Receipt.Method.BANK_TRANSFER)
+    bank_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    handed_by = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    invoices = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class AllocateSerializer(serializers.Serializer):
+    invoices = serializers.ListField(child=serializers.IntegerField(), required=False, help_text=_("In this order"))
+    amounts = serializers.DictField(child=serializers.DecimalField(**MONEY), required=False)
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "period_start",
+            "period_end",
+            "opening_balance",
+            "invoiced",
+            "credited",
+            "received",
+            "closing_balance",
+            "status",
+            "sent_at",
+            "sent_to",
+            "confirmed_on",
+            "signed_copy",
+            "customer_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StatementCreateSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    month = serializers.DateField(help_text=_("Any day of the month"))
+
+
+class StatementConfirmSerializer(serializers.Serializer):
+    confirmed_on = serializers.DateField(required=False, allow_null=True)
+    signed_copy = serializers.FileField(required=False)
+    customer_note = serializers.CharField(required=False, allow_blank=True, default="")
+    disputed = serializers.BooleanField(default=False)
+
+
+class StatementRunSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = StatementRun
+        fields = [
+            "id",
+            "period_start",
+            "send_email",
+            "status",
+            "total",
+            "done",
+            "percent",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = ["status", "total", "done", "percent", "error", "created_at", "finished_at"]
+
+
+class ReconciliationSerializer(serializers.ModelSerializer):
+    difference = serializers.DecimalField(read_only=True, allow_null=True, **MONEY)
+
+    class Meta:
+        model = Reconciliation
+        fields = [
+            "id",
+            "rep",
+            "team",
+            "period_start",
+            "ledger_balance",
+            "rep_balance",
+            "difference",
+            "note",
+            "status",
+            "rep_signed_at",
+            "finance_signed_by",
+            "finance_signed_at",
+        ]
+        read_only_fields = fields
+
+
+class ReconciliationOpenSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    rep = serializers.IntegerField(required=False)
+
+
+class ReconciliationSignSerializer(serializers.Serializer):
+    rep_balance = serializers.DecimalField(required=False, **MONEY)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    accept = serializers.BooleanField(default=True)
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+
+    class Meta:
+        model = CollectionEscalation
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "invoice",
+            "invoice_number",
+            "level",
+            "notified",
+            "days_overdue",
+            "open_amount",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,178 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core.models import OrgUnit, User
+from salesops.core.roles import Role
+from salesops.crm.models import Activity, Address, Complaint, Contact, Customer, KeyAccountFile, Opportunity, Stage
+
+
+class CustomerForm(forms.ModelForm):
+    required_css_class = "required"
+
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "kind",
+            "channel",
+            "status",
+            "owner",
+            "team",
+            "phone",
+            "email",
+            "tax_id",
+            "industry",
+            "source",
+            "tags",
+            "address",
+            "city",
+            "latitude",
+            "longitude",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            User.objects.filter(is_active=True, role_assignments__role=Role.SALES_REP).distinct().order_by("username")
+        )
+        self.fields["team"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.TEAM).order_by("path")
+        self.fields["team"].required = False
+
+
+class ContactForm(forms.ModelForm):
+    required_css_class = "required"
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email", "is_primary"]
+
+
+class AddressForm(forms.ModelForm):
+    required_css_class = "required"
+
+    class Meta:
+        model = Address
+        fields = ["label", "address", "city", "latitude", "longitude"]
+
+
+class LeadRegisterForm(forms.Form):
+    """来电登记 / 来访登记: the few fields a rep fills in while the caller waits."""
+
+    required_css_class = "required"
+    via = forms.ChoiceField(
+        label=_("Registered via"),
+        choices=[(Customer.Via.CALL, _("Inbound call")), (Customer.Via.VISIT, _("Walk-in"))],
+        widget=forms.RadioSelect,
+        initial=Customer.Via.CALL,
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autofocus": True}),
+    )
+    name = forms.CharField(label=_("Company or person"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices, initial=Customer.Kind.COMPANY)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    interest = forms.CharField(label=_("What they want"), max_length=200, required=False)
+    source = forms.CharField(
+        label=_("Source"), max_length=100, required=False, help_text=_("Which advertisement or channel brought them")
+    )
+    city = forms.CharField(label=_("City"), max_length=60, required=False)
+    tax_id = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
+
+
+class OpportunityForm(forms.ModelForm):
+    required_css_class = "required"
+
+    class Meta:
+        model = Opportunity
+        fields = ["customer", "name", "amount", "expected_close", "next_step", "next_step_due", "competitors"]
+        widgets = {
+            "expected_close": forms.DateInput(attrs={"type": "date"}),
+            "next_step_due": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+        if self.instance.pk:
+            self.fields.pop("customer")
+
+
+class StageMoveForm(forms.Form):
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.filter(active=True))
+    loss_reason = forms.CharField(label=_("Loss reason"), max_length=300, required=False)
+
+
+class ActivityForm(forms.ModelForm):
+    required_css_class = "required"
+
+    class Meta:
+        model = Activity
+        fields = [
+            "customer",
+            "kind",
+            "subject",
+            "occurred_at",
+            "duration_minutes",
+            "outcome",
+            "next_step",
+            "next_step_due",
+        ]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "next_step_due": forms.DateInput(attrs={"type": "date"}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+
+
+class ComplaintForm(forms.ModelForm):
+    required_css_class = "required"
+
+    class Meta:
+        model = Complaint
+        fields = ["customer", "kind", "subject", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+
+
+class KeyAccountForm(forms.ModelForm):
+    class Meta:
+        model = KeyAccountFile
+        fields = ["needs", "decision_makers", "preferences", "plans"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+
+
+class ReassignForm(forms.Form):
+    required_css_class = "required"
+    from_owner = forms.ModelChoiceField(label=_("From rep"), queryset=User.objects.none())
+    to_owner = forms.ModelChoiceField(label=_("To rep"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, reps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_owner"].queryset = reps
+        self.fields["to_owner"].queryset = reps
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel or CSV file"),
+        help_text=_("Columns: name, kind, channel, phone, email, tax_id, city, address, contact, owner"),
+    )
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=_("File"))

@@ -1,0 +1,190 @@
+"""Reads of the customer area, every one scoped by core.visibility."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from salesops.core.models import User
+from salesops.core.roles import SALES_ROLES, Role
+from salesops.core.visibility import visible_to
+from salesops.crm.models import (
+    Activity,
+    Complaint,
+    Contact,
+    Customer,
+    CustomerGrade,
+    GradingRun,
+    Opportunity,
+    OwnershipChange,
+    OwnershipConflict,
+    ReassignmentBatch,
+    Stage,
+)
+from salesops.crm.privacy import NAME_ONLY_ROLES
+
+
+def customer_list_for_user(*, user) -> QuerySet[Customer]:
+    return visible_to(Customer.objects.select_related("owner", "team"), user)
+
+
+def customer_get_for_user(*, user, pk) -> Customer:
+    """The customer, or Customer.DoesNotExist when it does not exist or is not visible."""
+    return customer_list_for_user(user=user).get(pk=pk)
+
+
+def customer_directory_for_user(*, user) -> QuerySet[Customer]:
+    """Customers by name for roles that need only the name (warehouse, planner, purchasing);
+    their contact details are masked by whoever shows them (see privacy.py)."""
+    return visible_to(
+        Customer.objects.select_related("owner", "team"),
+        user,
+        company_wide_roles=frozenset(NAME_ONLY_ROLES)
+        | {Role.SALES_DIRECTOR, Role.GENERAL_MANAGER, Role.SALES_ADMIN, Role.FINANCE, Role.SYSADMIN},
+    )
+
+
+def contact_list_for_customer(*, customer: Customer) -> QuerySet[Contact]:
+    return customer.contacts.all()
+
+
+def pool_list_for_user(*, user) -> QuerySet[Customer]:
+    """The lead pool is open to every sales role."""
+    if not user.is_authenticated or not (user.roles & SALES_ROLES):
+        return Customer.objects.none()
+    return Customer.objects.filter(in_pool=True).select_related("owner", "team").order_by("-pooled_at", "pk")
+
+
+def conflict_list_for_user(*, user) -> QuerySet[OwnershipConflict]:
+    """A rep sees their own attempts; a supervisor those on their team's customers."""
+    return visible_to(
+        OwnershipConflict.objects.select_related("customer", "attempted_by", "owner_at_attempt", "team"),
+        user,
+        owner_field="attempted_by",
+        unit_field="team",
+    )
+
+
+def ownership_history(*, customer: Customer) -> QuerySet[OwnershipChange]:
+    return customer.ownership_changes.select_related("from_owner", "to_owner", "changed_by")
+
+
+def reassignment_list_for_user(*, user) -> QuerySet[ReassignmentBatch]:
+    if user.is_superuser or user.has_role(Role.SALES_DIRECTOR, Role.SALES_ADMIN, Role.SYSADMIN, Role.GENERAL_MANAGER):
+        return ReassignmentBatch.objects.select_related("from_owner", "to_owner")
+    return ReassignmentBatch.objects.filter(requested_by=user).select_related("from_owner", "to_owner")
+
+
+def reps_for_user(*, user) -> QuerySet[User]:
+    """Sales reps the user manages (or all, for company-wide roles)."""
+    reps = User.objects.filter(is_active=True, role_assignments__role=Role.SALES_REP).distinct()
+    return visible_to(reps, user, owner_field=None, unit_field="org_unit").order_by("username")
+
+
+def opportunity_list_for_user(*, user) -> QuerySet[Opportunity]:
+    return visible_to(Opportunity.objects.select_related("customer", "owner", "team", "stage"), user)
+
+
+def stage_list() -> QuerySet[Stage]:
+    return Stage.objects.filter(active=True).order_by("order", "pk")
+
+
+def pipeline_summary(*, user, group_by: str = "owner") -> list[dict]:
+    """Open opportunities: count, amount and weighted amount per rep, team or expected month."""
+    queryset = opportunity_list_for_user(user=user).filter(stage__outcome=Stage.Outcome.OPEN)
+    weighted = ExpressionWrapper(
+        F("amount") * F("stage__probability") / Decimal(100), output_field=DecimalField(max_digits=18, decimal_places=2)
+    )
+    if group_by == "team":
+        keys, label = ["team_id", "team__name"], "team__name"
+    elif group_by == "month":
+        queryset = queryset.annotate(month=TruncMonth("expected_close"))
+        keys, label = ["month"], "month"
+    else:
+        keys, label = ["owner_id", "owner__full_name", "owner__username"], "owner__full_name"
+    rows = (
+        queryset.values(*keys)
+        .annotate(n=Count("pk"), total=Sum("amount"), total_weighted=Sum(weighted))
+        .order_by(*keys)
+    )
+    result = []
+    for row in rows:
+        name = row[label]
+        if group_by == "month":
+            name = row["month"].strftime("%Y-%m") if row["month"] else "-"
+        elif group_by == "owner":
+            name = row["owner__full_name"] or row["owner__username"]
+        result.append(
+            {
+                "key": name,
+                "count": row["n"],
+                "amount": Decimal(row["total"] or 0).quantize(Decimal("0.01")),
+                "weighted": Decimal(row["total_weighted"] or 0).quantize(Decimal("0.01")),
+            }
+        )
+    return result
+
+
+def activity_list_for_user(*, user) -> QuerySet[Activity]:
+    return visible_to(Activity.objects.select_related("customer", "owner", "opportunity"), user)
+
+
+def _local_today() -> datetime.date:
+    return timezone.localdate()
+
+
+def agenda_for_user(*, user, days: int = 1) -> dict:
+    """A rep's planned activities and next steps from today for `days` days, plus overdue."""
+    today = _local_today()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    end = start + datetime.timedelta(days=days)
+    mine = Activity.objects.filter(owner=user).select_related("customer", "opportunity")
+    return {
+        "today": today,
+        "activities": list(mine.filter(occurred_at__gte=start, occurred_at__lt=end).order_by("occurred_at", "pk")),
+        "next_steps": list(
+            mine.filter(
+                next_step_done=False,
+                next_step_due__gte=today,
+                next_step_due__lt=today + datetime.timedelta(days=days),
+            )
+            .exclude(next_step="")
+            .order_by("next_step_due", "pk")
+        ),
+        "overdue": list(overdue_next_steps(user=user)),
+    }
+
+
+def overdue_next_steps(*, user) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(owner=user, next_step_done=False, next_step_due__lt=_local_today())
+        .exclude(next_step="")
+        .select_related("customer")
+        .order_by("next_step_due", "pk")
+    )
+
+
+def overdue_opportunity_steps(*, user) -> QuerySet[Opportunity]:
+    return opportunity_list_for_user(user=user).filter(
+        owner=user, stage__outcome=Stage.Outcome.OPEN, next_step_due__lt=_local_today()
+    )
+
+
+def complaint_list_for_user(*, user) -> QuerySet[Complaint]:
+    return visible_to(Complaint.objects.select_related("customer", "owner", "team"), user)
+
+
+def open_complaints_for_user(*, user) -> QuerySet[Complaint]:
+    return complaint_list_for_user(user=user).exclude(status=Complaint.Status.CLOSED).order_by("received_at", "pk")
+
+
+def grading_run_list() -> QuerySet[GradingRun]:
+    return GradingRun.objects.select_related("actor")
+
+
+def grade_history(*, customer: Customer) -> QuerySet[CustomerGrade]:
+    return customer.grade_history.select_related("run").order_by("-run__run_at", "-run_id")

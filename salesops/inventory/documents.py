@@ -1,0 +1,406 @@
+"""Stock documents: purchase orders and their receipts, production receipts, adjustments,
+transfers (调拨) and store replenishment orders (门店订货 → 配送 → 门店验收入库).
+
+Each posting calls the ledger services of `salesops.inventory.services` once per warehouse, so
+it takes a fixed number of queries whatever its number of lines. Transfers: sending issues the
+goods from the source (they are then in transit, valued at the source's average cost, which the
+TRANSFER_OUT moves record); receiving books what actually arrived at the destination at that same
+cost. A received quantity that differs from the sent one is kept on the line and listed in the
+difference report; the missing goods left the source and never arrived (a loss to investigate).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesops.catalog.models import Product
+from salesops.core.audit import audit_record, model_create
+from salesops.core.exceptions import ValidationFailed
+from salesops.core.models import AuditEvent
+from salesops.core.numbering import next_number
+from salesops.core.state import StateMachine
+from salesops.inventory.bulk import insert_many, update_many
+from salesops.inventory.models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    ReplenishmentLine,
+    ReplenishmentOrder,
+    StockDocument,
+    StockMove,
+    Supplier,
+    Transfer,
+    TransferLine,
+    Warehouse,
+)
+from salesops.inventory.services import Reference, StockLine, stock_adjust, stock_issue, stock_receive
+
+TRANSFER_STATES = StateMachine(
+    {
+        Transfer.Status.DRAFT: {Transfer.Status.IN_TRANSIT, Transfer.Status.CANCELLED},
+        Transfer.Status.IN_TRANSIT: {Transfer.Status.RECEIVED},
+    }
+)
+PO_STATES = StateMachine(
+    {
+        PurchaseOrder.Status.OPEN: {
+            PurchaseOrder.Status.PARTIAL,
+            PurchaseOrder.Status.RECEIVED,
+            PurchaseOrder.Status.CANCELLED,
+        },
+        PurchaseOrder.Status.PARTIAL: {
+            PurchaseOrder.Status.PARTIAL,
+            PurchaseOrder.Status.RECEIVED,
+            PurchaseOrder.Status.CANCELLED,
+        },
+    }
+)
+REPLENISHMENT_STATES = StateMachine(
+    {
+        ReplenishmentOrder.Status.REQUESTED: {ReplenishmentOrder.Status.SHIPPED, ReplenishmentOrder.Status.CANCELLED},
+        ReplenishmentOrder.Status.SHIPPED: {ReplenishmentOrder.Status.RECEIVED},
+    }
+)
+
+
+def _transition(instance, machine: StateMachine, status: str, actor, note: str = "", extra_fields=()) -> None:
+    machine.check(instance.status, status)
+    before = instance.status
+    instance.status = status
+    instance.save(update_fields=["status", *extra_fields])
+    audit_record(
+        instance=instance,
+        action=AuditEvent.Action.TRANSITION,
+        actor=actor,
+        changes={"status": [before, status]},
+        note=note,
+    )
+
+
+def _quantities(lines) -> list[tuple[int, Decimal]]:
+    """(product id, quantity) pairs, checked: positive and each product once."""
+    result, seen = [], set()
+    for item in lines:
+        pid = item[0].pk if isinstance(item[0], Product) else int(item[0])
+        quantity = Decimal(item[1])
+        if quantity <= 0:
+            raise ValidationFailed(fields={"lines": [_("Quantities must be greater than zero.")]})
+        if pid in seen:
+            raise ValidationFailed(fields={"lines": [_("A product is listed twice.")]})
+        seen.add(pid)
+        result.append((pid, quantity, *item[2:]))
+    if not result:
+        raise ValidationFailed(fields={"lines": [_("List at least one product.")]})
+    return result
+
+
+# --- suppliers and purchase orders ----------------------------------------------------------------
+@transaction.atomic
+def supplier_create(*, code: str, name: str, actor, **fields) -> Supplier:
+    if Supplier.objects.filter(code=code).exists():
+        raise ValidationFailed(fields={"code": [_("A supplier with this code already exists.")]})
+    allowed = {k: v for k, v in fields.items() if k in {"contact", "phone", "active"}}
+    return model_create(instance=Supplier(code=code, name=name, **allowed), actor=actor)
+
+
+@transaction.atomic
+def purchase_order_create(
+    *, supplier: Supplier, lines, expected_date: datetime.date, actor, warehouse: Warehouse | None = None
+) -> PurchaseOrder:
+    """`lines`: (product or id, quantity, unit cost) triples. Planning's planned purchases
+    become purchase orders through this function."""
+    checked = _quantities(lines)
+    warehouse = warehouse or Warehouse.objects.filter(active=True, kind=Warehouse.Kind.WAREHOUSE).order_by("pk").first()
+    if warehouse is None:
+        raise ValidationFailed(fields={"warehouse": [_("Choose the receiving warehouse.")]})
+    order = PurchaseOrder(
+        number=next_number(prefix="PO"),
+        supplier=supplier,
+        warehouse=warehouse,
+        expected_date=expected_date,
+        created_by=actor,
+    )
+    model_create(instance=order, actor=actor)
+    insert_many(
+        PurchaseOrderLine,
+        [
+            PurchaseOrderLine(
+                order=order,
+                product_id=pid,
+                quantity=qty,
+                unit_cost=Decimal(rest[0]) if rest and rest[0] is not None else Decimal("0"),
+            )
+            for pid, qty, *rest in checked
+        ],
+        ["order", "product", "quantity", "received_quantity", "unit_cost"],
+    )
+    return order
+
+
+@transaction.atomic
+def purchase_order_receive(*, order: PurchaseOrder, quantities: dict[int, Decimal], actor, at=None) -> PurchaseOrder:
+    """Book a (partial) delivery: `quantities` by product id; more than ordered is refused."""
+    order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in {PurchaseOrder.Status.OPEN, PurchaseOrder.Status.PARTIAL}:
+        raise ValidationFailed(_("This purchase order is closed."))
+    lines = {line.product_id: line for line in order.lines.all()}
+    receive = []
+    for pid, quantity in quantities.items():
+        quantity = Decimal(quantity)
+        if quantity == 0:
+            continue
+        line = lines.get(int(pid))
+        if line is None:
+            raise ValidationFailed(fields={"lines": [_("A product is not on this order.")]})
+        if quantity < 0 or quantity > line.open_quantity:
+            sku = Product.objects.get(pk=pid).sku
+            raise ValidationFailed(
+                fields={
+                    "lines": [
+                        _("%(sku)s: at most %(open)s still to receive.")
+                        % {"sku": sku, "open": f"{line.open_quantity.normalize():f}"}
+                    ]
+                }
+            )
+        line.received_quantity += quantity
+        receive.append(StockLine(line.product_id, quantity, line.unit_cost))
+    if not receive:
+        raise ValidationFailed(fields={"lines": [_("Enter the received quantities.")]})
+    stock_receive(
+        warehouse=order.warehouse,
+        lines=receive,
+        reference=Reference("purchase_order", order.pk, order.number),
+        actor=actor,
+        at=at,
+    )
+    update_many(PurchaseOrderLine, list(lines.values()), ["received_quantity"])
+    done = all(line.open_quantity == 0 for line in lines.values())
+    _transition(
+        order,
+        PO_STATES,
+        PurchaseOrder.Status.RECEIVED if done else PurchaseOrder.Status.PARTIAL,
+        actor,
+        note=_("received %(n)d lines") % {"n": len(receive)},
+    )
+    return order
+
+
+@transaction.atomic
+def purchase_order_cancel(*, order: PurchaseOrder, actor) -> PurchaseOrder:
+    order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    _transition(order, PO_STATES, PurchaseOrder.Status.CANCELLED, actor)
+    return order
+
+
+# --- production receipts and adjustments ---------------------------------------------------------
+@transaction.atomic
+def production_receipt_post(*, warehouse: Warehouse, lines, actor, note: str = "", at=None) -> StockDocument:
+    """Finished goods from production: `lines` (product or id, quantity[, unit cost])."""
+    checked = _quantities(lines)
+    document = StockDocument(
+        number=next_number(prefix="PR"),
+        kind=StockDocument.Kind.PRODUCTION,
+        warehouse=warehouse,
+        note=note,
+        created_by=actor,
+    )
+    model_create(instance=document, actor=actor)
+    stock_receive(
+        warehouse=warehouse,
+        lines=[
+            StockLine(pid, qty, Decimal(rest[0]) if rest and rest[0] is not None else None)
+            for pid, qty, *rest in checked
+        ],
+        reference=Reference("stock_document", document.pk, document.number),
+        actor=actor,
+        kind=StockMove.Kind.PRODUCTION,
+        at=at,
+    )
+    return document
+
+
+@transaction.atomic
+def adjustment_post(*, warehouse: Warehouse, deltas: dict[int, Decimal], actor, note: str, at=None) -> StockDocument:
+    """A signed correction (damage, found goods); the reason is required."""
+    if not (note or "").strip():
+        raise ValidationFailed(fields={"note": [_("Say why the stock is adjusted.")]})
+    if not any(Decimal(q) != 0 for q in deltas.values()):
+        raise ValidationFailed(fields={"lines": [_("List at least one product.")]})
+    document = StockDocument(
+        number=next_number(prefix="ADJ"),
+        kind=StockDocument.Kind.ADJUSTMENT,
+        warehouse=warehouse,
+        note=note.strip(),
+        created_by=actor,
+    )
+    model_create(instance=document, actor=actor)
+    stock_adjust(
+        warehouse=warehouse,
+        deltas=deltas,
+        reference=Reference("stock_document", document.pk, document.number),
+        actor=actor,
+        at=at,
+    )
+    return document
+
+
+# --- transfers (调拨) ---------------------------------------------------------------------------
+@transaction.atomic
+def transfer_create(*, source: Warehouse, destination: Warehouse, lines, actor, note: str = "") -> Transfer:
+    if source.pk == destination.pk:
+        raise ValidationFailed(fields={"destination": [_("Choose a different warehouse to send to.")]})
+    checked = _quantities(lines)
+    transfer = Transfer(
+        number=next_number(prefix="TR"), source=source, destination=destination, note=note, created_by=actor
+    )
+    model_create(instance=transfer, actor=actor)
+    insert_many(
+        TransferLine,
+        [TransferLine(transfer=transfer, product_id=pid, quantity=qty) for pid, qty, *_r in checked],
+        ["transfer", "product", "quantity", "received_quantity", "unit_cost"],
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_send(*, transfer: Transfer, actor, at=None) -> Transfer:
+    """The goods leave the source: TRANSFER_OUT moves; the transfer is in transit."""
+    transfer = Transfer.objects.select_for_update().select_related("source").get(pk=transfer.pk)
+    TRANSFER_STATES.check(transfer.status, Transfer.Status.IN_TRANSIT)
+    lines = list(transfer.lines.values_list("product_id", "quantity"))
+    stock_issue(
+        warehouse=transfer.source,
+        lines=[StockLine(pid, qty) for pid, qty in lines],
+        reference=Reference("transfer", transfer.pk, transfer.number),
+        actor=actor,
+        kind=StockMove.Kind.TRANSFER_OUT,
+        consume_reservation=False,
+        at=at,
+    )
+    transfer.sent_at = at or timezone.now()
+    _transition(transfer, TRANSFER_STATES, Transfer.Status.IN_TRANSIT, actor, extra_fields=["sent_at"])
+    return transfer
+
+
+@transaction.atomic
+def transfer_receive(*, transfer: Transfer, actor, received: dict[int, Decimal] | None = None, at=None) -> Transfer:
+    """Book what arrived (all that was sent unless `received` says otherwise per product id),
+    at the cost it left the source with."""
+    transfer = Transfer.objects.select_for_update().select_related("destination").get(pk=transfer.pk)
+    TRANSFER_STATES.check(transfer.status, Transfer.Status.RECEIVED)
+    received = {int(k): Decimal(v) for k, v in (received or {}).items()}
+    lines = list(transfer.lines.all())
+    known = {line.product_id for line in lines}
+    if set(received) - known:
+        raise ValidationFailed(fields={"lines": [_("A product was not sent with this transfer.")]})
+    costs = dict(
+        StockMove.objects.filter(
+            reference_type="transfer", reference_id=transfer.pk, kind=StockMove.Kind.TRANSFER_OUT
+        ).values_list("product_id", "unit_cost")
+    )
+    stock_lines, difference = [], False
+    for line in lines:
+        quantity = received.get(line.product_id, line.quantity)
+        if quantity < 0:
+            raise ValidationFailed(fields={"lines": [_("Received quantities cannot be negative.")]})
+        line.received_quantity = quantity
+        line.unit_cost = costs.get(line.product_id, Decimal("0"))
+        difference = difference or quantity != line.quantity
+        if quantity > 0:
+            stock_lines.append(StockLine(line.product_id, quantity, line.unit_cost))
+    if stock_lines:
+        stock_receive(
+            warehouse=transfer.destination,
+            lines=stock_lines,
+            reference=Reference("transfer", transfer.pk, transfer.number),
+            actor=actor,
+            kind=StockMove.Kind.TRANSFER_IN,
+            at=at,
+        )
+    update_many(TransferLine, lines, ["received_quantity", "unit_cost"])
+    transfer.received_at = at or timezone.now()
+    transfer.has_difference = difference
+    _transition(
+        transfer,
+        TRANSFER_STATES,
+        Transfer.Status.RECEIVED,
+        actor,
+        extra_fields=["received_at", "has_difference"],
+        note=_("received with differences") if difference else "",
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, transfer: Transfer, actor) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _transition(transfer, TRANSFER_STATES, Transfer.Status.CANCELLED, actor)
+    return transfer
+
+
+def in_transit_quantities(*, warehouse: Warehouse | None = None) -> dict[int, Decimal]:
+    """Units sent and not yet received, by product (towards `warehouse` when given)."""
+    lines = TransferLine.objects.filter(transfer__status=Transfer.Status.IN_TRANSIT)
+    if warehouse is not None:
+        lines = lines.filter(transfer__destination=warehouse)
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for pid, quantity in lines.values("product_id").annotate(total=Sum("quantity")).values_list("product_id", "total"):
+        totals[pid] += quantity
+    return dict(totals)
+
+
+# --- store replenishment (门店订货 → 配送 → 门店验收入库) ------------------------------------------
+@transaction.atomic
+def replenishment_create(*, store: Warehouse, source: Warehouse, lines, actor) -> ReplenishmentOrder:
+    if store.kind != Warehouse.Kind.STORE:
+        raise ValidationFailed(fields={"store": [_("Only a store orders replenishment.")]})
+    checked = _quantities(lines)
+    order = ReplenishmentOrder(number=next_number(prefix="RO"), store=store, source=source, created_by=actor)
+    model_create(instance=order, actor=actor)
+    insert_many(
+        ReplenishmentLine,
+        [ReplenishmentLine(order=order, product_id=pid, quantity=qty) for pid, qty, *_r in checked],
+        ["order", "product", "quantity"],
+    )
+    return order
+
+
+@transaction.atomic
+def replenishment_ship(*, order: ReplenishmentOrder, actor, shipped: dict[int, Decimal] | None = None, at=None):
+    """The distribution centre ships (配送): a transfer from the centre to the store, sent."""
+    order = ReplenishmentOrder.objects.select_for_update().select_related("store", "source").get(pk=order.pk)
+    REPLENISHMENT_STATES.check(order.status, ReplenishmentOrder.Status.SHIPPED)
+    shipped = {int(k): Decimal(v) for k, v in (shipped or {}).items()}
+    lines = [(line.product_id, shipped.get(line.product_id, line.quantity)) for line in order.lines.all()]
+    lines = [(pid, qty) for pid, qty in lines if qty > 0]
+    transfer = transfer_create(
+        source=order.source, destination=order.store, lines=lines, actor=actor, note=order.number
+    )
+    order.transfer = transfer_send(transfer=transfer, actor=actor, at=at)
+    _transition(order, REPLENISHMENT_STATES, ReplenishmentOrder.Status.SHIPPED, actor, extra_fields=["transfer"])
+    return order
+
+
+@transaction.atomic
+def replenishment_receive(*, order: ReplenishmentOrder, actor, received: dict[int, Decimal] | None = None, at=None):
+    """The store checks the delivery and books the received quantities (门店验收入库)."""
+    order = ReplenishmentOrder.objects.select_for_update().get(pk=order.pk)
+    REPLENISHMENT_STATES.check(order.status, ReplenishmentOrder.Status.RECEIVED)
+    transfer_receive(transfer=order.transfer, actor=actor, received=received, at=at)
+    _transition(order, REPLENISHMENT_STATES, ReplenishmentOrder.Status.RECEIVED, actor)
+    return order
+
+
+@transaction.atomic
+def warehouse_create(
+    *, code: str, name: str, actor, kind: str = Warehouse.Kind.WAREHOUSE, allow_negative: bool = False
+) -> Warehouse:
+    if Warehouse.objects.filter(code=code).exists():
+        raise ValidationFailed(fields={"code": [_("A warehouse with this code already exists.")]})
+    return model_create(instance=Warehouse(code=code, name=name, kind=kind, allow_negative=allow_negative), actor=actor)

@@ -1,0 +1,214 @@
+"""Reads of stock: balances, ledger, documents and the reports (reorder warnings, slow-moving
+stock, stock value at a date), scoped by role (see salesops.catalog.permissions).
+
+Stock value at a date comes from the ledger: Σ quantity and Σ quantity × unit cost of the moves
+up to that moment. Receipts carry their purchase cost, issues the moving average of the moment
+(see salesops.inventory.services), so the sum is the moving-average value of the stock then.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from salesops.catalog.models import Product
+from salesops.catalog.permissions import STOCK_ROLES, reads_products, sees_stock
+from salesops.inventory.models import (
+    PurchaseOrder,
+    ReorderLevel,
+    ReplenishmentOrder,
+    StockBalance,
+    StockDocument,
+    StockMove,
+    Stocktake,
+    Supplier,
+    Transfer,
+    Warehouse,
+)
+
+VALUE = DecimalField(max_digits=20, decimal_places=4)
+
+
+def _stock_or_none(user, queryset: QuerySet) -> QuerySet:
+    return queryset if sees_stock(user) else queryset.none()
+
+
+def warehouse_list() -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(active=True)
+
+
+def balance_list_for_user(*, user) -> QuerySet[StockBalance]:
+    """Stock roles: every balance. Sales roles: balances of sellable products (availability
+    only; the API and pages leave out costs for them). Anyone else: nothing."""
+    balances = StockBalance.objects.select_related("product", "product__family", "warehouse").annotate(
+        available_qty=F("on_hand") - F("reserved"),
+        value=ExpressionWrapper(F("on_hand") * F("avg_cost"), output_field=VALUE),
+    )
+    if sees_stock(user):
+        return balances
+    if reads_products(user):
+        return balances.filter(product__status=Product.Status.APPROVED, product__active=True)
+    return balances.none()
+
+
+def balance_for(*, product_id: int, warehouse_id: int) -> StockBalance | None:
+    """One balance by its unique key: the stock level lookup used by scanners and orders."""
+    return StockBalance.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()
+
+
+def move_list_for_user(*, user) -> QuerySet[StockMove]:
+    return _stock_or_none(user, StockMove.objects.select_related("product", "warehouse", "actor"))
+
+
+def transfer_list_for_user(*, user) -> QuerySet[Transfer]:
+    return _stock_or_none(user, Transfer.objects.select_related("source", "destination"))
+
+
+def stocktake_list_for_user(*, user) -> QuerySet[Stocktake]:
+    return _stock_or_none(user, Stocktake.objects.select_related("warehouse", "family"))
+
+
+def purchase_order_list_for_user(*, user) -> QuerySet[PurchaseOrder]:
+    return _stock_or_none(user, PurchaseOrder.objects.select_related("supplier", "warehouse"))
+
+
+def replenishment_list_for_user(*, user) -> QuerySet[ReplenishmentOrder]:
+    return _stock_or_none(user, ReplenishmentOrder.objects.select_related("store", "source"))
+
+
+def stock_document_list_for_user(*, user) -> QuerySet[StockDocument]:
+    return _stock_or_none(user, StockDocument.objects.select_related("warehouse"))
+
+
+def supplier_list_for_user(*, user) -> QuerySet[Supplier]:
+    return _stock_or_none(user, Supplier.objects.all())
+
+
+# --- reports --------------------------------------------------------------------------------------
+def reorder_warnings(*, user=None) -> QuerySet[ReorderLevel]:
+    """库存预警: product/warehouse pairs whose available quantity is below the warning level."""
+    levels = ReorderLevel.objects.select_related("product", "warehouse", "product__family")
+    if user is not None and not sees_stock(user):
+        return levels.none()
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    available = StockBalance.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
+    return (
+        levels.annotate(
+            available_qty=Coalesce(
+                Subquery(available.annotate(a=F("on_hand") - F("reserved")).values("a")[:1]),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=16, decimal_places=3),
+            )
+        )
+        .filter(available_qty__lt=F("level"))
+        .annotate(shortfall=ExpressionWrapper(F("level") - F("available_qty"), output_field=VALUE))
+    )
+
+
+AGE_BUCKETS = [(30, "0–30"), (90, "31–90"), (180, "91–180"), (365, "181–365"), (None, ">365")]
+
+
+def age_bucket(days: int | None) -> str:
+    if days is None:
+        return "—"
+    for limit, label in AGE_BUCKETS:
+        if limit is None or days <= limit:
+            return label
+    return AGE_BUCKETS[-1][1]
+
+
+def slow_moving(
+    *,
+    user,
+    warehouse_id: int | None = None,
+    family_path: str | None = None,
+    min_days: int = 0,
+    today: datetime.date | None = None,
+) -> list[dict]:
+    """呆滞/冗余: each balance with stock, its days since the last issue (sales or transfer
+    out) and since the last receipt, and its value; oldest first."""
+    if not sees_stock(user):
+        return []
+    today = today or timezone.localdate()
+    balances = StockBalance.objects.filter(on_hand__gt=0).select_related("product", "warehouse", "product__family")
+    if warehouse_id:
+        balances = balances.filter(warehouse_id=warehouse_id)
+    if family_path:
+        balances = balances.filter(product__family__path__startswith=family_path)
+    moves = StockMove.objects.all()
+    if warehouse_id:
+        moves = moves.filter(warehouse_id=warehouse_id)
+    last_issue = {
+        (r["product_id"], r["warehouse_id"]): r["last"]
+        for r in moves.filter(kind__in=[StockMove.Kind.ISSUE, StockMove.Kind.TRANSFER_OUT])
+        .values("product_id", "warehouse_id")
+        .annotate(last=Max("at"))
+    }
+    last_receipt = {
+        (r["product_id"], r["warehouse_id"]): r["last"]
+        for r in moves.filter(kind__in=[StockMove.Kind.RECEIPT, StockMove.Kind.PRODUCTION, StockMove.Kind.TRANSFER_IN])
+        .values("product_id", "warehouse_id")
+        .annotate(last=Max("at"))
+    }
+    rows = []
+    for balance in balances:
+        key = (balance.product_id, balance.warehouse_id)
+        issued = last_issue.get(key)
+        received = last_receipt.get(key)
+        days_issue = (today - timezone.localdate(issued)).days if issued else None
+        days_receipt = (today - timezone.localdate(received)).days if received else None
+        idle = days_issue if days_issue is not None else days_receipt
+        if (idle or 0) < min_days:
+            continue
+        rows.append(
+            {
+                "balance": balance,
+                "product": balance.product,
+                "warehouse": balance.warehouse,
+                "on_hand": balance.on_hand,
+                "value": (balance.on_hand * balance.avg_cost).quantize(Decimal("0.01")),
+                "last_issue": timezone.localdate(issued) if issued else None,
+                "days_since_issue": days_issue,
+                "last_receipt": timezone.localdate(received) if received else None,
+                "days_since_receipt": days_receipt,
+                "idle_days": idle,
+                "bucket": age_bucket(idle),
+            }
+        )
+    rows.sort(key=lambda r: (-(r["idle_days"] or 0), -r["value"]))
+    return rows
+
+
+def stock_value_at(*, user, at: datetime.datetime, warehouse_id: int | None = None) -> list[dict]:
+    """Quantity and value per product and warehouse at a moment, from the ledger."""
+    if not sees_stock(user):
+        return []
+    moves = StockMove.objects.filter(at__lte=at)
+    if warehouse_id:
+        moves = moves.filter(warehouse_id=warehouse_id)
+    rows = (
+        moves.values("product_id", "product__sku", "product__name", "warehouse_id", "warehouse__name")
+        .annotate(
+            total_quantity=Sum("quantity"),
+            total_value=Sum(ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=VALUE)),
+        )
+        .filter(~Q(total_quantity=0))
+        .order_by("warehouse__name", "product__sku")
+    )
+    return [
+        {
+            **row,
+            "quantity": row["total_quantity"],
+            "value": (row["total_value"] or Decimal("0")).quantize(Decimal("0.01")),
+        }
+        for row in rows
+    ]
+
+
+def stock_roles() -> frozenset:
+    return STOCK_ROLES

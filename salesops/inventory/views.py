@@ -1,0 +1,899 @@
+"""Pages of stock: levels, ledger, purchase orders, production receipts and adjustments,
+transfers, store replenishment, stocktakes and the reports. Thin: permission → form →
+selector → one service → render."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from salesops.catalog.models import ProductFamily
+from salesops.catalog.permissions import (
+    PURCHASE_ROLES,
+    STOCK_WRITE_ROLES,
+    STOCKTAKE_ROLES,
+    reads_products,
+    sees_costs,
+    sees_stock,
+)
+from salesops.core.audit import history_for
+from salesops.core.exceptions import ApplicationError
+from salesops.core.export import xlsx_response
+from salesops.core.listing import Column, Filter, ListPage
+from salesops.core.web import action_view, add_error_to_form
+from salesops.inventory import documents, selectors
+from salesops.inventory import stocktake as stocktakes
+from salesops.inventory.forms import (
+    CountImportForm,
+    PurchaseOrderForm,
+    ReplenishmentForm,
+    StockDocumentForm,
+    StocktakeForm,
+    SupplierForm,
+    TransferForm,
+)
+from salesops.inventory.models import (
+    PurchaseOrder,
+    ReplenishmentOrder,
+    StockDocument,
+    StockMove,
+    Stocktake,
+    Transfer,
+    Warehouse,
+)
+
+
+def _require_stock(user) -> None:
+    if not sees_stock(user):
+        raise Http404
+
+
+def _require(user, roles) -> None:
+    if not (user.is_superuser or user.roles & roles):
+        raise Http404
+
+
+def _warehouse_filter():
+    return Filter(
+        "warehouse",
+        gettext_lazy("Warehouse"),
+        [(str(w.pk), w.name) for w in Warehouse.objects.filter(active=True)],
+        lookup="warehouse_id",
+    )
+
+
+def _quantities_from_post(post, prefix: str) -> dict[int, Decimal]:
+    """Inputs named <prefix><product id> → {product id: quantity}; empty inputs are skipped."""
+    result = {}
+    for key, value in post.items():
+        if key.startswith(prefix) and value.strip() != "":
+            try:
+                result[int(key[len(prefix) :])] = Decimal(value.strip())
+            except (InvalidOperation, ValueError):
+                raise ApplicationError(_("“%(value)s” is not a number.") % {"value": value})
+    return result
+
+
+def _fmt(value) -> str:
+    return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+# --- stock levels and ledger -----------------------------------------------------------------------
+@login_required
+def stock_list(request):
+    if not reads_products(request.user):
+        raise Http404
+    stock, costs = sees_stock(request.user), sees_costs(request.user)
+    columns = [
+        Column(
+            "product__sku",
+            gettext_lazy("SKU"),
+            sort="product__sku",
+            link=lambda b: reverse("product-detail", args=[b.product_id]),
+        ),
+        Column("product", gettext_lazy("Product"), sort="product__name", value=lambda b: b.product.display_name),
+        Column("warehouse", gettext_lazy("Warehouse"), sort="warehouse__code", value=lambda b: b.warehouse.name),
+    ]
+    if stock:
+        columns += [
+            Column("on_hand", gettext_lazy("On hand"), sort="on_hand", numeric=True, value=lambda b: b.on_hand),
+            Column("reserved", gettext_lazy("Reserved"), sort="reserved", numeric=True),
+        ]
+    columns.append(Column("available_qty", gettext_lazy("Available"), sort="available_qty", numeric=True))
+    if costs:
+        columns += [
+            Column("avg_cost", gettext_lazy("Average cost"), sort="avg_cost", numeric=True),
+            Column(
+                "value",
+                gettext_lazy("Value"),
+                sort="value",
+                numeric=True,
+                value=lambda b: Decimal(b.value).quantize(Decimal("0.01")),
+            ),
+        ]
+    page = ListPage(
+        request=request,
+        queryset=selectors.balance_list_for_user(user=request.user),
+        title=gettext_lazy("Stock levels"),
+        columns=columns,
+        filters=[_warehouse_filter()],
+        search_fields=["product__sku", "product__name", "product__name_en", "product__barcodes__code"],
+        default_sort="product__sku",
+        export_name="stock",
+        empty_message=gettext_lazy("No stock yet."),
+    )
+    return page.response()
+
+
+@login_required
+def move_list(request):
+    _require_stock(request.user)
+    page = ListPage(
+        request=request,
+        queryset=selectors.move_list_for_user(user=request.user),
+        title=gettext_lazy("Stock ledger"),
+        columns=[
+            Column("at", gettext_lazy("Time"), sort="at", value=lambda m: timezone.localtime(m.at)),
+            Column("kind", gettext_lazy("Kind"), sort="kind", value=lambda m: m.get_kind_display()),
+            Column(
+                "product__sku",
+                gettext_lazy("SKU"),
+                sort="product__sku",
+                link=lambda m: reverse("product-detail", args=[m.product_id]),
+            ),
+            Column("product", gettext_lazy("Product"), value=lambda m: m.product.display_name),
+            Column("warehouse", gettext_lazy("Warehouse"), value=lambda m: m.warehouse.name),
+            Column("quantity", gettext_lazy("Quantity"), sort="quantity", numeric=True),
+            Column("unit_cost", gettext_lazy("Unit cost"), numeric=True),
+            Column("reference_number", gettext_lazy("Document"), sort="reference_number"),
+            Column("actor", gettext_lazy("By"), value=lambda m: m.actor.display_name if m.actor_id else ""),
+        ],
+        filters=[Filter("kind", gettext_lazy("Kind"), StockMove.Kind.choices), _warehouse_filter()],
+        search_fields=["product__sku", "product__name", "reference_number"],
+        default_sort="-at",
+        export_name="stock-ledger",
+        page_size=50,
+    )
+    return page.response()
+
+
+# --- suppliers and purchase orders -------------------------------------------------------------------
+@login_required
+def supplier_list(request):
+    _require(request.user, PURCHASE_ROLES)
+    form = SupplierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            documents.supplier_create(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Supplier added."))
+            return redirect("suppliers")
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    page = ListPage(
+        request=request,
+        queryset=selectors.supplier_list_for_user(user=request.user),
+        title=gettext_lazy("Suppliers"),
+        columns=[
+            Column("code", gettext_lazy("Code"), sort="code"),
+            Column("name", gettext_lazy("Name"), sort="name"),
+            Column("contact", gettext_lazy("Contact")),
+            Column("phone", gettext_lazy("Phone")),
+        ],
+        search_fields=["code", "name", "contact"],
+        default_sort="code",
+        export_name="suppliers",
+        extra={"form": form, "form_title": _("Add a supplier")},
+    )
+    return page.response("inventory/list_with_form.html")
+
+
+@login_required
+def purchase_order_list(request):
+    _require_stock(request.user)
+    page = ListPage(
+        request=request,
+        queryset=selectors.purchase_order_list_for_user(user=request.user),
+        title=gettext_lazy("Purchase orders"),
+        columns=[
+            Column(
+                "number",
+                gettext_lazy("Number"),
+                sort="number",
+                link=lambda o: reverse("purchase-order-detail", args=[o.pk]),
+            ),
+            Column("supplier", gettext_lazy("Supplier"), sort="supplier__name", value=lambda o: o.supplier.name),
+            Column("warehouse", gettext_lazy("Warehouse"), value=lambda o: o.warehouse.name),
+            Column("expected_date", gettext_lazy("Expected date"), sort="expected_date"),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
+        ],
+        filters=[Filter("status", gettext_lazy("Status"), PurchaseOrder.Status.choices)],
+        search_fields=["number", "supplier__name"],
+        default_sort="-expected_date",
+        export_name="purchase-orders",
+        actions_template="inventory/partials/new_button.html" if request.user.has_role(*PURCHASE_ROLES) else None,
+        extra={"new_url": reverse("purchase-order-new"), "new_label": _("New purchase order")},
+    )
+    return page.response()
+
+
+@login_required
+def purchase_order_new(request):
+    _require(request.user, PURCHASE_ROLES)
+    form = PurchaseOrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = documents.purchase_order_create(
+                supplier=data["supplier"],
+                warehouse=data["warehouse"],
+                expected_date=data["expected_date"],
+                lines=[(row[0], row[1], row[2] if len(row) > 2 else None) for row in data["lines"]],
+                actor=request.user,
+            )
+            return redirect("purchase-order-detail", pk=order.pk)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "inventory/document_form.html",
+        {"form": form, "title": _("New purchase order"), "back": reverse("purchase-orders")},
+    )
+
+
+@login_required
+def purchase_order_detail(request, pk: int):
+    _require_stock(request.user)
+    order = get_object_or_404(selectors.purchase_order_list_for_user(user=request.user), pk=pk)
+    if request.method == "POST":
+        _require(request.user, STOCK_WRITE_ROLES)
+        try:
+            documents.purchase_order_receive(
+                order=order, quantities=_quantities_from_post(request.POST, "q_"), actor=request.user
+            )
+            messages.success(request, _("Receipt booked."))
+        except ApplicationError as error:
+            messages.error(request, "; ".join(str(m) for ms in error.fields.values() for m in ms) or str(error.message))
+        return redirect("purchase-order-detail", pk=pk)
+    lines = order.lines.select_related("product")
+    receivable = order.status in {PurchaseOrder.Status.OPEN, PurchaseOrder.Status.PARTIAL} and request.user.has_role(
+        *STOCK_WRITE_ROLES
+    )
+    return render(
+        request,
+        "inventory/purchase_order_detail.html",
+        {
+            "order": order,
+            "lines": lines,
+            "receivable": receivable,
+            "history": history_for(order)[:50],
+            "costs": sees_costs(request.user),
+        },
+    )
+
+
+# --- production receipts and adjustments ---------------------------------------------------------
+@login_required
+def stock_document_list(request):
+    _require_stock(request.user)
+    page = ListPage(
+        request=request,
+        queryset=selectors.stock_document_list_for_user(user=request.user),
+        title=gettext_lazy("Production receipts and adjustments"),
+        columns=[
+            Column(
+                "number",
+                gettext_lazy("Number"),
+                sort="number",
+                link=lambda d: reverse("stock-moves") + f"?q={d.number}",
+            ),
+            Column("kind", gettext_lazy("Kind"), sort="kind", value=lambda d: d.get_kind_display()),
+            Column("warehouse", gettext_lazy("Warehouse"), value=lambda d: d.warehouse.name),
+            Column("note", gettext_lazy("Note")),
+            Column(
+                "created_at",
+                gettext_lazy("Created"),
+                sort="created_at",
+                value=lambda d: timezone.localtime(d.created_at),
+            ),
+        ],
+        filters=[Filter("kind", gettext_lazy("Kind"), StockDocument.Kind.choices)],
+        search_fields=["number", "note"],
+        default_sort="-created_at",
+        export_name="stock-documents",
+        actions_template="inventory/partials/new_button.html" if request.user.has_role(*STOCK_WRITE_ROLES) else None,
+        extra={"new_url": reverse("stock-document-new"), "new_label": _("New receipt or adjustment")},
+    )
+    return page.response()
+
+
+@login_required
+def stock_document_new(request):
+    _require(request.user, STOCK_WRITE_ROLES)
+    form = StockDocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["kind"] == "production":
+                if any(row[1] <= 0 for row in data["lines"]):
+                    raise ApplicationError(_("A production receipt has positive quantities only."))
+                documents.production_receipt_post(
+                    warehouse=data["warehouse"],
+                    note=data["note"],
+                    lines=[(r[0], r[1], r[2] if len(r) > 2 else None) for r in data["lines"]],
+                    actor=request.user,
+                )
+            else:
+                documents.adjustment_post(
+                    warehouse=data["warehouse"],
+                    note=data["note"],
+                    deltas={r[0].pk: r[1] for r in data["lines"]},
+                    actor=request.user,
+                )
+            messages.success(request, _("Posted."))
+            return redirect("stock-documents")
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "inventory/document_form.html",
+        {"form": form, "back": reverse("stock-documents"), "title": _("New receipt or adjustment")},
+    )
+
+
+# --- transfers ------------------------------------------------------------------------------------
+@login_required
+def transfer_list(request):
+    _require_stock(request.user)
+    page = ListPage(
+        request=request,
+        queryset=selectors.transfer_list_for_user(user=request.user),
+        title=gettext_lazy("Transfers"),
+        columns=[
+            Column(
+                "number", gettext_lazy("Number"), sort="number", link=lambda t: reverse("transfer-detail", args=[t.pk])
+            ),
+            Column("source", gettext_lazy("From"), value=lambda t: t.source.name),
+            Column("destination", gettext_lazy("To"), value=lambda t: t.destination.name),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda t: t.get_status_display()),
+            Column(
+                "sent_at",
+                gettext_lazy("Sent"),
+                sort="sent_at",
+                value=lambda t: timezone.localtime(t.sent_at) if t.sent_at else "",
+            ),
+            Column("has_difference", gettext_lazy("Difference"), value=lambda t: _("yes") if t.has_difference else ""),
+        ],
+        filters=[
+            Filter("status", gettext_lazy("Status"), Transfer.Status.choices),
+            Filter(
+                "difference",
+                gettext_lazy("Difference"),
+                [("1", gettext_lazy("with difference"))],
+                lookup="has_difference",
+            ),
+        ],
+        search_fields=["number", "note"],
+        default_sort="-created_at",
+        export_name="transfers",
+        actions_template="inventory/partials/new_button.html" if request.user.has_role(*STOCK_WRITE_ROLES) else None,
+        extra={"new_url": reverse("transfer-new"), "new_label": _("New transfer")},
+    )
+    return page.response()
+
+
+@login_required
+def transfer_new(request):
+    _require(request.user, STOCK_WRITE_ROLES)
+    form = TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfer = documents.transfer_create(
+                source=data["source"],
+                destination=data["destination"],
+                note=data["note"],
+                lines=[(r[0], r[1]) for r in data["lines"]],
+                actor=request.user,
+            )
+            return redirect("transfer-detail", pk=transfer.pk)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "inventory/document_form.html",
+        {"form": form, "title": _("New transfer"), "back": reverse("transfers")},
+    )
+
+
+@login_required
+def transfer_detail(request, pk: int):
+    _require_stock(request.user)
+    transfer = get_object_or_404(selectors.transfer_list_for_user(user=request.user), pk=pk)
+    lines = transfer.lines.select_related("product")
+    paginator = Paginator(lines, 100)
+    page = paginator.get_page(request.GET.get("page"))
+    differences = [line for line in lines if line.received_quantity is not None and line.difference]
+    for line in differences:
+        line.difference_value = (line.difference * line.unit_cost).quantize(Decimal("0.01"))
+    return render(
+        request,
+        "inventory/transfer_detail.html",
+        {
+            "transfer": transfer,
+            "page": page,
+            "differences": differences,
+            "difference_value": sum((d.difference * d.unit_cost for d in differences), Decimal("0")),
+            "can_act": request.user.has_role(*STOCK_WRITE_ROLES),
+            "history": history_for(transfer)[:50],
+            "costs": sees_costs(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+@action_view
+def transfer_action(request, pk: int, action: str):
+    _require(request.user, STOCK_WRITE_ROLES)
+    transfer = get_object_or_404(selectors.transfer_list_for_user(user=request.user), pk=pk)
+    if action == "send":
+        documents.transfer_send(transfer=transfer, actor=request.user)
+        messages.success(request, _("Sent: the goods are in transit."))
+    elif action == "receive":
+        documents.transfer_receive(
+            transfer=transfer, actor=request.user, received=_quantities_from_post(request.POST, "r_")
+        )
+        messages.success(request, _("Received."))
+    elif action == "cancel":
+        documents.transfer_cancel(transfer=transfer, actor=request.user)
+    else:
+        raise Http404
+    return redirect("transfer-detail", pk=pk)
+
+
+# --- store replenishment --------------------------------------------------------------------------
+@login_required
+def replenishment_list(request):
+    _require_stock(request.user)
+    page = ListPage(
+        request=request,
+        queryset=selectors.replenishment_list_for_user(user=request.user),
+        title=gettext_lazy("Store replenishment"),
+        columns=[
+            Column(
+                "number",
+                gettext_lazy("Number"),
+                sort="number",
+                link=lambda o: reverse("replenishment-detail", args=[o.pk]),
+            ),
+            Column("store", gettext_lazy("Store"), value=lambda o: o.store.name),
+            Column("source", gettext_lazy("Distribution centre"), value=lambda o: o.source.name),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
+            Column(
+                "created_at",
+                gettext_lazy("Ordered"),
+                sort="created_at",
+                value=lambda o: timezone.localtime(o.created_at),
+            ),
+        ],
+        filters=[Filter("status", gettext_lazy("Status"), ReplenishmentOrder.Status.choices)],
+        search_fields=["number"],
+        default_sort="-created_at",
+        export_name="replenishment",
+        actions_template="inventory/partials/new_button.html" if request.user.has_role(*STOCK_WRITE_ROLES) else None,
+        extra={"new_url": reverse("replenishment-new"), "new_label": _("New store order")},
+    )
+    return page.response()
+
+
+@login_required
+def replenishment_new(request):
+    _require(request.user, STOCK_WRITE_ROLES)
+    form = ReplenishmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = documents.replenishment_create(
+                store=data["store"],
+                source=data["source"],
+                lines=[(r[0], r[1]) for r in data["lines"]],
+                actor=request.user,
+            )
+            return redirect("replenishment-detail", pk=order.pk)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "inventory/document_form.html",
+        {"form": form, "title": _("New store order"), "back": reverse("replenishments")},
+    )
+
+
+@login_required
+def replenishment_detail(request, pk: int):
+    _require_stock(request.user)
+    order = get_object_or_404(selectors.replenishment_list_for_user(user=request.user), pk=pk)
+    transfer_lines = {line.product_id: line for line in order.transfer.lines.all()} if order.transfer_id else {}
+    lines = [
+        {"line": line, "sent": transfer_lines.get(line.product_id)} for line in order.lines.select_related("product")
+    ]
+    return render(
+        request,
+        "inventory/replenishment_detail.html",
+        {
+            "order": order,
+            "lines": lines,
+            "can_act": request.user.has_role(*STOCK_WRITE_ROLES),
+            "history": history_for(order)[:50],
+        },
+    )
+
+
+@login_required
+@require_POST
+@action_view
+def replenishment_action(request, pk: int, action: str):
+    _require(request.user, STOCK_WRITE_ROLES)
+    order = get_object_or_404(selectors.replenishment_list_for_user(user=request.user), pk=pk)
+    if action == "ship":
+        documents.replenishment_ship(order=order, actor=request.user, shipped=_quantities_from_post(request.POST, "s_"))
+        messages.success(request, _("Shipped to the store."))
+    elif action == "receive":
+        documents.replenishment_receive(
+            order=order, actor=request.user, received=_quantities_from_post(request.POST, "r_")
+        )
+        messages.success(request, _("The store booked the delivery."))
+    else:
+        raise Http404
+    return redirect("replenishment-detail", pk=pk)
+
+
+# --- stocktakes -------------------------------------------------------------------------------------
+@login_required
+def stocktake_list(request):
+    _require_stock(request.user)
+    page = ListPage(
+        request=request,
+        queryset=selectors.stocktake_list_for_user(user=request.user),
+        title=gettext_lazy("Stocktakes"),
+        columns=[
+            Column(
+                "number", gettext_lazy("Number"), sort="number", link=lambda s: reverse("stocktake-detail", args=[s.pk])
+            ),
+            Column("warehouse", gettext_lazy("Warehouse"), value=lambda s: s.warehouse.name),
+            Column("family", gettext_lazy("Family"), value=lambda s: s.family or _("all products")),
+            Column(
+                "frozen_at",
+                gettext_lazy("Frozen at"),
+                sort="frozen_at",
+                value=lambda s: timezone.localtime(s.frozen_at),
+            ),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda s: s.get_status_display()),
+        ],
+        filters=[Filter("status", gettext_lazy("Status"), Stocktake.Status.choices)],
+        search_fields=["number"],
+        default_sort="-frozen_at",
+        export_name="stocktakes",
+        actions_template="inventory/partials/new_button.html" if request.user.has_role(*STOCKTAKE_ROLES) else None,
+        extra={"new_url": reverse("stocktake-new"), "new_label": _("Freeze and count")},
+    )
+    return page.response()
+
+
+@login_required
+def stocktake_new(request):
+    _require(request.user, STOCKTAKE_ROLES)
+    form = StocktakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        stocktake = stocktakes.stocktake_freeze(
+            warehouse=data["warehouse"],
+            family=data["family"],
+            approval_threshold=data["approval_threshold"],
+            actor=request.user,
+        )
+        messages.success(request, _("Book quantities frozen. Print the count sheet and start counting."))
+        return redirect("stocktake-detail", pk=stocktake.pk)
+    return render(
+        request,
+        "inventory/document_form.html",
+        {
+            "form": form,
+            "title": _("Freeze and count"),
+            "back": reverse("stocktakes"),
+            "intro": _(
+                "Freezing takes a snapshot of the book quantities. Goods may keep moving while you count: "
+                "each count is compared with the book quantity at the moment it was entered."
+            ),
+        },
+    )
+
+
+def _stocktake_lines(stocktake: Stocktake, request):
+    lines = stocktake.lines.select_related("product").order_by("product__sku")
+    query = request.GET.get("q", "").strip()
+    if query:
+        lines = lines.filter(product__sku__icontains=query) | lines.filter(product__name__icontains=query)
+    if request.GET.get("show") == "variance":
+        lines = lines.exclude(variance=0)
+    elif request.GET.get("show") == "uncounted":
+        lines = lines.filter(counted_quantity__isnull=True)
+    return lines
+
+
+@login_required
+def stocktake_detail(request, pk: int):
+    _require_stock(request.user)
+    stocktake = get_object_or_404(selectors.stocktake_list_for_user(user=request.user), pk=pk)
+    can_count = request.user.has_role(*STOCKTAKE_ROLES) and stocktake.status == Stocktake.Status.COUNTING
+    if request.method == "POST":
+        if not can_count:
+            raise Http404
+        try:
+            counted = stocktakes.stocktake_record_counts(
+                stocktake=stocktake, counts=_quantities_from_post(request.POST, "c_"), actor=request.user
+            )
+            messages.success(request, _("%(n)d counts saved.") % {"n": counted})
+        except ApplicationError as error:
+            messages.error(request, "; ".join(str(m) for ms in error.fields.values() for m in ms) or str(error.message))
+        return redirect(request.get_full_path())
+    all_lines = list(stocktake.lines.select_related("product"))
+    if stocktake.status == Stocktake.Status.COUNTING:
+        stocktakes.compute_variances(stocktake, all_lines)  # a live preview; stored on submit
+    total = stocktakes.variance_value(all_lines)
+    gain = sum((line.variance * line.unit_cost for line in all_lines if line.variance > 0), Decimal("0"))
+    loss = sum((line.variance * line.unit_cost for line in all_lines if line.variance < 0), Decimal("0"))
+    preview = {line.pk: line for line in all_lines}
+    page = Paginator(_stocktake_lines(stocktake, request), 100).get_page(request.GET.get("page"))
+    rows = [preview.get(line.pk, line) for line in page.object_list]
+    from salesops.approvals.models import ApprovalRequest
+
+    approval = ApprovalRequest.objects.filter(doc_type=stocktakes.DOC_TYPE, object_id=str(stocktake.pk)).first()
+    return render(
+        request,
+        "inventory/stocktake_detail.html",
+        {
+            "stocktake": stocktake,
+            "page": page,
+            "rows": rows,
+            "total": total,
+            "gain": gain,
+            "loss": loss,
+            "counted": sum(1 for line in all_lines if line.counted_quantity is not None),
+            "line_count": len(all_lines),
+            "can_count": can_count,
+            "approval": approval,
+            "import_form": CountImportForm(),
+            "history": history_for(stocktake)[:50],
+            "costs": sees_costs(request.user),
+            "q": request.GET.get("q", ""),
+            "show": request.GET.get("show", ""),
+        },
+    )
+
+
+@login_required
+def stocktake_sheet(request, pk: int):
+    """The count sheet: a printable page, or Excel with ?format=xlsx (columns sku, name, counted)."""
+    _require_stock(request.user)
+    stocktake = get_object_or_404(selectors.stocktake_list_for_user(user=request.user), pk=pk)
+    lines = stocktake.lines.select_related("product").order_by("product__sku")
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            [
+                line.product.sku,
+                line.product.display_name,
+                line.product.display_spec,
+                line.product.unit,
+                "" if line.counted_quantity is None else line.counted_quantity,
+            ]
+            for line in lines
+        )
+        return xlsx_response(f"count-sheet-{stocktake.number}", ["sku", "name", "spec", "unit", "counted"], rows)
+    return render(request, "inventory/stocktake_sheet.html", {"stocktake": stocktake, "lines": lines})
+
+
+@login_required
+@require_POST
+@action_view
+def stocktake_import(request, pk: int):
+    _require(request.user, STOCKTAKE_ROLES)
+    stocktake = get_object_or_404(selectors.stocktake_list_for_user(user=request.user), pk=pk)
+    form = CountImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise ApplicationError(_("Choose a file."))
+    from salesops.catalog.importing import read_table
+
+    upload = form.cleaned_data["file"]
+    rows = read_table(upload.name, upload.read())
+    counts, errors = {}, []
+    for number, row in enumerate(rows, start=2):
+        if not row.get("sku") or row.get("counted", "") == "":
+            continue
+        try:
+            counts[row["sku"]] = Decimal(str(row["counted"]).replace(",", ""))
+        except InvalidOperation:
+            errors.append(_("Row %(n)d: “%(value)s” is not a number.") % {"n": number, "value": row["counted"]})
+    if errors:
+        raise ApplicationError("; ".join(errors[:10]) + _(" — nothing was imported."))
+    counted = stocktakes.stocktake_record_counts(stocktake=stocktake, counts=counts, actor=request.user)
+    messages.success(request, _("%(n)d counts imported.") % {"n": counted})
+    return redirect("stocktake-detail", pk=pk)
+
+
+@login_required
+@require_POST
+@action_view
+def stocktake_action(request, pk: int, action: str):
+    _require(request.user, STOCKTAKE_ROLES)
+    stocktake = get_object_or_404(selectors.stocktake_list_for_user(user=request.user), pk=pk)
+    if action == "submit":
+        stocktake = stocktakes.stocktake_submit(
+            stocktake=stocktake, actor=request.user, allow_uncounted=request.POST.get("allow_uncounted") == "yes"
+        )
+        if stocktake.status == Stocktake.Status.POSTED:
+            messages.success(request, _("Variances posted."))
+        else:
+            messages.success(request, _("The variance is above the threshold: sent for approval."))
+    elif action == "cancel":
+        stocktakes.stocktake_cancel(stocktake=stocktake, actor=request.user)
+    elif action == "reopen":
+        stocktakes.stocktake_reopen(stocktake=stocktake, actor=request.user)
+    else:
+        raise Http404
+    return redirect("stocktake-detail", pk=pk)
+
+
+# --- reports ----------------------------------------------------------------------------------------
+@login_required
+def reorder_warning_list(request):
+    _require_stock(request.user)
+    page = ListPage(
+        request=request,
+        queryset=selectors.reorder_warnings(user=request.user),
+        title=gettext_lazy("Reorder warnings"),
+        columns=[
+            Column(
+                "product__sku",
+                gettext_lazy("SKU"),
+                sort="product__sku",
+                link=lambda w: reverse("product-detail", args=[w.product_id]),
+            ),
+            Column("product", gettext_lazy("Product"), value=lambda w: w.product.display_name),
+            Column("warehouse", gettext_lazy("Warehouse"), sort="warehouse__code", value=lambda w: w.warehouse.name),
+            Column("available_qty", gettext_lazy("Available"), sort="available_qty", numeric=True),
+            Column("level", gettext_lazy("Warning level"), sort="level", numeric=True),
+            Column("shortfall", gettext_lazy("Shortfall"), sort="shortfall", numeric=True),
+            Column("lead", gettext_lazy("Lead time (days)"), value=lambda w: w.product.lead_time_days),
+        ],
+        filters=[_warehouse_filter()],
+        search_fields=["product__sku", "product__name"],
+        default_sort="-shortfall",
+        export_name="reorder-warnings",
+        empty_message=gettext_lazy("Every product is above its warning level."),
+    )
+    return page.response()
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def slow_moving(request):
+    _require_stock(request.user)
+    warehouse_id = _int(request.GET.get("warehouse"))
+    family_id = _int(request.GET.get("family"))
+    min_days = _int(request.GET.get("min_days")) or 0
+    family = ProductFamily.objects.filter(pk=family_id).first() if family_id else None
+    rows = selectors.slow_moving(
+        user=request.user, warehouse_id=warehouse_id, family_path=family.path if family else None, min_days=min_days
+    )
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "slow-moving",
+            [
+                _("SKU"),
+                _("Product"),
+                _("Warehouse"),
+                _("On hand"),
+                _("Value"),
+                _("Last issue"),
+                _("Days since issue"),
+                _("Last receipt"),
+                _("Days since receipt"),
+                _("Age bucket"),
+            ],
+            (
+                [
+                    r["product"].sku,
+                    r["product"].display_name,
+                    r["warehouse"].name,
+                    r["on_hand"],
+                    r["value"],
+                    r["last_issue"],
+                    r["days_since_issue"],
+                    r["last_receipt"],
+                    r["days_since_receipt"],
+                    r["bucket"],
+                ]
+                for r in rows
+            ),
+        )
+    buckets = {label: Decimal("0") for _limit, label in selectors.AGE_BUCKETS}
+    for r in rows:
+        if r["bucket"] in buckets:
+            buckets[r["bucket"]] += r["value"]
+    chart = {
+        "xAxis": {"type": "category", "data": list(buckets)},
+        "yAxis": {"type": "value"},
+        "tooltip": {},
+        "series": [{"type": "bar", "name": str(_("Value")), "data": [float(v) for v in buckets.values()]}],
+    }
+    return render(
+        request,
+        "inventory/slow_moving.html",
+        {
+            "rows": rows[:500],
+            "count": len(rows),
+            "buckets": buckets,
+            "chart": json.dumps(chart),
+            "warehouses": Warehouse.objects.filter(active=True),
+            "families": ProductFamily.objects.all(),
+            "warehouse_id": warehouse_id,
+            "family_id": family_id,
+            "min_days": min_days,
+            "total": sum((r["value"] for r in rows), Decimal("0")),
+        },
+    )
+
+
+@login_required
+def stock_value(request):
+    _require(request.user, frozenset(selectors.stock_roles()))
+    if not sees_costs(request.user):
+        raise Http404
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = timezone.localdate()
+    warehouse_id = _int(request.GET.get("warehouse"))
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+    rows = selectors.stock_value_at(user=request.user, at=moment, warehouse_id=warehouse_id)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"stock-value-{day}",
+            [_("Warehouse"), _("SKU"), _("Product"), _("Quantity"), _("Value")],
+            ([r["warehouse__name"], r["product__sku"], r["product__name"], r["quantity"], r["value"]] for r in rows),
+        )
+    by_warehouse: dict[str, Decimal] = {}
+    for r in rows:
+        by_warehouse[r["warehouse__name"]] = by_warehouse.get(r["warehouse__name"], Decimal("0")) + r["value"]
+    return render(
+        request,
+        "inventory/stock_value.html",
+        {
+            "rows": rows[:1000],
+            "count": len(rows),
+            "day": day,
+            "warehouse_id": warehouse_id,
+            "warehouses": Warehouse.objects.filter(active=True),
+            "by_warehouse": by_warehouse,
+            "total": sum(by_warehouse.values(), Decimal("0")),
+        },
+    )

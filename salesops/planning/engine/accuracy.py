@@ -1,0 +1,223 @@
+"""Forecast accuracy: WAPE, MAPE, bias, frozen-version lag accuracy, forecast value added.
+
+All metrics are returned as fractions (0.125 means 12.5%), computed over a set of
+(actual, forecast) pairs, e.g. all months of one product or all products of one month:
+
+* **WAPE** (weighted absolute percentage error) = ``sum(|forecast - actual|) / sum(|actual|)``.
+  Undefined (``None``) when every actual is zero. It weights errors by volume, so a slow
+  mover's miss counts little; it is the headline figure (forecast accuracy = 1 - WAPE).
+* **MAPE** (mean absolute percentage error) = mean of ``|forecast - actual| / |actual|``
+  over the pairs whose actual is not zero; pairs with a zero actual are skipped.
+  Undefined (``None``) when no actual is non-zero.
+* **Bias** = ``sum(forecast - actual) / sum(actual)``: positive means over-forecasting.
+  Undefined (``None``) when the actuals sum to zero.
+
+Grouped versions take a long dataframe with one row per (keys..., period) and return one
+row per group with ``n`` (pairs), ``actual`` and ``forecast`` (sums) and the three metrics;
+undefined metrics are ``None`` (object columns), never NaN, so they serialise as empty.
+
+**Lag accuracy.** Each month the submitted forecast is frozen as a version
+(``version_month``) covering the next months. The lag of a forecast value is the number of
+months from its version month to the period it forecasts: the version frozen in March for
+April is lag 1, for May lag 2, for June lag 3. Lag accuracy compares, for each lag, the
+frozen values with what actually happened.
+
+**Forecast value added (FVA)** of the consensus over the statistical baseline is
+``WAPE(baseline) - WAPE(consensus)``: positive when the overrides reduced the error. It
+is reported with both WAPEs so that a reader sees the level as well as the difference.
+
+Pure functions on numpy/pandas; no database access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+ArrayLike = Sequence[float] | np.ndarray | pd.Series
+
+
+def _pair(*, actual: ArrayLike, forecast: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    actual_array = np.asarray(actual, dtype=float)
+    forecast_array = np.asarray(forecast, dtype=float)
+    if actual_array.shape != forecast_array.shape:
+        raise ValueError(f"actual and forecast differ in length ({actual_array.size} and {forecast_array.size})")
+    return actual_array, forecast_array
+
+
+def wape(*, actual: ArrayLike, forecast: ArrayLike) -> float | None:
+    """``sum(|forecast - actual|) / sum(|actual|)``; ``None`` when all actuals are zero."""
+    actual_array, forecast_array = _pair(actual=actual, forecast=forecast)
+    denominator = np.abs(actual_array).sum()
+    if denominator == 0:
+        return None
+    return float(np.abs(forecast_array - actual_array).sum() / denominator)
+
+
+def mape(*, actual: ArrayLike, forecast: ArrayLike) -> float | None:
+    """Mean of ``|forecast - actual| / |actual|`` where actual != 0; ``None`` if there is none."""
+    actual_array, forecast_array = _pair(actual=actual, forecast=forecast)
+    defined = actual_array != 0
+    if not defined.any():
+        return None
+    errors = np.abs(forecast_array[defined] - actual_array[defined]) / np.abs(actual_array[defined])
+    return float(errors.mean())
+
+
+def bias(*, actual: ArrayLike, forecast: ArrayLike) -> float | None:
+    """``sum(forecast - actual) / sum(actual)``; ``None`` when the actuals sum to zero."""
+    actual_array, forecast_array = _pair(actual=actual, forecast=forecast)
+    denominator = actual_array.sum()
+    if denominator == 0:
+        return None
+    return float((forecast_array - actual_array).sum() / denominator)
+
+
+def _none_where_nan(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), None)
+
+
+def _require_columns(*, frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} is missing column(s) {', '.join(missing)}")
+
+
+def accuracy_by(
+    *,
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    actual: str = "actual",
+    forecast: str = "forecast",
+) -> pd.DataFrame:
+    """WAPE, MAPE and bias per group of ``frame``.
+
+    ``frame`` has one row per pair with the grouping columns ``by`` (e.g. ``["product"]``,
+    ``["family", "month"]``, ``["rep"]``; empty for one overall row) and the ``actual`` and
+    ``forecast`` columns. Returns columns ``*by, n, actual, forecast, wape, mape, bias``
+    sorted by the group keys; undefined metrics are ``None``.
+    """
+    by = list(by)
+    _require_columns(frame=frame, columns=[*by, actual, forecast], what="accuracy input")
+    work = pd.DataFrame({column: frame[column] for column in by})
+    work["actual"] = frame[actual].astype(float)
+    work["forecast"] = frame[forecast].astype(float)
+    work["abs_error"] = (work["forecast"] - work["actual"]).abs()
+    work["abs_actual"] = work["actual"].abs()
+    nonzero = work["actual"] != 0
+    work["ape"] = (work["abs_error"] / work["abs_actual"]).where(nonzero)
+    work["ape_n"] = nonzero.astype(int)
+    if not by:
+        work["_all"] = 0
+    keys = by or ["_all"]
+    sums = work.groupby(keys, sort=True, dropna=False).agg(
+        n=("actual", "size"),
+        actual=("actual", "sum"),
+        forecast=("forecast", "sum"),
+        abs_error=("abs_error", "sum"),
+        abs_actual=("abs_actual", "sum"),
+        ape_sum=("ape", "sum"),
+        ape_n=("ape_n", "sum"),
+    )
+    result = sums[["n", "actual", "forecast"]].copy()
+    result["wape"] = _none_where_nan((sums["abs_error"] / sums["abs_actual"]).where(sums["abs_actual"] != 0))
+    result["mape"] = _none_where_nan((sums["ape_sum"] / sums["ape_n"]).where(sums["ape_n"] > 0))
+    result["bias"] = _none_where_nan(((sums["forecast"] - sums["actual"]) / sums["actual"]).where(sums["actual"] != 0))
+    result = result.reset_index()
+    if not by:
+        result = result.drop(columns="_all")
+    return result
+
+
+def months_between(*, start: pd.Series, end: pd.Series) -> pd.Series:
+    """Whole months from ``start`` to ``end`` (``YYYY-MM`` strings, dates or periods)."""
+    start_period = pd.PeriodIndex(pd.to_datetime(start.astype(str)), freq="M")
+    end_period = pd.PeriodIndex(pd.to_datetime(end.astype(str)), freq="M")
+    months = (end_period.year - start_period.year) * 12 + (end_period.month - start_period.month)
+    return pd.Series(np.asarray(months), index=start.index)
+
+
+def lag_accuracy(
+    *,
+    snapshots: pd.DataFrame,
+    actuals: pd.DataFrame,
+    keys: Sequence[str] = ("series",),
+    by: Sequence[str] = (),
+    lags: Sequence[int] = (1, 2, 3),
+    value: str = "value",
+    actual: str = "actual",
+) -> pd.DataFrame:
+    """Accuracy of frozen forecast versions by lag.
+
+    ``snapshots`` has the columns ``version_month``, ``period``, ``keys`` (what is forecast,
+    e.g. ``series`` or ``product``) and ``value`` (the frozen forecast). ``actuals`` has
+    ``period``, ``keys`` and ``actual``. Periods and version months are ``YYYY-MM`` strings,
+    dates or monthly periods. The lag of a snapshot row is ``months_between(version_month,
+    period)``; only ``lags`` are kept. Snapshot rows are matched with actuals on ``keys`` and
+    period; a forecast period without an actual row counts as an actual of zero only if it
+    lies within the actuals' span of periods, otherwise (the future) it is left out.
+
+    Returns :func:`accuracy_by` grouped by ``lag`` and then ``by`` (columns of the
+    snapshots, e.g. ``["family"]``).
+    """
+    keys, by = list(keys), list(by)
+    _require_columns(frame=snapshots, columns=["version_month", "period", *keys, *by, value], what="snapshots")
+    _require_columns(frame=actuals, columns=["period", *keys, actual], what="actuals")
+    frozen = snapshots[["version_month", "period", *dict.fromkeys([*keys, *by]), value]].copy()
+    frozen["lag"] = months_between(start=frozen["version_month"], end=frozen["period"])
+    frozen = frozen[frozen["lag"].isin(list(lags))]
+    frozen["_period"] = pd.PeriodIndex(pd.to_datetime(frozen["period"].astype(str)), freq="M")
+
+    observed = actuals[["period", *keys, actual]].copy()
+    observed["_period"] = pd.PeriodIndex(pd.to_datetime(observed["period"].astype(str)), freq="M")
+    observed = observed.groupby([*keys, "_period"], sort=False, as_index=False)[actual].sum()
+    observed = observed.rename(columns={actual: "_actual"})
+
+    merged = frozen.merge(observed, on=[*keys, "_period"], how="left")
+    if len(observed):
+        last_observed = observed["_period"].max()
+        first_observed = observed["_period"].min()
+        in_span = (merged["_period"] >= first_observed) & (merged["_period"] <= last_observed)
+    else:
+        in_span = pd.Series(False, index=merged.index)
+    merged = merged[in_span].copy()
+    merged["_actual"] = merged["_actual"].fillna(0.0)
+    return accuracy_by(frame=merged, by=["lag", *by], actual="_actual", forecast=value)
+
+
+def forecast_value_added(
+    *,
+    frame: pd.DataFrame,
+    by: Sequence[str] = (),
+    actual: str = "actual",
+    consensus: str = "consensus",
+    baseline: str = "baseline",
+) -> pd.DataFrame:
+    """Did the overrides help? Per group: both WAPEs, both biases and FVA.
+
+    ``frame`` has one row per pair with ``actual``, ``consensus`` (the submitted forecast
+    after overrides) and ``baseline`` (the statistical forecast) columns plus the ``by``
+    columns. Returns columns ``*by, n, actual, wape_baseline, wape_consensus, fva,
+    bias_baseline, bias_consensus`` where ``fva = wape_baseline - wape_consensus``
+    (positive: the consensus is more accurate); ``None`` where undefined.
+    """
+    by = list(by)
+    _require_columns(frame=frame, columns=[*by, actual, consensus, baseline], what="value-added input")
+    of_baseline = accuracy_by(frame=frame, by=by, actual=actual, forecast=baseline)
+    of_consensus = accuracy_by(frame=frame, by=by, actual=actual, forecast=consensus)
+    result = of_baseline[[*by, "n", "actual"]].copy()
+    result["wape_baseline"] = of_baseline["wape"]
+    result["wape_consensus"] = of_consensus["wape"]
+    result["fva"] = pd.Series(
+        [
+            None if base is None or cons is None else base - cons
+            for base, cons in zip(of_baseline["wape"], of_consensus["wape"], strict=True)
+        ],
+        index=result.index,
+        dtype=object,
+    )
+    result["bias_baseline"] = of_baseline["bias"]
+    result["bias_consensus"] = of_consensus["bias"]
+    return result

@@ -1,0 +1,143 @@
+"""A straightforward per-item MRP in plain Python: the test oracle and the benchmark baseline.
+
+It implements the method described in `salesops.planning.engine.mrp` the way one would
+write it first: low-level codes by a memoised depth-first walk up the parents (a node met
+again while still on the walk is a BOM cycle), then item after item in low-level-code
+order, period after period, with Python floats and lists, exploding each item's releases
+to its components line by line. No numpy in the planning itself.
+
+The arithmetic is written in the same order as the vectorised engine, so on the same input
+both give the same planned orders; the property tests rely on that.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+
+from salesops.planning.engine.mrp import EPSILON, BomCycleError, MrpInputError, MrpProblem, canonical_loop
+
+
+@dataclass(frozen=True)
+class ReferencePlannedOrder:
+    item: str
+    release_period: int
+    receipt_period: int
+    quantity: float
+    past_due: bool
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    planned_orders: list[ReferencePlannedOrder]
+    low_level_code: dict[str, int]
+    # item -> row name -> one value per period
+    records: dict[str, dict[str, list[float]]]
+
+
+def low_level_codes_reference(*, items: list[str], bom: list[tuple[int, int, float]]) -> list[int]:
+    parents: list[list[int]] = [[] for _ in items]
+    for parent, component, _ in bom:
+        parents[component].append(parent)
+    codes: list[int | None] = [None] * len(items)
+    on_walk: list[int] = []
+    on_walk_set: set[int] = set()
+
+    def code_of(item: int) -> int:
+        known = codes[item]
+        if known is not None:
+            return known
+        if item in on_walk_set:
+            loop = on_walk[on_walk.index(item) :]
+            raise BomCycleError(canonical_loop([items[i] for i in reversed(loop)]))
+        on_walk.append(item)
+        on_walk_set.add(item)
+        value = 0
+        for parent in parents[item]:
+            value = max(value, code_of(parent) + 1)
+        on_walk.pop()
+        on_walk_set.discard(item)
+        codes[item] = value
+        return value
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10 * len(items) + 1000))
+    try:
+        return [code_of(i) for i in range(len(items))]
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def run_mrp_reference(*, problem: MrpProblem) -> ReferenceResult:
+    items = list(problem.items)
+    n = len(items)
+    periods = problem.n_periods
+    lead = problem.lead_time.tolist()
+    rule = [str(r) for r in problem.lot_rule.tolist()]
+    lot = problem.lot_qty.tolist()
+    on_hand = problem.on_hand.tolist()
+    safety = problem.safety_stock.tolist()
+    gross = problem.demand.tolist()
+    scheduled = problem.receipts.tolist()
+    bom = list(
+        zip(problem.bom_parent.tolist(), problem.bom_component.tolist(), problem.bom_qty_per.tolist(), strict=True)
+    )
+    for i in range(n):
+        if rule[i] not in ("LFL", "FOQ"):
+            raise MrpInputError(f"item {items[i]!r}: lot rule {rule[i]!r} is not LFL or FOQ")
+        if rule[i] == "FOQ" and not lot[i] > 0:
+            raise MrpInputError(f"item {items[i]!r}: FOQ needs a lot_qty above 0")
+
+    codes = low_level_codes_reference(items=items, bom=bom)
+    children: list[dict[int, float]] = [{} for _ in items]
+    for parent, component, qty in bom:
+        children[parent][component] = children[parent].get(component, 0.0) + qty
+
+    orders: list[ReferencePlannedOrder] = []
+    records: dict[str, dict[str, list[float]]] = {}
+    for i in sorted(range(n), key=lambda k: codes[k]):
+        balance = on_hand[i]
+        projected, net, receipts = [0.0] * periods, [0.0] * periods, [0.0] * periods
+        releases = [0.0] * periods
+        for t in range(periods):
+            available = balance + scheduled[i][t] - gross[i][t]
+            shortage = safety[i] - available
+            if shortage < EPSILON:
+                shortage = 0.0
+            receipt = shortage
+            if shortage > 0 and rule[i] == "FOQ":
+                receipt = math.ceil(shortage / lot[i] - EPSILON) * lot[i]
+            balance = available + receipt
+            projected[t], net[t], receipts[t] = balance, shortage, receipt
+            if receipt != 0:
+                due = t - lead[i]
+                releases[max(due, 0)] += receipt
+                orders.append(
+                    ReferencePlannedOrder(
+                        item=items[i],
+                        release_period=max(due, 0) + 1,
+                        receipt_period=t + 1,
+                        quantity=receipt,
+                        past_due=due < 0,
+                    )
+                )
+        for component, qty in children[i].items():
+            row = gross[component]
+            for t in range(periods):
+                if releases[t]:
+                    row[t] += qty * releases[t]
+        records[items[i]] = {
+            "gross_requirements": list(gross[i]),
+            "scheduled_receipts": list(scheduled[i]),
+            "projected_on_hand": projected,
+            "net_requirements": net,
+            "planned_order_receipts": receipts,
+            "planned_order_releases": releases,
+        }
+    orders.sort(key=lambda o: (o.item, o.release_period, o.receipt_period))
+    return ReferenceResult(
+        planned_orders=orders,
+        low_level_code={items[i]: codes[i] for i in range(n)},
+        records=records,
+    )

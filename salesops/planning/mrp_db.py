@@ -1,0 +1,446 @@
+"""MRP from the database and back.
+
+Reading: items (active products: lead time in days → weeks, lot rule, lot size, safety stock),
+BOM lines valid on the first day (quantity plus scrap), on hand (sum over warehouses),
+independent demand (the MPS quantities of the schedule, by week), and scheduled receipts (open
+purchase order lines at their expected week, open production orders at their due week;
+anything already late lands in week 1). Every read is one `values_list` query fetched into
+numpy arrays; nothing builds a model instance per row.
+
+Writing: planned orders (purchase for bought items, production for made ones), exceptions
+and the rough-cut capacity load are written with `bulk_create` in batches. Pegging (which
+demand each planned order serves) is computed by the engine and stored on the planned order
+when asked for (the default for runs started from the page; the benchmark measures both).
+
+Planned purchases become purchase orders through inventory's `purchase_order_create`
+(`planned_order_convert`); planned production becomes a ProductionOrder.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import time
+from collections import defaultdict
+from decimal import Decimal
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesops.core.audit import audit_record, model_create
+from salesops.core.exceptions import ValidationFailed
+from salesops.core.models import AuditEvent
+from salesops.core.numbering import next_number
+from salesops.planning.engine.mrp import (
+    MrpInputError,
+    MrpProblem,
+    peg_planned_orders,
+    rough_cut_capacity,
+    run_mrp,
+)
+from salesops.planning.engine.mrp import (
+    RoutingStep as EngineRoutingStep,
+)
+from salesops.planning.exceptions import AlreadyConverted, PlanningInputError
+from salesops.planning.models import (
+    CapacityLoadRow,
+    JobStatus,
+    MasterSchedule,
+    MpsLine,
+    MrpExceptionRow,
+    MrpRun,
+    PlannedOrder,
+    PlanningPolicy,
+    ProductionOrder,
+    RoutingStep,
+    WorkCentre,
+)
+from salesops.planning.periods import week_start
+
+BATCH = 5000
+Q3 = Decimal("0.001")
+
+
+def _rows(queryset) -> list[tuple]:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _week_numbers(dates, first_week: datetime.date, weeks: int) -> np.ndarray:
+    """1-based weeks of ISO date texts or dates; earlier dates → 1, beyond the horizon → 0."""
+    if len(dates) == 0:
+        return np.zeros(0, dtype=np.int64)
+    days = np.array([str(d)[:10] for d in dates], dtype="datetime64[D]")
+    offset = (days - np.datetime64(first_week, "D")).astype(np.int64) // 7 + 1
+    offset = np.maximum(offset, 1)
+    offset[offset > weeks] = 0
+    return offset
+
+
+def load_problem(
+    *, first_week: datetime.date, weeks: int, schedule: MasterSchedule | None
+) -> tuple[MrpProblem, np.ndarray, np.ndarray]:
+    """The MRP problem from the database; also the product ids (item order) and make flags."""
+    from salesops.catalog.models import BomLine, Product
+    from salesops.inventory.models import PurchaseOrderLine, StockBalance
+
+    rows = _rows(
+        Product.objects.filter(active=True)
+        .order_by("pk")
+        .values_list("pk", "lead_time_days", "lot_rule", "lot_qty", "safety_stock", "source", "sku")
+    )
+    n = len(rows)
+    if n == 0:
+        raise PlanningInputError(_("There are no active products to plan."))
+    ids, lead_days, rules, lots, safety, sources, skus = (np.array(column) for column in zip(*rows, strict=True))
+    ids = ids.astype(np.int64)
+    index = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+    index[ids] = np.arange(n)
+    lead = np.ceil(lead_days.astype(float) / 7.0).astype(np.int64)
+    lot_rule = np.where(rules == "FOQ", "FOQ", "LFL")
+    lot_qty = lots.astype(float)
+    lot_rule = np.where((lot_rule == "FOQ") & (lot_qty <= 0), "LFL", lot_rule)
+
+    bom = _rows(
+        BomLine.objects.filter(valid_from__lte=first_week)
+        .exclude(valid_to__lt=first_week)
+        .values_list("parent_id", "component_id", "quantity", "scrap_pct")
+    )
+    if bom:
+        parents, components, quantities, scrap = (np.array(c) for c in zip(*bom, strict=True))
+        parent = index[parents.astype(np.int64)]
+        component = index[components.astype(np.int64)]
+        keep = (parent >= 0) & (component >= 0)
+        qty_per = quantities.astype(float) * (1 + scrap.astype(float) / 100.0)
+        parent, component, qty_per = parent[keep], component[keep], qty_per[keep]
+    else:
+        parent = component = np.zeros(0, dtype=np.int64)
+        qty_per = np.zeros(0)
+
+    on_hand = np.zeros(n)
+    stock = _rows(
+        StockBalance.objects.values("product_id").annotate(total=Sum("on_hand")).values_list("product_id", "total")
+    )
+    if stock:
+        pids, totals = (np.array(c) for c in zip(*stock, strict=True))
+        positions = index[np.minimum(pids.astype(np.int64), len(index) - 1)]
+        good = (pids.astype(np.int64) < len(index)) & (positions >= 0)
+        on_hand[positions[good]] = totals.astype(float)[good]
+
+    demand = np.zeros((n, weeks))
+    if schedule is not None:
+        cells = _rows(
+            MpsLine.objects.filter(schedule=schedule, week__gte=first_week).values_list(
+                "product_id", "week", "quantity"
+            )
+        )
+        _add_cells(demand, cells, index, first_week, weeks)
+
+    receipts = np.zeros((n, weeks))
+    purchases = _rows(
+        PurchaseOrderLine.objects.filter(order__status__in=["open", "partial"]).values_list(
+            "product_id", "order__expected_date", "quantity", "received_quantity"
+        )
+    )
+    if purchases:
+        pids, dates, quantities, received = zip(*purchases, strict=True)
+        open_qty = np.array(quantities, dtype=float) - np.array(received, dtype=float)
+        _add_cells(receipts, list(zip(pids, dates, np.maximum(open_qty, 0), strict=True)), index, first_week, weeks)
+    production = _rows(
+        ProductionOrder.objects.filter(status=ProductionOrder.Status.OPEN).values_list(
+            "product_id", "due_date", "quantity"
+        )
+    )
+    _add_cells(receipts, production, index, first_week, weeks)
+
+    problem = MrpProblem(
+        items=skus.tolist(),  # SKUs: the engine's messages and pegs name them
+        lead_time=lead,
+        lot_rule=lot_rule.astype(str),
+        lot_qty=np.where(lot_rule == "FOQ", lot_qty, 0.0),
+        on_hand=on_hand,
+        safety_stock=safety.astype(float),
+        bom_parent=parent.astype(np.int64),
+        bom_component=component.astype(np.int64),
+        bom_qty_per=qty_per,
+        demand=demand,
+        receipts=receipts,
+    )
+    return problem, ids, sources == "make"
+
+
+def _add_cells(matrix: np.ndarray, cells, index: np.ndarray, first_week: datetime.date, weeks: int) -> None:
+    if not len(cells):
+        return
+    pids, dates, quantities = zip(*cells, strict=True)
+    pids = np.array(pids, dtype=np.int64)
+    rows = index[np.minimum(pids, len(index) - 1)]
+    cols = _week_numbers(dates, first_week, weeks)
+    good = (pids < len(index)) & (rows >= 0) & (cols > 0)
+    np.add.at(matrix, (rows[good], cols[good] - 1), np.array(quantities, dtype=float)[good])
+
+
+# --- runs --------------------------------------------------------------------------------------------------
+@transaction.atomic
+def mrp_run_create(
+    *, actor, schedule: MasterSchedule | None = None, weeks: int | None = None, enqueue: bool = True
+) -> MrpRun:
+    policy = PlanningPolicy.current()
+    schedule = schedule or MasterSchedule.objects.order_by("-created_at", "-pk").first()
+    this_week = week_start(timezone.localdate())
+    first_week = max(schedule.first_week, this_week) if schedule else this_week
+    run = MrpRun(
+        number=next_number(prefix="MRP"),
+        first_week=first_week,
+        weeks=weeks or (schedule.weeks if schedule else policy.mrp_weeks),
+        schedule=schedule,
+        created_by=actor,
+    )
+    model_create(instance=run, actor=actor)
+    if enqueue:
+        from salesops.planning.tasks import mrp_run_task
+
+        transaction.on_commit(lambda: mrp_run_task.enqueue(run_id=run.pk))
+    return run
+
+
+def _progress(run_id: int, done: int, total: int) -> None:
+    MrpRun.objects.filter(pk=run_id).update(progress_done=done, progress_total=total)
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(repr(round(float(value), 3))).quantize(Q3)
+
+
+def mrp_run_execute(*, run: MrpRun, pegging: bool = True) -> MrpRun:
+    """Read, plan, write. Returns the run with status done or failed (and the reason)."""
+    started = time.perf_counter()
+    MrpRun.objects.filter(pk=run.pk).update(status=JobStatus.RUNNING)
+    try:
+        timings = mrp_compute_and_store(run=run, pegging=pegging)
+    except (MrpInputError, PlanningInputError) as error:
+        MrpRun.objects.filter(pk=run.pk).update(
+            status=JobStatus.FAILED, message=str(getattr(error, "message", error)), finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+        return run
+    MrpRun.objects.filter(pk=run.pk).update(
+        status=JobStatus.DONE,
+        seconds=round(time.perf_counter() - started, 3),
+        finished_at=timezone.now(),
+        message="; ".join(f"{k} {v:.2f} s" for k, v in timings.items()),
+    )
+    run.refresh_from_db()
+    return run
+
+
+def mrp_compute_and_store(*, run: MrpRun, pegging: bool = True) -> dict[str, float]:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    problem, ids, make = load_problem(first_week=run.first_week, weeks=run.weeks, schedule=run.schedule)
+    timings["read"] = time.perf_counter() - clock
+    n = problem.n_items
+    _progress(run.pk, 0, n)
+    done = [0]
+
+    def step(count: int) -> None:
+        done[0] += count
+        _progress(run.pk, done[0], n)
+
+    clock = time.perf_counter()
+    result = run_mrp(problem=problem, progress=step)
+    timings["engine"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    pegs_by_order: dict[tuple[str, int], list] = defaultdict(list)
+    if pegging:
+        for peg in peg_planned_orders(problem=problem, result=result):
+            pegs_by_order[(peg.item, peg.receipt_period)].append(
+                [peg.source, peg.source_item, peg.source_period, round(peg.quantity, 3)]
+            )
+        timings["pegging"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    with transaction.atomic():
+        PlannedOrder.objects.filter(run=run).delete()
+        MrpExceptionRow.objects.filter(run=run).delete()
+        CapacityLoadRow.objects.filter(run=run).delete()
+        planned = result.planned_orders
+        count = _insert_planned_orders(
+            run=run, planned=planned, ids=ids, make=make, items=problem.items, pegs=pegs_by_order
+        )
+        id_of = dict(zip(problem.items, ids.tolist(), strict=True))
+        exceptions = [
+            (
+                run.pk,
+                id_of[e.item],
+                e.kind,
+                e.period,
+                e.to_period if e.to_period is None or e.to_period > 0 else 0,
+                round(float(e.quantity), 3),
+                e.message[:300],
+            )
+            for e in result.exceptions
+        ]
+        _insert(
+            MrpExceptionRow, ["run_id", "product_id", "kind", "period", "to_period", "quantity", "message"], exceptions
+        )
+        capacity_rows = _capacity(run=run, result=result, ids=ids)
+        CapacityLoadRow.objects.bulk_create(capacity_rows, batch_size=BATCH)
+        MrpRun.objects.filter(pk=run.pk).update(n_items=n, n_planned=count, n_exceptions=len(exceptions))
+    timings["write"] = time.perf_counter() - clock
+    return timings
+
+
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH * 4):
+            cursor.executemany(sql, rows[start : start + BATCH * 4])
+
+
+def _insert_planned_orders(*, run: MrpRun, planned, ids, make, items, pegs) -> int:
+    """Planned orders with one executemany per batch of plain tuples: at 10^5-10^6 orders per
+    run, building a model instance and a Decimal per row would cost most of the run. The
+    values are the ones the model would store (quantities rounded to its 3 places)."""
+    table = PlannedOrder._meta.db_table
+    columns = [
+        "run_id",
+        "product_id",
+        "kind",
+        "release_date",
+        "receipt_date",
+        "quantity",
+        "past_due",
+        "pegging",
+        "status",
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    weeks = [
+        connection.ops.adapt_datefield_value(run.first_week + datetime.timedelta(weeks=k)) for k in range(run.weeks)
+    ]
+    kinds = np.where(make[planned.item], PlannedOrder.Kind.PRODUCTION.value, PlannedOrder.Kind.PURCHASE.value)
+    product_ids = ids[planned.item]
+    quantities = np.round(planned.quantity, 3)
+    status = PlannedOrder.Status.PLANNED.value
+    rows = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA cache_size = -131072")  # 128 MB of page cache for the index pages
+        for item, product_id, kind, release, receipt, quantity, past_due in zip(
+            planned.item.tolist(),
+            product_ids.tolist(),
+            kinds.tolist(),
+            planned.release_period.tolist(),
+            planned.receipt_period.tolist(),
+            quantities.tolist(),
+            planned.past_due.tolist(),
+            strict=True,
+        ):
+            peg = pegs.get((items[item], receipt)) if pegs else None
+            rows.append(
+                (
+                    run.pk,
+                    product_id,
+                    kind,
+                    weeks[release - 1],
+                    weeks[receipt - 1],
+                    quantity,
+                    past_due,
+                    json.dumps(peg) if peg else "",
+                    status,
+                )
+            )
+            if len(rows) >= BATCH * 4:
+                cursor.executemany(sql, rows)
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+    return len(planned)
+
+
+def _capacity(*, run: MrpRun, result, ids) -> list[CapacityLoadRow]:
+    steps = list(RoutingStep.objects.values_list("product_id", "work_centre__code", "hours_per_unit"))
+    centres = {wc.code: wc for wc in WorkCentre.objects.all()}
+    if not centres:
+        return []
+    sku_of = dict(zip(ids.tolist(), result.items, strict=True))
+    routing = [EngineRoutingStep(sku_of[pid], code, float(hours)) for pid, code, hours in steps if pid in sku_of]
+    load = rough_cut_capacity(
+        result=result, routing=routing, capacity={code: float(wc.hours_per_week) for code, wc in centres.items()}
+    )
+    rows = []
+    for r, code in enumerate(load.work_centres):
+        for t in range(result.n_periods):
+            rows.append(
+                CapacityLoadRow(
+                    run_id=run.pk,
+                    work_centre_id=centres[code].pk,
+                    period=t + 1,
+                    load_hours=Decimal(repr(round(float(load.load[r, t]), 2))),
+                    capacity_hours=Decimal(repr(round(float(load.capacity[r, t]), 2))),
+                )
+            )
+    return rows
+
+
+# --- conversion -----------------------------------------------------------------------------------------
+@transaction.atomic
+def planned_order_convert(*, planned: PlannedOrder, actor, supplier=None) -> PlannedOrder:
+    """Planned purchase → purchase order (inventory); planned production → production order."""
+    from salesops.inventory.documents import purchase_order_create
+    from salesops.inventory.models import Supplier
+
+    planned = PlannedOrder.objects.select_for_update().select_related("product").get(pk=planned.pk)
+    if planned.status != PlannedOrder.Status.PLANNED:
+        raise AlreadyConverted()
+    before = planned.status
+    if planned.kind == PlannedOrder.Kind.PURCHASE:
+        supplier = supplier or Supplier.objects.filter(active=True).order_by("pk").first()
+        if supplier is None:
+            raise ValidationFailed(fields={"supplier": [_("Choose a supplier.")]})
+        order = purchase_order_create(
+            supplier=supplier,
+            lines=[(planned.product_id, planned.quantity, planned.product.cost)],
+            expected_date=max(planned.receipt_date, timezone.localdate()),
+            actor=actor,
+        )
+        planned.purchase_order = order
+    else:
+        order = ProductionOrder(
+            number=next_number(prefix="MO"),
+            product=planned.product,
+            quantity=planned.quantity,
+            due_date=max(planned.receipt_date, timezone.localdate()),
+            created_by=actor,
+        )
+        model_create(instance=order, actor=actor)
+        planned.production_order = order
+    planned.status = PlannedOrder.Status.CONVERTED
+    planned.save(update_fields=["status", "purchase_order", "production_order"])
+    audit_record(
+        instance=planned,
+        action=AuditEvent.Action.TRANSITION,
+        actor=actor,
+        changes={"status": [before, planned.status]},
+        note=str(order),
+    )
+    return planned
+
+
+def lead_weeks(days: int) -> int:
+    return math.ceil(days / 7)

@@ -1,0 +1,397 @@
+"""Sales API: quotes, contracts, orders (create, submit), deliveries (issue, confirm), invoices
+(from deliveries), returns and cancellations.
+
+Reads are scoped by the selectors (what a person may not see answers 404); writes need a
+role for the action (403 otherwise). `POST /orders/` honours an `Idempotency-Key` header: a
+retried request returns the first response and creates nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from salesops.core.api.history import HistoryMixin
+from salesops.core.exceptions import ValidationFailed
+from salesops.core.roles import Role
+from salesops.crm.selectors import customer_list_for_user
+from salesops.inventory.models import Warehouse
+from salesops.sales import selectors, services
+from salesops.sales.models import IdempotencyKey
+from salesops.sales.pdf import document_pdf
+from salesops.sales.serializers import (
+    ContractChangeSerializer,
+    ContractCreateSerializer,
+    ContractSerializer,
+    DeliveryConfirmSerializer,
+    DeliveryIssueSerializer,
+    DeliverySerializer,
+    InvoiceCreateSerializer,
+    InvoiceSerializer,
+    OrderCreateSerializer,
+    OrderDetailSerializer,
+    OrderSerializer,
+    OrderSubmitSerializer,
+    QuoteCreateSerializer,
+    QuoteSerializer,
+    QuoteToOrderSerializer,
+    SalesReturnCreateSerializer,
+    SalesReturnSerializer,
+)
+
+# who may do what (reads are open to everyone signed in; the selectors scope the rows)
+SELLER_ROLES = frozenset(
+    {Role.SALES_REP, Role.SALES_SUPERVISOR, Role.SALES_MANAGER, Role.SALES_DIRECTOR, Role.SALES_ADMIN, Role.SYSADMIN}
+)
+WAREHOUSE_ROLES = frozenset({Role.WAREHOUSE, Role.SYSADMIN})
+RECEIPT_ROLES = frozenset(WAREHOUSE_ROLES | SELLER_ROLES)
+INVOICE_ROLES = frozenset({Role.FINANCE, Role.SALES_ADMIN, Role.SYSADMIN})
+
+
+class ActionRoles(BasePermission):
+    """Reads: anyone signed in (rows scoped). Writes: `view.action_roles[action]`."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        roles = view.action_roles.get(view.action)
+        return roles is not None and (user.is_superuser or bool(user.roles & roles))
+
+
+def _customer(user, pk):
+    customer = customer_list_for_user(user=user).filter(pk=pk).first()
+    if customer is None:
+        raise NotFound()  # a customer the caller may not see is not revealed
+    return customer
+
+
+def _warehouse(pk):
+    if pk in (None, ""):
+        return None
+    warehouse = Warehouse.objects.filter(pk=pk, active=True).first()
+    if warehouse is None:
+        raise ValidationFailed(fields={"warehouse": [_("Unknown warehouse.")]})
+    return warehouse
+
+
+def _pdf_response(pdf: bytes, number: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{number}.pdf"'
+    return response
+
+
+class OrderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Sales orders the caller may see."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"create": SELLER_ROLES, "submit": SELLER_ROLES, "cancel": SELLER_ROLES}
+    filterset_fields = ["status", "payment", "customer", "rep", "team"]
+    search_fields = ["number", "customer__name"]
+    ordering_fields = ["order_date", "number", "total", "status"]
+
+    def get_queryset(self):
+        return selectors.order_list_for_user(user=self.request.user)
+
+    def get_serializer_class(self):
+        return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
+
+    @extend_schema(
+        request=OrderCreateSerializer,
+        responses={201: OrderSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def create(self, request):
+        key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
+        if not key:
+            return self._create(request)
+        stored = IdempotencyKey.objects.filter(user=request.user, scope="orders", key=key).first()
+        if stored is not None:
+            return Response(stored.response, status=stored.status_code)
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(user=request.user, scope="orders", key=key)
+                response = self._create(request)
+                record.status_code, record.response = response.status_code, response.data
+                record.save(update_fields=["status_code", "response"])
+        except IntegrityError:
+            # the same request is being (or was just) handled by a parallel call
+            stored = IdempotencyKey.objects.get(user=request.user, scope="orders", key=key)
+            return Response(stored.response, status=stored.status_code)
+        return response
+
+    def _create(self, request):
+        data = OrderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = services.order_create(
+            actor=request.user,
+            customer=_customer(request.user, values["customer"]),
+            payment=values["payment"],
+            lines=[dict(line) for line in values["lines"]],
+            warehouse=_warehouse(values.get("warehouse")),
+            order_date=values.get("order_date"),
+            note=values.get("note", ""),
+        )
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrderSubmitSerializer, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        order = self.get_object()
+        data = OrderSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_submit(
+            order=order, actor=request.user, prepayment_amount=data.validated_data.get("prepayment_amount")
+        )
+        order = selectors.order_list_for_user(user=request.user).get(pk=order.pk)
+        return Response(OrderDetailSerializer(order).data)
+
+    @extend_schema(request=None, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        order = services.order_cancel(order=self.get_object(), actor=request.user)
+        return Response(OrderSerializer(order).data)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        order = self.get_object()
+        return _pdf_response(document_pdf(order), order.number)
+
+
+class QuoteViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [ActionRoles]
+    action_roles = {"create": SELLER_ROLES, "submit": SELLER_ROLES, "order": SELLER_ROLES}
+    serializer_class = QuoteSerializer
+    filterset_fields = ["status", "customer", "rep"]
+    search_fields = ["number", "customer__name"]
+
+    def get_queryset(self):
+        return selectors.quote_list_for_user(user=self.request.user)
+
+    @extend_schema(request=QuoteCreateSerializer, responses={201: QuoteSerializer})
+    def create(self, request):
+        data = QuoteCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        quote = services.quote_create(
+            actor=request.user,
+            customer=_customer(request.user, values["customer"]),
+            lines=[dict(line) for line in values["lines"]],
+            valid_until=values.get("valid_until"),
+            note=values.get("note", ""),
+        )
+        return Response(QuoteSerializer(quote).data, status=201)
+
+    @extend_schema(request=None, responses=QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        quote = services.quote_submit(quote=self.get_object(), actor=request.user)
+        return Response(QuoteSerializer(quote).data)
+
+    @extend_schema(request=QuoteToOrderSerializer, responses={201: OrderSerializer})
+    @action(detail=True, methods=["post"])
+    def order(self, request, pk=None):
+        data = QuoteToOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.quote_to_order(
+            quote=self.get_object(),
+            actor=request.user,
+            payment=data.validated_data["payment"],
+            warehouse=_warehouse(data.validated_data.get("warehouse")),
+        )
+        return Response(OrderSerializer(order).data, status=201)
+
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        quote = self.get_object()
+        return _pdf_response(document_pdf(quote), quote.number)
+
+
+class ContractViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [ActionRoles]
+    action_roles = {"create": SELLER_ROLES, "submit": SELLER_ROLES, "changes": SELLER_ROLES}
+    serializer_class = ContractSerializer
+    filterset_fields = ["status", "customer", "rep"]
+    search_fields = ["number", "title", "customer__name"]
+
+    def get_queryset(self):
+        return selectors.contract_list_for_user(user=self.request.user)
+
+    @extend_schema(request=ContractCreateSerializer, responses={201: ContractSerializer})
+    def create(self, request):
+        data = ContractCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        quote = None
+        if values.get("quote"):
+            quote = selectors.quote_list_for_user(user=request.user).filter(pk=values["quote"]).first()
+            if quote is None:
+                raise NotFound()
+        contract = services.contract_create(
+            actor=request.user,
+            customer=_customer(request.user, values["customer"]),
+            title=values["title"],
+            start_date=values["start_date"],
+            end_date=values["end_date"],
+            lines=[dict(line) for line in values["lines"]],
+            terms=values.get("terms", ""),
+            payment_terms_days=values.get("payment_terms_days", 30),
+            quote=quote,
+        )
+        return Response(ContractSerializer(contract).data, status=201)
+
+    @extend_schema(request=None, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        contract = services.contract_submit(contract=self.get_object(), actor=request.user)
+        return Response(ContractSerializer(contract).data)
+
+    @extend_schema(request=ContractChangeSerializer, responses={201: ContractChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def changes(self, request, pk=None):
+        contract = self.get_object()
+        data = ContractChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.contract_change_request(contract=contract, actor=request.user, **data.validated_data)
+        change.refresh_from_db()
+        return Response(ContractChangeSerializer(change).data, status=201)
+
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        contract = self.get_object()
+        return _pdf_response(document_pdf(contract), contract.number)
+
+
+class DeliveryViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """货已出库: the warehouse issues an order's goods; the customer's receipt confirms it."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"create": WAREHOUSE_ROLES, "confirm": RECEIPT_ROLES}
+    serializer_class = DeliverySerializer
+    filterset_fields = ["status", "order", "warehouse"]
+    search_fields = ["number", "order__number", "order__customer__name"]
+
+    def get_queryset(self):
+        return selectors.delivery_list_for_user(user=self.request.user)
+
+    @extend_schema(request=DeliveryIssueSerializer, responses={201: DeliverySerializer})
+    def create(self, request):
+        data = DeliveryIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = selectors.order_list_for_user(user=request.user).filter(pk=values["order"]).first()
+        if order is None:
+            raise NotFound()
+        quantities = values.get("quantities")
+        delivery = services.delivery_issue(
+            order=order,
+            actor=request.user,
+            quantities={int(k): v for k, v in quantities.items()} if quantities else None,
+            picked_up_by=values.get("picked_up_by", ""),
+            note=values.get("note", ""),
+        )
+        return Response(DeliverySerializer(delivery).data, status=201)
+
+    @extend_schema(request=DeliveryConfirmSerializer, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        delivery = self.get_object()
+        data = DeliveryConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        delivery = services.delivery_confirm(
+            delivery=delivery, actor=request.user, received_by=data.validated_data.get("received_by", "")
+        )
+        return Response(DeliverySerializer(delivery).data)
+
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        delivery = self.get_object()
+        return _pdf_response(document_pdf(delivery), delivery.number)
+
+
+class InvoiceViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [ActionRoles]
+    action_roles = {"create": INVOICE_ROLES}
+    serializer_class = InvoiceSerializer
+    filterset_fields = ["status", "kind", "customer", "rep", "order"]
+    search_fields = ["number", "customer__name"]
+    ordering_fields = ["issue_date", "due_date", "total", "number"]
+
+    def get_queryset(self):
+        return selectors.invoice_list_for_user(user=self.request.user)
+
+    @extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceSerializer})
+    def create(self, request):
+        data = InvoiceCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        ids = set(values["deliveries"])
+        deliveries = list(selectors.delivery_list_for_user(user=request.user).filter(pk__in=ids))
+        if len(deliveries) != len(ids):
+            raise NotFound()
+        quantities = values.get("quantities")
+        invoice = services.invoice_create(
+            deliveries=deliveries,
+            actor=request.user,
+            issue_date=values.get("issue_date"),
+            quantities={int(k): v for k, v in quantities.items()} if quantities else None,
+        )
+        return Response(InvoiceSerializer(invoice).data, status=201)
+
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        invoice = self.get_object()
+        return _pdf_response(document_pdf(invoice), invoice.number)
+
+
+class SalesReturnViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """退货/撤单 with approval."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"create": SELLER_ROLES}
+    serializer_class = SalesReturnSerializer
+    filterset_fields = ["status", "kind", "order"]
+    search_fields = ["number", "order__number"]
+
+    def get_queryset(self):
+        return selectors.return_list_for_user(user=self.request.user)
+
+    @extend_schema(request=SalesReturnCreateSerializer, responses={201: SalesReturnSerializer})
+    def create(self, request):
+        data = SalesReturnCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = selectors.order_list_for_user(user=request.user).filter(pk=values["order"]).first()
+        if order is None:
+            raise NotFound()
+        quantities = values.get("quantities")
+        sales_return = services.return_request(
+            order=order,
+            kind=values["kind"],
+            actor=request.user,
+            reason=values["reason"],
+            quantities={int(k): v for k, v in quantities.items()} if quantities else None,
+        )
+        return Response(SalesReturnSerializer(sales_return).data, status=201)
+
+
+router = SimpleRouter()
+router.register("orders", OrderViewSet, basename="sales-order")
+router.register("quotes", QuoteViewSet, basename="sales-quote")
+router.register("contracts", ContractViewSet, basename="sales-contract")
+router.register("deliveries", DeliveryViewSet, basename="sales-delivery")
+router.register("invoices", InvoiceViewSet, basename="sales-invoice")
+router.register("returns", SalesReturnViewSet, basename="sales-return")
+urlpatterns = router.urls

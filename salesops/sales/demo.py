@@ -1,0 +1,176 @@
+"""Two years of sales documents for the demo customers, made through the sales services.
+
+Seasonality: a peak in the weeks before the Spring Festival, a dip in summer. Orders are
+submitted first (credit decided against each customer's credit file, stock reserved), then
+shipped and invoiced back-dated, so that the credit demo (ORDER 50) can record the payments
+and leave some invoices overdue. Recent orders stay open; some wait for over-limit approval;
+some are partly delivered. Customers without a credit file buy for cash.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from salesops.catalog.models import Product
+from salesops.core.exceptions import ApplicationError
+from salesops.crm.models import Customer
+from salesops.inventory.models import Warehouse
+from salesops.inventory.services import Reference, StockLine, stock_receive
+from salesops.sales import services
+from salesops.sales.models import SalesOrder
+
+ORDER = 45
+TARGET_ORDERS = 400  # each order runs the full services (~60 queries): keeps the step well under a minute
+# relative order volume per month (Jan … Dec): Spring Festival peak in Jan/Feb, summer dip
+SEASON = [1.6, 1.4, 0.9, 0.9, 0.9, 0.7, 0.6, 0.6, 0.9, 1.0, 1.1, 1.4]
+
+FALLBACK_PRODUCTS = [
+    ("FL-001", "特一粉 25kg", "110.00"),
+    ("FL-002", "特二粉 25kg", "98.00"),
+    ("FL-003", "高筋面粉 25kg", "125.00"),
+    ("FL-004", "低筋面粉 25kg", "118.00"),
+    ("FL-005", "全麦粉 10kg", "68.00"),
+    ("FL-006", "饺子粉 5kg", "32.00"),
+    ("FL-007", "面包粉 5kg", "36.00"),
+    ("FL-008", "麸皮 40kg", "55.00"),
+]
+
+
+def _products(ctx, admin) -> list[Product]:
+    products = list(Product.objects.filter(active=True, status=Product.Status.APPROVED, list_price__gt=0)[:40])
+    if products:
+        return products
+    from salesops.catalog.services import product_create, product_set_status
+
+    for sku, name, price in FALLBACK_PRODUCTS:
+        product = product_create(sku=sku, name=name, list_price=Decimal(price), unit="袋", actor=admin)
+        product_set_status(product=product, status=Product.Status.APPROVED, actor=admin)
+    return list(Product.objects.filter(sku__in=[p[0] for p in FALLBACK_PRODUCTS]))
+
+
+def _warehouse(admin) -> Warehouse:
+    warehouse = services.default_warehouse()
+    if warehouse is None:
+        from salesops.core.audit import model_create
+
+        warehouse = model_create(instance=Warehouse(code="WH-MAIN", name="成品库"), actor=admin)
+    return warehouse
+
+
+def _order_days(ctx, rng, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    days = []
+    span = (end - start).days
+    weights = [SEASON[(start + datetime.timedelta(days=i)).month - 1] for i in range(span)]
+    total = sum(weights)
+    for i, weight in enumerate(weights):
+        expected = TARGET_ORDERS * weight / total
+        count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
+        days += [start + datetime.timedelta(days=i)] * count
+    return days
+
+
+def build(ctx):
+    rng = ctx.rng("sales-orders")
+    admin = ctx.user("admin")
+    warehouse_user = ctx.user("warehouse")
+    finance = ctx.user("finance")
+    products = _products(ctx, admin)
+    warehouse = _warehouse(admin)
+    customers = list(
+        Customer.objects.filter(status__in=["active", "dormant"]).select_related("owner", "credit_file").order_by("pk")
+    )
+    if not customers or not products:
+        ctx.say("sales: no customers or products, skipped")
+        return
+    # enough stock for two years of orders (the inventory demo may have received some already)
+    stock_receive(
+        warehouse=warehouse,
+        lines=[
+            StockLine(p.pk, Decimal("100000"), (p.list_price * Decimal("0.7")).quantize(Decimal("0.01")))
+            for p in products
+        ],
+        reference=Reference(type="demo_opening", number="OPENING"),
+        actor=admin,
+        at=timezone.now() - datetime.timedelta(days=800),
+    )
+    today = ctx.today
+    start = today - datetime.timedelta(days=730)
+    days = _order_days(ctx, rng, start, today)
+    limits = {}
+    for customer in customers:
+        credit = getattr(customer, "credit_file", None) if hasattr(customer, "credit_file") else None
+        limits[customer.pk] = credit.limit if credit is not None and credit.active else None
+    budget = {pk: (limit * Decimal("0.85") if limit else None) for pk, limit in limits.items()}
+    made = []
+    for day in days:
+        customer = rng.choice(customers)
+        rep = customer.owner
+        payment = "credit" if limits[customer.pk] and rng.random() < 0.85 else "cash"
+        lines = []
+        for product in rng.sample(products, k=min(len(products), rng.randint(1, 5))):
+            quantity = Decimal(rng.choice([1, 2, 3, 5, 8, 10, 20]))
+            price = product.list_price
+            if rng.random() < 0.2:
+                price = (price * Decimal(rng.choice(["0.97", "0.96", "0.95"]))).quantize(Decimal("0.01"))
+            lines.append({"product": product, "quantity": quantity, "unit_price": price})
+        amount = sum(line["quantity"] * line["unit_price"] for line in lines)
+        recent = (today - day).days < 20
+        if payment == "credit" and not recent:
+            # history stays within the limit; recent orders may go over it (and wait for approval)
+            if budget[customer.pk] is None or amount > budget[customer.pk]:
+                payment = "cash"
+            else:
+                budget[customer.pk] -= amount
+        try:
+            order = services.order_create(
+                actor=rep, customer=customer, payment=payment, lines=lines, warehouse=warehouse, order_date=day
+            )
+            at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9 + rng.randint(0, 8))))
+            services.order_submit(order=order, actor=rep, at=at)
+        except ApplicationError as error:
+            ctx.say(f"sales: order skipped ({error.code})")
+            continue
+        made.append((order, day))
+    delivered = invoiced = 0
+    for order, day in made:
+        order.refresh_from_db(fields=["status"])
+        if order.status != SalesOrder.Status.CONFIRMED:
+            continue
+        age = (today - day).days
+        if age < 2 and rng.random() < 0.7:
+            continue  # still to ship
+        shipped_at = timezone.make_aware(
+            datetime.datetime.combine(day + datetime.timedelta(days=rng.choice([0, 1])), datetime.time(15))
+        )
+        quantities = None
+        if age < 25 and rng.random() < 0.3:
+            line = order.lines.first()
+            if line.quantity > 1:
+                quantities = {line.pk: (line.quantity / 2).quantize(Decimal("1"))}
+        delivery = services.delivery_issue(
+            order=order,
+            actor=warehouse_user,
+            quantities=quantities,
+            picked_up_by=rng.choice(["王师傅", "李师傅", "客户自提", "顺丰物流"]),
+            at=shipped_at,
+        )
+        delivered += 1
+        if age > 3:
+            if rng.random() < 0.3:
+                services.delivery_confirm(
+                    delivery=delivery, actor=warehouse_user, received_by="客户签收", at=shipped_at
+                )
+            services.invoice_create(
+                deliveries=[delivery],
+                actor=finance,
+                issue_date=min(today, shipped_at.date() + datetime.timedelta(days=1)),
+            )
+            invoiced += 1
+    ctx.say(f"sales: {len(made)} orders, {delivered} deliveries, {invoiced} invoices")
+    # Payments of these invoices (late payers, overdue accounts, statements, escalations): credit area.
+    from salesops.credit.demo import credit_demo_payments
+
+    credit_demo_payments(ctx)

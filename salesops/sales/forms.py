@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from salesops.catalog.models import Product
+from salesops.crm.selectors import customer_list_for_user
+from salesops.inventory.models import Warehouse
+from salesops.sales.models import SalesOrder, SalesReturn
+
+
+class HeaderForm(forms.Form):
+    required_css_class = "required"
+    customer = forms.ModelChoiceField(queryset=None, label=_("Customer"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customer_list_for_user(user=user).order_by("name")
+
+
+class OrderForm(HeaderForm):
+    payment = forms.ChoiceField(choices=SalesOrder.Payment.choices, label=_("Payment"))
+    warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.filter(active=True), required=False, label=_("Warehouse")
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
+
+
+class QuoteForm(HeaderForm):
+    valid_until = forms.DateField(
+        required=False, label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
+
+
+class ContractForm(HeaderForm):
+    title = forms.CharField(max_length=200, label=_("Title"))
+    start_date = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Ends"), widget=forms.DateInput(attrs={"type": "date"}))
+    payment_terms_days = forms.IntegerField(min_value=0, max_value=365, initial=30, label=_("Payment terms (days)"))
+    terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Additional terms"))
+
+
+class LineForm(forms.Form):
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(active=True, status=Product.Status.APPROVED),
+        required=False,
+        label=_("Product"),
+    )
+    quantity = forms.DecimalField(required=False, label=_("Quantity"), max_digits=16, decimal_places=3)
+    unit_price = forms.DecimalField(
+        required=False,
+        label=_("Unit price"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Empty: the price-list price."),
+    )
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=5)
+
+
+def lines_from(formset) -> list[dict]:
+    return [
+        {
+            "product": f.cleaned_data["product"],
+            "quantity": f.cleaned_data.get("quantity"),
+            "unit_price": f.cleaned_data.get("unit_price"),
+        }
+        for f in formset.forms
+        if f.cleaned_data.get("product")
+    ]
+
+
+class ContractChangeForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason for the change"))
+    new_end_date = forms.DateField(
+        required=False, label=_("New end date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    new_total = forms.DecimalField(required=False, max_digits=14, decimal_places=2, label=_("New contract value"))
+    additional_terms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Additional terms")
+    )
+
+
+class ReturnForm(forms.Form):
+    kind = forms.ChoiceField(choices=SalesReturn.Kind.choices, label=_("Kind"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
+
+
+class PrepaymentForm(forms.Form):
+    prepayment_amount = forms.DecimalField(
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        label=_("Paid in advance"),
+        help_text=_("For a credit order above the limit: the excess paid now lets the order through."),
+    )

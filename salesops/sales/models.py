@@ -1,0 +1,504 @@
+"""Sales documents. The order is the centre: quote → (contract) → order → deliveries →
+invoices; receipts of payment live in the credit area and reduce `Invoice.paid_amount`.
+
+Amounts kept on the order (`delivered_amount`, `invoiced_amount`) are maintained by the
+delivery and invoicing services in the same transaction, so credit exposure is a sum over
+orders and invoices without walking their lines.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from salesops.catalog.models import Product
+from salesops.core.models import OrgUnit
+from salesops.crm.models import Customer
+from salesops.inventory.models import Warehouse
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+QTY = {"max_digits": 16, "decimal_places": 3}
+ZERO = Decimal("0")
+
+
+class SalesOrder(models.Model):
+    class Payment(models.TextChoices):
+        CREDIT = "credit", _("Credit")
+        CASH = "cash", _("Cash")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        PARTIALLY_DELIVERED = "partially_delivered", _("Partially delivered")
+        DELIVERED = "delivered", _("Delivered")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales_orders", verbose_name=_("sales rep")
+    )
+    team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="sales_orders", verbose_name=_("team"))
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    payment = models.CharField(_("payment"), max_length=10, choices=Payment.choices, default=Payment.CREDIT)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
+    order_date = models.DateField(_("order date"))
+    total = models.DecimalField(_("total"), default=ZERO, **MONEY)
+    prepayment_amount = models.DecimalField(_("paid in advance"), default=ZERO, **MONEY)
+    delivered_amount = models.DecimalField(_("delivered value"), default=ZERO, **MONEY)
+    invoiced_amount = models.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+    quote = models.ForeignKey(
+        "Quote", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("quote")
+    )
+    contract = models.ForeignKey(
+        "Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contract")
+    )
+    # prepayment already applied to invoices (the last invoiced part of the order is paid from it)
+    prepayment_applied = models.DecimalField(_("prepayment applied"), default=ZERO, **MONEY)
+    discount_approved = models.BooleanField(_("special discount approved"), default=False)
+    approval_reason = models.CharField(_("waiting for"), max_length=30, blank=True)
+    delivery_due_at = models.DateTimeField(_("deliver by"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        ordering = ["-order_date", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="sales_order_customer_status"),
+            models.Index(fields=["rep", "order_date"], name="sales_order_rep_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="sales_order_total_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(prepayment_amount__gte=0), name="sales_order_prepayment_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def open_amount(self) -> Decimal:
+        """Value confirmed and not yet delivered."""
+        return self.total - self.delivered_amount
+
+    @property
+    def max_discount(self) -> Decimal:
+        return max((line.discount_percent for line in self.lines.all()), default=ZERO)
+
+    @property
+    def is_late(self) -> bool:
+        from django.utils import timezone
+
+        return bool(
+            self.delivery_due_at
+            and self.status in (self.Status.CONFIRMED, self.Status.PARTIALLY_DELIVERED)
+            and self.delivery_due_at < timezone.now()
+        )
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("line"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    list_price = models.DecimalField(_("list price"), **MONEY)
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    delivered_quantity = models.DecimalField(_("delivered"), default=ZERO, **QTY)
+    invoiced_quantity = models.DecimalField(_("invoiced"), default=ZERO, **QTY)
+    returned_quantity = models.DecimalField(_("returned"), default=ZERO, **QTY)
+    cancelled_quantity = models.DecimalField(_("cancelled"), default=ZERO, **QTY)
+    # values to the cent, so that the parts of a line always add up to the line
+    delivered_value = models.DecimalField(_("delivered value"), default=ZERO, **MONEY)
+    invoiced_value = models.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
+    returned_value = models.DecimalField(_("returned value"), default=ZERO, **MONEY)
+    cancelled_value = models.DecimalField(_("cancelled value"), default=ZERO, **MONEY)
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="sales_orderline_position_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sales_orderline_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="sales_orderline_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.position}"
+
+    @property
+    def open_quantity(self) -> Decimal:
+        return self.quantity - self.cancelled_quantity - self.delivered_quantity
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INVOICE)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
+    )
+    order = models.ForeignKey(
+        SalesOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("order")
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("sales rep")
+    )
+    team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("team"))
+    issue_date = models.DateField(_("invoice date"))
+    due_date = models.DateField(_("due date"))
+    total = models.DecimalField(_("total"), **MONEY)  # negative for a credit note
+    paid_amount = models.DecimalField(_("paid"), default=ZERO, **MONEY)  # maintained by credit's allocations
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    original = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("credited invoice"),
+    )
+    sales_return = models.ForeignKey(
+        "SalesReturn",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("return"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "status", "due_date"], name="sales_invoice_customer_open"),
+            models.Index(fields=["status", "due_date"], name="sales_invoice_open_due"),
+            models.Index(fields=["rep", "status"], name="sales_invoice_rep_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.total - self.paid_amount
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("line"))
+    order_line = models.ForeignKey(OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    delivery_line = models.ForeignKey(
+        "DeliveryLine", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = models.DecimalField(_("quantity"), **QTY)  # negative on a credit note
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.position}"
+
+
+# --- quotes -----------------------------------------------------------------------------------------
+class Quote(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        ACCEPTED = "accepted", _("Accepted by the customer")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("customer"))
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("sales rep")
+    )
+    team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("team"))
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
+    quote_date = models.DateField(_("quote date"))
+    valid_until = models.DateField(_("valid until"))
+    total = models.DecimalField(_("total"), default=ZERO, **MONEY)
+    discount_approved = models.BooleanField(_("special discount approved"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["-quote_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def max_discount(self) -> Decimal:
+        return max((line.discount_percent for line in self.lines.all()), default=ZERO)
+
+
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("line"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    list_price = models.DecimalField(_("list price"), **MONEY)
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["quote", "position"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sales_quoteline_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id}/{self.position}"
+
+
+# --- contracts --------------------------------------------------------------------------------------
+class Contract(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        ACTIVE = "active", _("Approved and in force")
+        REJECTED = "rejected", _("Rejected")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer")
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("sales rep")
+    )
+    team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("team"))
+    quote = models.ForeignKey(
+        Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("quote")
+    )
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("title"), max_length=200)
+    start_date = models.DateField(_("starts"))
+    end_date = models.DateField(_("ends"))
+    total = models.DecimalField(_("contract value"), default=ZERO, **MONEY)
+    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30)
+    terms = models.TextField(_("additional terms"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-start_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ContractLine(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("line"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["contract", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}/{self.position}"
+
+
+class ContractChange(models.Model):
+    """合同变更: a proposed change of an approved contract; applied only when approved."""
+
+    class Status(models.TextChoices):
+        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="changes")
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.PENDING_APPROVAL)
+    reason = models.TextField(_("reason for the change"))
+    new_end_date = models.DateField(_("new end date"), null=True, blank=True)
+    new_total = models.DecimalField(_("new contract value"), null=True, blank=True, **MONEY)
+    additional_terms = models.TextField(_("additional terms"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract change")
+        verbose_name_plural = _("contract changes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# --- deliveries -------------------------------------------------------------------------------------
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Goods issued")  # 货已出库
+        CONFIRMED = "confirmed", _("Receipt confirmed by the customer")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("order"))
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
+    total = models.DecimalField(_("value"), default=ZERO, **MONEY)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    picked_up_by = models.CharField(_("picked up by"), max_length=100, blank=True)
+    confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
+    received_by = models.CharField(_("received by"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DeliveryLine(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    invoiced_quantity = models.DecimalField(_("invoiced"), default=ZERO, **QTY)
+    invoiced_value = models.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
+
+    class Meta:
+        ordering = ["delivery", "order_line__position"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sales_deliveryline_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}/{self.order_line_id}"
+
+
+# --- returns and cancellations ----------------------------------------------------------------------
+class SalesReturn(models.Model):
+    """退货/撤单: goods coming back (return, credited by a credit note) or the undelivered rest of
+    an order cancelled (reservation released). Takes effect only when approved."""
+
+    class Kind(models.TextChoices):
+        RETURN = "return", _("Return of goods")
+        CANCELLATION = "cancellation", _("Cancellation of the undelivered rest")
+
+    class Status(models.TextChoices):
+        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        COMPLETED = "completed", _("Approved and done")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Withdrawn")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="returns", verbose_name=_("order"))
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.PENDING_APPROVAL)
+    reason = models.TextField(_("reason"))
+    total = models.DecimalField(_("value"), default=ZERO, **MONEY)
+    refund_amount = models.DecimalField(_("prepayment to refund"), default=ZERO, **MONEY)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("return or cancellation")
+        verbose_name_plural = _("returns and cancellations")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SalesReturnLine(models.Model):
+    sales_return = models.ForeignKey(SalesReturn, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["sales_return", "order_line__position"]
+
+    def __str__(self) -> str:
+        return f"{self.sales_return_id}/{self.order_line_id}"
+
+
+# --- policy and API plumbing ------------------------------------------------------------------------
+class DiscountPolicy(models.Model):
+    """How far below the list price a person holding `role` may sell without approval."""
+
+    role = models.CharField(_("role"), max_length=30, unique=True)
+    max_discount_percent = models.DecimalField(_("max discount %"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("discount allowance")
+        verbose_name_plural = _("discount allowances")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.max_discount_percent}%"
+
+
+class IdempotencyKey(models.Model):
+    """A retried create with the same `Idempotency-Key` returns the first response."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    scope = models.CharField(max_length=40)
+    status_code = models.PositiveIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="sales_idempotency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

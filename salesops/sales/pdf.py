@@ -1,0 +1,87 @@
+"""Printable documents (WeasyPrint). Chinese text needs a CJK font: Noto Sans CJK is embedded
+through @font-face from the system font file. The sales order prints in the four copies the
+credit-sales manual names: finance, warehouse, rep and customer (财务联/仓库联/业务联/客户联)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
+
+FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+ORDER_COPIES = [
+    ("财务联", _("Finance copy")),
+    ("仓库联", _("Warehouse copy")),
+    ("业务联", _("Rep copy")),
+    ("客户联", _("Customer copy")),
+]
+
+
+def _document(obj) -> dict:
+    if isinstance(obj, SalesOrder):
+        return {
+            "title": _("Sales order"),
+            "title_zh": "销货单",
+            "lines": obj.lines.select_related("product"),
+            "copies": ORDER_COPIES,
+            "date": obj.order_date,
+            "party": obj.customer,
+            "links": [d.number for d in obj.deliveries.all()] + [i.number for i in obj.invoices.all()],
+            "before": [x.number for x in (obj.quote, obj.contract) if x],
+        }
+    if isinstance(obj, Quote):
+        return {
+            "title": _("Quote"),
+            "title_zh": "报价单",
+            "lines": obj.lines.select_related("product"),
+            "date": obj.quote_date,
+            "party": obj.customer,
+            "links": [o.number for o in obj.orders.all()],
+            "before": [],
+        }
+    if isinstance(obj, Contract):
+        return {
+            "title": _("Contract"),
+            "title_zh": "销售合同",
+            "lines": obj.lines.select_related("product"),
+            "date": obj.start_date,
+            "party": obj.customer,
+            "links": [o.number for o in obj.orders.all()],
+            "before": [obj.quote.number] if obj.quote_id else [],
+            "terms": obj.terms,
+        }
+    if isinstance(obj, Delivery):
+        return {
+            "title": _("Delivery note"),
+            "title_zh": "送货单",
+            "lines": obj.lines.select_related("product"),
+            "date": obj.issued_at.date(),
+            "party": obj.order.customer,
+            "before": [obj.order.number],
+            "links": sorted({il.invoice.number for dl in obj.lines.all() for il in dl.invoice_lines.all()}),
+        }
+    if isinstance(obj, Invoice):
+        title = (_("Credit note"), "红字发票") if obj.kind == Invoice.Kind.CREDIT_NOTE else (_("Invoice"), "发票")
+        return {
+            "title": title[0],
+            "title_zh": title[1],
+            "lines": obj.lines.select_related("product"),
+            "date": obj.issue_date,
+            "party": obj.customer,
+            "before": [x.number for x in (obj.order, obj.original) if x],
+            "links": [],
+        }
+    raise TypeError(type(obj))
+
+
+def document_html(obj) -> str:
+    context = {"doc": obj, "font_path": FONT_PATH, **_document(obj)}
+    context.setdefault("copies", [("", "")])
+    return render_to_string("sales/pdf/document.html", context)
+
+
+def document_pdf(obj, *, uncompressed: bool = False) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=document_html(obj)).write_pdf(uncompressed_pdf=uncompressed)

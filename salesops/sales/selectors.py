@@ -1,0 +1,131 @@
+"""Reads of the sales documents, scoped by core.visibility: a rep sees their own, a supervisor
+or manager their unit's, company-wide roles everything. The warehouse sees orders and
+deliveries (to ship them) but not quotes and contracts."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from salesops.core.roles import COMPANY_WIDE_SALES_ROLES, Role
+from salesops.core.visibility import visible_to
+from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder, SalesReturn
+
+SHIPPING_ROLES = frozenset(COMPANY_WIDE_SALES_ROLES | {Role.WAREHOUSE})
+
+
+def order_list_for_user(*, user) -> QuerySet[SalesOrder]:
+    return visible_to(
+        SalesOrder.objects.select_related("customer", "rep", "team", "warehouse"),
+        user,
+        owner_field="rep",
+        unit_field="team",
+        company_wide_roles=SHIPPING_ROLES,
+    )
+
+
+def order_get_for_user(*, user, pk) -> SalesOrder:
+    return order_list_for_user(user=user).get(pk=pk)
+
+
+def orders_to_ship(*, user) -> QuerySet[SalesOrder]:
+    return (
+        order_list_for_user(user=user)
+        .filter(status__in=[SalesOrder.Status.CONFIRMED, SalesOrder.Status.PARTIALLY_DELIVERED])
+        .order_by("confirmed_at", "pk")
+    )
+
+
+def late_orders(*, user, now=None) -> QuerySet[SalesOrder]:
+    """Confirmed more than 24 h ago and not fully delivered."""
+    return orders_to_ship(user=user).filter(delivery_due_at__lt=now or timezone.now())
+
+
+def quote_list_for_user(*, user) -> QuerySet[Quote]:
+    return visible_to(Quote.objects.select_related("customer", "rep", "team"), user, owner_field="rep")
+
+
+def contract_list_for_user(*, user) -> QuerySet[Contract]:
+    return visible_to(Contract.objects.select_related("customer", "rep", "team"), user, owner_field="rep")
+
+
+def delivery_list_for_user(*, user) -> QuerySet[Delivery]:
+    return visible_to(
+        Delivery.objects.select_related("order", "order__customer", "warehouse", "issued_by"),
+        user,
+        owner_field="order__rep",
+        unit_field="order__team",
+        company_wide_roles=SHIPPING_ROLES,
+    )
+
+
+def invoice_list_for_user(*, user) -> QuerySet[Invoice]:
+    return visible_to(Invoice.objects.select_related("customer", "rep", "team", "order"), user, owner_field="rep")
+
+
+def return_list_for_user(*, user) -> QuerySet[SalesReturn]:
+    return visible_to(
+        SalesReturn.objects.select_related("order", "order__customer"),
+        user,
+        owner_field="order__rep",
+        unit_field="order__team",
+    )
+
+
+def rep_open_invoices(*, user) -> QuerySet[Invoice]:
+    """终身负责制: the open invoices of what this rep sold on credit, oldest due first."""
+    return (
+        Invoice.objects.filter(rep=user, status=Invoice.Status.OPEN, kind=Invoice.Kind.INVOICE)
+        .select_related("customer")
+        .annotate(open_value=F("total") - F("paid_amount"))
+        .order_by("due_date", "pk")
+    )
+
+
+def daily_sales_feed(*, date_from: datetime.date, date_to: datetime.date, rep_ids=None) -> list[dict]:
+    """Per rep and day: orders taken (count, amount; submitted orders by order date) and
+    invoices issued (count, amount). The daily report reads these instead of typing them."""
+    taken = SalesOrder.objects.filter(order_date__range=(date_from, date_to)).exclude(
+        status__in=[SalesOrder.Status.DRAFT, SalesOrder.Status.CANCELLED, SalesOrder.Status.REJECTED]
+    )
+    invoiced = Invoice.objects.filter(issue_date__range=(date_from, date_to), kind=Invoice.Kind.INVOICE)
+    if rep_ids is not None:
+        taken = taken.filter(rep_id__in=list(rep_ids))
+        invoiced = invoiced.filter(rep_id__in=list(rep_ids))
+    rows: dict[tuple, dict] = defaultdict(
+        lambda: {
+            "orders_count": 0,
+            "orders_amount": Decimal("0"),
+            "invoices_count": 0,
+            "invoices_amount": Decimal("0"),
+        }
+    )
+    for row in taken.values("rep_id", "order_date").annotate(n=Count("id"), amount=Sum("total")):
+        entry = rows[(row["rep_id"], row["order_date"])]
+        entry["orders_count"], entry["orders_amount"] = row["n"], row["amount"] or Decimal("0")
+    for row in invoiced.values("rep_id", "issue_date").annotate(n=Count("id"), amount=Sum("total")):
+        entry = rows[(row["rep_id"], row["issue_date"])]
+        entry["invoices_count"], entry["invoices_amount"] = row["n"], row["amount"] or Decimal("0")
+    return [{"rep_id": rep, "date": day, **values} for (rep, day), values in sorted(rows.items())]
+
+
+def customer_orders(*, user, customer) -> QuerySet[SalesOrder]:
+    return order_list_for_user(user=user).filter(customer=customer)
+
+
+def customer_balance(*, customer) -> dict:
+    open_invoices = Invoice.objects.filter(customer=customer, status=Invoice.Status.OPEN)
+    today = timezone.localdate()
+    totals = open_invoices.aggregate(
+        open=Sum(F("total") - F("paid_amount")),
+        overdue=Sum(F("total") - F("paid_amount"), filter=Q(due_date__lt=today)),
+    )
+    return {
+        "open": totals["open"] or Decimal("0"),
+        "overdue": totals["overdue"] or Decimal("0"),
+        "invoices": open_invoices.order_by("due_date")[:10],
+    }

@@ -1,0 +1,297 @@
+from rest_framework import serializers
+
+from salesops.sales.models import (
+    Contract,
+    ContractChange,
+    Delivery,
+    DeliveryLine,
+    Invoice,
+    InvoiceLine,
+    OrderLine,
+    Quote,
+    QuoteLine,
+    SalesOrder,
+    SalesReturn,
+)
+
+DEC = {"max_digits": 16, "decimal_places": 6}
+
+
+class LineInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    # kept as text so that the service can tell "too many decimal places" from "not a number"
+    quantity = serializers.CharField(max_length=40)
+    unit_price = serializers.CharField(max_length=40, required=False, allow_null=True, allow_blank=True)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    payment = serializers.ChoiceField(choices=SalesOrder.Payment.choices)
+    lines = LineInputSerializer(many=True, allow_empty=False)
+    warehouse = serializers.IntegerField(required=False, allow_null=True)
+    order_date = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OrderSubmitSerializer(serializers.Serializer):
+    prepayment_amount = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=40)
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "position",
+            "product",
+            "sku",
+            "product_name",
+            "quantity",
+            "unit_price",
+            "list_price",
+            "discount_percent",
+            "amount",
+            "delivered_quantity",
+            "invoiced_quantity",
+            "returned_quantity",
+            "cancelled_quantity",
+        ]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    rep_name = serializers.CharField(source="rep.display_name", read_only=True)
+
+    class Meta:
+        model = SalesOrder
+        fields = [
+            "id",
+            "number",
+            "status",
+            "total",
+            "customer",
+            "customer_name",
+            "rep",
+            "rep_name",
+            "team",
+            "warehouse",
+            "payment",
+            "order_date",
+            "prepayment_amount",
+            "delivered_amount",
+            "invoiced_amount",
+            "confirmed_at",
+            "delivery_due_at",
+            "approval_reason",
+            "quote",
+            "contract",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OrderDetailSerializer(OrderSerializer):
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "lines"]
+        read_only_fields = fields
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuoteLine
+        fields = ["id", "position", "product", "quantity", "unit_price", "list_price", "discount_percent", "amount"]
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    lines = QuoteLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "number",
+            "status",
+            "customer",
+            "customer_name",
+            "rep",
+            "team",
+            "quote_date",
+            "valid_until",
+            "total",
+            "discount_approved",
+            "note",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class QuoteCreateSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    lines = LineInputSerializer(many=True, allow_empty=False)
+    valid_until = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class QuoteToOrderSerializer(serializers.Serializer):
+    payment = serializers.ChoiceField(choices=SalesOrder.Payment.choices, default=SalesOrder.Payment.CREDIT)
+    warehouse = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ContractChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContractChange
+        fields = ["id", "number", "status", "reason", "new_end_date", "new_total", "additional_terms", "created_at"]
+        read_only_fields = ["id", "number", "status", "created_at"]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    changes = ContractChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "number",
+            "status",
+            "customer",
+            "customer_name",
+            "rep",
+            "team",
+            "quote",
+            "title",
+            "start_date",
+            "end_date",
+            "total",
+            "payment_terms_days",
+            "terms",
+            "version",
+            "changes",
+        ]
+        read_only_fields = fields
+
+
+class ContractCreateSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    title = serializers.CharField(max_length=200)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    lines = LineInputSerializer(many=True, allow_empty=False)
+    terms = serializers.CharField(required=False, allow_blank=True, default="")
+    payment_terms_days = serializers.IntegerField(required=False, min_value=0, max_value=365, default=30)
+    quote = serializers.IntegerField(required=False, allow_null=True)
+
+
+class DeliveryLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryLine
+        fields = ["id", "order_line", "product", "quantity", "unit_price", "amount", "invoiced_quantity"]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    lines = DeliveryLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "number",
+            "status",
+            "order",
+            "order_number",
+            "warehouse",
+            "total",
+            "issued_at",
+            "issued_by",
+            "picked_up_by",
+            "confirmed_at",
+            "received_by",
+            "note",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class DeliveryIssueSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    picked_up_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeliveryConfirmSerializer(serializers.Serializer):
+    received_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = ["id", "position", "product", "quantity", "unit_price", "amount", "delivery_line", "order_line"]
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    open_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "customer",
+            "customer_name",
+            "order",
+            "rep",
+            "team",
+            "issue_date",
+            "due_date",
+            "total",
+            "paid_amount",
+            "open_amount",
+            "original",
+            "sales_return",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceCreateSerializer(serializers.Serializer):
+    deliveries = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    issue_date = serializers.DateField(required=False)
+
+
+class SalesReturnSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SalesReturn
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "order",
+            "reason",
+            "total",
+            "refund_amount",
+            "completed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SalesReturnCreateSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SalesReturn.Kind.choices)
+    reason = serializers.CharField()
+    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)

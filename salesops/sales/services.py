@@ -1,0 +1,1087 @@
+"""Writes of the sales documents: quotes, contracts and their changes, orders, deliveries,
+invoices, returns and cancellations.
+
+Every function is one transaction. Lines are written with bulk operations and the stock
+services work on all lines at once, so the number of queries of a service does not grow
+with the number of lines.
+
+Order submit (`order_submit`) locks the order row, then (credit sales) the customer's credit
+file through `credit_check_for_order`, then the stock balances: parallel submits for one
+customer are decided one after the other and never together exceed the limit.
+
+Money to the cent: each order line keeps the value delivered, invoiced, returned and
+cancelled; the last part of a line takes what is left of the line's amount, so the parts
+always add up to the whole.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesops.catalog.models import Product
+from salesops.core.audit import audit_record, model_create, model_update
+from salesops.core.exceptions import InvalidTransition, ValidationFailed
+from salesops.core.models import AuditEvent
+from salesops.core.numbering import next_number
+from salesops.core.roles import Role
+from salesops.crm.models import Customer
+from salesops.inventory.models import StockMove, Warehouse
+from salesops.inventory.services import Reference, StockLine, stock_issue, stock_receive, stock_release, stock_reserve
+from salesops.sales.exceptions import CreditLimitExceeded, DocumentLocked
+from salesops.sales.flows import (
+    CONTRACT_CHANGE_FLOW,
+    CONTRACT_FLOW,
+    DELIVERY_FLOW,
+    ORDER_FLOW,
+    QUOTE_FLOW,
+    RETURN_FLOW,
+)
+from salesops.sales.models import (
+    Contract,
+    ContractChange,
+    ContractLine,
+    Delivery,
+    DeliveryLine,
+    DiscountPolicy,
+    Invoice,
+    InvoiceLine,
+    OrderLine,
+    Quote,
+    QuoteLine,
+    SalesOrder,
+    SalesReturn,
+    SalesReturnLine,
+)
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+DELIVERY_WINDOW = datetime.timedelta(hours=24)
+ORDER_REFERENCE = "sales_order"
+DOC_DISCOUNT_QUOTE = "special_discount"
+DOC_DISCOUNT_ORDER = "special_discount_order"
+DOC_OVERLIMIT = "overlimit_shipment"
+DOC_CONTRACT = "contract"
+DOC_CONTRACT_CHANGE = "contract_change"
+DOC_RETURN = "refund"
+
+S = SalesOrder.Status
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _decimal(value, field: str, problems: dict, index: int) -> Decimal | None:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        problems.setdefault(field, []).append(_("Line %(n)s: not a number.") % {"n": index})
+        return None
+    if not number.is_finite():
+        problems.setdefault(field, []).append(_("Line %(n)s: not a number.") % {"n": index})
+        return None
+    return number
+
+
+def order_reference(order: SalesOrder) -> Reference:
+    return Reference(type=ORDER_REFERENCE, id=order.pk, number=order.number)
+
+
+# --- prices and discounts ---------------------------------------------------------------------------
+def list_prices(*, products: list[Product], customer: Customer | None, on_date: datetime.date) -> dict[int, Decimal]:
+    """The price-list price of each product for this customer on this day, by the rule of
+    `catalog.selectors.price_for` (the customer's channel list, else the default list, else the
+    product's list price), read for all products at once (two queries, not two per line)."""
+    prices = {p.pk: Decimal(p.list_price) for p in products}
+    try:
+        from salesops.catalog.models import PriceListItem
+        from salesops.catalog.selectors import price_lists_on
+    except ImportError:  # pragma: no cover - no price lists: list prices
+        return prices
+    from django.db.models import Q
+
+    lists = price_lists_on(on_date)
+    channel = getattr(customer, "channel", "") if customer is not None else ""
+    candidates = ([lists.filter(channel=channel)] if channel else []) + [lists.filter(is_default=True)]
+    found: set[int] = set()
+    for price_lists in candidates:
+        missing = [pk for pk in prices if pk not in found]
+        if not missing:
+            break
+        items = (
+            PriceListItem.objects.filter(price_list__in=price_lists, product_id__in=missing, valid_from__lte=on_date)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+            .order_by("product_id", "-valid_from", "-pk")
+            .values_list("product_id", "price")
+        )
+        for product_id, price in items:
+            if product_id not in found:
+                prices[product_id] = Decimal(price)
+                found.add(product_id)
+    return prices
+
+
+def discount_allowance(user) -> Decimal:
+    """The largest discount (%) the person may give without approval: the best of their roles."""
+    roles = list(user.roles) if user is not None else []
+    values = DiscountPolicy.objects.filter(role__in=roles).values_list("max_discount_percent", flat=True)
+    return max(values, default=ZERO)
+
+
+def _discount(list_price: Decimal, unit_price: Decimal) -> Decimal:
+    if list_price <= 0 or unit_price >= list_price:
+        return ZERO
+    return ((list_price - unit_price) * 100 / list_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def prepare_lines(*, lines, customer: Customer | None, on_date: datetime.date) -> list[dict]:
+    """Validate and price input lines [{"product", "quantity", "unit_price"?}] with a fixed
+    number of queries. Raises ValidationFailed (code validation_error) listing every problem."""
+    problems: dict[str, list] = {}
+    if not lines:
+        raise ValidationFailed(fields={"lines": [_("Add at least one line.")]})
+    ids = []
+    for line in lines:
+        product = line.get("product")
+        ids.append(product.pk if isinstance(product, Product) else product)
+    try:
+        products = Product.objects.in_bulk([int(pid) for pid in ids])
+    except (TypeError, ValueError):
+        raise ValidationFailed(fields={"lines": [_("Choose a product on every line.")]})
+    prices = list_prices(products=list(products.values()), customer=customer, on_date=on_date)
+    prepared = []
+    for index, (line, pid) in enumerate(zip(lines, ids, strict=True), start=1):
+        product = products.get(int(pid))
+        if product is None:
+            problems.setdefault("product", []).append(_("Line %(n)s: unknown product.") % {"n": index})
+            continue
+        if not product.sellable:
+            problems.setdefault("product", []).append(
+                _("Line %(n)s: %(product)s is not active or not approved for sale.") % {"n": index, "product": product}
+            )
+        quantity = _decimal(line.get("quantity"), "quantity", problems, index)
+        if quantity is not None:
+            if quantity <= 0:
+                problems.setdefault("quantity", []).append(
+                    _("Line %(n)s: the quantity must be greater than zero.") % {"n": index}
+                )
+            elif quantity.as_tuple().exponent < -3:
+                problems.setdefault("quantity", []).append(_("Line %(n)s: at most 3 decimal places.") % {"n": index})
+        list_price = prices.get(product.pk, product.list_price)
+        raw_price = line.get("unit_price")
+        unit_price = list_price if raw_price in (None, "") else _decimal(raw_price, "unit_price", problems, index)
+        if unit_price is not None and raw_price not in (None, ""):
+            if unit_price < 0:
+                problems.setdefault("unit_price", []).append(
+                    _("Line %(n)s: the price cannot be negative.") % {"n": index}
+                )
+            elif unit_price.as_tuple().exponent < -2:
+                problems.setdefault("unit_price", []).append(
+                    _("Line %(n)s: a price has at most 2 decimal places (cents).") % {"n": index}
+                )
+        if quantity is None or unit_price is None:
+            continue
+        prepared.append(
+            {
+                "product": product,
+                "quantity": quantity,
+                "unit_price": unit_price,
+                "list_price": money(list_price),
+                "discount_percent": _discount(list_price, unit_price),
+                "amount": money(quantity * unit_price),
+            }
+        )
+    if problems:
+        raise ValidationFailed(fields=problems)
+    return prepared
+
+
+def _check_customer(customer: Customer, actor) -> None:
+    from salesops.crm.selectors import customer_list_for_user
+
+    if not customer_list_for_user(user=actor).filter(pk=customer.pk).exists():
+        raise ValidationFailed(fields={"customer": [_("You cannot sell to this customer.")]})
+
+
+def _rep_and_team(customer: Customer, actor):
+    if actor.has_role(Role.SALES_REP) and actor.org_unit_id:
+        return actor, actor.org_unit
+    return customer.owner, customer.team
+
+
+def _transition(instance, flow, target: str, *, actor, note: str = "", extra: dict | None = None) -> None:
+    before = instance.status
+    flow.check(before, target)
+    instance.status = target
+    fields = ["status", *(extra or {})]
+    for name, value in (extra or {}).items():
+        setattr(instance, name, value)
+    instance.save(update_fields=fields)
+    audit_record(
+        instance=instance,
+        action=AuditEvent.Action.TRANSITION,
+        actor=actor,
+        changes={"status": [before, target], **{k: [None, v] for k, v in (extra or {}).items()}},
+        note=note,
+    )
+
+
+def _approval(document, doc_type: str, actor):
+    from salesops.approvals.services import approval_submit
+
+    return approval_submit(document=document, doc_type=doc_type, actor=actor)
+
+
+# --- quotes -----------------------------------------------------------------------------------------
+@transaction.atomic
+def quote_create(*, actor, customer: Customer, lines, valid_until=None, quote_date=None, note: str = "") -> Quote:
+    _check_customer(customer, actor)
+    quote_date = quote_date or timezone.localdate()
+    prepared = prepare_lines(lines=lines, customer=customer, on_date=quote_date)
+    rep, team = _rep_and_team(customer, actor)
+    quote = Quote(
+        number=next_number(prefix="QT", year=quote_date.year),
+        customer=customer,
+        rep=rep,
+        team=team,
+        quote_date=quote_date,
+        valid_until=valid_until or quote_date + datetime.timedelta(days=30),
+        total=sum((p["amount"] for p in prepared), ZERO),
+        note=note,
+    )
+    model_create(instance=quote, actor=actor)
+    QuoteLine.objects.bulk_create([QuoteLine(quote=quote, position=i, **p) for i, p in enumerate(prepared, start=1)])
+    return quote
+
+
+@transaction.atomic
+def quote_submit(*, quote: Quote, actor) -> Quote:
+    """A discount beyond the rep's allowance goes to the special-discount approval; otherwise
+    the quote is approved at once."""
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    QUOTE_FLOW.check(quote.status, Quote.Status.APPROVED)
+    needs_approval = quote.max_discount > discount_allowance(quote.rep)
+    if needs_approval and _approval(quote, DOC_DISCOUNT_QUOTE, actor) is not None:
+        _transition(quote, QUOTE_FLOW, Quote.Status.PENDING_APPROVAL, actor=actor)
+        return quote
+    _transition(quote, QUOTE_FLOW, Quote.Status.APPROVED, actor=actor)
+    return quote
+
+
+def quote_approved(*, quote: Quote, actor=None) -> None:
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    _transition(quote, QUOTE_FLOW, Quote.Status.APPROVED, actor=actor, extra={"discount_approved": True})
+
+
+def quote_decided(*, quote: Quote, target: str, actor=None) -> None:
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status == Quote.Status.PENDING_APPROVAL:
+        _transition(quote, QUOTE_FLOW, target, actor=actor)
+
+
+@transaction.atomic
+def quote_to_order(*, quote: Quote, actor, payment: str = SalesOrder.Payment.CREDIT, warehouse=None) -> SalesOrder:
+    """The customer accepted the quote: an order with its lines and prices (an approved
+    special discount carries over)."""
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    _transition(quote, QUOTE_FLOW, Quote.Status.ACCEPTED, actor=actor)
+    lines = [{"product": ql.product, "quantity": ql.quantity, "unit_price": ql.unit_price} for ql in quote.lines.all()]
+    return order_create(
+        actor=actor,
+        customer=quote.customer,
+        payment=payment,
+        lines=lines,
+        warehouse=warehouse,
+        quote=quote,
+        discount_approved=quote.discount_approved,
+    )
+
+
+# --- contracts --------------------------------------------------------------------------------------
+@transaction.atomic
+def contract_create(
+    *,
+    actor,
+    customer: Customer,
+    title: str,
+    start_date,
+    end_date,
+    lines,
+    terms: str = "",
+    quote=None,
+    payment_terms_days: int = 30,
+) -> Contract:
+    _check_customer(customer, actor)
+    if end_date < start_date:
+        raise ValidationFailed(fields={"end_date": [_("The end date is before the start date.")]})
+    prepared = prepare_lines(lines=lines, customer=customer, on_date=start_date)
+    rep, team = _rep_and_team(customer, actor)
+    contract = Contract(
+        number=next_number(prefix="CT", year=start_date.year),
+        customer=customer,
+        rep=rep,
+        team=team,
+        quote=quote,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        terms=terms,
+        payment_terms_days=payment_terms_days,
+        total=sum((p["amount"] for p in prepared), ZERO),
+    )
+    model_create(instance=contract, actor=actor)
+    ContractLine.objects.bulk_create(
+        [
+            ContractLine(
+                contract=contract,
+                position=i,
+                product=p["product"],
+                quantity=p["quantity"],
+                unit_price=p["unit_price"],
+                amount=p["amount"],
+            )
+            for i, p in enumerate(prepared, start=1)
+        ]
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_submit(*, contract: Contract, actor) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    CONTRACT_FLOW.check(contract.status, Contract.Status.PENDING_APPROVAL)
+    if _approval(contract, DOC_CONTRACT, actor) is not None:
+        _transition(contract, CONTRACT_FLOW, Contract.Status.PENDING_APPROVAL, actor=actor)
+    else:
+        _transition(contract, CONTRACT_FLOW, Contract.Status.ACTIVE, actor=actor)
+    return contract
+
+
+def contract_decided(*, contract: Contract, target: str, actor=None) -> None:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status == Contract.Status.PENDING_APPROVAL:
+        _transition(contract, CONTRACT_FLOW, target, actor=actor)
+
+
+@transaction.atomic
+def contract_update(*, contract: Contract, data: dict, actor) -> Contract:
+    """Only drafts (or rejected contracts) are edited; an approved contract changes through a
+    contract change."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status not in (Contract.Status.DRAFT, Contract.Status.REJECTED):
+        raise DocumentLocked()
+    contract, _changed = model_update(
+        instance=contract,
+        fields=["title", "start_date", "end_date", "terms", "payment_terms_days"],
+        data=data,
+        actor=actor,
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_change_request(
+    *, contract: Contract, actor, reason: str, new_end_date=None, new_total=None, additional_terms: str = ""
+) -> ContractChange:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != Contract.Status.ACTIVE:
+        raise InvalidTransition(_("Only a contract in force can be changed."))
+    if not (reason or "").strip():
+        raise ValidationFailed(fields={"reason": [_("Say what changes and why.")]})
+    if new_total is not None and Decimal(new_total).as_tuple().exponent < -2:
+        raise ValidationFailed(fields={"new_total": [_("A price has at most 2 decimal places (cents).")]})
+    if new_total is not None and Decimal(new_total) < 0:
+        raise ValidationFailed(fields={"new_total": [_("The value cannot be negative.")]})
+    count = contract.changes.count() + 1
+    change = ContractChange(
+        contract=contract,
+        number=f"{contract.number}-C{count}",
+        reason=reason.strip(),
+        new_end_date=new_end_date,
+        new_total=new_total,
+        additional_terms=additional_terms,
+        requested_by=actor,
+    )
+    model_create(instance=change, actor=actor)
+    if _approval(change, DOC_CONTRACT_CHANGE, actor) is None:
+        contract_change_apply(change=change, actor=actor)
+    return change
+
+
+def contract_change_apply(*, change: ContractChange, actor=None) -> None:
+    change = ContractChange.objects.select_for_update().get(pk=change.pk)
+    _transition(change, CONTRACT_CHANGE_FLOW, ContractChange.Status.APPROVED, actor=actor)
+    contract = Contract.objects.select_for_update().get(pk=change.contract_id)
+    data = {"version": contract.version + 1}
+    if change.new_end_date:
+        data["end_date"] = change.new_end_date
+    if change.new_total is not None:
+        data["total"] = change.new_total
+    if change.additional_terms:
+        data["terms"] = (contract.terms + "\n\n" if contract.terms else "") + (
+            f"[{change.number}] {change.additional_terms}"
+        )
+    model_update(instance=contract, fields=list(data), data=data, actor=actor, note=change.number)
+
+
+def contract_change_decided(*, change: ContractChange, target: str, actor=None) -> None:
+    change = ContractChange.objects.select_for_update().get(pk=change.pk)
+    if change.status == ContractChange.Status.PENDING_APPROVAL:
+        _transition(change, CONTRACT_CHANGE_FLOW, target, actor=actor)
+
+
+# --- orders -----------------------------------------------------------------------------------------
+def default_warehouse() -> Warehouse | None:
+    return Warehouse.objects.filter(active=True).order_by("code").first()
+
+
+@transaction.atomic
+def order_create(
+    *,
+    actor,
+    customer: Customer,
+    payment: str,
+    lines,
+    warehouse: Warehouse | None = None,
+    order_date=None,
+    note: str = "",
+    quote: Quote | None = None,
+    contract: Contract | None = None,
+    discount_approved: bool = False,
+) -> SalesOrder:
+    """A draft order. Prices default to the price list; lines are written in one statement."""
+    if payment not in SalesOrder.Payment.values:
+        raise ValidationFailed(fields={"payment": [_("Choose credit or cash.")]})
+    _check_customer(customer, actor)
+    order_date = order_date or timezone.localdate()
+    prepared = prepare_lines(lines=lines, customer=customer, on_date=order_date)
+    warehouse = warehouse or default_warehouse()
+    if warehouse is None or not warehouse.active:
+        raise ValidationFailed(fields={"warehouse": [_("Choose an active warehouse.")]})
+    rep, team = _rep_and_team(customer, actor)
+    order = SalesOrder(
+        number=next_number(prefix="SO", year=order_date.year),
+        customer=customer,
+        rep=rep,
+        team=team,
+        warehouse=warehouse,
+        payment=payment,
+        order_date=order_date,
+        total=sum((p["amount"] for p in prepared), ZERO),
+        note=note,
+        quote=quote,
+        contract=contract,
+        discount_approved=discount_approved,
+        created_by=actor,
+    )
+    model_create(instance=order, actor=actor)
+    OrderLine.objects.bulk_create([OrderLine(order=order, position=i, **p) for i, p in enumerate(prepared, start=1)])
+    audit_record(instance=order, action=AuditEvent.Action.UPDATE, actor=actor, changes={"lines": [0, len(prepared)]})
+    return order
+
+
+@transaction.atomic
+def order_update_lines(*, order: SalesOrder, lines, actor) -> SalesOrder:
+    """Replace the lines of a draft (or rejected) order. A changed order loses an earlier
+    special-discount approval: approved documents are not edited without a new approval."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (S.DRAFT, S.REJECTED):
+        raise DocumentLocked()
+    prepared = prepare_lines(lines=lines, customer=order.customer, on_date=order.order_date)
+    order.lines.all().delete()
+    OrderLine.objects.bulk_create([OrderLine(order=order, position=i, **p) for i, p in enumerate(prepared, start=1)])
+    total = sum((p["amount"] for p in prepared), ZERO)
+    model_update(
+        instance=order,
+        fields=["total", "discount_approved", "status"],
+        data={"total": total, "discount_approved": False, "status": S.DRAFT},
+        actor=actor,
+    )
+    return order
+
+
+def _check_order_lines(order: SalesOrder, lines: list[OrderLine]) -> None:
+    problems: dict[str, list] = {}
+    if not lines:
+        problems["lines"] = [_("Add at least one line.")]
+    for line in lines:
+        if line.quantity <= 0:
+            problems.setdefault("quantity", []).append(
+                _("Line %(n)s: the quantity must be greater than zero.") % {"n": line.position}
+            )
+        if line.unit_price.as_tuple().exponent < -2:
+            problems.setdefault("unit_price", []).append(
+                _("Line %(n)s: at most 2 decimal places.") % {"n": line.position}
+            )
+        if not line.product.sellable:
+            problems.setdefault("product", []).append(
+                _("Line %(n)s: %(product)s is not active or not approved for sale.")
+                % {"n": line.position, "product": line.product}
+            )
+    if problems:
+        raise ValidationFailed(fields=problems)
+
+
+@transaction.atomic
+def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -> SalesOrder:
+    """Submit a draft: validate, special discount → approval, cash → paid with the order,
+    credit → the credit decision (locked); then reserve stock and confirm, or wait for the
+    approval. Anything that fails leaves everything as it was. `at`: when the order was taken
+    (an order keyed in later); the 24-hour delivery deadline counts from it."""
+    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer", "rep").get(pk=order.pk)
+    if order.status != S.DRAFT:
+        raise InvalidTransition(
+            _("Order %(number)s was already submitted (it is “%(status)s”).")
+            % {"number": order.number, "status": order.get_status_display()},
+            current=order.status,
+            target=S.CONFIRMED,
+        )
+    lines = list(order.lines.select_related("product"))
+    _check_order_lines(order, lines)
+    _check_customer(order.customer, actor)
+    order._prefetched_lines = lines
+    fields = {}
+    if order.payment == SalesOrder.Payment.CASH:
+        fields["prepayment_amount"] = order.total
+    elif prepayment_amount not in (None, ""):
+        try:
+            amount = Decimal(str(prepayment_amount))
+        except InvalidOperation:
+            raise ValidationFailed(fields={"prepayment_amount": [_("Not a number.")]})
+        if amount < 0 or amount > order.total or amount.as_tuple().exponent < -2:
+            raise ValidationFailed(
+                fields={"prepayment_amount": [_("Give an amount between 0 and the order total, in cents at most.")]}
+            )
+        fields["prepayment_amount"] = amount
+    for name, value in fields.items():
+        setattr(order, name, value)
+    if fields:
+        order.save(update_fields=list(fields))
+        audit_record(
+            instance=order,
+            action=AuditEvent.Action.UPDATE,
+            actor=actor,
+            changes={k: [None, v] for k, v in fields.items()},
+            note=_("Paid with the order"),
+        )
+    max_discount = max((line.discount_percent for line in lines), default=ZERO)
+    needs_approval = not order.discount_approved and max_discount > discount_allowance(order.rep)
+    if needs_approval and _approval(order, DOC_DISCOUNT_ORDER, actor) is not None:
+        _transition(order, ORDER_FLOW, S.PENDING_APPROVAL, actor=actor, extra={"approval_reason": "special_discount"})
+        return order
+    return _credit_then_confirm(order, actor, lines, at)
+
+
+def _credit_then_confirm(order: SalesOrder, actor, lines: list[OrderLine], at=None) -> SalesOrder:
+    if order.payment == SalesOrder.Payment.CREDIT:
+        from salesops.credit.services import credit_check_for_order
+
+        decision = credit_check_for_order(order=order)
+        if not decision.ok:
+            if _approval(order, DOC_OVERLIMIT, actor) is None:
+                raise CreditLimitExceeded()
+            _transition(
+                order,
+                ORDER_FLOW,
+                S.PENDING_APPROVAL,
+                actor=actor,
+                extra={"approval_reason": decision.reason},
+                note=_("Exposure %(exposure)s + order %(amount)s, limit %(limit)s, overdue %(overdue)s")
+                % {
+                    "exposure": decision.exposure,
+                    "amount": decision.order_amount,
+                    "limit": decision.limit,
+                    "overdue": decision.overdue,
+                },
+            )
+            return order
+    return _reserve_and_confirm(order, actor, lines, at)
+
+
+def _reserve_and_confirm(order: SalesOrder, actor, lines: list[OrderLine] | None = None, at=None) -> SalesOrder:
+    lines = lines if lines is not None else list(order.lines.all())
+    stock_reserve(
+        warehouse=order.warehouse,
+        lines=[StockLine(line.product_id, line.quantity) for line in lines],
+        reference=order_reference(order),
+        actor=actor,
+    )
+    now = at or timezone.now()
+    _transition(
+        order,
+        ORDER_FLOW,
+        S.CONFIRMED,
+        actor=actor,
+        extra={"confirmed_at": now, "delivery_due_at": now + DELIVERY_WINDOW, "approval_reason": ""},
+    )
+    _sop_start(order, now)
+    return order
+
+
+def _sop_start(order: SalesOrder, now) -> None:
+    """Start the "delivered within 24 h" obligation on the SOP clock when it is there; the
+    order's own `delivery_due_at` flags late orders either way."""
+    try:
+        from salesops.sop.services import sop_start
+    except ImportError:
+        return
+    try:
+        with transaction.atomic():
+            sop_start(rule_code="delivery-24h", person=order.rep, started_at=now, reference=order.number)
+    except Exception:  # noqa: BLE001 - the clock is optional; the order's own deadline stands
+        return
+
+
+def _sop_event(order: SalesOrder, now) -> None:
+    try:
+        from salesops.sop.services import sop_event
+    except ImportError:
+        return
+    try:
+        with transaction.atomic():
+            sop_event(event_type="order_delivered", person=order.rep, occurred_at=now, reference=order.number)
+    except Exception:  # noqa: BLE001 - the clock is optional
+        return
+
+
+# approval callbacks (run inside the approver's transaction)
+def order_discount_approved(*, order: SalesOrder, actor=None) -> None:
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status != S.PENDING_APPROVAL:
+        return
+    order.discount_approved = True
+    order.save(update_fields=["discount_approved"])
+    audit_record(instance=order, action=AuditEvent.Action.UPDATE, actor=actor, changes={"discount_approved": [0, 1]})
+    _credit_then_confirm(order, actor, list(order.lines.all()))
+
+
+def order_overlimit_approved(*, order: SalesOrder, actor=None) -> None:
+    """Approved over the limit: confirm (stock is checked again; not enough aborts the decision)."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status == S.PENDING_APPROVAL:
+        _reserve_and_confirm(order, actor)
+
+
+def order_approval_closed(*, order: SalesOrder, target: str, actor=None) -> None:
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status == S.PENDING_APPROVAL:
+        _transition(order, ORDER_FLOW, target, actor=actor, extra={"approval_reason": ""})
+
+
+@transaction.atomic
+def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
+    """Cancel an order that holds nothing yet (draft or rejected). A confirmed order is
+    cancelled through a cancellation (撤单) with approval, see `return_request`."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (S.DRAFT, S.REJECTED):
+        raise InvalidTransition(_("A confirmed order is cancelled through a cancellation request with approval."))
+    _transition(order, ORDER_FLOW, S.CANCELLED, actor=actor, note=reason)
+    return order
+
+
+# --- deliveries -------------------------------------------------------------------------------------
+def _part_value(line_amount: Decimal, done_value: Decimal, quantity: Decimal, unit_price: Decimal, last: bool):
+    """The value of `quantity` of a line; the last part takes exactly what is left."""
+    return line_amount - done_value if last else money(quantity * unit_price)
+
+
+@transaction.atomic
+def delivery_issue(
+    *, order: SalesOrder, actor, quantities: dict | None = None, picked_up_by: str = "", at=None, note: str = ""
+) -> Delivery:
+    """货已出库: issue the order's goods from its reservation. `quantities` maps order line id →
+    quantity; without it everything still open is issued."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (S.CONFIRMED, S.PARTIALLY_DELIVERED):
+        raise InvalidTransition(_("Only confirmed orders can be shipped."))
+    lines = list(order.lines.select_for_update().order_by("pk"))
+    parts = []
+    problems = []
+    for line in lines:
+        open_qty = line.open_quantity
+        if quantities is None:
+            quantity = open_qty
+        else:
+            raw = quantities.get(line.pk, quantities.get(str(line.pk)))
+            if raw in (None, ""):
+                continue
+            try:
+                quantity = Decimal(str(raw))
+            except InvalidOperation:
+                problems.append(_("Line %(n)s: not a number.") % {"n": line.position})
+                continue
+        if quantity == 0 and quantities is None:
+            continue
+        if quantity <= 0 or quantity > open_qty:
+            problems.append(
+                _("Line %(n)s: give a quantity above 0 and at most %(open)s.")
+                % {"n": line.position, "open": f"{open_qty.normalize():f}"}
+            )
+            continue
+        parts.append((line, quantity))
+    if problems:
+        raise ValidationFailed(fields={"quantities": problems})
+    if not parts:
+        raise ValidationFailed(fields={"quantities": [_("Nothing to ship.")]})
+    moment = at or timezone.now()
+    delivery = Delivery(
+        number=next_number(prefix="DN", year=timezone.localdate(moment).year),
+        order=order,
+        warehouse=order.warehouse,
+        issued_at=moment,
+        issued_by=actor,
+        picked_up_by=picked_up_by.strip()[:100],
+        note=note,
+    )
+    stock_issue(
+        warehouse=order.warehouse,
+        lines=[StockLine(line.product_id, quantity) for line, quantity in parts],
+        reference=order_reference(order),
+        actor=actor,
+        at=moment,
+    )
+    delivery_lines = []
+    for line, quantity in parts:
+        last = quantity == line.open_quantity and line.cancelled_quantity == 0
+        value = _part_value(line.amount, line.delivered_value, quantity, line.unit_price, last)
+        line.delivered_quantity += quantity
+        line.delivered_value += value
+        delivery_lines.append(
+            DeliveryLine(
+                order_line=line, product_id=line.product_id, quantity=quantity, unit_price=line.unit_price, amount=value
+            )
+        )
+    delivery.total = sum((dl.amount for dl in delivery_lines), ZERO)
+    model_create(instance=delivery, actor=actor)
+    for dl in delivery_lines:
+        dl.delivery = delivery
+    DeliveryLine.objects.bulk_create(delivery_lines)
+    OrderLine.objects.bulk_update([line for line, _q in parts], ["delivered_quantity", "delivered_value"])
+    first = order.delivered_amount == 0
+    order.delivered_amount += delivery.total
+    complete = all(line.open_quantity == 0 for line in lines)
+    target = S.DELIVERED if complete else S.PARTIALLY_DELIVERED
+    extra = {"delivered_amount": order.delivered_amount}
+    if complete:
+        extra["delivered_at"] = moment
+    if target != order.status:
+        _transition(order, ORDER_FLOW, target, actor=actor, extra=extra, note=delivery.number)
+    else:
+        order.save(update_fields=list(extra))
+    if first:
+        _sop_event(order, moment)
+    return delivery
+
+
+@transaction.atomic
+def delivery_confirm(*, delivery: Delivery, actor, received_by: str = "", at=None) -> Delivery:
+    """The customer's signed receipt came back."""
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    _transition(
+        delivery,
+        DELIVERY_FLOW,
+        Delivery.Status.CONFIRMED,
+        actor=actor,
+        extra={"confirmed_at": at or timezone.now(), "received_by": (received_by or "").strip()[:100]},
+    )
+    return delivery
+
+
+# --- invoices ---------------------------------------------------------------------------------------
+def _payment_terms(order: SalesOrder) -> int:
+    if order.payment == SalesOrder.Payment.CASH:
+        return 0
+    if order.contract_id:
+        return order.contract.payment_terms_days
+    from salesops.credit.models import CreditFile
+
+    terms = CreditFile.objects.filter(customer_id=order.customer_id).values_list("payment_terms_days", flat=True)
+    return next(iter(terms), 30)
+
+
+@transaction.atomic
+def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | None = None) -> Invoice:
+    """Invoice delivered goods of one order: everything not yet invoiced on these deliveries, or
+    `quantities` (delivery line id → quantity) for partial invoicing.
+
+    Prepayment: what was paid with the order settles the last part of the order to be invoiced,
+    so credit exposure (open invoices + total − invoiced − prepayment) stays what it was."""
+    deliveries = list(deliveries)
+    if not deliveries:
+        raise ValidationFailed(fields={"deliveries": [_("Choose at least one delivery.")]})
+    order_ids = {d.order_id for d in deliveries}
+    if len(order_ids) != 1:
+        raise ValidationFailed(fields={"deliveries": [_("Invoice the deliveries of one order at a time.")]})
+    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("contract").get(pk=order_ids.pop())
+    delivery_lines = list(
+        DeliveryLine.objects.select_for_update(of=("self",))
+        .filter(delivery__in=[d.pk for d in deliveries])
+        .select_related("order_line")
+        .order_by("pk")
+    )
+    order_lines = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
+    parts, problems = [], []
+    for dl in delivery_lines:
+        open_qty = dl.quantity - dl.invoiced_quantity
+        if quantities is None:
+            quantity = open_qty
+            if quantity == 0:
+                continue
+        else:
+            raw = quantities.get(dl.pk, quantities.get(str(dl.pk)))
+            if raw in (None, ""):
+                continue
+            try:
+                quantity = Decimal(str(raw))
+            except InvalidOperation:
+                problems.append(_("Not a number."))
+                continue
+        if quantity <= 0 or quantity > open_qty:
+            problems.append(_("Give a quantity above 0 and at most %(open)s.") % {"open": f"{open_qty.normalize():f}"})
+            continue
+        parts.append((dl, quantity))
+    if problems:
+        raise ValidationFailed(fields={"quantities": problems})
+    if not parts:
+        raise ValidationFailed(fields={"deliveries": [_("Everything on these deliveries is already invoiced.")]})
+    issue_date = issue_date or timezone.localdate()
+    invoice = Invoice(
+        number=next_number(prefix="INV", year=issue_date.year),
+        kind=Invoice.Kind.INVOICE,
+        customer_id=order.customer_id,
+        order=order,
+        rep_id=order.rep_id,
+        team_id=order.team_id,
+        issue_date=issue_date,
+        due_date=issue_date + datetime.timedelta(days=_payment_terms(order)),
+        total=ZERO,
+        created_by=actor,
+    )
+    invoice_lines = []
+    for position, (dl, quantity) in enumerate(parts, start=1):
+        value = _part_value(
+            dl.amount, dl.invoiced_value, quantity, dl.unit_price, quantity == dl.quantity - dl.invoiced_quantity
+        )
+        dl.invoiced_quantity += quantity
+        dl.invoiced_value += value
+        ol = order_lines[dl.order_line_id]
+        ol.invoiced_quantity += quantity
+        ol.invoiced_value += value
+        invoice_lines.append(
+            InvoiceLine(
+                position=position,
+                order_line=ol,
+                delivery_line=dl,
+                product_id=dl.product_id,
+                quantity=quantity,
+                unit_price=dl.unit_price,
+                amount=value,
+            )
+        )
+    invoice.total = sum((il.amount for il in invoice_lines), ZERO)
+    invoiced_after = order.invoiced_amount + invoice.total
+    settle = max(invoiced_after - (order.total - order.prepayment_amount), ZERO) - order.prepayment_applied
+    settle = min(max(settle, ZERO), invoice.total, order.prepayment_amount - order.prepayment_applied)
+    invoice.paid_amount = settle
+    if settle == invoice.total:
+        invoice.status = Invoice.Status.PAID
+    model_create(instance=invoice, actor=actor)
+    for il in invoice_lines:
+        il.invoice = invoice
+    InvoiceLine.objects.bulk_create(invoice_lines)
+    DeliveryLine.objects.bulk_update([dl for dl, _q in parts], ["invoiced_quantity", "invoiced_value"])
+    OrderLine.objects.bulk_update(list(order_lines.values()), ["invoiced_quantity", "invoiced_value"])
+    extra = {"invoiced_amount": invoiced_after, "prepayment_applied": order.prepayment_applied + settle}
+    if (
+        order.status == S.DELIVERED
+        and invoiced_after >= order.delivered_amount
+        and all(ol.invoiced_quantity >= ol.delivered_quantity for ol in order_lines.values())
+    ):
+        _transition(order, ORDER_FLOW, S.CLOSED, actor=actor, extra=extra, note=invoice.number)
+    else:
+        for name, value in extra.items():
+            setattr(order, name, value)
+        order.save(update_fields=list(extra))
+    return invoice
+
+
+def _close_if_done(order: SalesOrder, actor) -> None:
+    lines = list(order.lines.all())
+    if order.status == S.DELIVERED and all(ol.invoiced_quantity >= ol.delivered_quantity for ol in lines):
+        _transition(order, ORDER_FLOW, S.CLOSED, actor=actor)
+
+
+# --- returns and cancellations ----------------------------------------------------------------------
+@transaction.atomic
+def return_request(*, order: SalesOrder, kind: str, actor, reason: str, quantities: dict | None = None) -> SalesReturn:
+    """退货 (kind return: invoiced goods come back; a credit note reverses the money) or 撤单
+    (kind cancellation: the undelivered rest of a confirmed order is dropped and its
+    reservation released). Takes effect when approved ("refund" approval rules)."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if kind not in SalesReturn.Kind.values:
+        raise ValidationFailed(fields={"kind": [_("Choose return or cancellation.")]})
+    if not (reason or "").strip():
+        raise ValidationFailed(fields={"reason": [_("Say why.")]})
+    if kind == SalesReturn.Kind.CANCELLATION and order.status not in (S.CONFIRMED, S.PARTIALLY_DELIVERED):
+        raise InvalidTransition(_("Only the undelivered rest of a confirmed order can be cancelled."))
+    if kind == SalesReturn.Kind.RETURN and order.invoiced_amount <= 0:
+        raise InvalidTransition(_("Only invoiced goods can be returned; invoice the delivery first."))
+    if order.returns.filter(status=SalesReturn.Status.PENDING_APPROVAL).exists():
+        raise InvalidTransition(_("A return or cancellation of this order is already waiting for approval."))
+    lines = list(order.lines.order_by("pk"))
+    parts, problems = [], []
+    for line in lines:
+        available = (
+            line.invoiced_quantity - line.returned_quantity if kind == SalesReturn.Kind.RETURN else line.open_quantity
+        )
+        if quantities is None:
+            quantity = available
+            if quantity <= 0:
+                continue
+        else:
+            raw = quantities.get(line.pk, quantities.get(str(line.pk)))
+            if raw in (None, ""):
+                continue
+            try:
+                quantity = Decimal(str(raw))
+            except InvalidOperation:
+                problems.append(_("Line %(n)s: not a number.") % {"n": line.position})
+                continue
+        if quantity <= 0 or quantity > available:
+            problems.append(
+                _("Line %(n)s: give a quantity above 0 and at most %(open)s.")
+                % {"n": line.position, "open": f"{available.normalize():f}"}
+            )
+            continue
+        if kind == SalesReturn.Kind.RETURN:
+            last = quantity == available
+            value = line.invoiced_value - line.returned_value if last else money(quantity * line.unit_price)
+        else:
+            last = quantity == available
+            value = (
+                (line.amount - line.delivered_value - line.cancelled_value)
+                if last
+                else money(quantity * line.unit_price)
+            )
+        parts.append(
+            SalesReturnLine(
+                order_line=line, product_id=line.product_id, quantity=quantity, unit_price=line.unit_price, amount=value
+            )
+        )
+    if problems:
+        raise ValidationFailed(fields={"quantities": problems})
+    if not parts:
+        raise ValidationFailed(fields={"quantities": [_("Nothing to return or cancel.")]})
+    sales_return = SalesReturn(
+        number=next_number(prefix="RT"),
+        kind=kind,
+        order=order,
+        reason=reason.strip(),
+        total=sum((p.amount for p in parts), ZERO),
+        requested_by=actor,
+    )
+    model_create(instance=sales_return, actor=actor)
+    for part in parts:
+        part.sales_return = sales_return
+    SalesReturnLine.objects.bulk_create(parts)
+    if _approval(sales_return, DOC_RETURN, actor) is None:
+        return_complete(sales_return=sales_return, actor=actor)
+        sales_return.refresh_from_db()
+    return sales_return
+
+
+def return_complete(*, sales_return: SalesReturn, actor=None) -> SalesReturn:
+    """Carry out an approved return or cancellation: stock back (or reservation released) and
+    money reversed by a credit note (returns) or a lower order value (cancellations)."""
+    sales_return = SalesReturn.objects.select_for_update().get(pk=sales_return.pk)
+    RETURN_FLOW.check(sales_return.status, SalesReturn.Status.COMPLETED)
+    order = SalesOrder.objects.select_for_update().get(pk=sales_return.order_id)
+    parts = list(sales_return.lines.select_related("order_line"))
+    lines = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
+    now = timezone.now()
+    extra = {"completed_at": now}
+    if sales_return.kind == SalesReturn.Kind.RETURN:
+        stock_receive(
+            warehouse=order.warehouse,
+            lines=[StockLine(p.product_id, p.quantity) for p in parts],
+            reference=Reference(type="sales_return", id=sales_return.pk, number=sales_return.number),
+            actor=actor,
+            kind=StockMove.Kind.RETURN,
+        )
+        for p in parts:
+            line = lines[p.order_line_id]
+            line.returned_quantity += p.quantity
+            line.returned_value += p.amount
+        OrderLine.objects.bulk_update(list(lines.values()), ["returned_quantity", "returned_value"])
+        original = order.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("-issue_date", "-pk").first()
+        today = timezone.localdate()
+        credit_note = Invoice(
+            number=next_number(prefix="CN", year=today.year),
+            kind=Invoice.Kind.CREDIT_NOTE,
+            customer_id=order.customer_id,
+            order=order,
+            rep_id=order.rep_id,
+            team_id=order.team_id,
+            issue_date=today,
+            due_date=today,
+            total=-sales_return.total,
+            original=original,
+            sales_return=sales_return,
+            note=sales_return.reason,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        model_create(instance=credit_note, actor=actor, note=sales_return.number)
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=credit_note,
+                    position=i,
+                    order_line_id=p.order_line_id,
+                    product_id=p.product_id,
+                    quantity=-p.quantity,
+                    unit_price=p.unit_price,
+                    amount=-p.amount,
+                )
+                for i, p in enumerate(parts, start=1)
+            ]
+        )
+    else:
+        reference = order_reference(order)
+        stock_release(reference=reference, warehouse=order.warehouse)
+        for p in parts:
+            line = lines[p.order_line_id]
+            line.cancelled_quantity += p.quantity
+            line.cancelled_value += p.amount
+        remaining = [
+            StockLine(line.product_id, line.open_quantity) for line in lines.values() if line.open_quantity > 0
+        ]
+        if remaining:
+            stock_reserve(warehouse=order.warehouse, lines=remaining, reference=reference, actor=actor)
+        OrderLine.objects.bulk_update(list(lines.values()), ["cancelled_quantity", "cancelled_value"])
+        new_total = order.total - sales_return.total
+        refund = max(order.prepayment_amount - new_total, ZERO)
+        extra["refund_amount"] = refund
+        order_data = {"total": new_total, "prepayment_amount": order.prepayment_amount - refund}
+        nothing_delivered = all(line.delivered_quantity == 0 for line in lines.values())
+        if nothing_delivered and not remaining:
+            _transition(order, ORDER_FLOW, S.CANCELLED, actor=actor, extra=order_data, note=sales_return.number)
+        elif not remaining:
+            _transition(order, ORDER_FLOW, S.DELIVERED, actor=actor, extra=order_data, note=sales_return.number)
+            _close_if_done(order, actor)
+        else:
+            model_update(
+                instance=order, fields=list(order_data), data=order_data, actor=actor, note=sales_return.number
+            )
+    _transition(sales_return, RETURN_FLOW, SalesReturn.Status.COMPLETED, actor=actor, extra=extra)
+    return sales_return
+
+
+def return_decided(*, sales_return: SalesReturn, target: str, actor=None) -> None:
+    sales_return = SalesReturn.objects.select_for_update().get(pk=sales_return.pk)
+    if sales_return.status == SalesReturn.Status.PENDING_APPROVAL:
+        _transition(sales_return, RETURN_FLOW, target, actor=actor)

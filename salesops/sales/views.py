@@ -1,0 +1,490 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from salesops.core.audit import history_for
+from salesops.core.exceptions import ApplicationError
+from salesops.core.listing import Column, Filter, ListPage
+from salesops.core.web import action_view, add_error_to_form
+from salesops.sales import selectors, services
+from salesops.sales.api import INVOICE_ROLES, RECEIPT_ROLES, SELLER_ROLES, WAREHOUSE_ROLES
+from salesops.sales.forms import (
+    ContractChangeForm,
+    ContractForm,
+    LineFormSet,
+    OrderForm,
+    PrepaymentForm,
+    QuoteForm,
+    ReturnForm,
+    lines_from,
+)
+from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
+from salesops.sales.pdf import document_pdf
+
+
+def _get(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise Http404
+
+
+def _require(user, roles):
+    if not (user.is_superuser or user.roles & roles):
+        raise Http404
+
+
+def _money(value):
+    return f"{value:,.2f}"
+
+
+# --- lists ------------------------------------------------------------------------------------------
+@login_required
+def order_list(request):
+    queryset = selectors.order_list_for_user(user=request.user)
+    late = Filter(
+        "late",
+        gettext_lazy("Delivery"),
+        [("1", gettext_lazy("Late (over 24 h)"))],
+        apply=lambda qs, value: qs.filter(pk__in=selectors.late_orders(user=request.user).values("pk")),
+    )
+    page = ListPage(
+        request=request,
+        queryset=queryset,
+        title=gettext_lazy("Sales orders"),
+        columns=[
+            Column("number", gettext_lazy("Number"), sort="number", link=lambda o: reverse("sales-order", args=[o.pk])),
+            Column("order_date", gettext_lazy("Date"), sort="order_date"),
+            Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda o: o.customer.name),
+            Column("rep", gettext_lazy("Sales rep"), sort="rep__full_name", value=lambda o: o.rep.display_name),
+            Column("payment", gettext_lazy("Payment"), value=lambda o: o.get_payment_display()),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
+            Column("total", gettext_lazy("Total"), sort="total", numeric=True),
+            Column("delivered_amount", gettext_lazy("Delivered"), numeric=True),
+            Column("invoiced_amount", gettext_lazy("Invoiced"), numeric=True),
+        ],
+        filters=[
+            Filter("status", gettext_lazy("Status"), SalesOrder.Status.choices),
+            Filter("payment", gettext_lazy("Payment"), SalesOrder.Payment.choices),
+            late,
+        ],
+        search_fields=["number", "customer__name"],
+        default_sort="-order_date",
+        export_name="sales-orders",
+        actions_template="sales/partials/order_actions.html" if request.user.roles & SELLER_ROLES else None,
+        empty_message=gettext_lazy("No orders yet."),
+    )
+    return page.response()
+
+
+@login_required
+def ship_list(request):
+    _require(request.user, WAREHOUSE_ROLES)
+    orders = list(selectors.orders_to_ship(user=request.user)[:200])
+    return render(request, "sales/ship_list.html", {"orders": orders})
+
+
+@login_required
+def quote_list(request):
+    page = ListPage(
+        request=request,
+        queryset=selectors.quote_list_for_user(user=request.user),
+        title=gettext_lazy("Quotes"),
+        columns=[
+            Column("number", gettext_lazy("Number"), sort="number", link=lambda q: reverse("sales-quote", args=[q.pk])),
+            Column("quote_date", gettext_lazy("Date"), sort="quote_date"),
+            Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda q: q.customer.name),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda q: q.get_status_display()),
+            Column("total", gettext_lazy("Total"), sort="total", numeric=True),
+            Column("valid_until", gettext_lazy("Valid until"), sort="valid_until"),
+        ],
+        filters=[Filter("status", gettext_lazy("Status"), Quote.Status.choices)],
+        search_fields=["number", "customer__name"],
+        default_sort="-quote_date",
+        export_name="quotes",
+        actions_template="sales/partials/quote_actions.html" if request.user.roles & SELLER_ROLES else None,
+        empty_message=gettext_lazy("No quotes yet."),
+    )
+    return page.response()
+
+
+@login_required
+def contract_list(request):
+    page = ListPage(
+        request=request,
+        queryset=selectors.contract_list_for_user(user=request.user),
+        title=gettext_lazy("Contracts"),
+        columns=[
+            Column(
+                "number", gettext_lazy("Number"), sort="number", link=lambda c: reverse("sales-contract", args=[c.pk])
+            ),
+            Column("title", gettext_lazy("Title"), sort="title"),
+            Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda c: c.customer.name),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda c: c.get_status_display()),
+            Column("end_date", gettext_lazy("Ends"), sort="end_date"),
+            Column("total", gettext_lazy("Contract value"), sort="total", numeric=True),
+        ],
+        filters=[Filter("status", gettext_lazy("Status"), Contract.Status.choices)],
+        search_fields=["number", "title", "customer__name"],
+        default_sort="-start_date",
+        export_name="contracts",
+        actions_template="sales/partials/contract_actions.html" if request.user.roles & SELLER_ROLES else None,
+        empty_message=gettext_lazy("No contracts yet."),
+    )
+    return page.response()
+
+
+@login_required
+def invoice_list(request):
+    page = ListPage(
+        request=request,
+        queryset=selectors.invoice_list_for_user(user=request.user),
+        title=gettext_lazy("Invoices"),
+        columns=[
+            Column(
+                "number", gettext_lazy("Number"), sort="number", link=lambda i: reverse("sales-invoice", args=[i.pk])
+            ),
+            Column("kind", gettext_lazy("Kind"), value=lambda i: i.get_kind_display()),
+            Column("issue_date", gettext_lazy("Date"), sort="issue_date"),
+            Column("due_date", gettext_lazy("Due"), sort="due_date"),
+            Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda i: i.customer.name),
+            Column("rep", gettext_lazy("Sales rep"), value=lambda i: i.rep.display_name),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda i: i.get_status_display()),
+            Column("total", gettext_lazy("Total"), sort="total", numeric=True),
+            Column("open", gettext_lazy("Open"), numeric=True, value=lambda i: i.open_amount),
+        ],
+        filters=[
+            Filter("status", gettext_lazy("Status"), Invoice.Status.choices),
+            Filter("kind", gettext_lazy("Kind"), Invoice.Kind.choices),
+        ],
+        search_fields=["number", "customer__name"],
+        default_sort="-issue_date",
+        export_name="invoices",
+        empty_message=gettext_lazy("No invoices yet."),
+    )
+    return page.response()
+
+
+# --- new documents ----------------------------------------------------------------------------------
+def _document_form(request, form_class, create, title, back):
+    _require(request.user, SELLER_ROLES)
+    form = form_class(request.POST or None, user=request.user)
+    lines = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            document = create(form.cleaned_data, lines_from(lines))
+            messages.success(request, _("%(number)s saved.") % {"number": document.number})
+            return redirect(document.url_name, pk=document.pk)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(request, "sales/document_form.html", {"form": form, "lines": lines, "title": title, "back": back})
+
+
+@login_required
+def order_new(request):
+    def create(data, lines):
+        order = services.order_create(
+            actor=request.user,
+            customer=data["customer"],
+            payment=data["payment"],
+            lines=lines,
+            warehouse=data.get("warehouse"),
+            note=data.get("note", ""),
+        )
+        order.url_name = "sales-order"
+        return order
+
+    return _document_form(request, OrderForm, create, _("New sales order"), reverse("sales-orders"))
+
+
+@login_required
+def quote_new(request):
+    def create(data, lines):
+        quote = services.quote_create(
+            actor=request.user,
+            customer=data["customer"],
+            lines=lines,
+            valid_until=data.get("valid_until"),
+            note=data.get("note", ""),
+        )
+        quote.url_name = "sales-quote"
+        return quote
+
+    return _document_form(request, QuoteForm, create, _("New quote"), reverse("sales-quotes"))
+
+
+@login_required
+def contract_new(request):
+    def create(data, lines):
+        contract = services.contract_create(
+            actor=request.user,
+            customer=data["customer"],
+            title=data["title"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            lines=lines,
+            terms=data.get("terms", ""),
+            payment_terms_days=data["payment_terms_days"],
+        )
+        contract.url_name = "sales-contract"
+        return contract
+
+    return _document_form(request, ContractForm, create, _("New contract"), reverse("sales-contracts"))
+
+
+# --- details ----------------------------------------------------------------------------------------
+@login_required
+def order_detail(request, pk):
+    order = _get(selectors.order_list_for_user(user=request.user), pk)
+    user = request.user
+    deliveries = list(order.deliveries.all())
+    return render(
+        request,
+        "sales/order_detail.html",
+        {
+            "order": order,
+            "lines": order.lines.select_related("product"),
+            "deliveries": deliveries,
+            "invoices": order.invoices.all(),
+            "returns": order.returns.all(),
+            "history": history_for(order)[:50],
+            "can_sell": bool(user.roles & SELLER_ROLES) or user.is_superuser,
+            "can_ship": bool(user.roles & WAREHOUSE_ROLES) or user.is_superuser,
+            "can_invoice": (bool(user.roles & INVOICE_ROLES) or user.is_superuser) and any(d for d in deliveries),
+            "prepayment_form": PrepaymentForm(),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+@login_required
+def quote_detail(request, pk):
+    quote = _get(selectors.quote_list_for_user(user=request.user), pk)
+    return render(
+        request,
+        "sales/quote_detail.html",
+        {
+            "doc": quote,
+            "lines": quote.lines.select_related("product"),
+            "history": history_for(quote)[:50],
+            "can_sell": bool(request.user.roles & SELLER_ROLES),
+            "orders": quote.orders.all(),
+        },
+    )
+
+
+@login_required
+def contract_detail(request, pk):
+    contract = _get(selectors.contract_list_for_user(user=request.user), pk)
+    return render(
+        request,
+        "sales/contract_detail.html",
+        {
+            "doc": contract,
+            "lines": contract.lines.select_related("product"),
+            "history": history_for(contract)[:50],
+            "can_sell": bool(request.user.roles & SELLER_ROLES),
+            "changes": contract.changes.all(),
+            "change_form": ContractChangeForm(),
+            "orders": contract.orders.all(),
+        },
+    )
+
+
+@login_required
+def delivery_detail(request, pk):
+    delivery = _get(selectors.delivery_list_for_user(user=request.user), pk)
+    return render(
+        request,
+        "sales/delivery_detail.html",
+        {
+            "doc": delivery,
+            "lines": delivery.lines.select_related("product"),
+            "history": history_for(delivery)[:50],
+            "can_confirm": bool(request.user.roles & RECEIPT_ROLES) and delivery.status == Delivery.Status.ISSUED,
+        },
+    )
+
+
+@login_required
+def invoice_detail(request, pk):
+    invoice = _get(selectors.invoice_list_for_user(user=request.user), pk)
+    return render(
+        request,
+        "sales/invoice_detail.html",
+        {
+            "doc": invoice,
+            "lines": invoice.lines.select_related("product"),
+            "history": history_for(invoice)[:50],
+        },
+    )
+
+
+_PDF_SOURCES = {
+    "order": selectors.order_list_for_user,
+    "quote": selectors.quote_list_for_user,
+    "contract": selectors.contract_list_for_user,
+    "delivery": selectors.delivery_list_for_user,
+    "invoice": selectors.invoice_list_for_user,
+}
+
+
+@login_required
+def document_pdf_view(request, kind, pk):
+    source = _PDF_SOURCES.get(kind)
+    if source is None:
+        raise Http404
+    document = _get(source(user=request.user), pk)
+    response = HttpResponse(document_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+    return response
+
+
+# --- actions ----------------------------------------------------------------------------------------
+@login_required
+@require_POST
+@action_view
+def order_submit(request, pk):
+    _require(request.user, SELLER_ROLES)
+    order = _get(selectors.order_list_for_user(user=request.user), pk)
+    form = PrepaymentForm(request.POST)
+    prepayment = form.cleaned_data.get("prepayment_amount") if form.is_valid() else None
+    order = services.order_submit(order=order, actor=request.user, prepayment_amount=prepayment)
+    messages.success(
+        request, _("%(number)s: %(status)s.") % {"number": order.number, "status": order.get_status_display()}
+    )
+    return redirect("sales-order", pk=order.pk)
+
+
+@login_required
+@require_POST
+@action_view
+def order_cancel(request, pk):
+    _require(request.user, SELLER_ROLES)
+    order = services.order_cancel(order=_get(selectors.order_list_for_user(user=request.user), pk), actor=request.user)
+    messages.success(request, _("%(number)s cancelled.") % {"number": order.number})
+    return redirect("sales-order", pk=order.pk)
+
+
+@login_required
+@require_POST
+@action_view
+def order_ship(request, pk):
+    _require(request.user, WAREHOUSE_ROLES)
+    order = _get(selectors.order_list_for_user(user=request.user), pk)
+    quantities = {}
+    for line in order.lines.all():
+        raw = request.POST.get(f"qty-{line.pk}")
+        if raw not in (None, ""):
+            quantities[line.pk] = raw
+    delivery = services.delivery_issue(
+        order=order,
+        actor=request.user,
+        quantities=quantities or None,
+        picked_up_by=request.POST.get("picked_up_by", ""),
+    )
+    messages.success(request, _("%(number)s: goods issued (货已出库).") % {"number": delivery.number})
+    return redirect(request.POST.get("next") or reverse("sales-order", args=[order.pk]))
+
+
+@login_required
+@require_POST
+@action_view
+def delivery_confirm(request, pk):
+    _require(request.user, RECEIPT_ROLES)
+    delivery = _get(selectors.delivery_list_for_user(user=request.user), pk)
+    services.delivery_confirm(delivery=delivery, actor=request.user, received_by=request.POST.get("received_by", ""))
+    messages.success(request, _("Receipt confirmed."))
+    return redirect("sales-delivery", pk=delivery.pk)
+
+
+@login_required
+@require_POST
+@action_view
+def order_invoice(request, pk):
+    _require(request.user, INVOICE_ROLES)
+    order = _get(selectors.order_list_for_user(user=request.user), pk)
+    invoice = services.invoice_create(deliveries=order.deliveries.all(), actor=request.user)
+    messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
+    return redirect("sales-invoice", pk=invoice.pk)
+
+
+@login_required
+@require_POST
+@action_view
+def order_return(request, pk):
+    _require(request.user, SELLER_ROLES)
+    order = _get(selectors.order_list_for_user(user=request.user), pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the kind and the reason."))
+        return redirect("sales-order", pk=order.pk)
+    sales_return = services.return_request(
+        order=order, actor=request.user, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"]
+    )
+    messages.success(
+        request,
+        _("%(number)s: %(status)s.") % {"number": sales_return.number, "status": sales_return.get_status_display()},
+    )
+    return redirect("sales-order", pk=order.pk)
+
+
+@login_required
+@require_POST
+@action_view
+def quote_submit(request, pk):
+    _require(request.user, SELLER_ROLES)
+    quote = services.quote_submit(quote=_get(selectors.quote_list_for_user(user=request.user), pk), actor=request.user)
+    messages.success(
+        request, _("%(number)s: %(status)s.") % {"number": quote.number, "status": quote.get_status_display()}
+    )
+    return redirect("sales-quote", pk=quote.pk)
+
+
+@login_required
+@require_POST
+@action_view
+def quote_order(request, pk):
+    _require(request.user, SELLER_ROLES)
+    quote = _get(selectors.quote_list_for_user(user=request.user), pk)
+    order = services.quote_to_order(
+        quote=quote, actor=request.user, payment=request.POST.get("payment", SalesOrder.Payment.CREDIT)
+    )
+    return redirect("sales-order", pk=order.pk)
+
+
+@login_required
+@require_POST
+@action_view
+def contract_submit(request, pk):
+    _require(request.user, SELLER_ROLES)
+    contract = services.contract_submit(
+        contract=_get(selectors.contract_list_for_user(user=request.user), pk), actor=request.user
+    )
+    messages.success(
+        request, _("%(number)s: %(status)s.") % {"number": contract.number, "status": contract.get_status_display()}
+    )
+    return redirect("sales-contract", pk=contract.pk)
+
+
+@login_required
+@require_POST
+@action_view
+def contract_change(request, pk):
+    _require(request.user, SELLER_ROLES)
+    contract = _get(selectors.contract_list_for_user(user=request.user), pk)
+    form = ContractChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what changes and why."))
+        return redirect("sales-contract", pk=contract.pk)
+    change = services.contract_change_request(contract=contract, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("%(number)s submitted.") % {"number": change.number})
+    return redirect("sales-contract", pk=contract.pk)
+
+
+__all__ = ["_money"]

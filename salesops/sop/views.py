@@ -1,0 +1,360 @@
+"""Pages of the SOP clock: my deadlines, obligations, compliance, rules, the clock, daily reports."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from salesops.core.audit import history_for
+from salesops.core.exceptions import ApplicationError
+from salesops.core.export import xlsx_response
+from salesops.core.listing import Column, Filter, ListPage
+from salesops.core.roles import Role
+from salesops.core.selectors import is_admin
+from salesops.core.web import action_view, add_error_to_form
+from salesops.sop import services
+from salesops.sop.forms import ComplianceForm, DailyReportForm, ReviewForm, SopRuleForm
+from salesops.sop.models import ClockRun, DailyReport, Obligation, SopRule
+from salesops.sop.selectors import (
+    can_oversee,
+    compliance_for_user,
+    daily_report_list_for_user,
+    my_obligations,
+    obligation_list_for_user,
+    rule_list_for_user,
+)
+
+STATUS_TAG = {
+    Obligation.Status.OPEN: "",
+    Obligation.Status.MET: "tag-ok",
+    Obligation.Status.MET_LATE: "tag-warn",
+    Obligation.Status.MISSED: "tag-danger",
+}
+
+
+def _require_admin(request):
+    if not is_admin(request.user):
+        raise Http404
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+# --- my deadlines -------------------------------------------------------------------------------
+@login_required
+def my_deadlines(request):
+    mine = my_obligations(user=request.user)
+    return render(request, "sop/my.html", {"mine": mine, "status_tag": STATUS_TAG, "now": timezone.now()})
+
+
+def home_section(request):
+    mine = my_obligations(user=request.user)
+    if not mine:
+        return None
+    return "sop/partials/home_due.html", {"mine": mine, "can_report": request.user.has_role(Role.SALES_REP)}
+
+
+# --- obligations -----------------------------------------------------------------------------------
+@login_required
+def obligation_list(request):
+    rules = [
+        (str(rule.pk), rule.name)
+        for rule in rule_list_for_user(user=request.user).filter(obligations__isnull=False).distinct()
+    ]
+    page = ListPage(
+        request=request,
+        queryset=obligation_list_for_user(user=request.user),
+        title=gettext_lazy("Obligations"),
+        columns=[
+            Column("rule", gettext_lazy("Rule"), sort="rule__code", value=lambda o: o.rule.name),
+            Column("person", gettext_lazy("Person"), sort="person__full_name", value=lambda o: o.person.display_name),
+            Column(
+                "team",
+                gettext_lazy("Team"),
+                sort="person__org_unit__name",
+                value=lambda o: o.person.org_unit.name if o.person.org_unit else "",
+            ),
+            Column("period_key", gettext_lazy("Period"), sort="period_key"),
+            Column("due_at", gettext_lazy("Due"), sort="due_at", value=lambda o: _local(o.due_at)),
+            Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
+            Column("met_at", gettext_lazy("Done at"), sort="met_at", value=lambda o: _local(o.met_at)),
+            Column("escalated_at", gettext_lazy("Escalated"), value=lambda o: _local(o.escalated_at)),
+        ],
+        filters=[
+            Filter("status", gettext_lazy("Status"), Obligation.Status.choices),
+            Filter("rule", gettext_lazy("Rule"), rules, lookup="rule_id"),
+        ],
+        search_fields=["person__full_name", "person__username", "period_key"],
+        default_sort="-due_at",
+        export_name="obligations",
+        empty_message=gettext_lazy("No obligations in this view."),
+    )
+    return page.response()
+
+
+# --- compliance -------------------------------------------------------------------------------------
+STATUS_COLOURS = {"met": "#2e7d32", "met_late": "#f9a825", "missed": "#c62828", "open": "#90a4ae"}
+
+
+def _compliance_form(request) -> ComplianceForm:
+    today = timezone.localdate()
+    initial = {"date_from": today.replace(day=1) - datetime.timedelta(days=31), "date_to": today, "group_by": "person"}
+    data = {key: request.GET.get(key) or str(value) for key, value in initial.items()}
+    return ComplianceForm(data)
+
+
+@login_required
+def compliance(request):
+    form = _compliance_form(request)
+    rows = []
+    if form.is_valid():
+        rows = compliance_for_user(
+            user=request.user,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            group_by=form.cleaned_data["group_by"],
+        )
+    labels = {
+        "met": _("Met on time"),
+        "met_late": _("Met late"),
+        "missed": _("Missed"),
+        "open": _("Open"),
+    }
+    if request.GET.get("export") == "xlsx" and form.is_valid():
+        headers = [str(dict(ComplianceForm.GROUPS)[form.cleaned_data["group_by"]])] + list(labels.values())
+        headers += [_("Total"), _("On-time rate")]
+        return xlsx_response(
+            "sop-compliance",
+            headers,
+            ([r.label, r.met, r.met_late, r.missed, r.open, r.total, r.on_time_rate] for r in rows),
+            title=_("SOP compliance"),
+        )
+    chart = {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 36, "containLabel": True},
+        "xAxis": {"type": "value"},
+        "yAxis": {"type": "category", "data": [row.label for row in rows], "inverse": True},
+        "series": [
+            {
+                "name": str(label),
+                "type": "bar",
+                "stack": "total",
+                "itemStyle": {"color": STATUS_COLOURS[key]},
+                "data": [getattr(row, key) for row in rows],
+            }
+            for key, label in labels.items()
+        ],
+    }
+    query = request.GET.copy()
+    query["export"] = "xlsx"
+    return render(
+        request,
+        "sop/compliance.html",
+        {
+            "form": form,
+            "rows": rows,
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart_height": max(240, 36 * len(rows) + 80),
+            "export_link": "?" + query.urlencode(),
+            "totals": {key: sum(getattr(row, key) for row in rows) for key in labels},
+        },
+    )
+
+
+# --- rules ---------------------------------------------------------------------------------------------
+@login_required
+def rule_list(request):
+    _require_admin(request)
+    page = ListPage(
+        request=request,
+        queryset=rule_list_for_user(user=request.user),
+        title=gettext_lazy("SOP rules"),
+        columns=[
+            Column("code", gettext_lazy("Code"), sort="code", link=lambda r: reverse("sop-rule-edit", args=[r.pk])),
+            Column("name", gettext_lazy("Name"), sort="name_en", value=lambda r: r.name),
+            Column("event_type", gettext_lazy("What must happen"), value=lambda r: r.event_type_label),
+            Column("schedule", gettext_lazy("When"), sort="schedule"),
+            Column(
+                "roles",
+                gettext_lazy("For"),
+                value=lambda r: ", ".join(str(Role(role).label) for role in r.roles) or _("(started by an event)"),
+            ),
+            Column("escalate_to", gettext_lazy("Escalate to"), value=lambda r: r.escalate_to_label),
+            Column(
+                "enabled", gettext_lazy("Enabled"), sort="enabled", value=lambda r: _("yes") if r.enabled else _("no")
+            ),
+        ],
+        filters=[
+            Filter(
+                "enabled",
+                gettext_lazy("Enabled"),
+                [("1", gettext_lazy("yes")), ("0", gettext_lazy("no"))],
+                apply=lambda qs, value: qs.filter(enabled=value == "1"),
+            )
+        ],
+        search_fields=["code", "name_en", "name_zh", "schedule"],
+        default_sort="code",
+        export_name="sop-rules",
+        actions_template="sop/partials/rule_actions.html",
+    )
+    return page.response()
+
+
+@login_required
+def rule_edit(request, pk: int | None = None):
+    _require_admin(request)
+    rule = SopRule.objects.filter(pk=pk).first() if pk else None
+    if pk and rule is None:
+        raise Http404
+    form = SopRuleForm(request.POST or None, instance=SopRule.objects.get(pk=pk) if pk else None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if rule:
+                rule = services.sop_rule_update(rule=rule, data=data, actor=request.user)
+            else:
+                rule = services.sop_rule_create(actor=request.user, **data)
+            messages.success(request, _("Rule saved."))
+            return redirect("sop-rules")
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "sop/rule_form.html",
+        {"form": form, "rule": rule, "history": history_for(rule)[:30] if rule else []},
+    )
+
+
+# --- the clock -------------------------------------------------------------------------------------------
+@login_required
+def clock_page(request):
+    _require_admin(request)
+    result = None
+    result_id = request.GET.get("result", "")
+    if result_id:
+        from salesops.sop.tasks import run_sop_clock
+
+        try:
+            result = run_sop_clock.get_result(result_id)
+        except Exception:  # unknown or malformed id: show the page without it
+            result = None
+    context = {"runs": ClockRun.objects.all()[:20], "result": result, "result_id": result_id}
+    if request.headers.get("HX-Request"):
+        return render(request, "sop/partials/clock_result.html", context)
+    return render(request, "sop/clock.html", context)
+
+
+@login_required
+@require_POST
+@action_view
+def clock_run_now(request):
+    _require_admin(request)
+    from salesops.sop.tasks import run_sop_clock
+
+    result = run_sop_clock.enqueue()
+    messages.success(request, _("The clock run has been queued."))
+    return redirect(reverse("sop-clock") + f"?result={result.id}")
+
+
+# --- daily reports --------------------------------------------------------------------------------------
+@login_required
+def daily_report_new(request):
+    if not request.user.has_role(Role.SALES_REP):
+        raise Http404
+    form = DailyReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.daily_report_submit(
+                rep=request.user,
+                date=data["date"],
+                actor=request.user,
+                **{key: data[key] for key in services.REPORT_TEXT_FIELDS},
+            )
+            messages.success(request, _("Daily report submitted."))
+            return redirect("sop-report-detail", pk=report.pk)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    recent = daily_report_list_for_user(user=request.user).filter(rep=request.user)[:7]
+    return render(request, "sop/daily_report_form.html", {"form": form, "recent": recent})
+
+
+@login_required
+def daily_report_list(request):
+    queryset = daily_report_list_for_user(user=request.user)
+    page = ListPage(
+        request=request,
+        queryset=queryset,
+        title=gettext_lazy("Daily reports"),
+        columns=[
+            Column("date", gettext_lazy("Date"), sort="date", link=lambda r: reverse("sop-report-detail", args=[r.pk])),
+            Column("rep", gettext_lazy("Rep"), sort="rep__full_name", value=lambda r: r.rep.display_name),
+            Column("team", gettext_lazy("Team"), sort="team__name", value=lambda r: r.team.name if r.team else ""),
+            Column(
+                "submitted_at", gettext_lazy("Submitted"), sort="submitted_at", value=lambda r: _local(r.submitted_at)
+            ),
+            Column(
+                "reviewed_by",
+                gettext_lazy("Reviewed by"),
+                value=lambda r: r.reviewed_by.display_name if r.reviewed_by else "",
+            ),
+        ],
+        filters=[
+            Filter(
+                "reviewed",
+                gettext_lazy("Review"),
+                [("no", gettext_lazy("To review")), ("yes", gettext_lazy("Reviewed"))],
+                apply=lambda qs, value: qs.filter(reviewed_at__isnull=value == "no"),
+            )
+        ],
+        search_fields=["rep__full_name", "rep__username", "visits", "feedback"],
+        default_sort="-date",
+        export_name="daily-reports",
+        actions_template="sop/partials/report_actions.html" if request.user.has_role(Role.SALES_REP) else None,
+        empty_message=gettext_lazy("No daily reports here."),
+    )
+    return page.response()
+
+
+def _report_or_404(user, pk) -> DailyReport:
+    try:
+        return daily_report_list_for_user(user=user).get(pk=pk)
+    except DailyReport.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def daily_report_detail(request, pk: int):
+    report = _report_or_404(request.user, pk)
+    can_review = can_oversee(request.user) and report.rep_id != request.user.pk and not report.reviewed_at
+    return render(
+        request,
+        "sop/daily_report_detail.html",
+        {"report": report, "can_review": can_review, "review_form": ReviewForm(), "history": history_for(report)[:20]},
+    )
+
+
+@login_required
+@require_POST
+@action_view
+def daily_report_review(request, pk: int):
+    report = _report_or_404(request.user, pk)
+    if not can_oversee(request.user):
+        raise Http404
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    services.daily_report_review(report=report, reviewer=request.user, comment=form.cleaned_data.get("comment", ""))
+    messages.success(request, _("Report reviewed."))
+    return redirect(reverse("sop-reports") + "?reviewed=no")
