@@ -168,6 +168,10 @@ class ApprovalTask(models.Model):
     remind_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # How many times the task went one level up; once nobody is above the holder, the
+    # deadline job leaves it alone (`escalation_ended`), everything recorded in ApprovalEscalation.
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalation_ended = models.BooleanField(_("top of the hierarchy reached"), default=False)
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -193,6 +197,38 @@ class ApprovalTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} · {self.position}"
+
+
+class ApprovalEscalation(models.Model):
+    """One step up the hierarchy of a task nobody answered in time: from whom, to whom (empty
+    when nobody is above), when, and the new deadline."""
+
+    task = models.ForeignKey(ApprovalTask, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("level"))
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("late approver")
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approval_escalations_received",
+        verbose_name=_("escalated to"),
+    )
+    at = models.DateTimeField(_("escalated"))
+    missed_due_at = models.DateTimeField(_("missed deadline"))
+    due_at = models.DateTimeField(_("new deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["task", "level"]
+        constraints = [models.UniqueConstraint(fields=["task", "level"], name="approvals_escalation_level")]
+        indexes = [models.Index(fields=["from_user", "task"], name="approvals_escalation_from")]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.level}"
 
 
 TASK_FLOW = StateMachine(

@@ -1,17 +1,24 @@
 """Reads of the approval engine, scoped to the user who asks.
 
-- the inbox: open tasks assigned to the user, escalated away from them, or assigned to
-  someone who delegated to them today — one query with its joins, whatever its length;
+- the inbox: open tasks assigned to the user, escalated away from them (at any level), or
+  assigned to someone who delegated to them today — one query with its joins, whatever its length;
 - requests: the requester's own, those the user takes part in, and those of the units a
   supervisor or manager heads (directors, the general manager and administrators see all).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from salesops.approvals.models import ApprovalRequest, ApprovalRule, ApprovalTask, Delegation, VisitRequest
+from salesops.approvals.models import (
+    ApprovalEscalation,
+    ApprovalRequest,
+    ApprovalRule,
+    ApprovalTask,
+    Delegation,
+    VisitRequest,
+)
 from salesops.core.roles import Role
 from salesops.core.visibility import visibility_q, visible_to
 
@@ -24,6 +31,10 @@ def _delegators(user, day):
     )
 
 
+def _escalated_away(user):
+    return ApprovalEscalation.objects.filter(from_user=user).values("task_id")
+
+
 def inbox_for_user(*, user, day=None) -> QuerySet[ApprovalTask]:
     if not getattr(user, "is_authenticated", False):
         return ApprovalTask.objects.none()
@@ -33,7 +44,7 @@ def inbox_for_user(*, user, day=None) -> QuerySet[ApprovalTask]:
     assignees = [user.pk, *_delegators(user, day).values_list("from_user", flat=True)]
     return (
         ApprovalTask.objects.filter(status=ApprovalTask.Status.OPEN)
-        .filter(Q(assignee_id__in=assignees) | Q(escalated_from=user))
+        .filter(Q(assignee_id__in=assignees) | Q(escalated_from=user) | Q(pk__in=_escalated_away(user)))
         .select_related("request__requester", "assignee", "on_behalf_of", "escalated_from")
         .order_by("due_at", "pk")
     )
@@ -53,6 +64,7 @@ def request_list_for_user(*, user, day=None) -> QuerySet[ApprovalRequest]:
         | Q(on_behalf_of=user)
         | Q(decided_by=user)
         | Q(assignee__in=_delegators(user, day))
+        | Q(pk__in=_escalated_away(user))
     ).values("request_id")
     return base.filter(scope | Q(requester=user) | Q(pk__in=participating))
 
@@ -78,7 +90,16 @@ def task_get_for_user(*, user, pk) -> ApprovalTask:
 
 
 def tasks_of_request(*, request: ApprovalRequest) -> QuerySet[ApprovalTask]:
-    return request.tasks.select_related("assignee", "on_behalf_of", "escalated_from", "decided_by").order_by("position")
+    return (
+        request.tasks.select_related("assignee", "on_behalf_of", "escalated_from", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "escalations",
+                queryset=ApprovalEscalation.objects.select_related("from_user", "to_user").order_by("level"),
+            )
+        )
+        .order_by("position")
+    )
 
 
 def rule_list() -> QuerySet[ApprovalRule]:

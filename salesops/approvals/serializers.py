@@ -1,7 +1,9 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from salesops.approvals import selectors
 from salesops.approvals.models import (
+    ApprovalEscalation,
     ApprovalRequest,
     ApprovalRule,
     ApprovalTask,
@@ -59,7 +61,17 @@ class InboxTaskSerializer(serializers.ModelSerializer):
         return bool(task.due_at and task.status == ApprovalTask.Status.OPEN and task.due_at < timezone.now())
 
 
+class EscalationSerializer(serializers.ModelSerializer):
+    from_user_name = serializers.CharField(source="from_user.display_name", read_only=True)
+    to_user_name = serializers.CharField(source="to_user.display_name", default=None, read_only=True)
+
+    class Meta:
+        model = ApprovalEscalation
+        fields = ["level", "from_user", "from_user_name", "to_user", "to_user_name", "at", "missed_due_at", "due_at"]
+
+
 class TaskSerializer(serializers.ModelSerializer):
+    escalations = EscalationSerializer(many=True, read_only=True)
     assignee_name = serializers.CharField(source="assignee.display_name", read_only=True)
     on_behalf_of_name = serializers.CharField(source="on_behalf_of.display_name", default=None, read_only=True)
     decided_by_name = serializers.CharField(source="decided_by.display_name", default=None, read_only=True)
@@ -79,6 +91,9 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_at",
             "reminded_at",
             "escalated_at",
+            "escalation_level",
+            "escalation_ended",
+            "escalations",
             "decision",
             "comment",
             "decided_at",
@@ -119,7 +134,7 @@ class ApprovalRequestDetailSerializer(ApprovalRequestSerializer):
         fields = [*ApprovalRequestSerializer.Meta.fields, "tasks"]
 
     def get_tasks(self, request) -> list:
-        tasks = request.tasks.select_related("assignee", "on_behalf_of", "decided_by").order_by("position")
+        tasks = selectors.tasks_of_request(request=request)
         return TaskSerializer(tasks, many=True).data
 
 

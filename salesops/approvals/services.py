@@ -32,6 +32,7 @@ from salesops.approvals.exceptions import (
 from salesops.approvals.models import (
     REQUEST_FLOW,
     TASK_FLOW,
+    ApprovalEscalation,
     ApprovalRequest,
     ApprovalRule,
     ApprovalStep,
@@ -189,15 +190,26 @@ def approval_submit(*, document, doc_type: str | DocumentType, actor, now=None) 
 
 
 # --- decide ---------------------------------------------------------------------------------------
+def _past_holders(task: ApprovalTask) -> set[int]:
+    """Everyone a task was escalated away from (they may still answer it)."""
+    if not task.escalation_level:
+        return set()
+    return set(task.escalations.values_list("from_user_id", flat=True))
+
+
+def _holders(task: ApprovalTask) -> set[int]:
+    """Who may decide a task in their own name: its assignee, the approver it was first
+    assigned to, and everyone it was escalated away from."""
+    return {pk for pk in (task.assignee_id, task.escalated_from_id, *_past_holders(task)) if pk}
+
+
 def can_decide(task: ApprovalTask, user: User, day: datetime.date) -> bool:
-    if user.pk in {task.assignee_id, task.escalated_from_id}:
+    holders = _holders(task)
+    if user.pk in holders:
         return True
-    for person in (task.assignee, task.escalated_from):
-        if person is not None:
-            delegate = delegate_for(person, day)
-            if delegate is not None and delegate.pk == user.pk:
-                return True
-    return False
+    return Delegation.objects.filter(
+        from_user_id__in=holders, to_user=user, active=True, starts_on__lte=day, ends_on__gte=day
+    ).exists()
 
 
 @transaction.atomic
@@ -233,7 +245,7 @@ def approval_decide(*, task: ApprovalTask, actor, decision: str, comment: str = 
         Decision.RETURN: TaskStatus.RETURNED,
     }[decision]
     TASK_FLOW.check(task.status, target)
-    if actor.pk not in {task.assignee_id, task.escalated_from_id}:
+    if actor.pk not in _holders(task):
         task.on_behalf_of = task.assignee
     task.status, task.decision, task.comment = target, decision, comment
     task.decided_at, task.decided_by = now, actor
@@ -364,18 +376,24 @@ def approval_state_for(*, document, doc_type: str | DocumentType) -> ApprovalSta
 
 # --- deadlines: reminders and escalation ---------------------------------------------------------------
 def approval_deadlines_run(*, now=None) -> dict[str, int]:
-    """Remind approvers before the deadline and escalate past it to their manager.
+    """Remind approvers before the deadline and escalate past it, one level up the hierarchy
+    at a time: a task still unanswered at the new deadline goes up again (manager → director →
+    general manager) until someone answers or nobody is above.
 
-    Each task is reminded at most once and escalated at most once (the time is recorded on the
-    task in the same transaction as the notification), so running twice sends nothing twice,
-    and after downtime every missed reminder or escalation is caught up in one run."""
+    Every reminder and escalation is recorded on the task in the same transaction as its
+    notification, so running twice sends nothing twice; after downtime each overdue task goes
+    up one level (the new holder gets a full answering time from the moment they are told),
+    with no stale reminder."""
     now = now or timezone.now()
     counts = {"reminded": 0, "escalated": 0}
-    due = ApprovalTask.objects.filter(status=TaskStatus.OPEN, escalated_at__isnull=True, due_at__lte=now)
-    for pk in list(due.values_list("pk", flat=True)):
-        counts["escalated"] += _escalate(pk, now)
+    due = ApprovalTask.objects.filter(status=TaskStatus.OPEN, escalation_ended=False, due_at__lte=now)
+    pks = list(due.values_list("pk", flat=True))
+    if pks:
+        calendar = WorkCalendar.load()
+        for pk in pks:
+            counts["escalated"] += _escalate(pk, now, calendar)
     remind = ApprovalTask.objects.filter(
-        status=TaskStatus.OPEN, reminded_at__isnull=True, escalated_at__isnull=True, remind_at__lte=now, due_at__gt=now
+        status=TaskStatus.OPEN, reminded_at__isnull=True, remind_at__lte=now, due_at__gt=now
     )
     for pk in list(remind.values_list("pk", flat=True)):
         counts["reminded"] += _remind(pk, now)
@@ -410,41 +428,86 @@ def _remind(pk: int, now) -> int:
     return 1
 
 
+def _escalation_target(start: User, *, skip: set[int]) -> User | None:
+    """The first active person above `start` (following managers) who is not in `skip` (the
+    requester, people who already let this task pass). None at the top of the hierarchy."""
+    seen = {start.pk}
+    person = start.manager
+    while person is not None and person.pk not in seen:
+        if person.is_active and person.pk not in skip:
+            return person
+        seen.add(person.pk)
+        person = person.manager
+    return None
+
+
 @transaction.atomic
-def _escalate(pk: int, now) -> int:
+def _escalate(pk: int, now, calendar: WorkCalendar) -> int:
     task = (
         ApprovalTask.objects.select_for_update(of=("self",))
-        .select_related("request__requester", "assignee__manager")
-        .filter(pk=pk, status=TaskStatus.OPEN, escalated_at__isnull=True)
+        .select_related("request__requester", "assignee__manager", "on_behalf_of__manager")
+        .filter(pk=pk, status=TaskStatus.OPEN, escalation_ended=False, due_at__lte=now)
         .first()
     )
     if task is None:
         return 0
+    request = task.request
     late = task.assignee
-    target = late.manager
-    if target is not None and target.pk == task.request.requester_id:
-        target = target.manager
+    # A delegate's task goes up the hierarchy of the person they stood in for.
+    start = task.on_behalf_of if task.escalation_level == 0 and task.on_behalf_of_id else late
+    skip = {request.requester_id, late.pk, *_past_holders(task)}
+    target = _escalation_target(start, skip=skip)
+    missed = task.due_at
+    task.escalation_level += 1
     task.escalated_at = now
-    fields = ["escalated_at"]
-    if target is not None and target.is_active:
-        task.escalated_from, task.assignee = late, target
-        fields += ["escalated_from", "assignee"]
-    task.save(update_fields=fields)
-    who = target.display_name if target else "—"
-    audit_record(
-        instance=task.request,
-        action=AuditEvent.Action.UPDATE,
-        changes={"escalated": [late.pk, getattr(target, "pk", None)]},
-        note=_("Not decided in time by %(late)s; escalated to %(who)s.") % {"late": late.display_name, "who": who},
-    )
-    title = _("Overdue approval: %(doc)s") % {"doc": task.request.title}
-    body = _("%(late)s did not decide by the deadline; it is now with %(who)s.") % {
-        "late": late.display_name,
-        "who": who,
-    }
+    fields = ["escalation_level", "escalated_at"]
     if target is not None:
-        _tell(user=target, title=title, body=body, url=_task_url(task), kind="approval_escalation")
-    _tell(user=late, title=title, body=body, url=_task_url(task), kind="approval_escalation")
+        task.escalated_from = task.escalated_from or start
+        task.assignee, task.on_behalf_of = target, None
+        task.due_at = calendar.add_working_hours(now, request.deadline_hours)
+        task.remind_at = calendar.add_working_hours(now, max(request.deadline_hours - request.reminder_hours, 0))
+        task.reminded_at = None
+        fields += ["escalated_from", "assignee", "on_behalf_of", "due_at", "remind_at", "reminded_at"]
+    else:
+        task.escalation_ended = True
+        fields.append("escalation_ended")
+    task.save(update_fields=fields)
+    ApprovalEscalation.objects.create(
+        task=task,
+        level=task.escalation_level,
+        from_user=late,
+        to_user=target,
+        at=now,
+        missed_due_at=missed,
+        due_at=task.due_at if target is not None else None,
+    )
+    title = _("Overdue approval: %(doc)s") % {"doc": request.title}
+    if target is not None:
+        note = _("Not decided in time by %(late)s; escalated to %(who)s (level %(level)d).") % {
+            "late": late.display_name,
+            "who": target.display_name,
+            "level": task.escalation_level,
+        }
+        body = _("%(late)s did not decide by the deadline; it is now with %(who)s. Answer by %(due)s.") % {
+            "late": late.display_name,
+            "who": target.display_name,
+            "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        told = [target, late]
+    else:
+        note = _("Not decided in time by %(late)s; nobody is above them, the request waits for an answer.") % {
+            "late": late.display_name
+        }
+        body = note
+        told = [late, request.requester]
+    audit_record(
+        instance=request,
+        action=AuditEvent.Action.UPDATE,
+        changes={"escalated": [late.pk, getattr(target, "pk", None)], "level": [None, task.escalation_level]},
+        note=note,
+    )
+    for person in told:
+        _tell(user=person, title=title, body=body, url=_task_url(task), kind="approval_escalation")
     return 1
 
 

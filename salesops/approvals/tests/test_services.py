@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from salesops.approvals import services, visits
+from salesops.approvals import selectors, services, visits
 from salesops.approvals.exceptions import (
     ApprovalAlreadyPending,
     ApprovalNotPending,
@@ -23,8 +23,9 @@ from salesops.approvals.tests.factories import (
     submit_visit,
 )
 from salesops.core import services as core
+from salesops.core.audit import history_for
 from salesops.core.exceptions import ValidationFailed
-from salesops.core.models import Notification
+from salesops.core.models import CalendarDay, Notification
 
 S = ApprovalRequest.Status
 T = ApprovalTask.Status
@@ -333,6 +334,81 @@ class TestDeadlines:
             "escalated": 0,
         }
         assert Notification.objects.filter(kind="approval_reminder").count() == 0
+
+    def test_unanswered_escalations_keep_going_up_to_the_top(self, org, pending, django_capture_on_commit_callbacks):
+        """supervisor1 → manager → director → general manager, each with a fresh 24 working
+        hours counted on the company calendar (Friday 6 March is a holiday here)."""
+        CalendarDay.objects.update_or_create(
+            date=datetime.date(2026, 3, 6), defaults={"is_working_day": False, "name": "Test holiday"}
+        )
+        task = pending.tasks.get(position=1)
+
+        def at(day, hour, minute):
+            return datetime.datetime(2026, 3, day, hour, minute, tzinfo=SHANGHAI)
+
+        def run(when):
+            return self._run(when, django_capture_on_commit_callbacks)
+
+        # level 1: Wednesday 16:05 → the manager, answer by Tuesday 13:05 (Thursday, Monday
+        # and part of Tuesday: the holiday and the weekend do not count), reminder Tuesday 09:05
+        assert run(at(4, 16, 5)) == {"reminded": 0, "escalated": 1}
+        task.refresh_from_db()
+        assert (task.assignee, task.escalated_from, task.escalation_level) == (org["manager"], org["supervisor1"], 1)
+        assert (task.due_at, task.remind_at, task.reminded_at) == (at(10, 13, 5), at(10, 9, 5), None)
+        assert run(at(4, 16, 10)) == {"reminded": 0, "escalated": 0}
+        assert run(at(10, 9, 10)) == {"reminded": 1, "escalated": 0}
+        assert run(at(10, 13, 4)) == {"reminded": 0, "escalated": 0}
+
+        # level 2: still no answer at Tuesday 13:06 → the director, answer by Friday 13 10:06
+        assert run(at(10, 13, 6)) == {"reminded": 0, "escalated": 1}
+        task.refresh_from_db()
+        assert (task.assignee, task.escalation_level, task.due_at) == (org["director"], 2, at(13, 10, 6))
+
+        # level 3: still nothing at 10:12 → the general manager, answer by Tuesday 17 16:12
+        assert run(at(13, 10, 12)) == {"reminded": 0, "escalated": 1}
+        task.refresh_from_db()
+        assert (task.assignee, task.escalation_level, task.due_at) == (org["gm"], 3, at(17, 16, 12))
+        assert not task.escalation_ended
+
+        # nobody above the general manager: recorded once, then the job leaves the task alone
+        assert run(at(17, 16, 12)) == {"reminded": 0, "escalated": 1}
+        assert run(at(20, 9, 0)) == {"reminded": 0, "escalated": 0}
+        task.refresh_from_db()
+        assert (task.assignee, task.escalation_level, task.escalation_ended) == (org["gm"], 4, True)
+
+        history = list(
+            task.escalations.order_by("level").values_list(
+                "level", "from_user__username", "to_user__username", "missed_due_at", "due_at"
+            )
+        )
+        assert history == [
+            (1, "supervisor1", "manager", at(4, 16, 0), at(10, 13, 5)),
+            (2, "manager", "director", at(10, 13, 5), at(13, 10, 6)),
+            (3, "director", "gm", at(13, 10, 6), at(17, 16, 12)),
+            (4, "gm", None, at(17, 16, 12), None),
+        ]
+        for username in ("manager", "director", "gm"):
+            assert Notification.objects.filter(user=org[username], kind="approval_escalation").count() >= 1
+        assert Notification.objects.filter(user=org["rep1"], kind="approval_escalation").count() == 1
+        notes = [e.note for e in history_for(pending) if "escalated" in e.changes]
+        assert len(notes) == 4
+
+        # everyone it passed still sees it and may answer; the director answers in their own name
+        for username in ("supervisor1", "manager", "director", "gm"):
+            assert task in selectors.inbox_for_user(user=org[username], day=datetime.date(2026, 3, 20))
+        services.approval_decide(task=task, actor=org["director"], decision="approve", now=at(20, 9, 30))
+        task.refresh_from_db()
+        assert (task.status, task.decided_by, task.on_behalf_of) == (T.APPROVED, org["director"], None)
+        assert pending.tasks.get(position=2).status == T.OPEN
+        with pytest.raises(ApprovalNotPending):
+            services.approval_decide(task=task, actor=org["gm"], decision="approve", now=at(20, 9, 31))
+
+    def test_escalation_passes_over_people_who_left(self, org, pending, django_capture_on_commit_callbacks):
+        core.user_update(user=org["manager"], data={"is_active": False}, actor=org["admin"])
+        late = datetime.datetime(2026, 3, 4, 16, 5, tzinfo=SHANGHAI)
+        assert self._run(late, django_capture_on_commit_callbacks) == {"reminded": 0, "escalated": 1}
+        task = pending.tasks.get(position=1)
+        assert (task.assignee, task.escalated_from) == (org["director"], org["supervisor1"])
 
     def test_periodic_job_is_registered(self):
         from salesops.core.periodic import periodic_jobs
