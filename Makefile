@@ -26,28 +26,20 @@ lint:
 	$(BIN)/ruff check .
 
 check-migrations:
-	SALESOPS_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL SALESOPS_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite:
-	$(BIN)/pytest -n 2 -m "not browser"
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -m "not browser"
 
 # DATABASE_URL may name any PostgreSQL server; by default the local one is tried and skipped when absent.
-# By default the concurrency tests (marked `postgres`) run there, each file in its own process
-# so that every one starts from a freshly migrated database with the seeded rules;
-# `make test-postgres PG_TESTS="not browser"` runs the whole suite there.
-PG_TESTS ?= postgres
 test-postgres:
 	@url="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/salesops}"; \
-	if ! $(BIN)/python -m salesops.core.dbcheck "$$url"; then \
-		echo "PostgreSQL not reachable at $$url: PostgreSQL run skipped"; \
-	elif [ "$(PG_TESTS)" = postgres ]; then \
-		for file in $$(grep -rl --include='test_*.py' 'mark.postgres' salesops | sort); do \
-			DATABASE_URL="$$url" $(BIN)/pytest -p no:xdist -m postgres "$$file" || exit 1; \
-		done; \
-	else DATABASE_URL="$$url" $(BIN)/pytest -n 2 -m "$(PG_TESTS)"; fi
+	if $(BIN)/python -m salesops.core.dbcheck "$$url"; then \
+		DATABASE_URL="$$url" $(BIN)/pytest -n 2 -m "not browser"; \
+	else echo "PostgreSQL not reachable at $$url: PostgreSQL run skipped"; fi
 
 test-browser:
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -p no:xdist
+	env -u DATABASE_URL DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -p no:xdist
 
 messages:
 	$(BIN)/python -m salesops.core.i18n_tools

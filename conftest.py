@@ -3,6 +3,8 @@
 - `org`: a small organisation with one user per role (see core/tests/factories.py)
 - `api`: a function giving a DRF APIClient authenticated as a user (or anonymous)
 - tests marked `postgres` run only when the default database is PostgreSQL
+- transactional tests start from the migrated database (seeded rules, stages, policies): the flush
+  that ends each one would otherwise leave the tests after it without them
 """
 
 import pytest
@@ -16,6 +18,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            seeded = pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True)
+            item.add_marker(seeded, append=False)
 
 
 @pytest.fixture

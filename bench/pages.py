@@ -1,8 +1,9 @@
 """Server time of the home page and every list page in the menu, with the demo company on SQLite.
 
     .venv/bin/python bench/pages.py [--repeat 20] [--users rep1,supervisor1,manager,director,finance,warehouse,planner]
+                                    [--only /stock/] [--var var/bench-pages]
 
-Loads the demo into a temporary SQLite database (once, reused from var/bench-pages/ if present),
+Loads the demo into a SQLite database under --var (once; reused when present),
 then requests each page in-process with Django's test client and reports p50/p95 per page.
 Baseline, measured in the same run: GET /api/v1/me/ (authenticated, one small query) —
 the ratio shows what the page itself costs over the framework's fixed cost.
@@ -20,8 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-VAR = ROOT / "var" / "bench-pages"
-os.environ["SALESOPS_VAR_DIR"] = str(VAR)
 os.environ.pop("DATABASE_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesops.settings.dev")
 os.environ.setdefault("SALESOPS_TASKS_BACKEND", "immediate")
@@ -48,11 +47,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--users", default="rep1,supervisor1,manager,director,finance,warehouse,planner")
+    parser.add_argument("--only", default="", help="measure only pages whose path starts with this")
+    parser.add_argument("--var", default=str(ROOT / "var" / "bench-pages"), help="directory of the demo database")
     args = parser.parse_args()
 
     import django
 
-    VAR.mkdir(parents=True, exist_ok=True)
+    Path(args.var).mkdir(parents=True, exist_ok=True)
+    os.environ["SALESOPS_VAR_DIR"] = str(Path(args.var).resolve())
     django.setup()
     from django.core.management import call_command
     from django.test import Client
@@ -73,7 +75,7 @@ def main() -> int:
         base = timed(client, "/api/v1/me/", args.repeat)
         print(f"{username:<12} {'baseline /api/v1/me/':<40} {statistics.median(base):8.1f} {percentile(base, 95):8.1f}")
         urls = ["/"] + [reverse(item.url_name) for item in registry.nav if item.visible_to(user)]
-        for url in urls:
+        for url in (url for url in urls if url.startswith(args.only)):
             samples = timed(client, url, args.repeat)
             p95 = percentile(samples, 95)
             worst = max(worst, p95)

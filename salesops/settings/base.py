@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "salesops.core.middleware.TimezoneMiddleware",
+    "salesops.core.middleware.RejectNullCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "salesops.urls"

@@ -59,7 +59,7 @@ def test_list_endpoints_share_paging_search_and_ordering(org, api):
     assert [c["name"] for c in client.get("/api/v1/customers/?search=alp").json()["results"]] == ["Alpha"]
 
 
-@pytest.mark.parametrize("query", ["ordering=nonsense", "owner=abc", "status=nope", "page=abc"])
+@pytest.mark.parametrize("query", ["ordering=nonsense", "owner=abc", "status=nope", "page=abc", "search=%00"])
 def test_bad_list_parameters_answer_4xx_never_500(org, api, query):
     response = api(org["director"]).get(f"/api/v1/customers/?{query}")
     assert 400 <= response.status_code < 500

@@ -81,7 +81,8 @@ def test_production_refuses_to_start_without_a_secret():
     assert "SALESOPS_SECRET_KEY is required" in result.stderr
 
 
-def test_reads_go_to_replicas_and_writes_to_the_primary(settings, transactional_db):
+@pytest.mark.django_db(transaction=True)
+def test_reads_go_to_replicas_and_writes_to_the_primary(settings):
     from django.db import transaction
 
     from salesops.core.db_router import PrimaryReplicaRouter
