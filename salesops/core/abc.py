@@ -2,9 +2,11 @@
 
 Definitions (for one period and one measure, e.g. sales amount):
 
-* The entities are ranked by value, descending; equal values are ranked by entity name
+* The entities are ranked by value, descending; equal values are ranked by name
   (ascending, by Unicode code point, i.e. Python's string order), so the result never
-  depends on input order.
+  depends on input order. The name is the entity itself, unless separate ``names`` are
+  given (entities that are ids, such as customers, whose names are not unique): then ties
+  are broken by name, and equal names by entity.
 * ``share`` of an entity is ``100 * value / total`` (percent).
 * ``cumulative_share`` of an entity is the sum of the shares of all entities ranked above it
   **plus its own share**, in percent: the last entity's cumulative share is 100.
@@ -78,20 +80,25 @@ def abc_table(
     values: Sequence[float] | np.ndarray | pd.Series,
     a_cutoff: float = DEFAULT_A_CUTOFF,
     b_cutoff: float = DEFAULT_B_CUTOFF,
+    names: Sequence[str] | np.ndarray | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Classify entities; return a DataFrame in rank order.
 
     Columns: ``entity`` (str), ``value`` (float), ``share`` and ``cumulative_share``
     (float, percent, ``cumulative_share`` including the entity itself) and ``class``
-    ("A", "B" or "C"). See the module docstring for the exact rule.
+    ("A", "B" or "C"). ``names``, one per entity, break ties when the entities are not
+    names themselves (ids). See the module docstring for the exact rule.
     """
     validate_cutoffs(a_cutoff=a_cutoff, b_cutoff=b_cutoff)
+    labels = None if names is None else np.asarray(names, dtype=object)
     names = np.asarray(entities, dtype=object)
     amounts = np.asarray(values, dtype=float)
     if names.ndim != 1 or amounts.ndim != 1 or len(names) != len(amounts):
         raise ValueError(
             f"entities and values must be two lists of the same length ({len(names)} and {len(amounts)} given)"
         )
+    if labels is not None and (labels.ndim != 1 or len(labels) != len(names)):
+        raise ValueError(f"names must be one per entity ({len(names)} entities, {len(labels)} names given)")
     if len(names) == 0:
         return pd.DataFrame(
             {
@@ -120,6 +127,9 @@ def abc_table(
     duplicated = sorted_text[1:] == sorted_text[:-1]
     if duplicated.any():
         raise ValueError(f"entity {str(sorted_text[1:][duplicated][0])!r} appears more than once")
+    if labels is not None:
+        # Ties by the given names, equal names by entity.
+        by_name = np.lexsort((text, labels.astype(str)))
     name_rank = np.empty(len(names), dtype=np.int64)
     name_rank[by_name] = np.arange(len(names))
     order = np.lexsort((name_rank, -amounts))
@@ -160,12 +170,13 @@ def abc_classify(
     values: Sequence[float] | np.ndarray | pd.Series,
     a_cutoff: float = DEFAULT_A_CUTOFF,
     b_cutoff: float = DEFAULT_B_CUTOFF,
+    names: Sequence[str] | np.ndarray | pd.Series | None = None,
 ) -> list[AbcRow]:
     """Classify entities; return one :class:`AbcRow` per entity in rank order.
 
     Same rule and validation as :func:`abc_table`, which does the work.
     """
-    table = abc_table(entities=entities, values=values, a_cutoff=a_cutoff, b_cutoff=b_cutoff)
+    table = abc_table(entities=entities, values=values, a_cutoff=a_cutoff, b_cutoff=b_cutoff, names=names)
     return list(
         map(
             AbcRow,

@@ -80,9 +80,13 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+        # The list's scopes (rep: owner, supervisor: team, company-wide: none) each lead an
+        # index in the default sort order, followed by the filter-chip columns: the first page
+        # is an ordered index walk and the count of a filtered list reads the index only.
         indexes = [
-            models.Index(fields=["owner", "name"], name="crm_customer_owner"),
-            models.Index(fields=["team", "name"], name="crm_customer_team"),
+            models.Index(fields=["owner", "name", "status", "grade", "channel"], name="crm_customer_owner_list"),
+            models.Index(fields=["team", "name", "status", "grade", "channel"], name="crm_customer_team_list"),
+            models.Index(fields=["name", "status", "grade", "channel"], name="crm_customer_name_list"),
             models.Index(fields=["in_pool", "status"], name="crm_customer_pool"),
         ]
 

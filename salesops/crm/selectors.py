@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from salesops.core.models import User
+from salesops.core.models import OrgUnit, User
 from salesops.core.roles import SALES_ROLES, Role
-from salesops.core.visibility import visible_to
+from salesops.core.visibility import visibility_q
 from salesops.crm.models import (
     Activity,
     Complaint,
@@ -26,6 +26,34 @@ from salesops.crm.models import (
     Stage,
 )
 from salesops.crm.privacy import NAME_ONLY_ROLES
+
+_UNIT_SUBTREE = "__path__startswith"
+
+
+def _on_unit_ids(condition: Q) -> Q:
+    """The same condition with each `<unit>__path__startswith=P` turned into `<unit>__in=[ids]`.
+
+    core.visibility scopes a supervisor to their org unit's subtree by the unit's materialised
+    path, which joins the org-unit table and hides the record's own indexed unit column from
+    the planner; the subtree is a handful of ids, so the record is filtered on its `team_id`
+    instead and the (team, name) index serves both the filter and the default sort."""
+    rewritten = Q()
+    rewritten.connector, rewritten.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            child = _on_unit_ids(child)
+        elif child[0].endswith(_UNIT_SUBTREE):
+            field = child[0][: -len(_UNIT_SUBTREE)]
+            ids = list(OrgUnit.objects.filter(path__startswith=child[1]).values_list("pk", flat=True))
+            child = (f"{field}__in", ids)
+        rewritten.children.append(child)
+    return rewritten
+
+
+def visible_to(queryset: QuerySet, user, **kwargs) -> QuerySet:
+    """core.visibility.visible_to with the unit subtree resolved to ids (see `_on_unit_ids`)."""
+    condition = visibility_q(user, **kwargs)
+    return queryset if condition is None else queryset.filter(_on_unit_ids(condition))
 
 
 def customer_list_for_user(*, user) -> QuerySet[Customer]:

@@ -169,3 +169,17 @@ def test_cumulative_share_ends_at_100_and_is_monotonic():
     assert (np.diff(table["cumulative_share"]) >= 0).all()
     assert table["share"].sum() == pytest.approx(100.0)
     assert list(table["class"].unique()) == ["A", "B", "C"]
+
+
+def test_ties_between_ids_are_broken_by_the_given_names_then_by_id():
+    # ids 3, 1, 2 with equal values: by name beta (2) < delta (3) < gamma (1), not by id
+    rows = abc_classify(entities=["3", "1", "2", "4"], values=[10, 10, 10, 5], names=["delta", "gamma", "beta", "x"])
+    assert [(row.entity, row.abc_class) for row in rows] == [("2", "A"), ("3", "A"), ("1", "B"), ("4", "C")]
+    # equal names too: by id
+    same = abc_classify(entities=["3", "1", "2"], values=[10, 10, 10], names=["同名", "同名", "同名"])
+    assert [row.entity for row in same] == ["1", "2", "3"]
+
+
+def test_names_must_be_one_per_entity():
+    with pytest.raises(ValueError, match="one per entity"):
+        abc_classify(entities=["a", "b"], values=[1, 2], names=["x"])

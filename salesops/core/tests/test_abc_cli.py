@@ -96,3 +96,20 @@ def test_help_explains_the_rule(capsys):
     out = capsys.readouterr().out
     assert "cumulative share of the entities ranked above" in out
     assert "entity,value,share,cumulative_share,class" in out
+
+
+def test_equal_values_are_ranked_by_entity_name_not_by_input_order(tmp_path):
+    source = tmp_path / "values.csv"
+    source.write_text("entity,value\nzeta,10\nalpha,10.0\nmid,5\nbeta,10\n")
+    target = tmp_path / "classes.csv"
+
+    assert main(["abc", "--input", str(source), "--cutoffs", "40,80", "--out", str(target)]) == 0
+
+    # shares above: alpha 0, beta 28.6, zeta 57.1, mid 85.7
+    assert target.read_text() == (
+        "entity,value,share,cumulative_share,class\n"
+        "alpha,10.0,28.5714,28.5714,A\n"
+        "beta,10,28.5714,57.1429,A\n"
+        "zeta,10,28.5714,85.7143,B\n"
+        "mid,5,14.2857,100.0000,C\n"
+    )
