@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.catalog import importing, selectors, services
@@ -60,28 +59,28 @@ def product_list(request):
         raise Http404
     costs = sees_costs(request.user)
     columns = [
-        Column("sku", gettext_lazy("SKU"), sort="sku", link=lambda p: reverse("product-detail", args=[p.pk])),
-        Column("name", gettext_lazy("Name"), sort="name", value=lambda p: p.display_name),
-        Column("spec", gettext_lazy("Specification"), value=lambda p: p.display_spec),
-        Column("family", gettext_lazy("Family"), sort="family__path", value=lambda p: p.family or ""),
-        Column("unit", gettext_lazy("Unit"), sort="unit"),
-        Column("list_price", gettext_lazy("List price"), sort="list_price", numeric=True),
+        Column("sku", _("SKU"), sort="sku", link=lambda p: reverse("product-detail", args=[p.pk])),
+        Column("name", _("Name"), sort="name", value=lambda p: p.display_name),
+        Column("spec", _("Specification"), value=lambda p: p.display_spec),
+        Column("family", _("Family"), sort="family__path", value=lambda p: p.family or ""),
+        Column("unit", _("Unit"), sort="unit"),
+        Column("list_price", _("List price"), sort="list_price", numeric=True),
     ]
     if costs:
-        columns.append(Column("cost", gettext_lazy("Standard cost"), sort="cost", numeric=True))
-    columns.append(Column("status", gettext_lazy("Status"), sort="status", value=lambda p: p.get_status_display()))
+        columns.append(Column("cost", _("Standard cost"), sort="cost", numeric=True))
+    columns.append(Column("status", _("Status"), sort="status", value=lambda p: p.get_status_display()))
     top_families = [(str(f.pk), f.name) for f in ProductFamily.objects.filter(parent__isnull=True)]
     page = ListPage(
         request=request,
         queryset=selectors.product_list_for_user(user=request.user),
-        title=gettext_lazy("Products"),
+        title=_("Products"),
         columns=columns,
         filters=[
-            Filter("status", gettext_lazy("Status"), Product.Status.choices),
-            Filter("source", gettext_lazy("Make or buy"), Product.Source.choices),
+            Filter("status", _("Status"), Product.Status.choices),
+            Filter("source", _("Make or buy"), Product.Source.choices),
             Filter(
                 "family",
-                gettext_lazy("Family"),
+                _("Family"),
                 top_families,
                 apply=lambda qs, v: qs.filter(family__path__startswith=ProductFamily.objects.get(pk=v).path),
             ),
@@ -92,7 +91,7 @@ def product_list(request):
         actions_template="catalog/partials/product_actions.html"
         if request.user.has_role(*PRODUCT_WRITE_ROLES)
         else None,
-        empty_message=gettext_lazy("No products yet. Create one or import a file."),
+        empty_message=_("No products yet. Create one or import a file."),
     )
     page.filtered = page.filtered.distinct()
     return page.response()
@@ -248,14 +247,14 @@ def price_list_list(request):
     page = ListPage(
         request=request,
         queryset=PriceList.objects.all(),
-        title=gettext_lazy("Price lists"),
+        title=_("Price lists"),
         columns=[
-            Column("code", gettext_lazy("Code"), sort="code", link=lambda p: reverse("price-list-detail", args=[p.pk])),
-            Column("name", gettext_lazy("Name"), sort="name"),
-            Column("channel", gettext_lazy("Customer channel"), sort="channel"),
-            Column("is_default", gettext_lazy("Default"), value=lambda p: _("yes") if p.is_default else ""),
-            Column("valid_from", gettext_lazy("Valid from"), sort="valid_from"),
-            Column("valid_to", gettext_lazy("Valid to"), sort="valid_to"),
+            Column("code", _("Code"), sort="code", link=lambda p: reverse("price-list-detail", args=[p.pk])),
+            Column("name", _("Name"), sort="name"),
+            Column("channel", _("Customer channel"), sort="channel"),
+            Column("is_default", _("Default"), value=lambda p: _("yes") if p.is_default else ""),
+            Column("valid_from", _("Valid from"), sort="valid_from"),
+            Column("valid_to", _("Valid to"), sort="valid_to"),
         ],
         search_fields=["code", "name"],
         default_sort="code",
@@ -284,14 +283,14 @@ def price_list_detail(request, pk: int):
         columns=[
             Column(
                 "product__sku",
-                gettext_lazy("SKU"),
+                _("SKU"),
                 sort="product__sku",
                 link=lambda i: reverse("product-detail", args=[i.product_id]),
             ),
-            Column("product", gettext_lazy("Product"), value=lambda i: i.product.display_name),
-            Column("price", gettext_lazy("Price"), sort="price", numeric=True),
-            Column("valid_from", gettext_lazy("Valid from"), sort="valid_from"),
-            Column("valid_to", gettext_lazy("Valid to")),
+            Column("product", _("Product"), value=lambda i: i.product.display_name),
+            Column("price", _("Price"), sort="price", numeric=True),
+            Column("valid_from", _("Valid from"), sort="valid_from"),
+            Column("valid_to", _("Valid to")),
         ],
         search_fields=["product__sku", "product__name"],
         default_sort="product__sku",
@@ -306,28 +305,28 @@ def price_change_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.price_change_list(),
-        title=gettext_lazy("Price changes"),
+        title=_("Price changes"),
         columns=[
             Column(
                 "number",
-                gettext_lazy("Number"),
+                _("Number"),
                 sort="number",
                 link=lambda c: reverse("price-change-detail", args=[c.pk]),
             ),
-            Column("price_list", gettext_lazy("Price list"), value=lambda c: c.price_list or _("List price")),
-            Column("effective_date", gettext_lazy("Effective date"), sort="effective_date"),
-            Column("reason", gettext_lazy("Reason")),
-            Column("status", gettext_lazy("Status"), sort="status", value=lambda c: c.get_status_display()),
-            Column("created_by", gettext_lazy("Created by"), value=lambda c: c.created_by.display_name),
+            Column("price_list", _("Price list"), value=lambda c: c.price_list or _("List price")),
+            Column("effective_date", _("Effective date"), sort="effective_date"),
+            Column("reason", _("Reason")),
+            Column("status", _("Status"), sort="status", value=lambda c: c.get_status_display()),
+            Column("created_by", _("Created by"), value=lambda c: c.created_by.display_name),
         ],
-        filters=[Filter("status", gettext_lazy("Status"), PriceChange.Status.choices)],
+        filters=[Filter("status", _("Status"), PriceChange.Status.choices)],
         search_fields=["number", "reason", "lines__product__sku"],
         default_sort="-effective_date",
         export_name="price-changes",
         actions_template="catalog/partials/price_change_actions.html"
         if request.user.has_role(*PRICE_WRITE_ROLES)
         else None,
-        empty_message=gettext_lazy("No price changes yet."),
+        empty_message=_("No price changes yet."),
     )
     page.filtered = page.filtered.distinct()
     return page.response()
@@ -397,23 +396,23 @@ def price_history(request):
     page = ListPage(
         request=request,
         queryset=selectors.price_history_list(),
-        title=gettext_lazy("Price history"),
+        title=_("Price history"),
         columns=[
-            Column("applied_at", gettext_lazy("Applied"), sort="applied_at"),
-            Column("effective_date", gettext_lazy("Effective date"), sort="effective_date"),
+            Column("applied_at", _("Applied"), sort="applied_at"),
+            Column("effective_date", _("Effective date"), sort="effective_date"),
             Column(
                 "product__sku",
-                gettext_lazy("SKU"),
+                _("SKU"),
                 sort="product__sku",
                 link=lambda h: reverse("product-detail", args=[h.product_id]),
             ),
-            Column("product", gettext_lazy("Product"), value=lambda h: h.product.display_name),
-            Column("price_list", gettext_lazy("Price list"), value=lambda h: h.price_list or _("List price")),
-            Column("old_price", gettext_lazy("Old price"), numeric=True),
-            Column("new_price", gettext_lazy("New price"), numeric=True),
+            Column("product", _("Product"), value=lambda h: h.product.display_name),
+            Column("price_list", _("Price list"), value=lambda h: h.price_list or _("List price")),
+            Column("old_price", _("Old price"), numeric=True),
+            Column("new_price", _("New price"), numeric=True),
             Column(
                 "change",
-                gettext_lazy("Price change"),
+                _("Price change"),
                 value=lambda h: h.change.number if h.change_id else "",
                 link=lambda h: reverse("price-change-detail", args=[h.change_id]) if h.change_id else "",
             ),
@@ -421,7 +420,7 @@ def price_history(request):
         search_fields=["product__sku", "product__name", "change__number"],
         default_sort="-applied_at",
         export_name="price-history",
-        empty_message=gettext_lazy("No price has changed yet."),
+        empty_message=_("No price has changed yet."),
     )
     return page.response()
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salesops.catalog.models import Product
@@ -93,8 +94,7 @@ def reorder_warnings(*, user=None) -> QuerySet[ReorderLevel]:
     levels = ReorderLevel.objects.select_related("product", "warehouse", "product__family")
     if user is not None and not sees_stock(user):
         return levels.none()
-    from django.db.models import OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
+    from django.db.models import Value
 
     available = StockBalance.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
     return (
@@ -122,6 +122,107 @@ def age_bucket(days: int | None) -> str:
     return AGE_BUCKETS[-1][1]
 
 
+ISSUE_KINDS = (StockMove.Kind.ISSUE, StockMove.Kind.TRANSFER_OUT)
+RECEIPT_KINDS = (StockMove.Kind.RECEIPT, StockMove.Kind.PRODUCTION, StockMove.Kind.TRANSFER_IN)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """The first moment of a day in the company's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _last_move(kinds) -> Subquery:
+    return Subquery(
+        StockMove.objects.filter(
+            product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"), kind__in=kinds
+        )
+        .order_by("-at")
+        .values("at")[:1]
+    )
+
+
+def slow_moving_queryset(
+    *,
+    user,
+    warehouse_id: int | None = None,
+    family_path: str | None = None,
+    min_days: int = 0,
+    today: datetime.date | None = None,
+) -> QuerySet[StockBalance]:
+    """呆滞/冗余: the balances with stock, annotated with the last issue (sales or transfer out)
+    and the last receipt (each one indexed lookup of the ledger), the moment the stock has been
+    idle since (last issue, else last receipt) and the value. `min_days` keeps those idle at
+    least that many days. Ordered oldest first."""
+    if not sees_stock(user):
+        return StockBalance.objects.none()
+    today = today or timezone.localdate()
+    balances = (
+        StockBalance.objects.filter(on_hand__gt=0)
+        .select_related("product", "warehouse")
+        .annotate(
+            last_issue_at=_last_move(ISSUE_KINDS),
+            last_receipt_at=_last_move(RECEIPT_KINDS),
+        )
+        .annotate(
+            idle_since=Coalesce(F("last_issue_at"), F("last_receipt_at")),
+            value=ExpressionWrapper(F("on_hand") * F("avg_cost"), output_field=VALUE),
+        )
+    )
+    if warehouse_id:
+        balances = balances.filter(warehouse_id=warehouse_id)
+    if family_path:
+        balances = balances.filter(product__family__path__startswith=family_path)
+    if min_days:
+        balances = slow_moving_idle_filter(balances, min_days, today)
+    return balances.order_by(F("idle_since").asc(nulls_last=True), "-value", "pk")
+
+
+def slow_moving_idle_filter(queryset: QuerySet, min_days: int, today: datetime.date) -> QuerySet:
+    """Idle days ≥ min_days  ⇔  idle since before the start of the day (today − min_days + 1)."""
+    if min_days <= 0:
+        return queryset
+    return queryset.filter(idle_since__lt=_day_start(today - datetime.timedelta(days=min_days - 1)))
+
+
+def slow_moving_row(balance: StockBalance, today: datetime.date) -> dict:
+    issued, received = balance.last_issue_at, balance.last_receipt_at
+    days_issue = (today - timezone.localdate(issued)).days if issued else None
+    days_receipt = (today - timezone.localdate(received)).days if received else None
+    idle = days_issue if days_issue is not None else days_receipt
+    return {
+        "balance": balance,
+        "product": balance.product,
+        "warehouse": balance.warehouse,
+        "on_hand": balance.on_hand,
+        "value": (balance.on_hand * balance.avg_cost).quantize(Decimal("0.01")),
+        "last_issue": timezone.localdate(issued) if issued else None,
+        "days_since_issue": days_issue,
+        "last_receipt": timezone.localdate(received) if received else None,
+        "days_since_receipt": days_receipt,
+        "idle_days": idle,
+        "bucket": age_bucket(idle),
+    }
+
+
+def slow_moving_buckets(queryset: QuerySet[StockBalance], today: datetime.date | None = None) -> dict[str, Decimal]:
+    """Value per age bucket of a slow-moving queryset, in one aggregate query."""
+    today = today or timezone.localdate()
+    aggregates, lower = {}, None
+    for index, (limit, _label) in enumerate(AGE_BUCKETS):
+        condition = Q(idle_since__isnull=False)
+        if limit is not None:  # idle days ≤ limit  ⇔  idle since the start of (today − limit) or later
+            condition &= Q(idle_since__gte=_day_start(today - datetime.timedelta(days=limit)))
+        if lower is not None:
+            condition &= Q(idle_since__lt=_day_start(today - datetime.timedelta(days=lower)))
+        aggregates[f"b{index}"] = Sum("value", filter=condition, default=Decimal("0"))
+        lower = limit
+    totals = queryset.order_by().aggregate(**aggregates)
+    return {
+        label: Decimal(totals[f"b{index}"] or 0).quantize(Decimal("0.01"))
+        for index, (_limit, label) in enumerate(AGE_BUCKETS)
+    }
+
+
 def slow_moving(
     *,
     user,
@@ -130,58 +231,12 @@ def slow_moving(
     min_days: int = 0,
     today: datetime.date | None = None,
 ) -> list[dict]:
-    """呆滞/冗余: each balance with stock, its days since the last issue (sales or transfer
-    out) and since the last receipt, and its value; oldest first."""
-    if not sees_stock(user):
-        return []
+    """The slow-moving report as rows (see `slow_moving_queryset`)."""
     today = today or timezone.localdate()
-    balances = StockBalance.objects.filter(on_hand__gt=0).select_related("product", "warehouse", "product__family")
-    if warehouse_id:
-        balances = balances.filter(warehouse_id=warehouse_id)
-    if family_path:
-        balances = balances.filter(product__family__path__startswith=family_path)
-    moves = StockMove.objects.all()
-    if warehouse_id:
-        moves = moves.filter(warehouse_id=warehouse_id)
-    last_issue = {
-        (r["product_id"], r["warehouse_id"]): r["last"]
-        for r in moves.filter(kind__in=[StockMove.Kind.ISSUE, StockMove.Kind.TRANSFER_OUT])
-        .values("product_id", "warehouse_id")
-        .annotate(last=Max("at"))
-    }
-    last_receipt = {
-        (r["product_id"], r["warehouse_id"]): r["last"]
-        for r in moves.filter(kind__in=[StockMove.Kind.RECEIPT, StockMove.Kind.PRODUCTION, StockMove.Kind.TRANSFER_IN])
-        .values("product_id", "warehouse_id")
-        .annotate(last=Max("at"))
-    }
-    rows = []
-    for balance in balances:
-        key = (balance.product_id, balance.warehouse_id)
-        issued = last_issue.get(key)
-        received = last_receipt.get(key)
-        days_issue = (today - timezone.localdate(issued)).days if issued else None
-        days_receipt = (today - timezone.localdate(received)).days if received else None
-        idle = days_issue if days_issue is not None else days_receipt
-        if (idle or 0) < min_days:
-            continue
-        rows.append(
-            {
-                "balance": balance,
-                "product": balance.product,
-                "warehouse": balance.warehouse,
-                "on_hand": balance.on_hand,
-                "value": (balance.on_hand * balance.avg_cost).quantize(Decimal("0.01")),
-                "last_issue": timezone.localdate(issued) if issued else None,
-                "days_since_issue": days_issue,
-                "last_receipt": timezone.localdate(received) if received else None,
-                "days_since_receipt": days_receipt,
-                "idle_days": idle,
-                "bucket": age_bucket(idle),
-            }
-        )
-    rows.sort(key=lambda r: (-(r["idle_days"] or 0), -r["value"]))
-    return rows
+    queryset = slow_moving_queryset(
+        user=user, warehouse_id=warehouse_id, family_path=family_path, min_days=min_days, today=today
+    )
+    return [slow_moving_row(balance, today) for balance in queryset]
 
 
 def stock_value_at(*, user, at: datetime.datetime, warehouse_id: int | None = None) -> list[dict]:

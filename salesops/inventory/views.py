@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,7 +68,7 @@ def _require(user, roles) -> None:
 def _warehouse_filter():
     return Filter(
         "warehouse",
-        gettext_lazy("Warehouse"),
+        _("Warehouse"),
         [(str(w.pk), w.name) for w in Warehouse.objects.filter(active=True)],
         lookup="warehouse_id",
     )
@@ -99,25 +99,25 @@ def stock_list(request):
     columns = [
         Column(
             "product__sku",
-            gettext_lazy("SKU"),
+            _("SKU"),
             sort="product__sku",
             link=lambda b: reverse("product-detail", args=[b.product_id]),
         ),
-        Column("product", gettext_lazy("Product"), sort="product__name", value=lambda b: b.product.display_name),
-        Column("warehouse", gettext_lazy("Warehouse"), sort="warehouse__code", value=lambda b: b.warehouse.name),
+        Column("product", _("Product"), sort="product__name", value=lambda b: b.product.display_name),
+        Column("warehouse", _("Warehouse"), sort="warehouse__code", value=lambda b: b.warehouse.name),
     ]
     if stock:
         columns += [
-            Column("on_hand", gettext_lazy("On hand"), sort="on_hand", numeric=True, value=lambda b: b.on_hand),
-            Column("reserved", gettext_lazy("Reserved"), sort="reserved", numeric=True),
+            Column("on_hand", _("On hand"), sort="on_hand", numeric=True, value=lambda b: b.on_hand),
+            Column("reserved", _("Reserved"), sort="reserved", numeric=True),
         ]
-    columns.append(Column("available_qty", gettext_lazy("Available"), sort="available_qty", numeric=True))
+    columns.append(Column("available_qty", _("Available"), sort="available_qty", numeric=True))
     if costs:
         columns += [
-            Column("avg_cost", gettext_lazy("Average cost"), sort="avg_cost", numeric=True),
+            Column("avg_cost", _("Average cost"), sort="avg_cost", numeric=True),
             Column(
                 "value",
-                gettext_lazy("Value"),
+                _("Value"),
                 sort="value",
                 numeric=True,
                 value=lambda b: Decimal(b.value).quantize(Decimal("0.01")),
@@ -126,13 +126,13 @@ def stock_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.balance_list_for_user(user=request.user),
-        title=gettext_lazy("Stock levels"),
+        title=_("Stock levels"),
         columns=columns,
         filters=[_warehouse_filter()],
         search_fields=["product__sku", "product__name", "product__name_en", "product__barcodes__code"],
         default_sort="product__sku",
         export_name="stock",
-        empty_message=gettext_lazy("No stock yet."),
+        empty_message=_("No stock yet."),
     )
     return page.response()
 
@@ -140,31 +140,31 @@ def stock_list(request):
 @login_required
 def move_list(request):
     _require_stock(request.user)
+    kinds = {value: str(label) for value, label in StockMove.Kind.choices}  # translated once per page
     page = ListPage(
         request=request,
         queryset=selectors.move_list_for_user(user=request.user),
-        title=gettext_lazy("Stock ledger"),
+        title=_("Stock ledger"),
         columns=[
-            Column("at", gettext_lazy("Time"), sort="at", value=lambda m: timezone.localtime(m.at)),
-            Column("kind", gettext_lazy("Kind"), sort="kind", value=lambda m: m.get_kind_display()),
+            Column("at", _("Time"), sort="at", value=lambda m: timezone.localtime(m.at)),
+            Column("kind", _("Kind"), sort="kind", value=lambda m: kinds.get(m.kind, m.kind)),
             Column(
                 "product__sku",
-                gettext_lazy("SKU"),
+                _("SKU"),
                 sort="product__sku",
                 link=lambda m: reverse("product-detail", args=[m.product_id]),
             ),
-            Column("product", gettext_lazy("Product"), value=lambda m: m.product.display_name),
-            Column("warehouse", gettext_lazy("Warehouse"), value=lambda m: m.warehouse.name),
-            Column("quantity", gettext_lazy("Quantity"), sort="quantity", numeric=True),
-            Column("unit_cost", gettext_lazy("Unit cost"), numeric=True),
-            Column("reference_number", gettext_lazy("Document"), sort="reference_number"),
-            Column("actor", gettext_lazy("By"), value=lambda m: m.actor.display_name if m.actor_id else ""),
+            Column("product", _("Product"), value=lambda m: m.product.display_name),
+            Column("warehouse", _("Warehouse"), value=lambda m: m.warehouse.name),
+            Column("quantity", _("Quantity"), sort="quantity", numeric=True),
+            Column("unit_cost", _("Unit cost"), numeric=True),
+            Column("reference_number", _("Document"), sort="reference_number"),
+            Column("actor", _("By"), value=lambda m: m.actor.display_name if m.actor_id else ""),
         ],
-        filters=[Filter("kind", gettext_lazy("Kind"), StockMove.Kind.choices), _warehouse_filter()],
+        filters=[Filter("kind", _("Kind"), list(kinds.items())), _warehouse_filter()],
         search_fields=["product__sku", "product__name", "reference_number"],
         default_sort="-at",
         export_name="stock-ledger",
-        page_size=50,
     )
     return page.response()
 
@@ -184,12 +184,12 @@ def supplier_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.supplier_list_for_user(user=request.user),
-        title=gettext_lazy("Suppliers"),
+        title=_("Suppliers"),
         columns=[
-            Column("code", gettext_lazy("Code"), sort="code"),
-            Column("name", gettext_lazy("Name"), sort="name"),
-            Column("contact", gettext_lazy("Contact")),
-            Column("phone", gettext_lazy("Phone")),
+            Column("code", _("Code"), sort="code"),
+            Column("name", _("Name"), sort="name"),
+            Column("contact", _("Contact")),
+            Column("phone", _("Phone")),
         ],
         search_fields=["code", "name", "contact"],
         default_sort="code",
@@ -205,20 +205,20 @@ def purchase_order_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.purchase_order_list_for_user(user=request.user),
-        title=gettext_lazy("Purchase orders"),
+        title=_("Purchase orders"),
         columns=[
             Column(
                 "number",
-                gettext_lazy("Number"),
+                _("Number"),
                 sort="number",
                 link=lambda o: reverse("purchase-order-detail", args=[o.pk]),
             ),
-            Column("supplier", gettext_lazy("Supplier"), sort="supplier__name", value=lambda o: o.supplier.name),
-            Column("warehouse", gettext_lazy("Warehouse"), value=lambda o: o.warehouse.name),
-            Column("expected_date", gettext_lazy("Expected date"), sort="expected_date"),
-            Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
+            Column("supplier", _("Supplier"), sort="supplier__name", value=lambda o: o.supplier.name),
+            Column("warehouse", _("Warehouse"), value=lambda o: o.warehouse.name),
+            Column("expected_date", _("Expected date"), sort="expected_date"),
+            Column("status", _("Status"), sort="status", value=lambda o: o.get_status_display()),
         ],
-        filters=[Filter("status", gettext_lazy("Status"), PurchaseOrder.Status.choices)],
+        filters=[Filter("status", _("Status"), PurchaseOrder.Status.choices)],
         search_fields=["number", "supplier__name"],
         default_sort="-expected_date",
         export_name="purchase-orders",
@@ -290,25 +290,25 @@ def stock_document_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.stock_document_list_for_user(user=request.user),
-        title=gettext_lazy("Production receipts and adjustments"),
+        title=_("Production receipts and adjustments"),
         columns=[
             Column(
                 "number",
-                gettext_lazy("Number"),
+                _("Number"),
                 sort="number",
                 link=lambda d: reverse("stock-moves") + f"?q={d.number}",
             ),
-            Column("kind", gettext_lazy("Kind"), sort="kind", value=lambda d: d.get_kind_display()),
-            Column("warehouse", gettext_lazy("Warehouse"), value=lambda d: d.warehouse.name),
-            Column("note", gettext_lazy("Note")),
+            Column("kind", _("Kind"), sort="kind", value=lambda d: d.get_kind_display()),
+            Column("warehouse", _("Warehouse"), value=lambda d: d.warehouse.name),
+            Column("note", _("Note")),
             Column(
                 "created_at",
-                gettext_lazy("Created"),
+                _("Created"),
                 sort="created_at",
                 value=lambda d: timezone.localtime(d.created_at),
             ),
         ],
-        filters=[Filter("kind", gettext_lazy("Kind"), StockDocument.Kind.choices)],
+        filters=[Filter("kind", _("Kind"), StockDocument.Kind.choices)],
         search_fields=["number", "note"],
         default_sort="-created_at",
         export_name="stock-documents",
@@ -359,28 +359,26 @@ def transfer_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.transfer_list_for_user(user=request.user),
-        title=gettext_lazy("Transfers"),
+        title=_("Transfers"),
         columns=[
-            Column(
-                "number", gettext_lazy("Number"), sort="number", link=lambda t: reverse("transfer-detail", args=[t.pk])
-            ),
-            Column("source", gettext_lazy("From"), value=lambda t: t.source.name),
-            Column("destination", gettext_lazy("To"), value=lambda t: t.destination.name),
-            Column("status", gettext_lazy("Status"), sort="status", value=lambda t: t.get_status_display()),
+            Column("number", _("Number"), sort="number", link=lambda t: reverse("transfer-detail", args=[t.pk])),
+            Column("source", _("From"), value=lambda t: t.source.name),
+            Column("destination", _("To"), value=lambda t: t.destination.name),
+            Column("status", _("Status"), sort="status", value=lambda t: t.get_status_display()),
             Column(
                 "sent_at",
-                gettext_lazy("Sent"),
+                _("Sent"),
                 sort="sent_at",
                 value=lambda t: timezone.localtime(t.sent_at) if t.sent_at else "",
             ),
-            Column("has_difference", gettext_lazy("Difference"), value=lambda t: _("yes") if t.has_difference else ""),
+            Column("has_difference", _("Difference"), value=lambda t: _("yes") if t.has_difference else ""),
         ],
         filters=[
-            Filter("status", gettext_lazy("Status"), Transfer.Status.choices),
+            Filter("status", _("Status"), Transfer.Status.choices),
             Filter(
                 "difference",
-                gettext_lazy("Difference"),
-                [("1", gettext_lazy("with difference"))],
+                _("Difference"),
+                [("1", _("with difference"))],
                 lookup="has_difference",
             ),
         ],
@@ -470,25 +468,25 @@ def replenishment_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.replenishment_list_for_user(user=request.user),
-        title=gettext_lazy("Store replenishment"),
+        title=_("Store replenishment"),
         columns=[
             Column(
                 "number",
-                gettext_lazy("Number"),
+                _("Number"),
                 sort="number",
                 link=lambda o: reverse("replenishment-detail", args=[o.pk]),
             ),
-            Column("store", gettext_lazy("Store"), value=lambda o: o.store.name),
-            Column("source", gettext_lazy("Distribution centre"), value=lambda o: o.source.name),
-            Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
+            Column("store", _("Store"), value=lambda o: o.store.name),
+            Column("source", _("Distribution centre"), value=lambda o: o.source.name),
+            Column("status", _("Status"), sort="status", value=lambda o: o.get_status_display()),
             Column(
                 "created_at",
-                gettext_lazy("Ordered"),
+                _("Ordered"),
                 sort="created_at",
                 value=lambda o: timezone.localtime(o.created_at),
             ),
         ],
-        filters=[Filter("status", gettext_lazy("Status"), ReplenishmentOrder.Status.choices)],
+        filters=[Filter("status", _("Status"), ReplenishmentOrder.Status.choices)],
         search_fields=["number"],
         default_sort="-created_at",
         export_name="replenishment",
@@ -567,22 +565,20 @@ def stocktake_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.stocktake_list_for_user(user=request.user),
-        title=gettext_lazy("Stocktakes"),
+        title=_("Stocktakes"),
         columns=[
-            Column(
-                "number", gettext_lazy("Number"), sort="number", link=lambda s: reverse("stocktake-detail", args=[s.pk])
-            ),
-            Column("warehouse", gettext_lazy("Warehouse"), value=lambda s: s.warehouse.name),
-            Column("family", gettext_lazy("Family"), value=lambda s: s.family or _("all products")),
+            Column("number", _("Number"), sort="number", link=lambda s: reverse("stocktake-detail", args=[s.pk])),
+            Column("warehouse", _("Warehouse"), value=lambda s: s.warehouse.name),
+            Column("family", _("Family"), value=lambda s: s.family or _("all products")),
             Column(
                 "frozen_at",
-                gettext_lazy("Frozen at"),
+                _("Frozen at"),
                 sort="frozen_at",
                 value=lambda s: timezone.localtime(s.frozen_at),
             ),
-            Column("status", gettext_lazy("Status"), sort="status", value=lambda s: s.get_status_display()),
+            Column("status", _("Status"), sort="status", value=lambda s: s.get_status_display()),
         ],
-        filters=[Filter("status", gettext_lazy("Status"), Stocktake.Status.choices)],
+        filters=[Filter("status", _("Status"), Stocktake.Status.choices)],
         search_fields=["number"],
         default_sort="-frozen_at",
         export_name="stocktakes",
@@ -686,7 +682,8 @@ def stocktake_detail(request, pk: int):
 
 @login_required
 def stocktake_sheet(request, pk: int):
-    """The count sheet: a printable page, or Excel with ?format=xlsx (columns sku, name, counted)."""
+    """The count sheet: a PDF to print (?format=pdf), a printable page, or Excel with
+    ?format=xlsx (columns sku, name, counted) to fill in and import."""
     _require_stock(request.user)
     stocktake = get_object_or_404(selectors.stocktake_list_for_user(user=request.user), pk=pk)
     lines = stocktake.lines.select_related("product").order_by("product__sku")
@@ -702,6 +699,12 @@ def stocktake_sheet(request, pk: int):
             for line in lines
         )
         return xlsx_response(f"count-sheet-{stocktake.number}", ["sku", "name", "spec", "unit", "counted"], rows)
+    if request.GET.get("format") == "pdf":
+        from salesops.inventory.pdf import count_sheet_pdf
+
+        response = HttpResponse(count_sheet_pdf(stocktake, lines), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="count-sheet-{stocktake.number}.pdf"'
+        return response
     return render(request, "inventory/stocktake_sheet.html", {"stocktake": stocktake, "lines": lines})
 
 
@@ -763,26 +766,26 @@ def reorder_warning_list(request):
     page = ListPage(
         request=request,
         queryset=selectors.reorder_warnings(user=request.user),
-        title=gettext_lazy("Reorder warnings"),
+        title=_("Reorder warnings"),
         columns=[
             Column(
                 "product__sku",
-                gettext_lazy("SKU"),
+                _("SKU"),
                 sort="product__sku",
                 link=lambda w: reverse("product-detail", args=[w.product_id]),
             ),
-            Column("product", gettext_lazy("Product"), value=lambda w: w.product.display_name),
-            Column("warehouse", gettext_lazy("Warehouse"), sort="warehouse__code", value=lambda w: w.warehouse.name),
-            Column("available_qty", gettext_lazy("Available"), sort="available_qty", numeric=True),
-            Column("level", gettext_lazy("Warning level"), sort="level", numeric=True),
-            Column("shortfall", gettext_lazy("Shortfall"), sort="shortfall", numeric=True),
-            Column("lead", gettext_lazy("Lead time (days)"), value=lambda w: w.product.lead_time_days),
+            Column("product", _("Product"), value=lambda w: w.product.display_name),
+            Column("warehouse", _("Warehouse"), sort="warehouse__code", value=lambda w: w.warehouse.name),
+            Column("available_qty", _("Available"), sort="available_qty", numeric=True),
+            Column("level", _("Warning level"), sort="level", numeric=True),
+            Column("shortfall", _("Shortfall"), sort="shortfall", numeric=True),
+            Column("lead", _("Lead time (days)"), value=lambda w: w.product.lead_time_days),
         ],
         filters=[_warehouse_filter()],
         search_fields=["product__sku", "product__name"],
         default_sort="-shortfall",
         export_name="reorder-warnings",
-        empty_message=gettext_lazy("Every product is above its warning level."),
+        empty_message=_("Every product is above its warning level."),
     )
     return page.response()
 
@@ -794,73 +797,108 @@ def _int(value) -> int | None:
         return None
 
 
+IDLE_CHOICES = [
+    ("30", gettext_lazy("30+ days")),
+    ("90", gettext_lazy("90+ days")),
+    ("180", gettext_lazy("180+ days")),
+    ("365", gettext_lazy("365+ days")),
+]
+
+
 @login_required
 def slow_moving(request):
+    """呆滞/冗余 as a list page: filters (warehouse, family, idle days), search, sort, paging,
+    export; the value per age bucket above it (one aggregate query over what is filtered)."""
     _require_stock(request.user)
-    warehouse_id = _int(request.GET.get("warehouse"))
-    family_id = _int(request.GET.get("family"))
+    today = timezone.localdate()
     min_days = _int(request.GET.get("min_days")) or 0
-    family = ProductFamily.objects.filter(pk=family_id).first() if family_id else None
-    rows = selectors.slow_moving(
-        user=request.user, warehouse_id=warehouse_id, family_path=family.path if family else None, min_days=min_days
-    )
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            "slow-moving",
-            [
-                _("SKU"),
-                _("Product"),
-                _("Warehouse"),
-                _("On hand"),
-                _("Value"),
-                _("Last issue"),
-                _("Days since issue"),
-                _("Last receipt"),
-                _("Days since receipt"),
-                _("Age bucket"),
-            ],
-            (
-                [
-                    r["product"].sku,
-                    r["product"].display_name,
-                    r["warehouse"].name,
-                    r["on_hand"],
-                    r["value"],
-                    r["last_issue"],
-                    r["days_since_issue"],
-                    r["last_receipt"],
-                    r["days_since_receipt"],
-                    r["bucket"],
-                ]
-                for r in rows
+    families = list(ProductFamily.objects.order_by("path").values_list("pk", "name", "path"))
+    paths = {str(pk): path for pk, _name, path in families}
+    row = {}
+
+    def cached(balance) -> dict:
+        # one computed row per balance and request: the cells below read it several times
+        if balance.pk not in row:
+            row[balance.pk] = selectors.slow_moving_row(balance, today)
+        return row[balance.pk]
+
+    labels = {
+        key: str(label)
+        for key, label in [
+            ("sku", _("SKU")),
+            ("product", _("Product")),
+            ("warehouse", _("Warehouse")),
+            ("on_hand", _("On hand")),
+            ("value", _("Value")),
+            ("last_issue", _("Last issue")),
+            ("days_issue", _("Days since issue")),
+            ("last_receipt", _("Last receipt")),
+            ("days_receipt", _("Days since receipt")),
+            ("bucket", _("Age bucket")),
+        ]
+    }
+    page = ListPage(
+        request=request,
+        queryset=selectors.slow_moving_queryset(user=request.user, today=today),
+        title=_("Slow-moving stock"),
+        columns=[
+            Column(
+                "product__sku",
+                labels["sku"],
+                sort="product__sku",
+                link=lambda b: reverse("product-detail", args=[b.product_id]),
             ),
-        )
-    buckets = {label: Decimal("0") for _limit, label in selectors.AGE_BUCKETS}
-    for r in rows:
-        if r["bucket"] in buckets:
-            buckets[r["bucket"]] += r["value"]
+            Column("product", labels["product"], sort="product__name", value=lambda b: b.product.display_name),
+            Column("warehouse", labels["warehouse"], sort="warehouse__code", value=lambda b: b.warehouse.name),
+            Column("on_hand", labels["on_hand"], sort="on_hand", numeric=True, value=lambda b: _fmt(b.on_hand)),
+            Column("value", labels["value"], sort="value", numeric=True, value=lambda b: cached(b)["value"]),
+            Column("last_issue", labels["last_issue"], sort="last_issue_at", value=lambda b: cached(b)["last_issue"]),
+            Column("days_issue", labels["days_issue"], numeric=True, value=lambda b: cached(b)["days_since_issue"]),
+            Column(
+                "last_receipt",
+                labels["last_receipt"],
+                sort="last_receipt_at",
+                value=lambda b: cached(b)["last_receipt"],
+            ),
+            Column(
+                "days_receipt", labels["days_receipt"], numeric=True, value=lambda b: cached(b)["days_since_receipt"]
+            ),
+            Column("idle", labels["bucket"], sort="idle_since", value=lambda b: cached(b)["bucket"]),
+        ],
+        filters=[
+            _warehouse_filter(),
+            Filter(
+                "family",
+                _("Family"),
+                [(str(pk), name) for pk, name, _path in families],
+                apply=lambda qs, value: qs.filter(product__family__path__startswith=paths[value]),
+            ),
+            Filter(
+                "min_days",
+                _("Idle for at least"),
+                IDLE_CHOICES,
+                apply=lambda qs, value: selectors.slow_moving_idle_filter(qs, int(value), today),
+            ),
+        ],
+        search_fields=["product__sku", "product__name", "product__name_en"],
+        default_sort="idle",
+        export_name="slow-moving",
+        empty_message=_("No stock matches."),
+    )
+    if min_days > 0 and "min_days" not in page.active_filters:
+        # any number of days typed into the address works too, not only the chips
+        page.filtered = selectors.slow_moving_idle_filter(page.filtered, min_days, today)
+    if request.GET.get("export") == "xlsx":
+        return page.export()
+    buckets = selectors.slow_moving_buckets(page.filtered, today)
     chart = {
         "xAxis": {"type": "category", "data": list(buckets)},
         "yAxis": {"type": "value"},
         "tooltip": {},
-        "series": [{"type": "bar", "name": str(_("Value")), "data": [float(v) for v in buckets.values()]}],
+        "series": [{"type": "bar", "name": labels["value"], "data": [float(v) for v in buckets.values()]}],
     }
-    return render(
-        request,
-        "inventory/slow_moving.html",
-        {
-            "rows": rows[:500],
-            "count": len(rows),
-            "buckets": buckets,
-            "chart": json.dumps(chart),
-            "warehouses": Warehouse.objects.filter(active=True),
-            "families": ProductFamily.objects.all(),
-            "warehouse_id": warehouse_id,
-            "family_id": family_id,
-            "min_days": min_days,
-            "total": sum((r["value"] for r in rows), Decimal("0")),
-        },
-    )
+    page.extra.update({"buckets": buckets, "chart": json.dumps(chart), "total": sum(buckets.values(), Decimal("0"))})
+    return page.response("inventory/slow_moving.html")
 
 
 @login_required

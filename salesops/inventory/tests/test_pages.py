@@ -156,3 +156,20 @@ def test_new_transfer_form_reports_bad_lines_next_to_the_field(org, client, worl
     body = response.content.decode()
     assert "NOPE" in body and "Line 3" in body
     assert Transfer.objects.count() == 1
+
+
+def test_count_sheet_prints_as_pdf_with_the_chinese_font_embedded(org, client, world):
+    import re
+
+    from salesops.inventory.pdf import count_sheet_pdf
+
+    client.force_login(org["warehouse"])
+    stocktake = world["stocktake"]
+    response = client.get(reverse("stocktake-sheet", args=[stocktake.pk]) + "?format=pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    lines = stocktake.lines.select_related("product").order_by("product__sku")
+    plain = count_sheet_pdf(stocktake, lines, uncompressed=True)
+    assert b"/FontFile" in plain  # the font is embedded
+    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+Noto", plain)  # and it is the CJK font of @font-face
