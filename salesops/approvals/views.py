@@ -378,12 +378,21 @@ def visit_request_detail(request, pk: int):
     visit = _or_404(selectors.visit_request_get_for_user, user=request.user, pk=pk)
     state = services.approval_state_for(document=visit, doc_type=visits.DOC_TYPE)
     mine = visit.rep_id == request.user.pk
+    last_decision = None
+    if state.request is not None:
+        last_decision = (
+            state.request.tasks.filter(decided_at__isnull=False)
+            .select_related("decided_by")
+            .order_by("-decided_at", "-pk")
+            .first()
+        )
     return render(
         request,
         "approvals/visit_detail.html",
         {
             "visit": visit,
             "approval": state.request,
+            "last_decision": last_decision,
             "can_edit": mine and visit.status in visits.EDITABLE,
             "can_submit": mine and visit.status in visits.SUBMITTABLE,
             "history": history_for(visit)[:50],
