@@ -1,14 +1,25 @@
 """Sustained order create+submit through the API with 16 concurrent clients on PostgreSQL,
 compared with a trivial authenticated endpoint (GET /api/v1/me/) in the same run.
 
-    .venv/bin/python bench/sales_order_api.py [--seconds 20] [--clients 16] [--port 8190]
+    .venv/bin/python bench/sales_order_api.py [--seconds 20] [--clients 16] [--workers 4] [--port 8190]
 
-Creates a throwaway database `bench_sales_api` on 127.0.0.1 (dropped at the end), migrates
-it, loads a minimal organisation (16 customers with credit limits, 20 products in stock),
-starts gunicorn on it, drives each phase from 16 threads with urllib for a bounded time,
-and checks at the end that no customer's credit exposure exceeds its limit.
-Reports throughput of both phases, their ratio (target ≥ 25 %), and the p99 latency of the
-order phase (target < 250 ms; one create + one submit per iteration, each request timed).
+Creates its own throwaway database `bench_sales_order_api` on 127.0.0.1 (dropped at the end),
+migrates it, loads a minimal organisation (16 customers with credit limits, 20 products in
+stock), starts a real gunicorn server (separate worker processes, `gthread`) on it and drives
+each phase from N client threads with urllib for a bounded time:
+
+1. GET /api/v1/me/ (token authentication, one small query): the server's baseline;
+2. POST /api/v1/orders/ then POST /api/v1/orders/<id>/submit/ on credit, each client for
+   its own customer. The limits are set so that part of the way through the phase each
+   customer's exposure reaches the limit and further orders go to the over-limit approval
+   (`pending_approval`): the credit row lock is contended, not just exercised.
+
+At the end every customer's confirmed credit exposure is checked against its limit. Printed:
+throughput of both phases and their ratio (target ≥ 25 %), the p99 latency of the order
+requests (target < 250 ms, each request timed separately), the outcomes, the credit-limit
+violations (target 0), wall time and the CPU seconds the server processes (gunicorn master
+and workers, read from /proc) spent per request and per order, so the ratio can be judged on
+a loaded machine too (PostgreSQL's own CPU is not included).
 """
 
 import argparse
@@ -19,12 +30,18 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DB = "bench_sales_api"
+DB = "bench_sales_order_api"
 URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 PY = os.path.join(ROOT, ".venv", "bin", "python")
+PRODUCTS = 20
+LINES = 3
+QUANTITY = 3
+PRICE = "10.00"
 
 SETUP = r"""
 import json
@@ -35,19 +52,25 @@ from salesops.sales.tests.factories import make_customer, make_products, make_wa
 org = make_org()
 rep = org["rep1"]
 warehouse = make_warehouse()
-products = make_products(20, warehouse=warehouse, price="10.00", stock="10000000")
-customers = [make_customer(owner=rep, limit="20000.00") for _ in range(16)]
+products = make_products(%(products)d, warehouse=warehouse, price="%(price)s", stock="10000000")
+customers = [make_customer(owner=rep, limit="%(limit)s") for _ in range(%(customers)d)]
 token, _ = Token.objects.get_or_create(user=rep)
 print(json.dumps({"token": token.key, "customers": [c.pk for c in customers],
                   "products": [p.pk for p in products], "warehouse": warehouse.pk}))
 """
 
 CHECK = r"""
+import json
+from decimal import Decimal
+from django.db.models import Count
 from salesops.credit.models import CreditFile
 from salesops.credit.services import exposure_for
-bad = [(f.customer_id, exposure_for(customer_id=f.customer_id), f.limit) for f in CreditFile.objects.all()
-       if exposure_for(customer_id=f.customer_id) > f.limit]
-print(len(bad))
+from salesops.sales.models import SalesOrder
+files = list(CreditFile.objects.all())
+over = [f.customer_id for f in files if exposure_for(customer_id=f.customer_id) > f.limit]
+at_limit = sum(1 for f in files if exposure_for(customer_id=f.customer_id) + Decimal("%(order)s") > f.limit)
+statuses = dict(SalesOrder.objects.values_list("status").annotate(n=Count("pk")).order_by())
+print(json.dumps({"violations": len(over), "customers_at_limit": at_limit, "statuses": statuses}))
 """
 
 
@@ -56,19 +79,17 @@ def env():
         **os.environ,
         "DATABASE_URL": URL,
         "DJANGO_SETTINGS_MODULE": "salesops.settings.dev",
-        "SALESOPS_VAR_DIR": "/tmp/bench-sales-api-var",
-        "DEBUG": "0",
+        "SALESOPS_VAR_DIR": "/tmp/bench-sales-order-api-var",
+        "SALESOPS_DEBUG": "0",
+        "SALESOPS_LOG_LEVEL": "ERROR",
     }
 
 
 def run(code):
-    return (
-        subprocess.run(
-            [PY, "manage.py", "shell", "-c", code], cwd=ROOT, env=env(), check=True, capture_output=True, text=True
-        )
-        .stdout.strip()
-        .splitlines()[-1]
+    result = subprocess.run(
+        [PY, "manage.py", "shell", "-c", code], cwd=ROOT, env=env(), check=True, capture_output=True, text=True
     )
+    return result.stdout.strip().splitlines()[-1]
 
 
 def call(port, token, method, path, body=None):
@@ -85,17 +106,51 @@ def call(port, token, method, path, body=None):
     return time.perf_counter() - start, status, payload
 
 
-def phase(clients, seconds, work):
+def process_tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of the server: master and live workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for current in process_tree(pid):
+        try:
+            with open(f"/proc/{current}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            continue
+    return total / ticks
+
+
+def phase(clients, seconds, work, server_pid):
+    """Run `work(index)` in a loop from `clients` threads for `seconds`. Returns iterations/s,
+    request latencies, errors, wall seconds and server CPU seconds."""
     latencies, counts, errors = [], [0] * clients, []
-    stop = time.perf_counter() + seconds
     lock = threading.Lock()
+    cpu_before = cpu_seconds(server_pid)
+    started = time.perf_counter()
+    stop = started + seconds
 
     def loop(index):
         while time.perf_counter() < stop:
             try:
                 timings = work(index)
-            except Exception as error:  # noqa: BLE001
-                errors.append(repr(error))
+            except Exception as error:  # noqa: BLE001 - counted and shown, the run goes on
+                with lock:
+                    errors.append(repr(error)[:300])
+                time.sleep(0.05)
                 continue
             with lock:
                 latencies.extend(timings)
@@ -106,9 +161,30 @@ def phase(clients, seconds, work):
         thread.start()
     for thread in threads:
         thread.join()
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan")
-    return sum(counts) / seconds, p99, statistics.median(latencies) if latencies else float("nan"), errors
+    wall = time.perf_counter() - started
+    cpu = cpu_seconds(server_pid) - cpu_before
+    return sum(counts) / wall, sorted(latencies), errors, wall, cpu, sum(counts)
+
+
+def percentile(values, fraction):
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(len(values) * fraction))]
+
+
+def wait_until_up(port, token, server, seconds=180):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped (exit {server.returncode})")
+        try:
+            status = call(port, token, "GET", "/api/v1/me/")[1]
+            if status == 200:
+                return
+            raise SystemExit(f"GET /api/v1/me/ answered {status}")
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the server did not answer in time")
 
 
 def main():
@@ -117,23 +193,34 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--limit", default="900.00", help="credit limit of each customer (an order is 90.00; default: 10 orders)"
+    )
     args = parser.parse_args()
+    order_value = LINES * QUANTITY * float(PRICE)
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     server = None
     try:
         subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env(), check=True)
-        data = json.loads(run(SETUP))
+        data = json.loads(
+            run(SETUP % {"products": PRODUCTS, "price": PRICE, "limit": args.limit, "customers": args.clients})
+        )
         server = subprocess.Popen(
             [
                 os.path.join(ROOT, ".venv", "bin", "gunicorn"),
                 "salesops.wsgi",
-                "-b",
+                "--bind",
                 f"127.0.0.1:{args.port}",
-                "-w",
+                "--workers",
                 str(args.workers),
+                "--worker-class",
+                "gthread",
                 "--threads",
-                "4",
+                str(args.threads),
+                "--backlog",
+                "256",
                 "--log-level",
                 "warning",
             ],
@@ -141,19 +228,16 @@ def main():
             env=env(),
         )
         token, port = data["token"], args.port
-        deadline = time.time() + 120
-        while time.time() < deadline:  # wait until every worker answers, then warm up
-            try:
-                if call(port, token, "GET", "/api/v1/me/")[1] == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        phase(args.clients, 3, lambda index: [call(port, token, "GET", "/api/v1/me/")[0]])
+        wait_until_up(port, token, server)
+        # warm every worker (imports, connections, caches) before measuring
+        phase(args.clients, 3, lambda index: [call(port, token, "GET", "/api/v1/me/")[0]], server.pid)
 
         def me(index):
-            elapsed, status, _ = call(port, token, "GET", "/api/v1/me/")
-            assert status == 200, status
+            elapsed, status, payload = call(port, token, "GET", "/api/v1/me/")
+            assert status == 200, (status, payload[:200])
             return [elapsed]
+
+        outcomes = Counter()
 
         def order(index):
             customer = data["customers"][index % len(data["customers"])]
@@ -161,31 +245,24 @@ def main():
                 "customer": customer,
                 "payment": "credit",
                 "warehouse": data["warehouse"],
-                "lines": [{"product": data["products"][(index + k) % 20], "quantity": "3"} for k in range(3)],
+                "lines": [
+                    {"product": data["products"][(index + k) % PRODUCTS], "quantity": str(QUANTITY)}
+                    for k in range(LINES)
+                ],
             }
             t1, status, payload = call(port, token, "POST", "/api/v1/orders/", body)
-            assert status == 201, (status, payload[:200])
+            assert status == 201, (status, payload[:300])
             order_id = json.loads(payload)["id"]
             t2, status, payload = call(port, token, "POST", f"/api/v1/orders/{order_id}/submit/", {})
-            assert status == 200, (status, payload[:200])
+            assert status == 200, (status, payload[:300])
+            outcomes[json.loads(payload)["status"]] += 1
             return [t1, t2]
 
-        me_rate, me_p99, me_median, me_errors = phase(args.clients, args.seconds, me)
-        order_rate, order_p99, order_median, order_errors = phase(args.clients, args.seconds, order)
-        violations = int(run(CHECK))
-        print(f"clients {args.clients}, {args.seconds:.0f} s per phase, gunicorn {args.workers} workers × 4 threads")
-        print(
-            f"GET /me/: {me_rate:.1f} req/s, median {me_median * 1000:.1f} ms, p99 {me_p99 * 1000:.1f} ms, "
-            f"errors {len(me_errors)}"
+        me_rate, me_lat, me_errors, me_wall, me_cpu, me_n = phase(args.clients, args.seconds, me, server.pid)
+        order_rate, order_lat, order_errors, order_wall, order_cpu, order_n = phase(
+            args.clients, args.seconds, order, server.pid
         )
-        print(
-            f"order create+submit: {order_rate:.1f} orders/s, request median {order_median * 1000:.1f} ms, "
-            f"p99 {order_p99 * 1000:.1f} ms, errors {len(order_errors)}"
-        )
-        print(f"throughput ratio (orders / me): {order_rate / me_rate:.1%}")
-        print(f"credit-limit violations: {violations}")
-        if order_errors:
-            print("first errors:", order_errors[:3])
+        check = json.loads(run(CHECK % {"order": f"{order_value:.2f}"}))
     finally:
         if server is not None:
             server.terminate()
@@ -194,6 +271,35 @@ def main():
             except subprocess.TimeoutExpired:
                 server.kill()
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=False)
+
+    ratio = order_rate / me_rate
+    p99 = percentile(order_lat, 0.99)
+    print(
+        f"clients {args.clients}, {args.seconds:.0f} s per phase, gunicorn {args.workers} workers × "
+        f"{args.threads} threads (gthread), PostgreSQL database {DB}"
+    )
+    print(
+        f"GET /me/: {me_rate:.1f} req/s ({me_n} in {me_wall:.1f} s wall), median "
+        f"{statistics.median(me_lat) * 1000:.1f} ms, p99 {percentile(me_lat, 0.99) * 1000:.1f} ms, "
+        f"server CPU {me_cpu:.1f} s = {me_cpu / max(me_n, 1) * 1000:.2f} ms/request, errors {len(me_errors)}"
+    )
+    print(
+        f"order create+submit: {order_rate:.1f} orders/s ({order_n} in {order_wall:.1f} s wall), request median "
+        f"{statistics.median(order_lat) * 1000 if order_lat else float('nan'):.1f} ms, p99 {p99 * 1000:.1f} ms, "
+        f"server CPU {order_cpu:.1f} s = {order_cpu / max(order_n, 1) * 1000:.2f} ms/order, "
+        f"errors {len(order_errors)}"
+    )
+    print(f"submit outcomes: {dict(outcomes)}; orders in the database by status: {check['statuses']}")
+    print(f"customers whose limit stopped further orders: {check['customers_at_limit']} of {args.clients}")
+    print(
+        f"throughput ratio (orders / me): {ratio:.1%} (target ≥ 25 %): {'OK' if ratio >= 0.25 else 'BELOW'}; "
+        f"by server CPU: {me_cpu / max(me_n, 1) / (order_cpu / max(order_n, 1)):.1%}"
+    )
+    print(f"order request p99: {p99 * 1000:.0f} ms (target < 250 ms): {'OK' if p99 < 0.25 else 'ABOVE'}")
+    print(f"credit-limit violations: {check['violations']} (target 0)")
+    if me_errors or order_errors:
+        print("first errors:", (me_errors + order_errors)[:3])
+    return 1 if check["violations"] or order_errors or me_errors else 0
 
 
 if __name__ == "__main__":

@@ -8,9 +8,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from salesops.credit.models import Receipt
+from salesops.credit.money import money_total
 
 ZERO = Decimal("0.00")
 
@@ -46,10 +45,9 @@ def _receipts():
 
 def balance_at(*, customer_id: int, day: datetime.date) -> Decimal:
     """What the customer owes at the end of `day` (negative: money on account)."""
-    invoiced = _documents().filter(customer_id=customer_id, issue_date__lte=day).aggregate(v=Sum("total"))["v"]
-    received = _receipts().filter(customer_id=customer_id, received_on__lte=day).aggregate(v=Sum("amount"))["v"]
-    # Quantized: SQLite sums decimals in floating point.
-    return ((invoiced or ZERO) - (received or ZERO)).quantize(Decimal("0.01"))
+    invoiced = money_total(_documents().filter(customer_id=customer_id, issue_date__lte=day), "total")
+    received = money_total(_receipts().filter(customer_id=customer_id, received_on__lte=day), "amount")
+    return invoiced - received
 
 
 @dataclass(frozen=True)

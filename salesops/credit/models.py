@@ -213,9 +213,20 @@ RECEIPT_FLOW = StateMachine(
 
 
 class Allocation(models.Model):
-    """Part of a receipt applied to one invoice, dated when the money met the invoice."""
+    """Part of a receipt, or of a credit note, set against one invoice, dated when the money
+    (or the credit) met the invoice. The invoice's paid amount rises by `amount`; a credit
+    note's paid amount falls by it (its total is negative), so each document's open amount
+    stays `total - paid_amount`."""
 
-    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="allocations")
+    receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
+    credit_note = models.ForeignKey(
+        "sales.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_allocations",
+        verbose_name=_("credit note"),
+    )
     invoice = models.ForeignKey("sales.Invoice", on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("amount"), **MONEY)
     allocated_on = models.DateField(_("date"))
@@ -227,10 +238,17 @@ class Allocation(models.Model):
         verbose_name_plural = _("allocations")
         ordering = ["allocated_on", "id"]
         indexes = [models.Index(fields=["invoice", "allocated_on"], name="credit_allocation_invoice_date")]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="credit_allocation_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="credit_allocation_positive"),
+            models.CheckConstraint(
+                condition=models.Q(receipt__isnull=False, credit_note__isnull=True)
+                | models.Q(receipt__isnull=True, credit_note__isnull=False),
+                name="credit_allocation_one_source",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.receipt_id} → {self.invoice_id}: {self.amount}"
+        return f"{self.receipt_id or self.credit_note_id} → {self.invoice_id}: {self.amount}"
 
 
 class IdempotencyKey(models.Model):

@@ -240,11 +240,99 @@ def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
     return allocation
 
 
+# --- credit notes ------------------------------------------------------------------------------
+@transaction.atomic
+def credit_note_settle(*, credit_note, actor, invoices: Sequence | None = None) -> list[Allocation]:
+    """Set an open credit note against open invoices of its customer: the chosen ones in the
+    given order, otherwise the invoice it credits first, then the others oldest first. Each
+    invoice owes less by what it takes; what no invoice can take stays open on the credit note
+    as credit on account (it lowers the exposure and is set against the next invoices)."""
+    from salesops.sales.models import Invoice
+
+    if credit_note.kind != Invoice.Kind.CREDIT_NOTE:
+        raise InvalidAllocation(fields={"credit_note": [_("Only a credit note can be set against invoices.")]})
+    if invoices:
+        wanted = list(dict.fromkeys(getattr(invoice, "pk", invoice) for invoice in invoices))
+    else:
+        wanted = list(
+            _open_invoices(credit_note.customer_id)
+            .order_by("due_date", "issue_date", "pk")
+            .values_list("pk", flat=True)
+        )
+        if credit_note.original_id in wanted:
+            wanted.remove(credit_note.original_id)
+            wanted.insert(0, credit_note.original_id)
+    locked = {row.pk: row for row in _lock(Invoice.objects.filter(pk__in=[credit_note.pk, *wanted]))}
+    credit_note = locked.pop(credit_note.pk)
+    if invoices and any(
+        pk not in locked
+        or locked[pk].customer_id != credit_note.customer_id
+        or locked[pk].kind != Invoice.Kind.INVOICE
+        or locked[pk].status != Invoice.Status.OPEN
+        for pk in wanted
+    ):
+        raise InvalidAllocation(
+            fields={"invoices": [_("Only open invoices of this customer can take this credit note.")]}
+        )
+    remaining = credit_note.paid_amount - credit_note.total  # what is left to credit, positive
+    if credit_note.status != Invoice.Status.OPEN or remaining <= 0:
+        return []
+    made = []
+    for pk in wanted:
+        invoice = locked.get(pk)
+        if invoice is None or remaining <= 0:
+            continue
+        amount = min(remaining, invoice.total - invoice.paid_amount)
+        if amount <= 0:
+            continue
+        made.append(_apply_credit(credit_note, invoice, amount, actor))
+        remaining -= amount
+    return made
+
+
+def _apply_credit(credit_note, invoice, amount: Decimal, actor) -> Allocation:
+    from salesops.sales.models import Invoice
+
+    allocation = Allocation.objects.create(
+        credit_note=credit_note,
+        invoice=invoice,
+        amount=amount,
+        allocated_on=max(credit_note.issue_date, invoice.issue_date),
+        # approved returns are carried out by the engine without a person: the credit note's author
+        created_by_id=actor.pk if getattr(actor, "pk", None) else credit_note.created_by_id or credit_note.rep_id,
+    )
+    for document, change in ((invoice, amount), (credit_note, -amount)):
+        before_paid, before_status = document.paid_amount, document.status
+        document.paid_amount += change
+        if document.paid_amount == document.total:
+            document.status = Invoice.Status.PAID
+        Invoice.objects.filter(pk=document.pk).update(paid_amount=document.paid_amount, status=document.status)
+        audit_record(
+            instance=document,
+            action=AuditEvent.Action.UPDATE,
+            actor=actor if getattr(actor, "pk", None) else None,
+            changes={
+                "paid_amount": [str(before_paid), str(document.paid_amount)],
+                **({"status": [before_status, document.status]} if before_status != document.status else {}),
+            },
+            note=_("Credit note %(credit_note)s set against %(invoice)s")
+            % {"credit_note": credit_note.number, "invoice": invoice.number},
+        )
+    return allocation
+
+
 @transaction.atomic
 def customer_apply_credit_on_account(*, customer, actor) -> list[Allocation]:
-    """Apply every confirmed receipt's money on account to the customer's open invoices,
-    oldest receipt first (used when new invoices arrive after a prepayment or overpayment)."""
+    """Apply the customer's credit on account to their open invoices: open credit notes
+    first, then every confirmed receipt's unallocated money, oldest first (used when new
+    invoices arrive after a return, a prepayment or an overpayment)."""
+    from salesops.sales.models import Invoice
+
     made = []
+    for credit_note in Invoice.objects.filter(
+        customer=customer, kind=Invoice.Kind.CREDIT_NOTE, status=Invoice.Status.OPEN, total__lt=F("paid_amount")
+    ).order_by("issue_date", "pk"):
+        made += credit_note_settle(credit_note=credit_note, actor=actor)
     for receipt in Receipt.objects.filter(
         customer=customer, status=Receipt.Status.CONFIRMED, allocated_amount__lt=F("amount")
     ).order_by("received_on", "pk"):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from salesops.core.roles import Role
 from salesops.credit.exceptions import CreditFileExists, CreditFileMissing, LimitApprovalMissing, LimitRequestPending
 from salesops.credit.ledger import add_months, ledger_entries
 from salesops.credit.models import LIMIT_REQUEST_FLOW, Allocation, CreditFile, CreditLimitRequest, CreditReview
+from salesops.credit.money import money_total
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -48,33 +49,28 @@ class CreditDecision:
 def exposure_for(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
     from salesops.sales.models import Invoice, SalesOrder
 
-    unpaid = (
-        Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.OPEN).aggregate(
-            value=Sum(F("total") - F("paid_amount"))
-        )["value"]
-        or ZERO
+    # Open credit notes count negative: what was credited and not yet set against an invoice.
+    unpaid = money_total(
+        Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.OPEN), F("total") - F("paid_amount")
     )
     orders = SalesOrder.objects.filter(
         customer_id=customer_id, payment=SalesOrder.Payment.CREDIT, status__in=EXPOSURE_ORDER_STATES
     )
     if exclude_order_id:
         orders = orders.exclude(pk=exclude_order_id)
-    promised = (
-        orders.aggregate(value=Sum(Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO)))["value"]
-        or ZERO
-    )
-    # SQLite sums decimals in floating point (1000.0000000000001); amounts are whole cents.
-    return (unpaid + promised).quantize(CENT)
+    promised = money_total(orders, Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO))
+    return unpaid + promised
 
 
 def overdue_for(*, customer_id: int, as_of: datetime.date, grace_days: int = 0) -> Decimal:
+    """What is open on the customer's invoices due before `as_of` less the grace days."""
     from salesops.sales.models import Invoice
 
     cutoff = as_of - datetime.timedelta(days=grace_days)
     overdue = Invoice.objects.filter(
-        customer_id=customer_id, status=Invoice.Status.OPEN, due_date__lt=cutoff
-    ).aggregate(value=Sum(F("total") - F("paid_amount")))["value"]
-    return (overdue or ZERO).quantize(CENT)
+        customer_id=customer_id, kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN, due_date__lt=cutoff
+    )
+    return money_total(overdue, F("total") - F("paid_amount"))
 
 
 def credit_check_for_order(*, order) -> CreditDecision:
@@ -171,7 +167,7 @@ def payment_history_for(*, customer_id: int, since: datetime.date, until: dateti
     weighted = total_paid = ZERO
     last_payment: dict[int, datetime.date] = {}
     for invoice_id, issued, paid_on, amount in Allocation.objects.filter(
-        invoice__customer_id=customer_id, allocated_on__gt=since, allocated_on__lte=until
+        invoice__customer_id=customer_id, receipt__isnull=False, allocated_on__gt=since, allocated_on__lte=until
     ).values_list("invoice_id", "invoice__issue_date", "allocated_on", "amount"):
         weighted += amount * (paid_on - issued).days
         total_paid += amount
@@ -188,11 +184,11 @@ def payment_history_for(*, customer_id: int, since: datetime.date, until: dateti
         late_payment = last_payment.get(invoice_id)
         if (status == Invoice.Status.OPEN and paid < total) or (late_payment and late_payment > due):
             incidents += 1
-    invoiced = (
-        Invoice.objects.filter(customer_id=customer_id, issue_date__gt=since, issue_date__lte=until)
-        .exclude(status=Invoice.Status.CANCELLED)
-        .aggregate(v=Sum("total"))["v"]
-        or ZERO
+    invoiced = money_total(
+        Invoice.objects.filter(customer_id=customer_id, issue_date__gt=since, issue_date__lte=until).exclude(
+            status=Invoice.Status.CANCELLED
+        ),
+        "total",
     )
     opening, entries = ledger_entries(customer_id=customer_id, start=since + datetime.timedelta(days=1), end=until)
     peak = max([opening, *[entry.balance for entry in entries]])

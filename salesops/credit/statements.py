@@ -15,8 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,6 +35,7 @@ from salesops.credit.models import (
     Statement,
     StatementRun,
 )
+from salesops.credit.money import cents, money_sum, money_total
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -242,8 +242,7 @@ def rep_ledger_balance(*, rep, as_of: datetime.date) -> Decimal:
     """What finance's ledger shows open on the rep's invoices at the end of `as_of`."""
     from salesops.sales.models import Invoice
 
-    total = open_at(Invoice.objects.filter(rep=rep), as_of).aggregate(v=Sum("amount_open"))["v"]
-    return Decimal(total or ZERO).quantize(Decimal("0.01"))
+    return money_total(open_at(Invoice.objects.filter(rep=rep), as_of), "amount_open")
 
 
 @transaction.atomic
@@ -310,22 +309,15 @@ def ar_pack_rows(*, invoices, receipts, start: datetime.date, end: datetime.date
     conditional sum computed by the database over the already scoped querysets."""
     from salesops.sales.models import Invoice
 
-    def money_sum(condition, field):
-        return Coalesce(
-            Sum(Case(When(condition, then=F(field)), default=Value(ZERO), output_field=MONEY_FIELD)),
-            Value(ZERO),
-            output_field=MONEY_FIELD,
-        )
-
     documents = (
         invoices.exclude(status=Invoice.Status.CANCELLED)
         .filter(issue_date__lte=end)
         .order_by()
         .values("customer_id", "customer__code", "customer__name", "customer__owner__full_name")
         .annotate(
-            before=money_sum(Q(issue_date__lt=start), "total"),
-            invoiced=money_sum(Q(issue_date__gte=start, total__gt=0), "total"),
-            credited=money_sum(Q(issue_date__gte=start, total__lt=0), "total"),
+            before=money_sum("total", filter=Q(issue_date__lt=start)),
+            invoiced=money_sum("total", filter=Q(issue_date__gte=start, total__gt=0)),
+            credited=money_sum("total", filter=Q(issue_date__gte=start, total__lt=0)),
         )
     )
     money = (
@@ -333,8 +325,8 @@ def ar_pack_rows(*, invoices, receipts, start: datetime.date, end: datetime.date
         .order_by()
         .values("customer_id", "customer__code", "customer__name", "customer__owner__full_name")
         .annotate(
-            before=money_sum(Q(received_on__lt=start), "amount"),
-            received=money_sum(Q(received_on__gte=start), "amount"),
+            before=money_sum("amount", filter=Q(received_on__lt=start)),
+            received=money_sum("amount", filter=Q(received_on__gte=start)),
         )
     )
     rows: dict[int, dict] = {}
@@ -356,13 +348,13 @@ def ar_pack_rows(*, invoices, receipts, start: datetime.date, end: datetime.date
 
     for item in documents:
         row = row_for(item)
-        row["opening"] += item["before"]
-        row["invoiced"] += item["invoiced"]
-        row["credited"] += -item["credited"]
+        row["opening"] += cents(item["before"])
+        row["invoiced"] += cents(item["invoiced"])
+        row["credited"] += -cents(item["credited"])
     for item in money:
         row = row_for(item)
-        row["opening"] -= item["before"]
-        row["received"] += item["received"]
+        row["opening"] -= cents(item["before"])
+        row["received"] += cents(item["received"])
     result = []
     for row in sorted(rows.values(), key=lambda r: r["code"]):
         row["closing"] = row["opening"] + row["invoiced"] - row["credited"] - row["received"]

@@ -85,16 +85,48 @@ def _warehouse(pk):
     return warehouse
 
 
-def _pdf_response(pdf: bytes, number: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{number}.pdf"'
-    return response
+def _valid(serializer_class, request) -> dict:
+    """The request body validated by `serializer_class` (400 with the field errors otherwise)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
-class OrderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Sales orders the caller may see."""
+def _visible_order(user, pk):
+    order = selectors.order_list_for_user(user=user).filter(pk=pk).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def _quantities(values: dict) -> dict | None:
+    """`{"<line id>": quantity}` from the body, keyed by int; None when not given (everything)."""
+    quantities = values.get("quantities")
+    return {int(k): v for k, v in quantities.items()} if quantities else None
+
+
+class ScopedViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List, read and history of the documents the caller may see; writes by `action_roles`."""
 
     permission_classes = [ActionRoles]
+    action_roles: dict = {}
+
+
+class PdfMixin:
+    """`GET <document>/<id>/pdf/`: the printable document."""
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        document = self.get_object()
+        response = HttpResponse(document_pdf(document), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+        return response
+
+
+class OrderViewSet(PdfMixin, ScopedViewSet):
+    """Sales orders the caller may see."""
+
     action_roles = {"create": SELLER_ROLES, "submit": SELLER_ROLES, "cancel": SELLER_ROLES}
     filterset_fields = ["status", "payment", "customer", "rep", "team"]
     search_fields = ["number", "customer__name"]
@@ -131,9 +163,7 @@ class OrderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return response
 
     def _create(self, request):
-        data = OrderCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(OrderCreateSerializer, request)
         order = services.order_create(
             actor=request.user,
             customer=_customer(request.user, values["customer"]),
@@ -149,10 +179,9 @@ class OrderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         order = self.get_object()
-        data = OrderSubmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(OrderSubmitSerializer, request)
         order = services.order_submit(
-            order=order, actor=request.user, prepayment_amount=data.validated_data.get("prepayment_amount")
+            order=order, actor=request.user, prepayment_amount=values.get("prepayment_amount")
         )
         order = selectors.order_list_for_user(user=request.user).get(pk=order.pk)
         return Response(OrderDetailSerializer(order).data)
@@ -163,15 +192,8 @@ class OrderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         order = services.order_cancel(order=self.get_object(), actor=request.user)
         return Response(OrderSerializer(order).data)
 
-    @extend_schema(responses={(200, "application/pdf"): bytes})
-    @action(detail=True, methods=["get"])
-    def pdf(self, request, pk=None):
-        order = self.get_object()
-        return _pdf_response(document_pdf(order), order.number)
 
-
-class QuoteViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [ActionRoles]
+class QuoteViewSet(PdfMixin, ScopedViewSet):
     action_roles = {"create": SELLER_ROLES, "submit": SELLER_ROLES, "order": SELLER_ROLES}
     serializer_class = QuoteSerializer
     filterset_fields = ["status", "customer", "rep"]
@@ -182,9 +204,7 @@ class QuoteViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     @extend_schema(request=QuoteCreateSerializer, responses={201: QuoteSerializer})
     def create(self, request):
-        data = QuoteCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(QuoteCreateSerializer, request)
         quote = services.quote_create(
             actor=request.user,
             customer=_customer(request.user, values["customer"]),
@@ -203,24 +223,17 @@ class QuoteViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(request=QuoteToOrderSerializer, responses={201: OrderSerializer})
     @action(detail=True, methods=["post"])
     def order(self, request, pk=None):
-        data = QuoteToOrderSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(QuoteToOrderSerializer, request)
         order = services.quote_to_order(
             quote=self.get_object(),
             actor=request.user,
-            payment=data.validated_data["payment"],
-            warehouse=_warehouse(data.validated_data.get("warehouse")),
+            payment=values["payment"],
+            warehouse=_warehouse(values.get("warehouse")),
         )
         return Response(OrderSerializer(order).data, status=201)
 
-    @action(detail=True, methods=["get"])
-    def pdf(self, request, pk=None):
-        quote = self.get_object()
-        return _pdf_response(document_pdf(quote), quote.number)
 
-
-class ContractViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [ActionRoles]
+class ContractViewSet(PdfMixin, ScopedViewSet):
     action_roles = {"create": SELLER_ROLES, "submit": SELLER_ROLES, "changes": SELLER_ROLES}
     serializer_class = ContractSerializer
     filterset_fields = ["status", "customer", "rep"]
@@ -231,9 +244,7 @@ class ContractViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(request=ContractCreateSerializer, responses={201: ContractSerializer})
     def create(self, request):
-        data = ContractCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(ContractCreateSerializer, request)
         quote = None
         if values.get("quote"):
             quote = selectors.quote_list_for_user(user=request.user).filter(pk=values["quote"]).first()
@@ -262,22 +273,15 @@ class ContractViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @action(detail=True, methods=["post"])
     def changes(self, request, pk=None):
         contract = self.get_object()
-        data = ContractChangeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        change = services.contract_change_request(contract=contract, actor=request.user, **data.validated_data)
+        values = _valid(ContractChangeSerializer, request)
+        change = services.contract_change_request(contract=contract, actor=request.user, **values)
         change.refresh_from_db()
         return Response(ContractChangeSerializer(change).data, status=201)
 
-    @action(detail=True, methods=["get"])
-    def pdf(self, request, pk=None):
-        contract = self.get_object()
-        return _pdf_response(document_pdf(contract), contract.number)
 
-
-class DeliveryViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeliveryViewSet(PdfMixin, ScopedViewSet):
     """货已出库: the warehouse issues an order's goods; the customer's receipt confirms it."""
 
-    permission_classes = [ActionRoles]
     action_roles = {"create": WAREHOUSE_ROLES, "confirm": RECEIPT_ROLES}
     serializer_class = DeliverySerializer
     filterset_fields = ["status", "order", "warehouse"]
@@ -288,17 +292,12 @@ class DeliveryViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(request=DeliveryIssueSerializer, responses={201: DeliverySerializer})
     def create(self, request):
-        data = DeliveryIssueSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        order = selectors.order_list_for_user(user=request.user).filter(pk=values["order"]).first()
-        if order is None:
-            raise NotFound()
-        quantities = values.get("quantities")
+        values = _valid(DeliveryIssueSerializer, request)
+        order = _visible_order(request.user, values["order"])
         delivery = services.delivery_issue(
             order=order,
             actor=request.user,
-            quantities={int(k): v for k, v in quantities.items()} if quantities else None,
+            quantities=_quantities(values),
             picked_up_by=values.get("picked_up_by", ""),
             note=values.get("note", ""),
         )
@@ -308,21 +307,14 @@ class DeliveryViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         delivery = self.get_object()
-        data = DeliveryConfirmSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(DeliveryConfirmSerializer, request)
         delivery = services.delivery_confirm(
-            delivery=delivery, actor=request.user, received_by=data.validated_data.get("received_by", "")
+            delivery=delivery, actor=request.user, received_by=values.get("received_by", "")
         )
         return Response(DeliverySerializer(delivery).data)
 
-    @action(detail=True, methods=["get"])
-    def pdf(self, request, pk=None):
-        delivery = self.get_object()
-        return _pdf_response(document_pdf(delivery), delivery.number)
 
-
-class InvoiceViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [ActionRoles]
+class InvoiceViewSet(PdfMixin, ScopedViewSet):
     action_roles = {"create": INVOICE_ROLES}
     serializer_class = InvoiceSerializer
     filterset_fields = ["status", "kind", "customer", "rep", "order"]
@@ -334,32 +326,23 @@ class InvoiceViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceSerializer})
     def create(self, request):
-        data = InvoiceCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(InvoiceCreateSerializer, request)
         ids = set(values["deliveries"])
         deliveries = list(selectors.delivery_list_for_user(user=request.user).filter(pk__in=ids))
         if len(deliveries) != len(ids):
             raise NotFound()
-        quantities = values.get("quantities")
         invoice = services.invoice_create(
             deliveries=deliveries,
             actor=request.user,
             issue_date=values.get("issue_date"),
-            quantities={int(k): v for k, v in quantities.items()} if quantities else None,
+            quantities=_quantities(values),
         )
         return Response(InvoiceSerializer(invoice).data, status=201)
 
-    @action(detail=True, methods=["get"])
-    def pdf(self, request, pk=None):
-        invoice = self.get_object()
-        return _pdf_response(document_pdf(invoice), invoice.number)
 
-
-class SalesReturnViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SalesReturnViewSet(ScopedViewSet):
     """退货/撤单 with approval."""
 
-    permission_classes = [ActionRoles]
     action_roles = {"create": SELLER_ROLES}
     serializer_class = SalesReturnSerializer
     filterset_fields = ["status", "kind", "order"]
@@ -370,19 +353,14 @@ class SalesReturnViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     @extend_schema(request=SalesReturnCreateSerializer, responses={201: SalesReturnSerializer})
     def create(self, request):
-        data = SalesReturnCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        order = selectors.order_list_for_user(user=request.user).filter(pk=values["order"]).first()
-        if order is None:
-            raise NotFound()
-        quantities = values.get("quantities")
+        values = _valid(SalesReturnCreateSerializer, request)
+        order = _visible_order(request.user, values["order"])
         sales_return = services.return_request(
             order=order,
             kind=values["kind"],
             actor=request.user,
             reason=values["reason"],
-            quantities={int(k): v for k, v in quantities.items()} if quantities else None,
+            quantities=_quantities(values),
         )
         return Response(SalesReturnSerializer(sales_return).data, status=201)
 

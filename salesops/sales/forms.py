@@ -16,12 +16,22 @@ class HeaderForm(forms.Form):
         self.fields["customer"].queryset = customer_list_for_user(user=user).order_by("name")
 
 
-class OrderForm(HeaderForm):
+class OrderEditForm(forms.Form):
+    """The header of an order that can change while it is a draft (the customer cannot)."""
+
+    required_css_class = "required"
     payment = forms.ChoiceField(choices=SalesOrder.Payment.choices, label=_("Payment"))
     warehouse = forms.ModelChoiceField(
         queryset=Warehouse.objects.filter(active=True), required=False, label=_("Warehouse")
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class OrderForm(HeaderForm, OrderEditForm):
+    field_order = ["customer", "payment", "warehouse", "note"]
 
 
 class QuoteForm(HeaderForm):
@@ -54,8 +64,32 @@ class LineForm(forms.Form):
         help_text=_("Empty: the price-list price."),
     )
 
+    def clean(self):
+        data = super().clean()
+        product, quantity, price = data.get("product"), data.get("quantity"), data.get("unit_price")
+        if product is None:
+            if (quantity is not None or price is not None) and "product" not in self.errors:
+                self.add_error("product", _("Choose a product for this line."))
+            return data
+        if quantity is None:
+            if "quantity" not in self.errors:
+                self.add_error("quantity", _("Enter a quantity."))
+        elif quantity <= 0:
+            self.add_error("quantity", _("The quantity must be greater than zero."))
+        if price is not None and price < 0:
+            self.add_error("unit_price", _("The price cannot be negative."))
+        return data
+
 
 LineFormSet = forms.formset_factory(LineForm, extra=5)
+
+
+def line_initial(lines) -> list[dict]:
+    """Initial values of the line forms for an existing document's lines."""
+    return [
+        {"product": line.product_id, "quantity": f"{line.quantity.normalize():f}", "unit_price": line.unit_price}
+        for line in lines
+    ]
 
 
 def lines_from(formset) -> list[dict]:

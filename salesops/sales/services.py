@@ -486,23 +486,43 @@ def order_create(
 
 
 @transaction.atomic
-def order_update_lines(*, order: SalesOrder, lines, actor) -> SalesOrder:
-    """Replace the lines of a draft (or rejected) order. A changed order loses an earlier
-    special-discount approval: approved documents are not edited without a new approval."""
+def order_update(
+    *, order: SalesOrder, actor, lines, payment: str | None = None, warehouse=None, note: str | None = None
+) -> SalesOrder:
+    """Change a draft (or rejected) order: its lines and, when given, payment, warehouse and
+    note. A changed order loses an earlier special-discount approval and is a draft again:
+    approved documents are not edited without a new approval."""
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in (S.DRAFT, S.REJECTED):
         raise DocumentLocked()
+    payment = order.payment if payment is None else payment
+    if payment not in SalesOrder.Payment.values:
+        raise ValidationFailed(fields={"payment": [_("Choose credit or cash.")]})
+    warehouse = warehouse or order.warehouse
+    if warehouse is None or not warehouse.active:
+        raise ValidationFailed(fields={"warehouse": [_("Choose an active warehouse.")]})
     prepared = prepare_lines(lines=lines, customer=order.customer, on_date=order.order_date)
+    before = order.lines.count()
     order.lines.all().delete()
     OrderLine.objects.bulk_create([OrderLine(order=order, position=i, **p) for i, p in enumerate(prepared, start=1)])
-    total = sum((p["amount"] for p in prepared), ZERO)
-    model_update(
-        instance=order,
-        fields=["total", "discount_approved", "status"],
-        data={"total": total, "discount_approved": False, "status": S.DRAFT},
-        actor=actor,
+    data = {
+        "payment": payment,
+        "warehouse": warehouse,
+        "note": order.note if note is None else note,
+        "total": sum((p["amount"] for p in prepared), ZERO),
+        "discount_approved": False,
+        "status": S.DRAFT,
+    }
+    model_update(instance=order, fields=list(data), data=data, actor=actor)
+    audit_record(
+        instance=order, action=AuditEvent.Action.UPDATE, actor=actor, changes={"lines": [before, len(prepared)]}
     )
     return order
+
+
+def order_update_lines(*, order: SalesOrder, lines, actor) -> SalesOrder:
+    """Replace the lines of a draft (or rejected) order, keeping its header."""
+    return order_update(order=order, lines=lines, actor=actor)
 
 
 def _check_order_lines(order: SalesOrder, lines: list[OrderLine]) -> None:
@@ -1050,6 +1070,9 @@ def return_complete(*, sales_return: SalesReturn, actor=None) -> SalesReturn:
                 for i, p in enumerate(parts, start=1)
             ]
         )
+        from salesops.credit.receipts import credit_note_settle
+
+        credit_note_settle(credit_note=credit_note, actor=actor)
     else:
         reference = order_reference(order)
         stock_release(reference=reference, warehouse=order.warehouse)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("sales/orders/", views.order_list, name="sales-orders"),
     path("sales/orders/new/", views.order_new, name="sales-order-new"),
     path("sales/orders/<int:pk>/", views.order_detail, name="sales-order"),
+    path("sales/orders/<int:pk>/edit/", views.order_edit, name="sales-order-edit"),
     path("sales/orders/<int:pk>/submit/", views.order_submit, name="sales-order-submit"),
     path("sales/orders/<int:pk>/cancel/", views.order_cancel, name="sales-order-cancel"),
     path("sales/orders/<int:pk>/ship/", views.order_ship, name="sales-order-ship"),

@@ -17,10 +17,12 @@ from salesops.sales.forms import (
     ContractChangeForm,
     ContractForm,
     LineFormSet,
+    OrderEditForm,
     OrderForm,
     PrepaymentForm,
     QuoteForm,
     ReturnForm,
+    line_initial,
     lines_from,
 )
 from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
@@ -171,10 +173,10 @@ def invoice_list(request):
 
 
 # --- new documents ----------------------------------------------------------------------------------
-def _document_form(request, form_class, create, title, back):
+def _document_form(request, form_class, create, title, back, *, initial=None, initial_lines=None, document=None):
     _require(request.user, SELLER_ROLES)
-    form = form_class(request.POST or None, user=request.user)
-    lines = LineFormSet(request.POST or None, prefix="lines")
+    form = form_class(request.POST or None, user=request.user, initial=initial)
+    lines = LineFormSet(request.POST or None, prefix="lines", initial=initial_lines)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
             document = create(form.cleaned_data, lines_from(lines))
@@ -182,7 +184,11 @@ def _document_form(request, form_class, create, title, back):
             return redirect(document.url_name, pk=document.pk)
         except ApplicationError as error:
             add_error_to_form(form, error)
-    return render(request, "sales/document_form.html", {"form": form, "lines": lines, "title": title, "back": back})
+    return render(
+        request,
+        "sales/document_form.html",
+        {"form": form, "lines": lines, "title": title, "back": back, "document": document},
+    )
 
 
 @login_required
@@ -200,6 +206,38 @@ def order_new(request):
         return order
 
     return _document_form(request, OrderForm, create, _("New sales order"), reverse("sales-orders"))
+
+
+@login_required
+def order_edit(request, pk):
+    """A draft (or rejected) order: header and lines; the customer stays."""
+    order = _get(selectors.order_list_for_user(user=request.user).select_related("customer"), pk)
+    if order.status not in (SalesOrder.Status.DRAFT, SalesOrder.Status.REJECTED):
+        messages.error(request, _("Only a draft order can be changed."))
+        return redirect("sales-order", pk=order.pk)
+
+    def save(data, lines):
+        saved = services.order_update(
+            order=order,
+            actor=request.user,
+            lines=lines,
+            payment=data["payment"],
+            warehouse=data.get("warehouse"),
+            note=data.get("note", ""),
+        )
+        saved.url_name = "sales-order"
+        return saved
+
+    return _document_form(
+        request,
+        OrderEditForm,
+        save,
+        _("Change sales order %(number)s") % {"number": order.number},
+        reverse("sales-order", args=[order.pk]),
+        initial={"payment": order.payment, "warehouse": order.warehouse_id, "note": order.note},
+        initial_lines=line_initial(order.lines.order_by("position")),
+        document=order,
+    )
 
 
 @login_required

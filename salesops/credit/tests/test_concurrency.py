@@ -27,8 +27,13 @@ def test_parallel_submits_never_exceed_the_limit(org):
     warehouse = Warehouse.objects.create(code="W-CC", name="Main")
     orders = [
         SalesOrder.objects.create(
-            number=f"SO-CC-{index:03d}", customer=customer, rep=org["rep1"], team=org["rep1"].org_unit,
-            warehouse=warehouse, payment=SalesOrder.Payment.CREDIT, order_date=datetime.date.today(),
+            number=f"SO-CC-{index:03d}",
+            customer=customer,
+            rep=org["rep1"],
+            team=org["rep1"].org_unit,
+            warehouse=warehouse,
+            payment=SalesOrder.Payment.CREDIT,
+            order_date=datetime.date.today(),
             total=ORDER_TOTAL,
         )
         for index in range(THREADS * 2)

@@ -25,7 +25,10 @@ def test_limit_applies_only_when_the_general_manager_approves(org):
     credit_file = services.credit_file_open(customer=customer, actor=org["finance"], payment_terms_days=45)
     assert credit_file.limit == 0
     request = services.limit_request_create(
-        credit_file=credit_file, actor=org["rep1"], requested_limit=D("50000.00"), requested_terms_days=45,
+        credit_file=credit_file,
+        actor=org["rep1"],
+        requested_limit=D("50000.00"),
+        requested_terms_days=45,
         reason="Growing supermarket",
     )
     assert request.status == CreditLimitRequest.Status.PENDING
@@ -50,8 +53,13 @@ def test_rejected_request_leaves_the_limit(org):
     )
     request = credit_file.limit_requests.get()
     with pytest.raises(LimitRequestPending):
-        services.limit_request_create(credit_file=credit_file, actor=org["finance"], requested_limit=D("1"),
-                                      requested_terms_days=30, reason="again")
+        services.limit_request_create(
+            credit_file=credit_file,
+            actor=org["finance"],
+            requested_limit=D("1"),
+            requested_terms_days=30,
+            reason="again",
+        )
     task = open_task(request)
     assert task.assignee == org["gm"]  # finance asked: the finance step goes up to the GM
     approval_decide(task=task, actor=org["gm"], decision="reject", comment="Too early")
@@ -65,8 +73,13 @@ def test_no_rule_ending_with_the_gm_means_no_change(org):
     customer = make_customer(org, "rep1")
     credit_file = make_credit_file(customer, limit="100.00")
     with pytest.raises(LimitApprovalMissing):
-        services.limit_request_create(credit_file=credit_file, actor=org["finance"], requested_limit=D("900.00"),
-                                      requested_terms_days=30, reason="x")
+        services.limit_request_create(
+            credit_file=credit_file,
+            actor=org["finance"],
+            requested_limit=D("900.00"),
+            requested_terms_days=30,
+            reason="x",
+        )
     assert CreditLimitRequest.objects.count() == 0 and ApprovalRequest.objects.count() == 0
     credit_file.refresh_from_db()
     assert credit_file.limit == D("100.00")
@@ -76,8 +89,7 @@ def test_the_limit_cannot_be_edited_directly(org, api):
     customer = make_customer(org, "rep1")
     credit_file = make_credit_file(customer, limit="100.00")
     services.credit_file_update(credit_file=credit_file, data={"limit": D("5000"), "grade": "A"}, actor=org["finance"])
-    response = api(org["finance"]).patch(f"/api/v1/credit-files/{credit_file.pk}/", {"limit": "9999.00"},
-                                         format="json")
+    response = api(org["finance"]).patch(f"/api/v1/credit-files/{credit_file.pk}/", {"limit": "9999.00"}, format="json")
     assert response.status_code == 200
     credit_file.refresh_from_db()
     assert credit_file.limit == D("100.00") and credit_file.grade == "A"
@@ -86,14 +98,29 @@ def test_the_limit_cannot_be_edited_directly(org, api):
 def test_review_prefills_payment_history_and_reschedules(org, api):
     customer = make_customer(org, "rep1")
     credit_file = make_credit_file(customer, limit="10000.00")
-    late = make_invoice(customer, "1000.00", issue_date=TODAY - datetime.timedelta(days=100),
-                        due_date=TODAY - datetime.timedelta(days=70))
-    on_time = make_invoice(customer, "500.00", issue_date=TODAY - datetime.timedelta(days=50),
-                           due_date=TODAY - datetime.timedelta(days=20))
-    receipts.receipt_record(actor=org["finance"], customer=customer, amount="1000.00",
-                            received_on=TODAY - datetime.timedelta(days=60), invoices=[late])
-    receipts.receipt_record(actor=org["finance"], customer=customer, amount="500.00",
-                            received_on=TODAY - datetime.timedelta(days=30), invoices=[on_time])
+    late = make_invoice(
+        customer,
+        "1000.00",
+        issue_date=TODAY - datetime.timedelta(days=100),
+        due_date=TODAY - datetime.timedelta(days=70),
+    )
+    on_time = make_invoice(
+        customer, "500.00", issue_date=TODAY - datetime.timedelta(days=50), due_date=TODAY - datetime.timedelta(days=20)
+    )
+    receipts.receipt_record(
+        actor=org["finance"],
+        customer=customer,
+        amount="1000.00",
+        received_on=TODAY - datetime.timedelta(days=60),
+        invoices=[late],
+    )
+    receipts.receipt_record(
+        actor=org["finance"],
+        customer=customer,
+        amount="500.00",
+        received_on=TODAY - datetime.timedelta(days=30),
+        invoices=[on_time],
+    )
     history = api(org["finance"]).get(f"/api/v1/credit-files/{credit_file.pk}/payment-history/").json()
     # (40 days × 1000 + 20 days × 500) / 1500 = 33.3
     assert history["average_days_to_pay"] == "33.3"
@@ -102,8 +129,12 @@ def test_review_prefills_payment_history_and_reschedules(org, api):
     assert api(org["rep1"]).get(f"/api/v1/credit-files/{credit_file.pk}/payment-history/").status_code == 404
 
     review = services.credit_review_create(
-        credit_file=credit_file, actor=org["finance"], business_situation="Stable", financial_situation="Sound",
-        grade="A", requested_limit=D("15000.00"),
+        credit_file=credit_file,
+        actor=org["finance"],
+        business_situation="Stable",
+        financial_situation="Sound",
+        grade="A",
+        requested_limit=D("15000.00"),
     )
     credit_file.refresh_from_db()
     assert review.overdue_incidents == 1 and review.average_days_to_pay == D("33.3")
@@ -118,8 +149,9 @@ def test_review_prefills_payment_history_and_reschedules(org, api):
 def test_reviews_are_hidden_from_reps(org, api):
     customer = make_customer(org, "rep1")
     credit_file = make_credit_file(customer)
-    review = services.credit_review_create(credit_file=credit_file, actor=org["finance"], business_situation="x",
-                                           financial_situation="Secret", grade="C")
+    review = services.credit_review_create(
+        credit_file=credit_file, actor=org["finance"], business_situation="x", financial_situation="Secret", grade="C"
+    )
     assert api(org["rep1"]).get(f"/api/v1/credit-reviews/{review.pk}/").status_code == 404
     assert api(org["rep1"]).get("/api/v1/credit-reviews/").json()["count"] == 0
     assert api(org["director"]).get(f"/api/v1/credit-reviews/{review.pk}/").status_code == 200

@@ -19,8 +19,9 @@ def data(org):
     credit_file = make_credit_file(customer, limit="1000.00")
     make_invoice(customer, "100.00", issue_date=TODAY)
     receipt = receipts.receipt_record(actor=org["rep1"], customer=customer, amount="10.00", received_on=TODAY)
-    review = services.credit_review_create(credit_file=credit_file, actor=org["finance"], business_situation="b",
-                                           financial_situation="f", grade="B")
+    review = services.credit_review_create(
+        credit_file=credit_file, actor=org["finance"], business_situation="b", financial_situation="f", grade="B"
+    )
     statement = statements.statement_create(customer=customer, period_start=TODAY, actor=org["finance"])
     return {"customer": customer, "file": credit_file, "receipt": receipt, "review": review, "statement": statement}
 
@@ -50,8 +51,8 @@ def test_credit_summary_body(org, api, data):
 
 
 @pytest.mark.parametrize(
-    "role,expected", [("rep1", 201), ("supervisor1", 201), ("rep3", 404), ("finance", 201), ("warehouse", 403),
-                      ("norole", 403)]
+    "role,expected",
+    [("rep1", 201), ("supervisor1", 201), ("rep3", 404), ("finance", 201), ("warehouse", 403), ("norole", 403)],
 )
 def test_record_payment(org, api, data, role, expected):
     before = Receipt.objects.count()
@@ -62,8 +63,8 @@ def test_record_payment(org, api, data, role, expected):
 
 
 @pytest.mark.parametrize(
-    "role,expected", [("rep1", 403), ("supervisor1", 403), ("rep3", 403), ("finance", 200), ("warehouse", 403),
-                      ("norole", 403)]
+    "role,expected",
+    [("rep1", 403), ("supervisor1", 403), ("rep3", 403), ("finance", 200), ("warehouse", 403), ("norole", 403)],
 )
 def test_confirm_payment(org, api, data, role, expected):
     response = api(org[role]).post(f"/api/v1/receipts/{data['receipt'].pk}/confirm/", {}, format="json")
@@ -73,8 +74,8 @@ def test_confirm_payment(org, api, data, role, expected):
 
 
 @pytest.mark.parametrize(
-    "role,expected", [("rep1", 403), ("supervisor1", 403), ("rep3", 403), ("finance", 200), ("warehouse", 403),
-                      ("norole", 403)]
+    "role,expected",
+    [("rep1", 403), ("supervisor1", 403), ("rep3", 403), ("finance", 200), ("warehouse", 403), ("norole", 403)],
 )
 def test_edit_credit_file(org, api, data, role, expected):
     response = api(org[role]).patch(f"/api/v1/credit-files/{data['file'].pk}/", {"grade": "D"}, format="json")
@@ -93,8 +94,14 @@ def test_pages(org, client, data, role):
         assert (b"Secret" in detail.content) is False
         shows_review = b"review-link" in detail.content
         assert shows_review == (role == "finance")
-    for url in ["/credit/", "/receipts/", "/receivables/ageing/", "/statements/", "/reconciliations/",
-                "/credit/limit-changes/"]:
+    for url in [
+        "/credit/",
+        "/receipts/",
+        "/receivables/ageing/",
+        "/statements/",
+        "/reconciliations/",
+        "/credit/limit-changes/",
+    ]:
         assert client.get(url).status_code == (200 if role not in {"warehouse", "norole"} else 404), url
     assert client.get("/credit/reviews/").status_code == (200 if role == "finance" else 404)
     assert client.get(f"/statements/{data['statement'].pk}/pdf/").status_code == (200 if allowed else 404)

@@ -316,10 +316,17 @@ def test_return_with_credit_note_reverses_stock_and_money_exactly(shop):
     assert balance(shop, shop["p2"]).on_hand == on_hand + 1
     assert exposure(shop["customer"]) == before_exposure - D("3.33")
     invoice.refresh_from_db()
+    credit_note.refresh_from_db()
     assert invoice.total == D("9.99")  # the original is never edited
+    assert (invoice.open_amount, invoice.status) == (D("6.66"), "open")  # the credit note settles against it
+    assert (credit_note.open_amount, credit_note.status) == (D("0.00"), "paid")
     rest = services.return_request(order=order, kind="return", actor=shop["org"]["rep1"], reason="全部退回")
     decide_all(rest, "refund")
     assert sum(Invoice.objects.filter(order=order).values_list("total", flat=True)) == D("0")
+    invoice.refresh_from_db()
+    assert (invoice.open_amount, invoice.status) == (D("0.00"), "paid")
+    assert not Invoice.objects.filter(order=order, status="open").exists()
+    assert exposure(shop["customer"]) == before_exposure - D("9.99")
 
 
 def test_cancellation_of_the_undelivered_rest_releases_the_reservation(shop):
