@@ -181,10 +181,11 @@ def _send_reminders(run: ClockRun, rules, calendar, outbox: _Outbox) -> None:
             title = ngettext("%(count)s deadline is due soon", "%(count)s deadlines are due soon", len(items)) % {
                 "count": len(items)
             }
+            line = _("%(rule)s — due %(due)s")  # translated once per message, not per line
             body = _lines(
                 items,
-                lambda rule_id, due_at: (
-                    _("%(rule)s — due %(due)s") % {"rule": rules[rule_id].name, "due": _local(due_at, calendar)}
+                lambda rule_id, due_at, line=line: (
+                    line % {"rule": rules[rule_id].name, "due": _local(due_at, calendar)}
                 ),
             )
             outbox.add(person, title, body, url, "sop.reminder")
@@ -219,10 +220,11 @@ def _send_escalations(run: ClockRun, rules, holders, calendar, outbox: _Outbox) 
             title = ngettext("You missed %(count)s deadline", "You missed %(count)s deadlines", len(items)) % {
                 "count": len(items)
             }
+            line = _("%(rule)s — was due %(due)s")
             body = _lines(
                 items,
-                lambda rule_id, due_at: (
-                    _("%(rule)s — was due %(due)s") % {"rule": rules[rule_id].name, "due": _local(due_at, calendar)}
+                lambda rule_id, due_at, line=line: (
+                    line % {"rule": rules[rule_id].name, "due": _local(due_at, calendar)}
                 ),
             )
             outbox.add(person, title, body, my_url, "sop.missed")
@@ -232,10 +234,11 @@ def _send_escalations(run: ClockRun, rules, holders, calendar, outbox: _Outbox) 
             title = ngettext(
                 "%(count)s deadline missed in your area", "%(count)s deadlines missed in your area", len(items)
             ) % {"count": len(items)}
+            line = _("%(person)s: %(rule)s — was due %(due)s")
             body = _lines(
                 items,
-                lambda person_id, rule_id, due_at: (
-                    _("%(person)s: %(rule)s — was due %(due)s")
+                lambda person_id, rule_id, due_at, line=line: (
+                    line
                     % {
                         "person": people[person_id].display_name,
                         "rule": rules[rule_id].name,
