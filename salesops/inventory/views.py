@@ -790,6 +790,12 @@ def reorder_warning_list(request):
     return page.response()
 
 
+def _page_link(request, number: int) -> str:
+    params = request.GET.copy()
+    params["page"] = number
+    return "?" + params.urlencode()
+
+
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -919,6 +925,7 @@ def stock_value(request):
             [_("Warehouse"), _("SKU"), _("Product"), _("Quantity"), _("Value")],
             ([r["warehouse__name"], r["product__sku"], r["product__name"], r["quantity"], r["value"]] for r in rows),
         )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     by_warehouse: dict[str, Decimal] = {}
     for r in rows:
         by_warehouse[r["warehouse__name"]] = by_warehouse.get(r["warehouse__name"], Decimal("0")) + r["value"]
@@ -926,7 +933,9 @@ def stock_value(request):
         request,
         "inventory/stock_value.html",
         {
-            "rows": rows[:1000],
+            "page": page,
+            "page_link_prev": _page_link(request, page.previous_page_number()) if page.has_previous() else None,
+            "page_link_next": _page_link(request, page.next_page_number()) if page.has_next() else None,
             "count": len(rows),
             "day": day,
             "warehouse_id": warehouse_id,

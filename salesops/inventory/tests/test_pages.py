@@ -173,3 +173,28 @@ def test_count_sheet_prints_as_pdf_with_the_chinese_font_embedded(org, client, w
     plain = count_sheet_pdf(stocktake, lines, uncompressed=True)
     assert b"/FontFile" in plain  # the font is embedded
     assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+Noto", plain)  # and it is the CJK font of @font-face
+
+
+def test_slow_moving_page_filters_by_idle_days_and_totals_by_bucket(org, client, world):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    old = make_product("OLDBOX", cost=Decimal("5"))
+    receive(world["wh"], old, 10, "5", at=timezone.now() - datetime.timedelta(days=400))
+    client.force_login(org["warehouse"])
+    url = reverse("slow-moving")
+    body = client.get(url + "?min_days=365").content.decode()
+    assert "OLDBOX" in body and "FLOUR" not in body
+    assert 'data-testid="age-buckets"' in body and "50.00" in body  # 10 × 5 in the >365 bucket
+    assert "FLOUR" in client.get(url).content.decode()
+    assert client.get(url + "?min_days=7&export=xlsx").status_code == 200  # any number of days, not only chips
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(30):
+        receive(world["dc"], make_product(f"MORE{i:02d}"), 1, "1")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)  # no query per row
