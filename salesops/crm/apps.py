@@ -16,7 +16,7 @@ class CrmConfig(AppConfig):
         from salesops.crm import home
         from salesops.crm.grading import grading_periodic
         from salesops.crm.privacy import NAME_ONLY_ROLES
-        from salesops.crm.services import pool_return_stale
+        from salesops.crm.services import POLICY_ROLES, pool_return_stale
 
         sales = _("Sales")
         supervisors = frozenset(UNIT_ROLES | {Role.SALES_DIRECTOR, Role.SALES_ADMIN})
@@ -34,6 +34,7 @@ class CrmConfig(AppConfig):
         registry.add_nav(NavItem("reassign", _("Reassign customers"), "reassign", supervisors, 109, sales))
         registry.add_nav(NavItem("grading", _("Customer grades"), "grading", SALES_ROLES, 110, sales))
         registry.add_nav(NavItem("customer-import", _("Import customers"), "customer-import", SALES_ROLES, 111, sales))
+        registry.add_nav(NavItem("crm-policy", _("CRM policy"), "crm-policy", POLICY_ROLES, 112, sales))
 
         registry.add_home(HomeSection("crm-agenda", home.agenda_section, frozenset({Role.SALES_REP}), 20))
         registry.add_home(HomeSection("crm-overdue", home.overdue_section, frozenset({Role.SALES_REP}), 21))

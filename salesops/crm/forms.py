@@ -3,7 +3,17 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.core.models import OrgUnit, User
 from salesops.core.roles import Role
-from salesops.crm.models import Activity, Address, Complaint, Contact, Customer, KeyAccountFile, Opportunity, Stage
+from salesops.crm.models import (
+    Activity,
+    Address,
+    Complaint,
+    Contact,
+    CrmPolicy,
+    Customer,
+    KeyAccountFile,
+    Opportunity,
+    Stage,
+)
 
 
 class CustomerForm(forms.ModelForm):
@@ -176,3 +186,60 @@ class ImportForm(forms.Form):
 
 class FileForm(forms.Form):
     file = forms.FileField(label=_("File"))
+
+
+class CrmPolicyForm(forms.ModelForm):
+    required_css_class = "required"
+
+    class Meta:
+        model = CrmPolicy
+        fields = [
+            "max_prospects_per_rep",
+            "grade_period_days",
+            "grade_cutoff_a",
+            "grade_cutoff_b",
+            "grade_measure",
+            "complaint_answer_hours",
+        ]
+
+    def __init__(self, *args, measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"sales_amount": _("Sales amount"), "opportunities_won": _("Won opportunities")}
+        names = list(dict.fromkeys(["sales_amount", *measures, self.instance.grade_measure]))
+        self.fields["grade_measure"] = forms.ChoiceField(
+            label=_("grading measure"), choices=[(name, labels.get(name, name)) for name in names if name]
+        )
+
+
+POOL_GRADES = [("", _("Ungraded")), ("A", "A"), ("B", "B"), ("C", "C")]
+
+
+class PoolRulesForm(forms.Form):
+    """Days without an activity after which a lead returns to the pool, one field per grade."""
+
+    required_css_class = "required"
+
+    def __init__(self, *args, rules: dict[str, int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        rules = rules or {}
+        for grade, label in POOL_GRADES:
+            self.fields[self.field_name(grade)] = forms.IntegerField(
+                label=_("Grade %(grade)s: return after (days)") % {"grade": label},
+                min_value=1,
+                initial=rules.get(grade),
+            )
+
+    @staticmethod
+    def field_name(grade: str) -> str:
+        return f"days_{grade or 'none'}"
+
+    def days(self) -> dict[str, int]:
+        return {grade: self.cleaned_data[self.field_name(grade)] for grade, _label in POOL_GRADES}
+
+
+class StageForm(forms.ModelForm):
+    required_css_class = "required"
+
+    class Meta:
+        model = Stage
+        fields = ["code", "name", "name_zh", "order", "probability", "outcome", "active"]

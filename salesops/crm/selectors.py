@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from salesops.core.models import OrgUnit, User
@@ -115,6 +115,39 @@ def reps_for_user(*, user) -> QuerySet[User]:
 
 def opportunity_list_for_user(*, user) -> QuerySet[Opportunity]:
     return visible_to(Opportunity.objects.select_related("customer", "owner", "team", "stage"), user)
+
+
+def opportunity_totals_by_stage(opportunities: QuerySet[Opportunity]) -> list[dict]:
+    """{stage_id, n, total} per stage of an already scoped queryset."""
+    return list(opportunities.order_by().values("stage_id").annotate(n=Count("pk"), total=Sum("amount")))
+
+
+CARD_FIELDS = [
+    "code",
+    "name",
+    "amount",
+    "expected_close",
+    "stage_id",
+    "customer__name",
+    "owner__username",
+    "owner__full_name",
+    "owner__first_name",
+    "owner__last_name",
+]
+
+
+def opportunity_cards_by_stage(opportunities: QuerySet[Opportunity], *, per_stage: int) -> list[Opportunity]:
+    """The first `per_stage` opportunities of each stage by expected close, in one query."""
+    rank = Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("expected_close").asc(), F("pk").asc()])
+    cards = (
+        opportunities.select_related(None)
+        .select_related("customer", "owner")
+        .only(*CARD_FIELDS)
+        .annotate(rank=rank)
+        .filter(rank__lte=per_stage)
+        .order_by("expected_close", "pk")
+    )
+    return list(cards)
 
 
 def stage_list() -> QuerySet[Stage]:

@@ -883,3 +883,88 @@ def crm_policy_seed() -> None:
 
 def money(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"))
+
+
+# --- policy (edited by an administrator) ------------------------------------------------------------
+POLICY_FIELDS = [
+    "max_prospects_per_rep",
+    "grade_period_days",
+    "grade_cutoff_a",
+    "grade_cutoff_b",
+    "grade_measure",
+    "complaint_answer_hours",
+]
+STAGE_FIELDS = ["code", "name", "name_zh", "order", "probability", "outcome", "active"]
+POLICY_ROLES = frozenset({Role.SYSADMIN, Role.SALES_ADMIN, Role.SALES_DIRECTOR})
+
+
+def can_edit_policy(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) or user.roles & POLICY_ROLES)
+
+
+def _require_policy_editor(actor) -> None:
+    if not can_edit_policy(actor):
+        raise PermissionDenied()
+
+
+@transaction.atomic
+def crm_policy_update(*, actor, data: dict) -> CrmPolicy:
+    """Holding limit, grading period, cut-offs and measure, complaint answer time."""
+    _require_policy_editor(actor)
+    policy = CrmPolicy.current()
+    cut_a = Decimal(data.get("grade_cutoff_a", policy.grade_cutoff_a))
+    cut_b = Decimal(data.get("grade_cutoff_b", policy.grade_cutoff_b))
+    errors = {}
+    if not Decimal(0) < cut_a < Decimal(100):
+        errors["grade_cutoff_a"] = [_("Give a percentage between 0 and 100.")]
+    if not Decimal(0) < cut_b <= Decimal(100):
+        errors["grade_cutoff_b"] = [_("Give a percentage between 0 and 100.")]
+    elif cut_a >= cut_b:
+        errors["grade_cutoff_b"] = [_("The B cut-off must be above the A cut-off.")]
+    if data.get("grade_period_days", policy.grade_period_days) < 1:
+        errors["grade_period_days"] = [_("The period must be at least one day.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    policy, _changed = model_update(instance=policy, fields=POLICY_FIELDS, data=data, actor=actor)
+    return policy
+
+
+@transaction.atomic
+def pool_rules_update(*, actor, days: dict[str, int]) -> dict[str, int]:
+    """Days without an activity after which a lead returns to the pool, per grade ("" = ungraded)."""
+    _require_policy_editor(actor)
+    bad = {grade: value for grade, value in days.items() if value is None or int(value) < 1}
+    if bad:
+        raise ValidationFailed(fields={f"days_{grade or 'none'}": [_("At least one day.")] for grade in bad})
+    for grade, value in days.items():
+        rule = PoolRule.objects.filter(grade=grade).first()
+        if rule is None:
+            model_create(instance=PoolRule(grade=grade, return_after_days=int(value)), actor=actor)
+        else:
+            model_update(
+                instance=rule, fields=["return_after_days"], data={"return_after_days": int(value)}, actor=actor
+            )
+    return pool_rules()
+
+
+@transaction.atomic
+def stage_save(*, actor, data: dict, stage: Stage | None = None) -> Stage:
+    """Add or change a pipeline stage. The open stages must keep at least one active, and
+    there must stay an active won and an active lost stage, or no opportunity could close."""
+    _require_policy_editor(actor)
+    data = {key: value for key, value in data.items() if key in STAGE_FIELDS}
+    code = data.get("code", stage.code if stage else "")
+    if Stage.objects.filter(code=code).exclude(pk=stage.pk if stage else None).exists():
+        raise ValidationFailed(fields={"code": [_("Another stage has this code.")]})
+    if stage is None:
+        stage = model_create(instance=Stage(**data), actor=actor)
+    else:
+        stage, _changed = model_update(instance=stage, fields=STAGE_FIELDS, data=data, actor=actor)
+    active = Stage.objects.filter(active=True)
+    for outcome, label in Stage.Outcome.choices:
+        if not active.filter(outcome=outcome).exists():
+            raise ValidationFailed(
+                _("At least one active stage with the outcome “%(outcome)s” is needed.") % {"outcome": label},
+                fields={"active": [_("This would leave no active “%(outcome)s” stage.") % {"outcome": label}]},
+            )
+    return stage

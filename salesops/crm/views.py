@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,25 +28,30 @@ from salesops.crm.forms import (
     AddressForm,
     ComplaintForm,
     ContactForm,
+    CrmPolicyForm,
     CustomerForm,
     FileForm,
     ImportForm,
     KeyAccountForm,
     LeadRegisterForm,
     OpportunityForm,
+    PoolRulesForm,
     ReassignForm,
+    StageForm,
     StageMoveForm,
 )
-from salesops.crm.grading import grading_run
+from salesops.crm.grading import grading_measures, grading_run
 from salesops.crm.ical import activities_ics
 from salesops.crm.models import (
     Activity,
     Complaint,
+    CrmPolicy,
     Customer,
     CustomerImport,
     KeyAccountFile,
     Opportunity,
     OwnershipConflict,
+    Stage,
 )
 from salesops.crm.privacy import NAME_ONLY_ROLES, can_see_contact_details, shown_phone
 from salesops.crm.sections import customer_sections
@@ -380,21 +386,51 @@ def grading(request):
 
 
 # --- opportunities ----------------------------------------------------------------------------------
+CARDS_PER_STAGE = 50
+
+
+def _stage_options(stages, selected) -> str:
+    """The stage <option>s of a card, rendered once per column: every card of a column is in
+    the same stage, so they share one string instead of one template loop per card."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((s.pk, " selected" if s.pk == selected else "", s.label) for s in stages),
+    )
+
+
 @login_required
 def opportunity_board(request):
+    """Kanban by stage: each column's count and total over all its opportunities (one
+    aggregate), and its first cards by expected close (one windowed query)."""
     _require(request.user, CAN_CREATE)
     opportunities = selectors.opportunity_list_for_user(user=request.user)
     if request.GET.get("mine") == "1":
         opportunities = opportunities.filter(owner=request.user)
     stages = list(selectors.stage_list())
+    totals = {row["stage_id"]: row for row in selectors.opportunity_totals_by_stage(opportunities)}
     by_stage = {stage.pk: [] for stage in stages}
-    for opportunity in opportunities.order_by("expected_close", "pk")[:500]:
+    for opportunity in selectors.opportunity_cards_by_stage(opportunities, per_stage=CARDS_PER_STAGE):
         by_stage.setdefault(opportunity.stage_id, []).append(opportunity)
-    columns = [
-        {"stage": s, "cards": by_stage.get(s.pk, []), "total": sum(o.amount for o in by_stage.get(s.pk, []))}
-        for s in stages
-    ]
-    return render(request, "crm/opportunity_board.html", {"columns": columns, "stages": stages})
+    columns = []
+    for stage in stages:
+        cards = by_stage.get(stage.pk, [])
+        count = totals.get(stage.pk, {}).get("n", 0)
+        columns.append(
+            {
+                "stage": stage,
+                "cards": cards,
+                "count": count,
+                "more": count - len(cards),
+                "total": totals.get(stage.pk, {}).get("total") or 0,
+                "options": "" if stage.is_closed else _stage_options(stages, stage.pk),
+            }
+        )
+    return render(
+        request,
+        "crm/opportunity_board.html",
+        {"columns": columns, "stages": stages, "move_label": _("Move to stage"), "move_button": _("Move")},
+    )
 
 
 @login_required
@@ -747,3 +783,62 @@ def customer_import_preview(request, pk: int):
         except ApplicationError as error:
             messages.error(request, str(error.message))
     return render(request, "crm/import_preview.html", {"record": record})
+
+
+# --- policy -----------------------------------------------------------------------------------------
+def _require_policy_editor(user):
+    if not services.can_edit_policy(user):
+        raise Http404
+
+
+@login_required
+def crm_policy(request):
+    """Holding limit, grading, complaint answer time, pool return days per grade, stages."""
+    _require_policy_editor(request.user)
+    policy = CrmPolicy.current()
+    section = request.POST.get("section") if request.method == "POST" else None
+    policy_form = CrmPolicyForm(
+        request.POST if section == "policy" else None, instance=policy, measures=grading_measures(), prefix="policy"
+    )
+    pool_form = PoolRulesForm(request.POST if section == "pool" else None, rules=services.pool_rules(), prefix="pool")
+    if section == "policy" and policy_form.is_valid():
+        try:
+            services.crm_policy_update(actor=request.user, data=policy_form.cleaned_data)
+            messages.success(request, _("Policy saved."))
+            return redirect("crm-policy")
+        except ApplicationError as error:
+            add_error_to_form(policy_form, error)
+    elif section == "pool" and pool_form.is_valid():
+        try:
+            services.pool_rules_update(actor=request.user, days=pool_form.days())
+            messages.success(request, _("Pool rules saved."))
+            return redirect("crm-policy")
+        except ApplicationError as error:
+            add_error_to_form(pool_form, error)
+    return render(
+        request,
+        "crm/policy.html",
+        {"policy_form": policy_form, "pool_form": pool_form, "stages": Stage.objects.order_by("order", "pk")},
+    )
+
+
+@login_required
+def stage_edit(request, pk: int | None = None):
+    _require_policy_editor(request.user)
+    stage = Stage.objects.filter(pk=pk).first() if pk else None
+    if pk and stage is None:
+        raise Http404
+    # The form validates on its own copy: a ModelForm writes the input onto its instance.
+    form = StageForm(request.POST or None, instance=Stage.objects.filter(pk=pk).first() if pk else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_save(actor=request.user, stage=stage, data=form.cleaned_data)
+            messages.success(request, _("Stage saved."))
+            return redirect("crm-policy")
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "crm/simple_form.html",
+        {"form": form, "title": _("Pipeline stage"), "cancel_url": reverse("crm-policy")},
+    )
