@@ -29,24 +29,19 @@ def main(ledger_lines: int = 1_000_000) -> None:
     rng = random.Random(7)
     start = time.perf_counter()
     now = timezone.now().isoformat(sep=" ")
+    assert ids == list(range(ids[0], ids[0] + products))  # made in one bulk insert: consecutive keys
     with connection.cursor() as cursor:
-        batch = []
-        for i in range(ledger_lines):
-            warehouse = (main_wh.pk, dc.pk)[(i // products) % 2]  # every product in both warehouses
-            batch.append((ids[i % products], warehouse, "receipt", "1.000", "2.0000", "bench", now))
-            if len(batch) == 50_000:
-                cursor.executemany(
-                    "INSERT INTO inventory_stockmove (product_id, warehouse_id, kind, quantity, unit_cost,"
-                    " reference_type, reference_number, at) VALUES (%s, %s, %s, %s, %s, %s, '', %s)",
-                    batch,
-                )
-                batch = []
-        if batch:
-            cursor.executemany(
-                "INSERT INTO inventory_stockmove (product_id, warehouse_id, kind, quantity, unit_cost,"
-                " reference_type, reference_number, at) VALUES (%s, %s, %s, %s, %s, %s, '', %s)",
-                batch,
-            )
+        # one statement generating the ledger in SQLite: line i is product i mod N, in the main
+        # warehouse for even rounds of N lines and in the centre for odd ones (so every product
+        # has lines in both warehouses)
+        cursor.execute(
+            "INSERT INTO inventory_stockmove (product_id, warehouse_id, kind, quantity, unit_cost,"
+            " reference_type, reference_number, at)"
+            " WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < %s)"
+            " SELECT %s + i %% %s, CASE WHEN (i / %s) %% 2 = 0 THEN %s ELSE %s END,"
+            " 'receipt', '1.000', '2.0000', 'bench', '', %s FROM seq",
+            [ledger_lines, ids[0], products, products, main_wh.pk, dc.pk, now],
+        )
         cursor.execute(
             "INSERT INTO inventory_stockbalance (product_id, warehouse_id, on_hand, reserved, avg_cost) "
             "SELECT product_id, warehouse_id, SUM(quantity), 0, 2 FROM inventory_stockmove GROUP BY 1, 2"
