@@ -9,7 +9,9 @@ an MPS with the independent demand, and scheduled receipts as open purchase orde
   - the regenerative run from the database and back (`mrp_run_execute`: read with
     values_list into numpy, plan, bulk_create planned orders, exceptions and capacity),
     without pegging, then again with pegging stored on every planned order;
-  - the engine alone on the same arrays (`run_mrp` on the problem read from the database).
+  - the engine alone on the same arrays (`run_mrp` on the problem read from the database);
+  - the run again, now also deleting the previous run's open planned orders (the steady
+    state: each regenerative run replaces the plan before it).
 
 Wall and CPU time are printed for each (the machine may be shared).
 
@@ -185,6 +187,14 @@ def main() -> None:
     result, engine_wall, _ = timed("engine alone on the same arrays (run_mrp)", lambda: run_mrp(problem=problem))
     assert len(result.planned_orders) == run.n_planned
     print(f"  database run / engine alone: {db_wall / engine_wall:.1f}x; target for the database run: < 10 s")
+
+    again = mrp_run_create(actor=user, schedule=schedule, weeks=schedule.weeks, enqueue=False)
+    again, again_wall, _ = timed(
+        "again, replacing the previous run's planned orders", lambda: mrp_run_execute(run=again, pegging=False)
+    )
+    print(f"  {again.message}")
+    assert PlannedOrder.objects.filter(run=run).count() == 0
+    assert PlannedOrder.objects.filter(run=again).count() == again.n_planned == run.n_planned
 
     if not args.no_pegging_run:
         pegged = mrp_run_create(actor=user, schedule=schedule, weeks=schedule.weeks, enqueue=False)

@@ -268,7 +268,11 @@ def mrp_compute_and_store(*, run: MrpRun, pegging: bool = True) -> dict[str, flo
 
     clock = time.perf_counter()
     with transaction.atomic():
-        PlannedOrder.objects.filter(run=run).delete()
+        # Regenerative: this run's plan replaces the earlier ones. Their open planned orders go
+        # (one set-wise DELETE over the run index); converted ones stay with their documents.
+        PlannedOrder.objects.filter(
+            run_id__in=MrpRun.objects.filter(pk__lte=run.pk).values("pk"), status=PlannedOrder.Status.PLANNED
+        ).delete()
         MrpExceptionRow.objects.filter(run=run).delete()
         CapacityLoadRow.objects.filter(run=run).delete()
         planned = result.planned_orders
@@ -276,20 +280,19 @@ def mrp_compute_and_store(*, run: MrpRun, pegging: bool = True) -> dict[str, flo
             run=run, planned=planned, ids=ids, make=make, items=problem.items, pegs=pegs_by_order
         )
         id_of = dict(zip(problem.items, ids.tolist(), strict=True))
-        exceptions = [
-            (
-                run.pk,
-                id_of[e.item],
-                e.kind,
-                e.period,
-                e.to_period if e.to_period is None or e.to_period > 0 else 0,
-                round(float(e.quantity), 3),
-                e.message[:300],
-            )
-            for e in result.exceptions
-        ]
-        _insert(
-            MrpExceptionRow, ["run_id", "product_id", "kind", "period", "to_period", "quantity", "message"], exceptions
+        exceptions = result.exceptions
+        _bulk_insert(
+            MrpExceptionRow._meta.db_table,
+            ["run_id", "product_id", "kind", "period", "to_period", "quantity", "message"],
+            [
+                [run.pk] * len(exceptions),
+                [id_of[e.item] for e in exceptions],
+                [e.kind for e in exceptions],
+                [e.period for e in exceptions],
+                [e.to_period if e.to_period is None or e.to_period > 0 else 0 for e in exceptions],
+                [round(float(e.quantity), 3) for e in exceptions],
+                [e.message[:300] for e in exceptions],
+            ],
         )
         capacity_rows = _capacity(run=run, result=result, ids=ids)
         CapacityLoadRow.objects.bulk_create(capacity_rows, batch_size=BATCH)
@@ -298,79 +301,104 @@ def mrp_compute_and_store(*, run: MrpRun, pegging: bool = True) -> dict[str, flo
     return timings
 
 
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+def _max_rows_per_statement(n_params: int) -> int:
+    """Rows per multi-row INSERT: as many as the database's bound-parameter limit allows, at most 1,000."""
+    limit = connection.features.max_query_params or 65535
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        # the compiled limit (32,766 since SQLite 3.32), not Django's conservative 999
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(1000, limit // max(n_params, 1)))
+
+
+def _bulk_insert(table: str, columns: list[str], values: list[list], constants: dict[str, str] | None = None) -> int:
+    """Insert rows given column-wise (`values[k]` is the list of column k) with multi-row
+    INSERT statements, or COPY on PostgreSQL. Returns the number of rows.
+
+    One statement per batch instead of one per row: on SQLite an AUTOINCREMENT table updates
+    sqlite_sequence at the end of every statement, which made row-by-row `executemany` cost
+    three times the insert itself. The parameters are interleaved into one flat list with
+    slice assignments (no tuple per row) and passed to the driver with its own placeholders,
+    skipping the wrapper's per-statement placeholder rewrite. `constants` are SQL literals
+    (column → literal) written on every row without binding them."""
+    constants = constants or {}
+    n_rows = len(values[0]) if values else 0
+    if n_rows == 0:
+        return 0
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH * 4):
-            cursor.executemany(sql, rows[start : start + BATCH * 4])
+    names = [quote(c) for c in columns] + [quote(c) for c in constants]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            return _copy_rows(cursor, table, names, values, constants)
+    width = len(columns)
+    flat: list = [None] * (n_rows * width)
+    for k, column in enumerate(values):
+        flat[k::width] = column
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    per_row = "(" + ", ".join([mark] * width + list(constants.values())) + ")"
+    head = f"INSERT INTO {quote(table)} ({', '.join(names)}) VALUES "
+    size = _max_rows_per_statement(width)
+    full_sql = head + ", ".join([per_row] * size)
+    connection.ensure_connection()
+    # the driver's own cursor on the same connection (and so in the same transaction)
+    cursor = connection.connection.cursor()
+    try:
+        for start in range(0, n_rows, size):
+            count = min(size, n_rows - start)
+            sql = full_sql if count == size else head + ", ".join([per_row] * count)
+            cursor.execute(sql, flat[start * width : (start + count) * width])
+    finally:
+        cursor.close()
+    return n_rows
+
+
+def _copy_rows(cursor, table: str, names: list[str], values: list[list], constants: dict[str, str]) -> int:
+    """PostgreSQL: COPY into the table (constants are added to every row as their literal text)."""
+    quote = connection.ops.quote_name
+    extra = tuple(value.strip("'") for value in constants.values())
+    with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in zip(*values, strict=True):
+            copy.write_row(row + extra if extra else row)
+    return len(values[0])
 
 
 def _insert_planned_orders(*, run: MrpRun, planned, ids, make, items, pegs) -> int:
-    """Planned orders with one executemany per batch of plain tuples: at 10^5-10^6 orders per
-    run, building a model instance and a Decimal per row would cost most of the run. The
-    values are the ones the model would store (quantities rounded to its 3 places)."""
-    table = PlannedOrder._meta.db_table
-    columns = [
-        "run_id",
-        "product_id",
-        "kind",
-        "release_date",
-        "receipt_date",
-        "quantity",
-        "past_due",
-        "pegging",
-        "status",
-    ]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    """Planned orders as plain tuples in multi-row INSERTs (COPY on PostgreSQL): at 10^5-10^6
+    orders per run, building a model instance and a Decimal per row would cost most of the
+    run. The values are the ones the model would store (quantities rounded to its 3 places);
+    run, status and (without pegging) the empty pegging text are literals of the statement."""
     weeks = [
         connection.ops.adapt_datefield_value(run.first_week + datetime.timedelta(weeks=k)) for k in range(run.weeks)
     ]
     kinds = np.where(make[planned.item], PlannedOrder.Kind.PRODUCTION.value, PlannedOrder.Kind.PURCHASE.value)
-    product_ids = ids[planned.item]
-    quantities = np.round(planned.quantity, 3)
-    status = PlannedOrder.Status.PLANNED.value
-    rows = []
+    releases = [weeks[k - 1] for k in planned.release_period.tolist()]
+    receipt_periods = planned.receipt_period.tolist()
+    receipts = [weeks[k - 1] for k in receipt_periods]
+    columns = [
+        (ids[planned.item]).tolist(),
+        kinds.tolist(),
+        releases,
+        receipts,
+        np.round(planned.quantity, 3).tolist(),
+        planned.past_due.tolist(),
+    ]
+    names = ["product_id", "kind", "release_date", "receipt_date", "quantity", "past_due"]
+    constants = {"run_id": str(int(run.pk)), "status": f"'{PlannedOrder.Status.PLANNED.value}'"}
+    if pegs:
+        texts = []
+        for item, receipt in zip(planned.item.tolist(), receipt_periods, strict=True):
+            peg = pegs.get((items[item], receipt))
+            texts.append(json.dumps(peg) if peg else "")
+        columns.append(texts)
+        names.append("pegging")
+    else:
+        constants["pegging"] = "''"
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA cache_size = -131072")  # 128 MB of page cache for the index pages
-        for item, product_id, kind, release, receipt, quantity, past_due in zip(
-            planned.item.tolist(),
-            product_ids.tolist(),
-            kinds.tolist(),
-            planned.release_period.tolist(),
-            planned.receipt_period.tolist(),
-            quantities.tolist(),
-            planned.past_due.tolist(),
-            strict=True,
-        ):
-            peg = pegs.get((items[item], receipt)) if pegs else None
-            rows.append(
-                (
-                    run.pk,
-                    product_id,
-                    kind,
-                    weeks[release - 1],
-                    weeks[receipt - 1],
-                    quantity,
-                    past_due,
-                    json.dumps(peg) if peg else "",
-                    status,
-                )
-            )
-            if len(rows) >= BATCH * 4:
-                cursor.executemany(sql, rows)
-                rows = []
-        if rows:
-            cursor.executemany(sql, rows)
-    return len(planned)
+    return _bulk_insert(PlannedOrder._meta.db_table, names, columns, constants)
 
 
 def _capacity(*, run: MrpRun, result, ids) -> list[CapacityLoadRow]:

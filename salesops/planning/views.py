@@ -34,7 +34,7 @@ from salesops.planning.forms import (
     ProductionReportForm,
     ScenarioForm,
 )
-from salesops.planning.models import ForecastLine, JobStatus, MpsLine, PlanBucket, PlannedOrder, SopPack
+from salesops.planning.models import ForecastLine, JobStatus, MpsLine, MrpRun, PlanBucket, PlannedOrder, SopPack
 from salesops.planning.mps import bucket_fulfilment, fulfilment_trend, in_frozen_period
 
 
@@ -741,6 +741,7 @@ def mrp_detail(request, pk: int):
             "chart": chart,
             "overloaded": [r for r in capacity if r.load_hours > r.capacity_hours],
             "can_convert": request.user.has_role(*selectors.PURCHASE_CONVERT),
+            "superseded": MrpRun.objects.filter(status=JobStatus.DONE, pk__gt=run.pk).order_by("pk").first(),
         },
     )
 

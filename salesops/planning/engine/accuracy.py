@@ -101,33 +101,40 @@ def accuracy_by(
     """
     by = list(by)
     _require_columns(frame=frame, columns=[*by, actual, forecast], what="accuracy input")
-    work = pd.DataFrame({column: frame[column] for column in by})
-    work["actual"] = frame[actual].astype(float)
-    work["forecast"] = frame[forecast].astype(float)
-    work["abs_error"] = (work["forecast"] - work["actual"]).abs()
-    work["abs_actual"] = work["actual"].abs()
-    nonzero = work["actual"] != 0
-    work["ape"] = (work["abs_error"] / work["abs_actual"]).where(nonzero)
-    work["ape_n"] = nonzero.astype(int)
-    if not by:
-        work["_all"] = 0
-    keys = by or ["_all"]
-    sums = work.groupby(keys, sort=True, dropna=False).agg(
-        n=("actual", "size"),
-        actual=("actual", "sum"),
-        forecast=("forecast", "sum"),
-        abs_error=("abs_error", "sum"),
-        abs_actual=("abs_actual", "sum"),
-        ape_sum=("ape", "sum"),
-        ape_n=("ape_n", "sum"),
-    )
-    result = sums[["n", "actual", "forecast"]].copy()
-    result["wape"] = _none_where_nan((sums["abs_error"] / sums["abs_actual"]).where(sums["abs_actual"] != 0))
-    result["mape"] = _none_where_nan((sums["ape_sum"] / sums["ape_n"]).where(sums["ape_n"] > 0))
-    result["bias"] = _none_where_nan(((sums["forecast"] - sums["actual"]) / sums["actual"]).where(sums["actual"] != 0))
-    result = result.reset_index()
-    if not by:
-        result = result.drop(columns="_all")
+    actual_values = frame[actual].to_numpy(dtype=float)
+    forecast_values = frame[forecast].to_numpy(dtype=float)
+    abs_error = np.abs(forecast_values - actual_values)
+    abs_actual = np.abs(actual_values)
+    nonzero = actual_values != 0
+    ape = np.divide(abs_error, abs_actual, out=np.zeros_like(abs_error), where=nonzero)
+    # Sums per group with np.bincount over the group numbers: a pandas named aggregation of
+    # seven columns costs tens of milliseconds per call even on a few hundred rows.
+    if by:
+        groups = pd.DataFrame({column: frame[column] for column in by}).groupby(by, sort=True, dropna=False)
+        codes = groups.ngroup().to_numpy()
+        result = groups.size().rename("n").reset_index()
+    else:
+        codes = np.zeros(len(frame), dtype=np.int64)
+        result = pd.DataFrame({"n": [len(frame)] if len(frame) else []})
+    k = len(result)
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=weights, minlength=k)[:k] if len(codes) else np.zeros(k)
+
+    sums_actual, sums_forecast = total(actual_values), total(forecast_values)
+    sums_error, sums_abs_actual = total(abs_error), total(abs_actual)
+    ape_sum, ape_n = total(ape), total(nonzero.astype(float))
+    result["n"] = result["n"].astype(np.int64)
+    result["actual"] = sums_actual
+    result["forecast"] = sums_forecast
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result["wape"] = _none_where_nan(
+            pd.Series(np.where(sums_abs_actual != 0, sums_error / sums_abs_actual, np.nan))
+        )
+        result["mape"] = _none_where_nan(pd.Series(np.where(ape_n > 0, ape_sum / ape_n, np.nan)))
+        result["bias"] = _none_where_nan(
+            pd.Series(np.where(sums_actual != 0, (sums_forecast - sums_actual) / sums_actual, np.nan))
+        )
     return result
 
 

@@ -305,6 +305,28 @@ def test_planned_purchase_converts_once_into_a_purchase_order(world):
     assert PurchaseOrder.objects.count() == 1
 
 
+def test_a_new_mrp_run_replaces_the_open_planned_orders_of_earlier_runs(world):
+    admin = world["admin"]
+    c = f.make_product(admin, "C", source="buy", cost="3")
+    f.make_supplier(admin)
+    schedule = _schedule(world, c, {2: "7", 4: "3"})
+    planner = world["org"]["planner"]
+    first = services.mrp_run_execute(
+        run=services.mrp_run_create(actor=planner, schedule=schedule, weeks=6, enqueue=False)
+    )
+    assert first.n_planned == PlannedOrder.objects.filter(run=first).count() == 2
+    kept = PlannedOrder.objects.get(run=first, receipt_date=schedule.first_week + datetime.timedelta(weeks=1))
+    services.planned_order_convert(planned=kept, actor=world["org"]["purchasing"])
+    second = services.mrp_run_execute(
+        run=services.mrp_run_create(actor=planner, schedule=schedule, weeks=6, enqueue=False)
+    )
+    assert second.status == JobStatus.DONE
+    # the converted order stays with its purchase order; the open one was replaced
+    assert list(PlannedOrder.objects.filter(run=first).values_list("pk", "status")) == [(kept.pk, "converted")]
+    # the open purchase order now covers week 2: only week 4 is planned again
+    assert [(p.product_id, p.quantity) for p in PlannedOrder.objects.filter(run=second)] == [(c.pk, Decimal("3.000"))]
+
+
 def test_mps_change_in_the_frozen_period_needs_the_sales_vp(world):
     from salesops.approvals.models import ApprovalRequest, ApprovalTask
     from salesops.approvals.services import approval_decide
