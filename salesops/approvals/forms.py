@@ -1,10 +1,11 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.approvals.models import ApprovalRule, ApprovalTask, ApproverKind, Delegation, VisitRequest
 from salesops.approvals.registry import document_type_choices, registered_document_types
-from salesops.approvals.rules import describe_conditions
+from salesops.approvals.rules import approver_problem, describe_conditions
 from salesops.core.models import User
 
 MAX_STEPS = 4
@@ -125,6 +126,17 @@ class RuleForm(forms.Form):
                     {"approver": kind, "user": data.get(f"user_{index}") if kind == ApproverKind.USER else None}
                 )
         data["steps"] = steps
+        # Checked again by the service; here each problem is put next to its own step.
+        for index in range(1, MAX_STEPS + 1):
+            kind = data.get(f"step_{index}")
+            if not kind:
+                continue
+            problem = approver_problem(
+                {"approver": kind, "user": data.get(f"user_{index}") if kind == ApproverKind.USER else None}
+            )
+            if problem:
+                field = f"user_{index}" if kind == ApproverKind.USER else f"step_{index}"
+                self.add_error(field, _("%(problem)s.") % {"problem": capfirst(problem)})
         return data
 
     def service_data(self) -> dict:

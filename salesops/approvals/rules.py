@@ -281,29 +281,32 @@ def resolve_chain(steps, requester: User) -> list[tuple[str, User]]:
     return chain
 
 
+def approver_problem(step: dict) -> str | None:
+    """Why one step of a chain cannot be resolved to a person today (None when it can), as a
+    phrase to follow "Step n:" or to stand, capitalised, next to the step's field."""
+    kind = step.get("approver")
+    if kind not in ApproverKind.values:
+        return _("unknown approver “%(kind)s”") % {"kind": kind}
+    if kind == ApproverKind.USER:
+        person = step.get("user")
+        if person is None or not getattr(person, "is_active", False):
+            return _("choose an active person")
+        return None
+    if kind == ApproverKind.SUPERVISOR:
+        if not User.objects.filter(is_active=True, reports__isnull=False).exists():
+            return _("no one is anybody's direct supervisor")
+        return None
+    role = ROLE_OF_KIND.get(kind, Role.SALES_MANAGER)
+    if not User.objects.filter(is_active=True, role_assignments__role=role).exists():
+        return _("nobody holds the role “%(role)s”") % {"role": Role(role).label}
+    return None
+
+
 def unheld_approvers(steps: list[dict]) -> list[str]:
     """Problems for approver roles nobody currently holds (checked when a rule is saved)."""
     problems = []
-    needed = {
-        ApproverKind.SUPERVISOR: None,
-        ApproverKind.DEPARTMENT_MANAGER: Role.SALES_MANAGER,
-        **ROLE_OF_KIND,
-    }
     for index, step in enumerate(steps, start=1):
-        kind = step.get("approver")
-        if kind not in ApproverKind.values:
-            problems.append(_("Step %(n)d: unknown approver “%(kind)s”.") % {"n": index, "kind": kind})
-            continue
-        if kind == ApproverKind.USER:
-            person = step.get("user")
-            if person is None or not getattr(person, "is_active", False):
-                problems.append(_("Step %(n)d: choose an active person.") % {"n": index})
-            continue
-        if kind == ApproverKind.SUPERVISOR:
-            if not User.objects.filter(is_active=True, reports__isnull=False).exists():
-                problems.append(_("Step %(n)d: no one is anybody's direct supervisor.") % {"n": index})
-            continue
-        role = needed[kind]
-        if not User.objects.filter(is_active=True, role_assignments__role=role).exists():
-            problems.append(_("Step %(n)d: nobody holds the role “%(role)s”.") % {"n": index, "role": Role(role).label})
+        problem = approver_problem(step)
+        if problem:
+            problems.append(_("Step %(n)d: %(problem)s.") % {"n": index, "problem": problem})
     return problems

@@ -2,6 +2,8 @@
 home section, visit request pages, and nothing shown to people who may not see it."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.utils import timezone
@@ -117,6 +119,28 @@ class TestRulePages:
         before = ApprovalRule.objects.count()
         page = client.post("/approvals/rules/new/", self.form(conditions=conditions)).content.decode()
         assert fragment in page
+        assert ApprovalRule.objects.count() == before
+
+    @pytest.mark.parametrize(
+        ("changes", "field", "fragment"),
+        [
+            ({"step_2": "finance"}, "step_2", "Nobody holds the role “Finance”."),
+            ({"step_1": "user"}, "user_1", "Choose an active person."),
+            ({"conditions": "amount >= 5"}, "conditions", "has no field “amount”"),
+            ({"reminder_hours": "8"}, "reminder_hours", "The reminder must come before the deadline."),
+        ],
+    )
+    def test_problems_are_placed_next_to_their_field(self, org, client, changes, field, fragment):
+        from salesops.core import services as core
+
+        core.user_set_roles(user=org["finance"], roles=[], actor=org["admin"])
+        client.force_login(org["admin"])
+        before = ApprovalRule.objects.count()
+        page = client.post("/approvals/rules/new/", self.form(**changes)).content.decode()
+        errors = re.search(rf'<ul class="errorlist" id="id_{field}_errors" data-field="{field}">(.*?)</ul>', page, re.S)
+        assert errors is not None, page
+        assert fragment in html.unescape(errors.group(1))
+        assert 'value="Soon"' in page  # what was typed is kept
         assert ApprovalRule.objects.count() == before
 
 
