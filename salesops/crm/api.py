@@ -24,7 +24,7 @@ from salesops.crm.grading import grading_run
 from salesops.crm.ical import activities_ics
 from salesops.crm.matching import ownership_keys
 from salesops.crm.models import CustomerImport, KeyAccountFile, ReassignmentBatch
-from salesops.crm.privacy import NAME_ONLY_ROLES
+from salesops.crm.privacy import NAME_ONLY_ROLES, can_see_contact_details
 from salesops.crm.serializers import (
     ActivitySerializer,
     AddressSerializer,
@@ -56,6 +56,23 @@ from salesops.crm.serializers import (
 SUPERVISORS = frozenset(UNIT_ROLES | {Role.SALES_DIRECTOR, Role.SALES_ADMIN, Role.SYSADMIN})
 
 
+class LoggedContactListMixin:
+    """A list that hands out phones and e-mails in bulk is an export of personal data: each
+    page served with them unmasked leaves a PersonalDataExport record."""
+
+    export_what = "api"
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200 and can_see_contact_details(request.user):
+            results = response.data.get("results", []) if isinstance(response.data, dict) else response.data
+            if results:
+                services.personal_data_export_log(
+                    user=request.user, what=self.export_what, rows=len(results), query=request.GET.urlencode()
+                )
+        return response
+
+
 class SalesViewSet(viewsets.GenericViewSet):
     permission_classes = [HasRole]
     required_roles = SALES_ROLES
@@ -63,6 +80,7 @@ class SalesViewSet(viewsets.GenericViewSet):
 
 
 class CustomerViewSet(
+    LoggedContactListMixin,
     HistoryMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -71,6 +89,8 @@ class CustomerViewSet(
     SalesViewSet,
 ):
     """Customers the caller may see (a rep their own, a supervisor their team's, …)."""
+
+    export_what = "api:customers"
 
     filterset_fields = ["status", "channel", "owner", "team", "kind", "grade", "in_pool"]
     search_fields = ["search_key", "code"]
@@ -139,8 +159,10 @@ class CustomerViewSet(
         return Response(CustomerSerializer(customer, context={"request": request}).data)
 
 
-class DirectoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class DirectoryViewSet(LoggedContactListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Customer names for roles that need only the name; contact details masked."""
+
+    export_what = "api:directory"
 
     permission_classes = [HasRole]
     required_roles = SALES_ROLES | NAME_ONLY_ROLES
@@ -152,7 +174,8 @@ class DirectoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.customer_directory_for_user(user=self.request.user)
 
 
-class LeadPoolViewSet(mixins.ListModelMixin, SalesViewSet):
+class LeadPoolViewSet(LoggedContactListMixin, mixins.ListModelMixin, SalesViewSet):
+    export_what = "api:lead-pool"
     serializer_class = DirectorySerializer
     search_fields = ["search_key"]
     ordering_fields = ["pooled_at", "name"]

@@ -7,6 +7,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -370,9 +371,10 @@ def grading(request):
         messages.success(request, _("Grades recomputed for %(n)s customers.") % {"n": run.customers})
         return redirect("grading")
     customers = selectors.customer_list_for_user(user=request.user)
-    counts = {grade: customers.filter(grade=grade).count() for grade in ("A", "B", "C")}
+    by_grade = dict(customers.order_by().values_list("grade").annotate(n=Count("pk")))
+    counts = {grade: by_grade.get(grade, 0) for grade in ("A", "B", "C")}
     runs = selectors.grading_run_list()[:10]
-    top = customers.filter(grade="A").order_by("name")[:50]
+    top = customers.filter(grade="A").select_related("key_account").order_by("name")[:50]
     return render(
         request,
         "crm/grading.html",
