@@ -1,11 +1,14 @@
 """Endpoints: permission matrix, decisions and conflicts, rules, delegations, visit requests,
 and the inbox's query count not growing with the number of requests."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from salesops.approvals.models import ApprovalRequest, ApprovalRule, ApprovalTask, VisitRequest
+from salesops.approvals.services import approval_deadlines_run
 from salesops.approvals.tests.factories import make_customer, submit_visit
 
 # the request of rep1 (team EAST-1) waits for supervisor1
@@ -265,3 +268,25 @@ class TestVisitRequestsApi:
         assert response.status_code == 200
         assert response.json()["status"] == "draft"
         assert ApprovalRequest.objects.get().status == ApprovalRequest.Status.CANCELLED
+
+
+def test_escalations_are_in_the_request_and_the_escalated_approver_can_decide(org, api, pending):
+    """Two missed deadlines: supervisor1 → manager → director; the API shows each level."""
+    first = pending.due_at + datetime.timedelta(minutes=1)
+    assert approval_deadlines_run(now=first)["escalated"] == 1
+    pending.refresh_from_db()
+    assert approval_deadlines_run(now=pending.due_at + datetime.timedelta(minutes=1))["escalated"] == 1
+
+    body = api(org["director"]).get(f"/api/v1/approvals/requests/{pending.request_id}/").json()
+    (task,) = body["tasks"]
+    assert (task["assignee"], task["escalation_level"], task["escalation_ended"]) == (org["director"].pk, 2, False)
+    assert [(e["level"], e["from_user_name"], e["to_user_name"]) for e in task["escalations"]] == [
+        (1, "Supervisor1", "Manager"),
+        (2, "Manager", "Director"),
+    ]
+    assert api(org["manager"]).get("/api/v1/approvals/inbox/").json()["count"] == 1
+    response = api(org["director"]).post(
+        f"/api/v1/approvals/tasks/{pending.pk}/decide/", {"decision": "approve"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert ApprovalRequest.objects.get(pk=pending.request_id).status == ApprovalRequest.Status.APPROVED
