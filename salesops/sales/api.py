@@ -9,6 +9,7 @@ retried request returns the first response and creates nothing.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,7 +26,7 @@ from salesops.core.roles import Role
 from salesops.crm.selectors import customer_list_for_user
 from salesops.inventory.models import Warehouse
 from salesops.sales import selectors, services
-from salesops.sales.models import IdempotencyKey
+from salesops.sales.models import IdempotencyKey, OrderLine
 from salesops.sales.pdf import document_pdf
 from salesops.sales.serializers import (
     ContractChangeSerializer,
@@ -135,8 +136,20 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
     def get_queryset(self):
         return selectors.order_list_for_user(user=self.request.user)
 
+    def _with_lines(self):
+        # the detail shows each line's product: one query for all lines, not one per line
+        return self.get_queryset().prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position"))
+        )
+
     def get_serializer_class(self):
         return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
+
+    def retrieve(self, request, pk=None):
+        order = self._with_lines().filter(pk=pk).first()
+        if order is None:
+            raise NotFound()
+        return Response(OrderDetailSerializer(order).data)
 
     @extend_schema(
         request=OrderCreateSerializer,
@@ -183,8 +196,7 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
         order = services.order_submit(
             order=order, actor=request.user, prepayment_amount=values.get("prepayment_amount")
         )
-        order = selectors.order_list_for_user(user=request.user).get(pk=order.pk)
-        return Response(OrderDetailSerializer(order).data)
+        return Response(OrderDetailSerializer(self._with_lines().get(pk=order.pk)).data)
 
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"])

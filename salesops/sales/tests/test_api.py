@@ -316,3 +316,30 @@ def test_lists_are_scoped(docs, api, role):
     seen = {row["id"] for row in response.json()["results"]}
     can_see = role in {"rep1", "supervisor1", "finance", "warehouse"}
     assert (docs["order"].pk in seen) == can_see
+
+
+def _api_submit_and_read_queries(shop, api, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from salesops.sales.tests.factories import make_products
+
+    products = make_products(count, warehouse=shop["warehouse"], price="1.00", stock="10")
+    client = api(shop["org"]["rep1"])
+    body = {
+        "customer": shop["customer"].pk,
+        "payment": "credit",
+        "lines": [{"product": p.pk, "quantity": "1"} for p in products],
+    }
+    order_id = client.post("/api/v1/orders/", body, format="json").json()["id"]
+    with CaptureQueriesContext(connection) as submit:
+        response = client.post(f"/api/v1/orders/{order_id}/submit/", {}, format="json")
+    assert response.status_code == 200 and len(response.json()["lines"]) == count
+    with CaptureQueriesContext(connection) as read:
+        response = client.get(f"/api/v1/orders/{order_id}/")
+    assert response.status_code == 200 and response.json()["lines"][0]["sku"] == products[0].sku
+    return len(submit.captured_queries), len(read.captured_queries)
+
+
+def test_submit_and_detail_queries_do_not_grow_with_lines(shop, api):
+    assert _api_submit_and_read_queries(shop, api, 3) == _api_submit_and_read_queries(shop, api, 30)
