@@ -107,19 +107,21 @@ class ListPage:
             page = paginator.page(self.request.GET.get("page", 1))
         except (EmptyPage, PageNotAnInteger):
             page = paginator.page(1 if not paginator.num_pages else paginator.num_pages)
+        labels = [str(column.label) for column in self.columns]  # translated once, not once per cell
         headers = []
-        for column in self.columns:
+        for column, label in zip(self.columns, labels, strict=True):
             sort_link = None
             if column.sort:
                 next_sort = f"-{column.key}" if self.sort == column.key else column.key
                 sort_link = self._query(sort=next_sort)
             state = "asc" if self.sort == column.key else "desc" if self.sort == f"-{column.key}" else ""
-            headers.append({"column": column, "sort_link": sort_link, "state": state})
+            headers.append({"column": column, "label": label, "sort_link": sort_link, "state": state})
         rows = [
             {
                 "object": obj,
                 "cells": [
-                    {"column": c, "value": c.get(obj), "link": c.link(obj) if c.link else None} for c in self.columns
+                    {"column": c, "label": label, "value": c.get(obj), "link": c.link(obj) if c.link else None}
+                    for c, label in zip(self.columns, labels, strict=True)
                 ],
             }
             for obj in page.object_list
