@@ -61,7 +61,13 @@ def build(ctx):
                 comment=comment,
                 now=submitted + datetime.timedelta(hours=2),
             )
-    # what the periodic job would have done by now: reminders and the overdue escalation
-    counts = services.approval_deadlines_run(now=now)
+    # what the periodic job would have done by now: reminders, and the request nobody answered
+    # for ten days escalated step by step up the hierarchy (replayed every two hours)
+    counts = {"reminded": 0, "escalated": 0}
+    moment = now - datetime.timedelta(hours=max(hours for _u, _k, hours, _o in plan))
+    while moment < now:
+        moment = min(moment + datetime.timedelta(hours=2), now)
+        for key, value in services.approval_deadlines_run(now=moment).items():
+            counts[key] += value
     pending = VisitRequest.objects.filter(status=VisitRequest.Status.PENDING).count()
     ctx.say(f"{len(plan)} visit requests ({pending} waiting for approval, {counts['escalated']} escalated)")
