@@ -169,3 +169,15 @@ def test_delegation_page(org, client):
     )
     assert response.status_code == 302
     assert "Holiday" in client.get("/approvals/delegations/").content.decode()
+
+
+def test_the_request_page_lists_each_escalation(org, client, pending):
+    from salesops.approvals.services import approval_deadlines_run
+
+    approval_deadlines_run(now=pending.due_at + datetime.timedelta(minutes=1))
+    pending.refresh_from_db()
+    approval_deadlines_run(now=pending.due_at + datetime.timedelta(minutes=1))
+    client.force_login(org["rep1"])
+    page = html.unescape(client.get(f"/approvals/requests/{pending.request_id}/").content.decode())
+    assert "Supervisor1 did not answer in time → Manager" in page
+    assert "Manager did not answer in time → Director" in page
