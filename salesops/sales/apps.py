@@ -10,10 +10,13 @@ class SalesConfig(AppConfig):
     def ready(self):
         from salesops.core.registry import HomeSection, NavItem, registry
         from salesops.core.roles import SALES_ROLES, Role
+        from salesops.crm.grading import register_grading_measure
         from salesops.sales import home
         from salesops.sales.approvals import register_document_types
+        from salesops.sales.grading import invoiced_sales_measure
 
         register_document_types()
+        register_grading_measure("sales_amount", invoiced_sales_measure)
         shipping = frozenset({Role.WAREHOUSE, Role.SYSADMIN})
         registry.add_nav(
             NavItem("sales-orders", _("Sales orders"), "sales-orders", SALES_ROLES | shipping, 110, _("Sales"))
