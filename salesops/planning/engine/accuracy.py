@@ -26,7 +26,8 @@ frozen values with what actually happened.
 ``WAPE(baseline) - WAPE(consensus)``: positive when the overrides reduced the error. It
 is reported with both WAPEs so that a reader sees the level as well as the difference.
 
-Pure functions on numpy/pandas; no database access.
+Pure functions on numpy/pandas (dataframes) or numpy and lists (the ``*_rows`` functions);
+no database access.
 """
 
 from __future__ import annotations
@@ -227,4 +228,147 @@ def forecast_value_added(
     )
     result["bias_baseline"] = of_baseline["bias"]
     result["bias_consensus"] = of_consensus["bias"]
+    return result
+
+
+# --- plain arrays -----------------------------------------------------------------------------------------
+# The same metrics without dataframes, for callers that hold rows as lists or numpy arrays (the
+# accuracy page: a few hundred pairs, where building and grouping dataframes costs far more than the
+# arithmetic). Results match the dataframe functions above: sums per group are taken with
+# np.bincount in row order, undefined metrics are ``None`` and rows come sorted by their key.
+
+
+def _key_order(value):
+    # None sorts last, like a missing group key in a dataframe group-by.
+    return (value is None, value)
+
+
+def _group_codes(keys: Sequence[tuple]) -> tuple[np.ndarray, list[tuple]]:
+    """Group numbers (by sorted key) for one key tuple per row, and the sorted distinct keys."""
+    index: dict[tuple, int] = {}
+    first_seen = [index.setdefault(key, len(index)) for key in keys]
+    distinct = list(index)
+    order = sorted(range(len(distinct)), key=lambda i: tuple(_key_order(v) for v in distinct[i]))
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct), dtype=np.int64)
+    codes = rank[np.asarray(first_seen, dtype=np.int64)] if first_seen else np.zeros(0, dtype=np.int64)
+    return codes, [distinct[i] for i in order]
+
+
+def _grouped_metrics(codes: np.ndarray, k: int, actual_values: np.ndarray, forecast_values: np.ndarray) -> dict:
+    abs_error = np.abs(forecast_values - actual_values)
+    abs_actual = np.abs(actual_values)
+    nonzero = actual_values != 0
+    ape = np.divide(abs_error, abs_actual, out=np.zeros_like(abs_error), where=nonzero)
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=weights, minlength=k)[:k] if len(codes) else np.zeros(k)
+
+    sums_actual, sums_forecast = total(actual_values), total(forecast_values)
+    sums_error, sums_abs_actual = total(abs_error), total(abs_actual)
+    ape_sum, ape_n = total(ape), total(nonzero.astype(float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wape_values = np.where(sums_abs_actual != 0, sums_error / sums_abs_actual, np.nan)
+        mape_values = np.where(ape_n > 0, ape_sum / ape_n, np.nan)
+        bias_values = np.where(sums_actual != 0, (sums_forecast - sums_actual) / sums_actual, np.nan)
+
+    def defined(values: np.ndarray) -> list:
+        return [None if v != v else v for v in values.tolist()]  # NaN is the only value unequal to itself
+
+    return {
+        "n": np.bincount(codes, minlength=k)[:k].tolist() if len(codes) else [0] * k,
+        "actual": sums_actual.tolist(),
+        "forecast": sums_forecast.tolist(),
+        "wape": defined(wape_values),
+        "mape": defined(mape_values),
+        "bias": defined(bias_values),
+    }
+
+
+def accuracy_rows(*, keys: Sequence[tuple], names: Sequence[str], actual: ArrayLike, forecast: ArrayLike) -> list[dict]:
+    """:func:`accuracy_by` on plain arrays.
+
+    ``keys`` holds one tuple per pair (the group it belongs to, e.g. ``(month,)`` or
+    ``(family_id, family_name)``), ``names`` the names of the tuple's fields. Returns one dict
+    per group, sorted by key, with the key fields and ``n, actual, forecast, wape, mape, bias``.
+    With no key fields (``names`` empty, every key ``()``) the result is one overall row.
+    """
+    actual_values, forecast_values = _pair(actual=actual, forecast=forecast)
+    if len(keys) != actual_values.size:
+        raise ValueError(f"keys and values differ in length ({len(keys)} and {actual_values.size})")
+    if not names and not len(keys):
+        return []
+    codes, groups = _group_codes(keys)
+    metrics = _grouped_metrics(codes, len(groups), actual_values, forecast_values)
+    fields = ("n", "actual", "forecast", "wape", "mape", "bias")
+    return [
+        {**dict(zip(names, key, strict=True)), **{field: metrics[field][i] for field in fields}}
+        for i, key in enumerate(groups)
+    ]
+
+
+def lag_accuracy_rows(
+    *,
+    series: Sequence,
+    version_month: ArrayLike,
+    period: ArrayLike,
+    value: ArrayLike,
+    actual_series: Sequence,
+    actual_period: ArrayLike,
+    actual: ArrayLike,
+    lags: Sequence[int] = (1, 2, 3),
+) -> list[dict]:
+    """:func:`lag_accuracy` on plain arrays, one row per lag.
+
+    Months are integer ordinals (e.g. months since 1970-01), so the lag of a frozen value is
+    ``period - version_month``. The frozen values (``series, version_month, period, value``)
+    are matched with the actuals (``actual_series, actual_period, actual``; several rows of
+    one series and period are added up) on series and period. A period without an actual
+    counts as zero if it lies within the actuals' span of periods; later periods are left out.
+    """
+    version_months = np.asarray(version_month, dtype=np.int64)
+    periods = np.asarray(period, dtype=np.int64)
+    values = np.asarray(value, dtype=float)
+    actual_periods = np.asarray(actual_period, dtype=np.int64)
+    observed: dict[tuple, float] = {}
+    keys = zip(actual_series, actual_periods.tolist(), strict=True)
+    for key, quantity in zip(keys, np.asarray(actual, dtype=float).tolist(), strict=True):
+        observed[key] = observed.get(key, 0.0) + quantity
+    if not observed:
+        return []
+    first_observed, last_observed = int(actual_periods.min()), int(actual_periods.max())
+    lag_values = periods - version_months
+    keep = np.isin(lag_values, np.asarray(list(lags), dtype=np.int64))
+    keep &= (periods >= first_observed) & (periods <= last_observed)
+    kept = np.flatnonzero(keep).tolist()
+    series_list = list(series)
+    period_list = periods.tolist()
+    matched = [observed.get((series_list[i], period_list[i]), 0.0) for i in kept]
+    return accuracy_rows(
+        keys=[(lag,) for lag in lag_values[kept].tolist()],
+        names=["lag"],
+        actual=np.asarray(matched, dtype=float),
+        forecast=values[kept],
+    )
+
+
+def value_added_rows(
+    *, keys: Sequence[tuple], names: Sequence[str], actual: ArrayLike, consensus: ArrayLike, baseline: ArrayLike
+) -> list[dict]:
+    """:func:`forecast_value_added` on plain arrays (``keys``/``names`` as in :func:`accuracy_rows`)."""
+    of_baseline = accuracy_rows(keys=keys, names=names, actual=actual, forecast=baseline)
+    of_consensus = accuracy_rows(keys=keys, names=names, actual=actual, forecast=consensus)
+    result = []
+    for base, cons in zip(of_baseline, of_consensus, strict=True):
+        row = {name: base[name] for name in names}
+        row.update(
+            n=base["n"],
+            actual=base["actual"],
+            wape_baseline=base["wape"],
+            wape_consensus=cons["wape"],
+            fva=None if base["wape"] is None or cons["wape"] is None else base["wape"] - cons["wape"],
+            bias_baseline=base["bias"],
+            bias_consensus=cons["bias"],
+        )
+        result.append(row)
     return result

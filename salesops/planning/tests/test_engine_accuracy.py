@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from salesops.planning.engine.accuracy import (
     accuracy_by,
+    accuracy_rows,
     bias,
     forecast_value_added,
     lag_accuracy,
+    lag_accuracy_rows,
     mape,
     months_between,
+    value_added_rows,
     wape,
 )
 
@@ -208,4 +212,176 @@ def test_forecast_value_added_is_baseline_wape_minus_consensus_wape():
             "bias_baseline": None,
             "bias_consensus": None,
         },
+    ]
+
+
+# --- the plain-array functions agree with the dataframe functions ------------------------------------------
+def _close(left, right):
+    """Rows equal in keys and types; floats equal to rounding (group sums may add in another order)."""
+    assert len(left) == len(right)
+    for row_left, row_right in zip(left, right, strict=True):
+        assert row_left.keys() == row_right.keys()
+        for key, value in row_left.items():
+            other = row_right[key]
+            if value is None or other is None:
+                assert value is None and other is None, key
+            elif isinstance(value, float) or isinstance(other, float):
+                assert value == pytest.approx(other, rel=1e-12, abs=1e-12), key
+            else:
+                assert value == other and type(value) is type(other), key
+
+
+def _random_pairs(rng, size):
+    # quantities with zeros (undefined metrics), decimals and repeated keys
+    actual = rng.choice([0.0, 0.0, 1.0, 2.5, 10.0, 33.3, 120.0], size=size) * rng.integers(0, 3, size=size)
+    return {
+        "month": [f"2024-{m:02d}" for m in rng.integers(1, 13, size=size)],
+        "family_id": rng.integers(1, 4, size=size).tolist(),
+        "product": rng.integers(1, 9, size=size).tolist(),
+        "actual": actual,
+        "consensus": np.round(rng.uniform(0, 150, size=size), 3),
+        "baseline": np.round(rng.uniform(0, 150, size=size), 3),
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_accuracy_rows_and_value_added_rows_match_the_dataframe_functions(seed):
+    rng = np.random.default_rng(seed)
+    data = _random_pairs(rng, int(rng.integers(0, 60)))
+    frame = pd.DataFrame(data)
+    for by in (["month"], ["family_id", "product"], ["product"], []):
+        keys = [tuple(data[column][i] for column in by) for i in range(len(frame))]
+        expected = accuracy_by(frame=frame, by=by, forecast="consensus").to_dict("records")
+        _close(accuracy_rows(keys=keys, names=by, actual=data["actual"], forecast=data["consensus"]), expected)
+        expected = forecast_value_added(frame=frame, by=by).to_dict("records")
+        got = value_added_rows(
+            keys=keys, names=by, actual=data["actual"], consensus=data["consensus"], baseline=data["baseline"]
+        )
+        _close(got, expected)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_lag_accuracy_rows_match_the_dataframe_function(seed):
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(0, 80))
+    version = rng.integers(0, 10, size=size)
+    period = version + rng.integers(-1, 6, size=size)  # lags -1..5; only 1-3 count
+    series = rng.integers(1, 6, size=size).tolist()
+    value = np.round(rng.uniform(0, 50, size=size), 2)
+    observed = int(rng.integers(0, 40))
+    actual_series = rng.integers(1, 6, size=observed).tolist()
+    actual_period = rng.integers(2, 9, size=observed)  # a span narrower than the forecasts'
+    actual = rng.choice([0.0, 1.0, 4.0, 12.5], size=observed)
+
+    def month(ordinal):
+        return f"{2020 + ordinal // 12}-{ordinal % 12 + 1:02d}"
+
+    expected = lag_accuracy(
+        snapshots=pd.DataFrame(
+            {
+                "version_month": [month(v) for v in version.tolist()],
+                "period": [month(p) for p in period.tolist()],
+                "series": series,
+                "value": value,
+            }
+        ),
+        actuals=pd.DataFrame(
+            {"period": [month(p) for p in actual_period.tolist()], "series": actual_series, "actual": actual}
+        ),
+    ).to_dict("records")
+    got = lag_accuracy_rows(
+        series=series,
+        version_month=version,
+        period=period,
+        value=value,
+        actual_series=actual_series,
+        actual_period=actual_period,
+        actual=actual,
+    )
+    _close(got, expected)
+
+
+def test_accuracy_rows_on_hand_computed_pairs():
+    # two months, one family; a missing family sorts last and an all-zero month has no WAPE
+    rows = accuracy_rows(
+        keys=[("2024-02", 7), ("2024-01", 7), ("2024-01", None), ("2024-03", 7)],
+        names=["month", "family_id"],
+        actual=[20.0, 10.0, 10.0, 0.0],
+        forecast=[15.0, 12.0, 10.0, 4.0],
+    )
+    assert rows == [
+        {
+            "month": "2024-01",
+            "family_id": 7,
+            "n": 1,
+            "actual": 10.0,
+            "forecast": 12.0,
+            "wape": 0.2,
+            "mape": 0.2,
+            "bias": 0.2,
+        },
+        {
+            "month": "2024-01",
+            "family_id": None,
+            "n": 1,
+            "actual": 10.0,
+            "forecast": 10.0,
+            "wape": 0.0,
+            "mape": 0.0,
+            "bias": 0.0,
+        },
+        {
+            "month": "2024-02",
+            "family_id": 7,
+            "n": 1,
+            "actual": 20.0,
+            "forecast": 15.0,
+            "wape": 0.25,
+            "mape": 0.25,
+            "bias": -0.25,
+        },
+        {
+            "month": "2024-03",
+            "family_id": 7,
+            "n": 1,
+            "actual": 0.0,
+            "forecast": 4.0,
+            "wape": None,
+            "mape": None,
+            "bias": None,
+        },
+    ]
+    assert accuracy_rows(keys=[], names=["month"], actual=[], forecast=[]) == []
+    (overall,) = accuracy_rows(keys=[(), ()], names=[], actual=[10.0, 30.0], forecast=[15.0, 25.0])
+    assert overall["n"] == 2 and overall["wape"] == 0.25 and overall["bias"] == 0.0
+
+
+def test_value_added_rows_is_baseline_wape_minus_consensus_wape():
+    (row,) = value_added_rows(
+        keys=[("f1",), ("f1",)],
+        names=["family"],
+        actual=[100.0, 100.0],
+        consensus=[95.0, 110.0],
+        baseline=[80.0, 140.0],
+    )
+    assert row["wape_baseline"] == 0.3 and row["wape_consensus"] == 0.075
+    assert row["fva"] == pytest.approx(0.225)
+
+
+def test_lag_accuracy_rows_by_hand():
+    # versions frozen in months 10 and 11; actuals observed for months 11-13 only
+    rows = lag_accuracy_rows(
+        series=["p1", "p1", "p1", "p2"],
+        version_month=[10, 10, 11, 11],
+        period=[11, 13, 12, 14],
+        value=[10.0, 30.0, 18.0, 5.0],
+        actual_series=["p1", "p1", "p1"],
+        actual_period=[11, 13, 13],
+        actual=[12.0, 20.0, 5.0],
+    )
+    # lag 1: 10 vs 12, and month 12 of p1 has no actual inside the span: 18 vs 0; lag 3: 30 vs 25;
+    # p2's month 14 lies after the last observed month and is left out
+    assert rows == [
+        {"lag": 1, "n": 2, "actual": 12.0, "forecast": 28.0, "wape": 20 / 12, "mape": 2 / 12, "bias": 16 / 12},
+        {"lag": 3, "n": 1, "actual": 25.0, "forecast": 30.0, "wape": 0.2, "mape": 0.2, "bias": 0.2},
     ]
