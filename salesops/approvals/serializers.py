@@ -61,7 +61,7 @@ class InboxTaskSerializer(serializers.ModelSerializer):
         return bool(task.due_at and task.status == ApprovalTask.Status.OPEN and task.due_at < timezone.now())
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class ApprovalEscalationSerializer(serializers.ModelSerializer):
     from_user_name = serializers.CharField(source="from_user.display_name", read_only=True)
     to_user_name = serializers.CharField(source="to_user.display_name", default=None, read_only=True)
 
@@ -71,7 +71,7 @@ class EscalationSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    escalations = EscalationSerializer(many=True, read_only=True)
+    escalations = ApprovalEscalationSerializer(many=True, read_only=True)
     assignee_name = serializers.CharField(source="assignee.display_name", read_only=True)
     on_behalf_of_name = serializers.CharField(source="on_behalf_of.display_name", default=None, read_only=True)
     decided_by_name = serializers.CharField(source="decided_by.display_name", default=None, read_only=True)

@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's chromium (/usr/bin/chromium) against the live
 test server. Screenshots of key pages go to test-artifacts/ for people to look at."""
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -11,6 +12,15 @@ CHROMIUM = os.environ.get("SALESOPS_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+
+
+# The seeded data (rules, stages, policies) every area relies on; each seed is idempotent.
+SEEDS = (
+    "salesops.approvals.migrations.0002_seed_default_rules",
+    "salesops.crm.migrations.0003_seed_stages_pool_rules_policy",
+    "salesops.sales.migrations.0003_discount_policy_and_approval_rules",
+    "salesops.sop.migrations.0002_seed_sop_calendar",
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -40,6 +50,17 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+@pytest.fixture(autouse=True)
+def seeded(transactional_db):
+    """Live-server tests flush the database after each test. Once Playwright runs its event loop
+    the test gets a new connection object, which does not hold the migrated data that
+    serialized rollback would restore, so the seeds are applied again here."""
+    from django.apps import apps
+
+    for module in SEEDS:
+        importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture

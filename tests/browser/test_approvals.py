@@ -3,7 +3,6 @@ supervisor finds it in the inbox, returns it with a comment, the rep changes and
 the supervisor approves. Then the SOP compliance page with its chart, on desktop and phone."""
 
 import datetime
-import importlib
 
 import pytest
 from django.utils import timezone
@@ -14,21 +13,6 @@ from salesops.sop.tests.factories import daily_rule, make_obligation
 from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def seeded_rules():
-    """The seeded approval and SOP rules these flows rely on. Once the browser has started,
-    the flush after a live-server test is not followed by the restore of the migrated data
-    (the database connection object is no longer the one that holds it), so the seeds —
-    both idempotent — are applied again when they are missing."""
-    from django.apps import apps
-
-    for module in (
-        "salesops.approvals.migrations.0002_seed_default_rules",
-        "salesops.sop.migrations.0002_seed_sop_calendar",
-    ):
-        importlib.import_module(module).seed(apps, None)
 
 
 def _no_horizontal_scroll(page, viewport):
