@@ -34,6 +34,7 @@ class PlanningConfig(AppConfig):
             ),
             ("planning-fulfilment", _("Plan fulfilment"), "planning-fulfilment", PLAN_VIEW, 608),
             ("planning-mrp", _("MRP"), "planning-mrp", PLANNING_VIEW, 609),
+            ("planning-work-centres", _("Work centres"), "planning-work-centres", PLANNING_VIEW, 611),
             (
                 "planning-planned-purchases",
                 _("Planned purchases"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product, ProductFamily
 from salesops.core.models import User
-from salesops.planning.models import PlanAcknowledgement, PlanningPolicy
+from salesops.planning.models import PlanAcknowledgement, PlanningPolicy, WorkCentre
 from salesops.planning.periods import add_months, month_start
 
 
@@ -144,3 +144,9 @@ class ProductionReportForm(forms.Form):
         label=_("Product"), queryset=Product.objects.filter(active=True, source=Product.Source.MAKE)
     )
     quantity = forms.DecimalField(label=_("Quantity made"), min_value=0, decimal_places=3)
+
+
+class WorkCentreForm(forms.ModelForm):
+    class Meta:
+        model = WorkCentre
+        fields = ["code", "name", "hours_per_week"]

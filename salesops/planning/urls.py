@@ -29,4 +29,7 @@ urlpatterns = [
     path("planning/mrp/<int:pk>/", views.mrp_detail, name="planning-mrp-detail"),
     path("planning/planned-purchases/", views.planned_purchases, name="planning-planned-purchases"),
     path("planning/planned-orders/<int:pk>/convert/", views.planned_convert, name="planning-planned-convert"),
+    path("planning/work-centres/", views.work_centre_list, name="planning-work-centres"),
+    path("planning/work-centres/new/", views.work_centre_edit, name="planning-work-centre-new"),
+    path("planning/work-centres/<int:pk>/", views.work_centre_edit, name="planning-work-centre-edit"),
 ]

@@ -9,6 +9,8 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +22,9 @@ from salesops.catalog.models import ProductFamily
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
+from salesops.core.listing import Column, ListPage
 from salesops.core.web import action_view, add_error_to_form
-from salesops.planning import selectors, services
+from salesops.planning import masters, selectors, services
 from salesops.planning.accuracy_report import accuracy_report
 from salesops.planning.forms import (
     AckForm,
@@ -33,8 +36,18 @@ from salesops.planning.forms import (
     OverrideForm,
     ProductionReportForm,
     ScenarioForm,
+    WorkCentreForm,
 )
-from salesops.planning.models import ForecastLine, JobStatus, MpsLine, MrpRun, PlanBucket, PlannedOrder, SopPack
+from salesops.planning.models import (
+    ForecastLine,
+    JobStatus,
+    MpsLine,
+    MrpRun,
+    PlanBucket,
+    PlannedOrder,
+    SopPack,
+    WorkCentre,
+)
 from salesops.planning.mps import bucket_fulfilment, fulfilment_trend, in_frozen_period
 
 
@@ -784,6 +797,55 @@ def planned_convert(request, pk: int):
     number = planned.purchase_order.number if planned.purchase_order else planned.production_order.number
     messages.success(request, _("Converted into %(number)s.") % {"number": number})
     return redirect(request.POST.get("next") or reverse("planning-planned-purchases"))
+
+
+# --- work centres -----------------------------------------------------------------------------------------
+@login_required
+def work_centre_list(request):
+    _need(request)
+    can_edit = masters.can_edit_masters(request.user)
+    page = ListPage(
+        request=request,
+        queryset=WorkCentre.objects.annotate(n_steps=Count("steps")),
+        title=_("Work centres"),
+        columns=[
+            Column(
+                "code",
+                _("Code"),
+                sort="code",
+                link=(lambda wc: reverse("planning-work-centre-edit", args=[wc.pk])) if can_edit else None,
+            ),
+            Column("name", _("Name"), sort="name"),
+            Column("hours_per_week", _("Capacity (hours per week)"), sort="hours_per_week", numeric=True),
+            Column("n_steps", _("Routing steps"), sort="n_steps", numeric=True),
+        ],
+        search_fields=["code", "name"],
+        default_sort="code",
+        export_name="work-centres",
+        actions_template="planning/partials/work_centre_actions.html" if can_edit else None,
+        empty_message=_("No work centres yet. Add one to check the load of planned production against capacity."),
+    )
+    return page.response()
+
+
+@login_required
+def work_centre_edit(request, pk: int | None = None):
+    if not masters.can_edit_masters(request.user):
+        raise PermissionDenied
+    work_centre = get_object_or_404(WorkCentre, pk=pk) if pk else None
+    form = WorkCentreForm(request.POST or None, instance=WorkCentre.objects.get(pk=pk) if pk else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            masters.work_centre_save(actor=request.user, work_centre=work_centre, **form.cleaned_data)
+            messages.success(request, _("Work centre saved."))
+            return redirect("planning-work-centres")
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "planning/work_centre_form.html",
+        {"form": form, "work_centre": work_centre, "history": history_for(work_centre)[:20] if work_centre else []},
+    )
 
 
 __all__ = ["in_frozen_period"]
