@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from salesops.core.roles import Role
 from salesops.credit.exceptions import CreditFileExists, CreditFileMissing, LimitApprovalMissing, LimitRequestPending
 from salesops.credit.ledger import add_months, ledger_entries
 from salesops.credit.models import LIMIT_REQUEST_FLOW, Allocation, CreditFile, CreditLimitRequest, CreditReview
-from salesops.credit.money import money_total
+from salesops.credit.money import cents, money_sum, money_total
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -46,20 +46,36 @@ class CreditDecision:
     overdue: Decimal
 
 
-def exposure_for(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
-    from salesops.sales.models import Invoice, SalesOrder
+def _open_invoices(*, customer_id: int, overdue_before: datetime.date | None = None) -> tuple[Decimal, Decimal]:
+    """What is open on the customer's invoices (credit notes negative) and, of it, what is open
+    on invoices due before `overdue_before`: one aggregate query."""
+    from salesops.sales.models import Invoice
 
-    # Open credit notes count negative: what was credited and not yet set against an invoice.
-    unpaid = money_total(
-        Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.OPEN), F("total") - F("paid_amount")
-    )
+    open_value = F("total") - F("paid_amount")
+    totals = {"unpaid": money_sum(open_value)}
+    if overdue_before is not None:
+        totals["overdue"] = money_sum(open_value, filter=Q(kind=Invoice.Kind.INVOICE, due_date__lt=overdue_before))
+    row = Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.OPEN).aggregate(**totals)
+    return cents(row["unpaid"]), cents(row.get("overdue"))
+
+
+def _promised(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
+    """Promised on credit and not yet invoiced: total − invoiced − prepayment of the customer's
+    confirmed, partly delivered and delivered credit orders."""
+    from salesops.sales.models import SalesOrder
+
     orders = SalesOrder.objects.filter(
         customer_id=customer_id, payment=SalesOrder.Payment.CREDIT, status__in=EXPOSURE_ORDER_STATES
     )
     if exclude_order_id:
         orders = orders.exclude(pk=exclude_order_id)
-    promised = money_total(orders, Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO))
-    return unpaid + promised
+    return money_total(orders, Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO))
+
+
+def exposure_for(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
+    # Open credit notes count negative: what was credited and not yet set against an invoice.
+    unpaid, _overdue = _open_invoices(customer_id=customer_id)
+    return unpaid + _promised(customer_id=customer_id, exclude_order_id=exclude_order_id)
 
 
 def overdue_for(*, customer_id: int, as_of: datetime.date, grace_days: int = 0) -> Decimal:
@@ -75,16 +91,17 @@ def overdue_for(*, customer_id: int, as_of: datetime.date, grace_days: int = 0) 
 
 def credit_check_for_order(*, order) -> CreditDecision:
     """Decide whether a credit order may be confirmed. Must run inside the caller's
-    transaction; holds the lock on the customer's credit file until that transaction ends."""
+    transaction; holds the lock on the customer's credit file until that transaction ends.
+    Three queries whatever the customer's history: the locked credit file, the open invoices
+    (unpaid and overdue in one aggregate) and the promised credit orders."""
     try:
         credit = CreditFile.objects.select_for_update().get(customer_id=order.customer_id)
     except CreditFile.DoesNotExist:
         raise CreditFileMissing
     amount = order.total - order.prepayment_amount
-    exposure = exposure_for(customer_id=order.customer_id, exclude_order_id=order.pk)
-    overdue = overdue_for(
-        customer_id=order.customer_id, as_of=timezone.localdate(), grace_days=credit.overdue_grace_days
-    )
+    cutoff = timezone.localdate() - datetime.timedelta(days=credit.overdue_grace_days)
+    unpaid, overdue = _open_invoices(customer_id=order.customer_id, overdue_before=cutoff)
+    exposure = unpaid + _promised(customer_id=order.customer_id, exclude_order_id=order.pk)
     excess = max(exposure + amount - credit.limit, ZERO)
     if not credit.active:
         reason, ok = "credit_blocked", False

@@ -196,7 +196,8 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
         order = services.order_submit(
             order=order, actor=request.user, prepayment_amount=values.get("prepayment_amount")
         )
-        return Response(OrderDetailSerializer(self._with_lines().get(pk=order.pk)).data)
+        # the service answers with the order as written, its lines and their products read once
+        return Response(OrderDetailSerializer(order).data)
 
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"])

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.catalog.models import Product
-from salesops.core.audit import audit_record, model_create, model_update
+from salesops.core.audit import audit_record, field_values, model_create, model_update
 from salesops.core.exceptions import InvalidTransition, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
@@ -70,6 +70,8 @@ DOC_CONTRACT_CHANGE = "contract_change"
 DOC_RETURN = "refund"
 
 S = SalesOrder.Status
+# the objects an order refers to, loaded and checked by `order_create` itself
+ORDER_REFERENCES = ["customer", "rep", "team", "warehouse", "quote", "contract", "created_by"]
 
 
 def money(value) -> Decimal:
@@ -454,7 +456,12 @@ def order_create(
     contract: Contract | None = None,
     discount_approved: bool = False,
 ) -> SalesOrder:
-    """A draft order. Prices default to the price list; lines are written in one statement."""
+    """A draft order. Prices default to the price list; lines are written in one statement.
+
+    The service has loaded and checked every object the order refers to, so validation skips
+    the per-foreign-key existence queries; the number is taken last, just before the rows are
+    written, because its counter row stays locked until this transaction commits (every order
+    being created waits on it). One audit event records the new order with its line count."""
     if payment not in SalesOrder.Payment.values:
         raise ValidationFailed(fields={"payment": [_("Choose credit or cash.")]})
     _check_customer(customer, actor)
@@ -465,7 +472,6 @@ def order_create(
         raise ValidationFailed(fields={"warehouse": [_("Choose an active warehouse.")]})
     rep, team = _rep_and_team(customer, actor)
     order = SalesOrder(
-        number=next_number(prefix="SO", year=order_date.year),
         customer=customer,
         rep=rep,
         team=team,
@@ -479,9 +485,16 @@ def order_create(
         discount_approved=discount_approved,
         created_by=actor,
     )
-    model_create(instance=order, actor=actor)
+    # total ≥ 0 and prepayment 0 hold by construction (prepare_lines: quantity > 0, price ≥ 0);
+    # the database checks them and the number's uniqueness once more on insert
+    order.full_clean(exclude=[*ORDER_REFERENCES, "number"], validate_unique=False, validate_constraints=False)
+    order.number = next_number(prefix="SO", year=order_date.year)
+    order.save(force_insert=True)
     OrderLine.objects.bulk_create([OrderLine(order=order, position=i, **p) for i, p in enumerate(prepared, start=1)])
-    audit_record(instance=order, action=AuditEvent.Action.UPDATE, actor=actor, changes={"lines": [0, len(prepared)]})
+    concrete = [f.name for f in SalesOrder._meta.concrete_fields if not f.primary_key]
+    changes = {name: [None, value] for name, value in field_values(order, concrete).items()}
+    changes["lines"] = [0, len(prepared)]
+    audit_record(instance=order, action=AuditEvent.Action.CREATE, actor=actor, changes=changes)
     return order
 
 
@@ -553,7 +566,11 @@ def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -
     credit → the credit decision (locked); then reserve stock and confirm, or wait for the
     approval. Anything that fails leaves everything as it was. `at`: when the order was taken
     (an order keyed in later); the 24-hour delivery deadline counts from it."""
-    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer", "rep").get(pk=order.pk)
+    order = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "rep", "warehouse")
+        .get(pk=order.pk)
+    )
     if order.status != S.DRAFT:
         raise InvalidTransition(
             _("Order %(number)s was already submitted (it is “%(status)s”).")
@@ -561,10 +578,10 @@ def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -
             current=order.status,
             target=S.CONFIRMED,
         )
-    lines = list(order.lines.select_related("product"))
+    lines = list(order.lines.select_related("product").order_by("position"))
     _check_order_lines(order, lines)
     _check_customer(order.customer, actor)
-    order._prefetched_lines = lines
+    _keep_lines(order, lines)
     fields = {}
     if order.payment == SalesOrder.Payment.CASH:
         fields["prepayment_amount"] = order.total
@@ -590,7 +607,8 @@ def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -
             note=_("Paid with the order"),
         )
     max_discount = max((line.discount_percent for line in lines), default=ZERO)
-    needs_approval = not order.discount_approved and max_discount > discount_allowance(order.rep)
+    # no discount needs no allowance (an allowance is never below zero): no query for it
+    needs_approval = not order.discount_approved and max_discount > 0 and max_discount > discount_allowance(order.rep)
     if needs_approval and _approval(order, DOC_DISCOUNT_ORDER, actor) is not None:
         _transition(order, ORDER_FLOW, S.PENDING_APPROVAL, actor=actor, extra={"approval_reason": "special_discount"})
         return order
@@ -624,13 +642,11 @@ def _credit_then_confirm(order: SalesOrder, actor, lines: list[OrderLine], at=No
 
 
 def _reserve_and_confirm(order: SalesOrder, actor, lines: list[OrderLine] | None = None, at=None) -> SalesOrder:
+    """Confirm and reserve the stock. The stock balances are shared by every order of the
+    products, so they are locked last, just before the transaction commits: the order's own
+    writes (status, audit, SOP clock) come first. Not enough stock raises and the caller's
+    transaction rolls all of it back."""
     lines = lines if lines is not None else list(order.lines.all())
-    stock_reserve(
-        warehouse=order.warehouse,
-        lines=[StockLine(line.product_id, line.quantity) for line in lines],
-        reference=order_reference(order),
-        actor=actor,
-    )
     now = at or timezone.now()
     _transition(
         order,
@@ -640,7 +656,22 @@ def _reserve_and_confirm(order: SalesOrder, actor, lines: list[OrderLine] | None
         extra={"confirmed_at": now, "delivery_due_at": now + DELIVERY_WINDOW, "approval_reason": ""},
     )
     _sop_start(order, now)
+    stock_reserve(
+        warehouse=order.warehouse,
+        lines=[StockLine(line.product_id, line.quantity) for line in lines],
+        reference=order_reference(order),
+        actor=actor,
+    )
     return order
+
+
+def _keep_lines(order: SalesOrder, lines: list[OrderLine]) -> None:
+    """Keep the lines just read (with their products, by position) as the order's `lines`, so
+    the answer that shows the order does not read them again."""
+    queryset = order.lines.all()
+    queryset._result_cache = lines
+    queryset._prefetch_done = True
+    order._prefetched_objects_cache = {**getattr(order, "_prefetched_objects_cache", {}), "lines": queryset}
 
 
 def _sop_start(order: SalesOrder, now) -> None:

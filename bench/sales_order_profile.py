@@ -1,0 +1,114 @@
+"""Queries and CPU of one order create and one submit through the API on PostgreSQL.
+
+    .venv/bin/python bench/sales_order_profile.py [--lines 3] [--profile]
+
+Creates the throwaway database `bench_sales_order_profile` on 127.0.0.1 (dropped at the end),
+loads the same minimal organisation as `bench/sales_order_api.py`, then posts a credit order
+and submits it a few times with Django's test client, printing the queries of the last
+create and submit (grouped by statement shape) and, with --profile, the top of cProfile.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DB = "bench_sales_order_profile"
+
+
+def shape(sql: str) -> str:
+    sql = re.sub(r"'[^']*'", "?", sql)
+    sql = re.sub(r"\b\d+(\.\d+)?\b", "?", sql)
+    return sql[:160]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    os.environ.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}",
+        DJANGO_SETTINGS_MODULE="salesops.settings.dev",
+        SALESOPS_VAR_DIR="/tmp/bench-sales-order-profile-var",
+        SALESOPS_DEBUG="0",
+        SALESOPS_LOG_LEVEL="ERROR",
+    )
+    sys.path.insert(0, ROOT)
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from rest_framework.test import APIClient
+
+        from salesops.core.tests.factories import make_org
+        from salesops.sales.tests.factories import make_customer, make_products, make_warehouse
+
+        call_command("migrate", verbosity=0)
+        org = make_org()
+        rep = org["rep1"]
+        warehouse = make_warehouse()
+        products = make_products(max(args.lines, 3), warehouse=warehouse, price="10.00", stock="10000000")
+        customer = make_customer(owner=rep, limit="100000000.00")
+        client = APIClient()
+        client.force_authenticate(rep)
+        body = {
+            "customer": customer.pk,
+            "payment": "credit",
+            "warehouse": warehouse.pk,
+            "lines": [{"product": p.pk, "quantity": "3"} for p in products[: args.lines]],
+        }
+
+        def once():
+            response = client.post("/api/v1/orders/", body, format="json", HTTP_HOST="localhost")
+            assert response.status_code == 201, response.content[:300]
+            order_id = response.json()["id"]
+            response = client.post(f"/api/v1/orders/{order_id}/submit/", {}, format="json", HTTP_HOST="localhost")
+            assert response.status_code == 200, response.content[:300]
+            return order_id
+
+        once()  # warm up
+        with CaptureQueriesContext(connection) as create:
+            response = client.post("/api/v1/orders/", body, format="json", HTTP_HOST="localhost")
+        order_id = response.json()["id"]
+        with CaptureQueriesContext(connection) as submit:
+            response = client.post(f"/api/v1/orders/{order_id}/submit/", {}, format="json", HTTP_HOST="localhost")
+        assert response.json()["status"] == "confirmed", response.json()
+        for name, ctx in (("create", create), ("submit", submit)):
+            print(f"--- {name}: {len(ctx.captured_queries)} queries")
+            for sql, n in Counter(shape(q["sql"]) for q in ctx.captured_queries).items():
+                print(f"{n:3d}  {sql}")
+        profiler = cProfile.Profile() if args.profile else None
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for _ in range(args.rounds):
+            once()
+        if profiler:
+            profiler.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        each = f"{cpu / args.rounds * 1000:.1f} ms CPU, {wall / args.rounds * 1000:.1f} ms wall each"
+        print(f"{args.rounds} create+submit: {each}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=False)
+
+
+if __name__ == "__main__":
+    main()
