@@ -22,7 +22,6 @@ import datetime
 import json
 import math
 import time
-from collections import defaultdict
 from decimal import Decimal
 
 import numpy as np
@@ -36,9 +35,10 @@ from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.planning.engine.mrp import (
+    SOURCES,
     MrpInputError,
     MrpProblem,
-    peg_planned_orders,
+    peg_table,
     rough_cut_capacity,
     run_mrp,
 )
@@ -258,12 +258,9 @@ def mrp_compute_and_store(*, run: MrpRun, pegging: bool = True) -> dict[str, flo
     timings["engine"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    pegs_by_order: dict[tuple[str, int], list] = defaultdict(list)
+    pegs_by_order = None
     if pegging:
-        for peg in peg_planned_orders(problem=problem, result=result):
-            pegs_by_order[(peg.item, peg.receipt_period)].append(
-                [peg.source, peg.source_item, peg.source_period, round(peg.quantity, 3)]
-            )
+        pegs_by_order = _pegging_texts(problem=problem, result=result)
         timings["pegging"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -364,6 +361,29 @@ def _copy_rows(cursor, table: str, names: list[str], values: list[list], constan
     return len(values[0])
 
 
+def _pegging_texts(*, problem, result) -> list[str]:
+    """The pegging text of every planned order (in `result.planned_orders` order): the JSON list
+    of [source, source item, source week, quantity] that `PlannedOrder.pegs` reads, built from
+    the engine's peg arrays with one string per share and one join per order."""
+    table = peg_table(problem=problem, result=result)
+    names = [json.dumps(code) for code in problem.items] + ["null"]  # index -1 → null
+    sources = [json.dumps(source) for source in SOURCES]
+    shares = [
+        f"[{sources[s]}, {names[i]}, {p if p else 'null'}, {q!r}]"
+        for s, i, p, q in zip(
+            table.source.tolist(),
+            table.source_item.tolist(),
+            table.source_period.tolist(),
+            np.round(table.quantity, 3).tolist(),
+            strict=True,
+        )
+    ]
+    bounds = np.searchsorted(table.order, np.arange(len(result.planned_orders) + 1)).tolist()
+    return [
+        "[" + ", ".join(shares[a:b]) + "]" if b > a else "" for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+
+
 def _insert_planned_orders(*, run: MrpRun, planned, ids, make, items, pegs) -> int:
     """Planned orders as plain tuples in multi-row INSERTs (COPY on PostgreSQL): at 10^5-10^6
     orders per run, building a model instance and a Decimal per row would cost most of the
@@ -386,12 +406,8 @@ def _insert_planned_orders(*, run: MrpRun, planned, ids, make, items, pegs) -> i
     ]
     names = ["product_id", "kind", "release_date", "receipt_date", "quantity", "past_due"]
     constants = {"run_id": str(int(run.pk)), "status": f"'{PlannedOrder.Status.PLANNED.value}'"}
-    if pegs:
-        texts = []
-        for item, receipt in zip(planned.item.tolist(), receipt_periods, strict=True):
-            peg = pegs.get((items[item], receipt))
-            texts.append(json.dumps(peg) if peg else "")
-        columns.append(texts)
+    if pegs is not None:
+        columns.append(pegs)
         names.append("pegging")
     else:
         constants["pegging"] = "''"

@@ -62,7 +62,6 @@ tests compare this engine with.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -532,73 +531,183 @@ def _fmt(value: float) -> str:
     return str(int(round(value))) if abs(value - round(value)) < EPSILON else f"{value:.6g}"
 
 
-def peg_planned_orders(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | None = None) -> list[Peg]:
-    """FIFO single-level pegging of the planned orders of `items` (all items when None)."""
-    index = {code: i for i, code in enumerate(problem.items)}
-    wanted = range(problem.n_items) if items is None else [index[code] for code in items]
+SOURCES = ("demand", "parent", "safety_stock", "stock")
+
+
+@dataclass(frozen=True)
+class PegTable:
+    """Pegs as parallel arrays, grouped by planned order (`order` indexes `result.planned_orders`),
+    each order's shares in FIFO order. `source` indexes SOURCES; `source_item` is an item
+    position or -1; `source_period` and `parent_receipt_period` are 0 when they do not apply."""
+
+    order: np.ndarray
+    quantity: np.ndarray
+    source: np.ndarray
+    source_item: np.ndarray
+    source_period: np.ndarray
+    parent_receipt_period: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.order.size)
+
+
+def _segment_cumsum(values: np.ndarray, item: np.ndarray) -> np.ndarray:
+    """Running totals of `values` restarting at every new `item` (rows sorted by item)."""
+    total = np.cumsum(values)
+    if total.size == 0:
+        return total
+    first = np.r_[True, item[1:] != item[:-1]]
+    starts = np.flatnonzero(first)
+    base = (total[starts] - values[starts])[np.cumsum(first) - 1]
+    return total - base
+
+
+def peg_table(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | None = None) -> PegTable:
+    """FIFO single-level pegging of the planned orders of `items` (all when None), vectorised.
+
+    The FIFO allocation of one item is the overlap of two staircases: the running total of
+    its supplies (in their FIFO order) and that of its requirements. Every breakpoint of
+    either splits the quantity axis; the stretch between two consecutive breakpoints belongs
+    to exactly one supply and one requirement (or to no requirement: lot-size surplus,
+    "stock"). Merging the breakpoints of all items with one sort gives every share of every
+    order at once; `mrp_reference.peg_planned_orders_reference` is the per-item loop it is
+    tested against.
+    """
+    n = problem.n_items
     orders = result.planned_orders
-    orders_by_item: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
-    for i, release, receipt, qty in zip(
-        orders.item.tolist(),
-        orders.release_period.tolist(),
-        orders.receipt_period.tolist(),
-        orders.quantity.tolist(),
-        strict=True,
-    ):
-        orders_by_item[i].append((release, receipt, qty))
-    parents_of: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for p, c, q in zip(
-        problem.bom_parent.tolist(), problem.bom_component.tolist(), problem.bom_qty_per.tolist(), strict=True
-    ):
-        parents_of[c].append((p, q))
+    keep = np.zeros(n, dtype=bool)
+    keep[orders.item] = True
+    if items is not None:
+        index = {code: i for i, code in enumerate(problem.items)}
+        wanted = np.zeros(n, dtype=bool)
+        wanted[[index[code] for code in items]] = True
+        keep &= wanted
+    code_rank = np.empty(n, dtype=np.int64)
+    code_rank[np.argsort(np.asarray(problem.items, dtype=object), kind="stable")] = np.arange(n)
+    count = np.bincount(orders.item, minlength=n)
+    by_item = np.argsort(orders.item, kind="stable")
+    first_order = np.cumsum(count) - count
 
-    pegs: list[Peg] = []
-    for i in wanted:
-        if i not in orders_by_item:
-            continue
-        code = problem.items[i]
-        # Requirements in FIFO order: (period, rank, source, source item, parent receipt, quantity).
-        requirements: list[tuple[int, int, str, str | None, int | None, float]] = []
-        if problem.safety_stock[i] > 0:
-            requirements.append((0, 0, "safety_stock", None, None, float(problem.safety_stock[i])))
-        for t in np.flatnonzero(problem.demand[i] > 0).tolist():
-            requirements.append((t + 1, 1, "demand", code, None, float(problem.demand[i, t])))
-        for p, q in sorted(parents_of.get(i, []), key=lambda pq: problem.items[pq[0]]):
-            for release, receipt, qty in orders_by_item.get(p, []):
-                requirements.append((release, 2, "parent", problem.items[p], receipt, q * qty))
-        requirements.sort(key=lambda r: (r[0], r[1], r[3] or "", r[4] or 0))
+    # Requirements: safety stock (period 0), independent demand, parents' planned releases.
+    s_item = np.flatnonzero((problem.safety_stock > 0) & keep)
+    d_item, d_t = np.nonzero(problem.demand > 0)
+    on = keep[d_item]
+    d_item, d_t = d_item[on], d_t[on]
+    parent, component, qty_per = problem.bom_parent, problem.bom_component, problem.bom_qty_per
+    on = keep[component] & (count[parent] > 0)
+    parent, component, qty_per = parent[on], component[on], qty_per[on].astype(np.float64)
+    reps = count[parent]
+    line = np.repeat(np.arange(parent.size), reps)
+    within = np.arange(line.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    p_order = by_item[first_order[parent][line] + within]
+    p_parent = parent[line]
+    zeros = lambda size: np.zeros(size, dtype=np.int64)  # noqa: E731
+    r_item = np.concatenate([s_item, d_item, component[line]])
+    r_period = np.concatenate([zeros(s_item.size), d_t + 1, orders.release_period[p_order]])
+    r_rank = np.concatenate([zeros(s_item.size), np.ones(d_item.size, dtype=np.int64), np.full(line.size, 2)])
+    r_key = np.concatenate([zeros(s_item.size + d_item.size), code_rank[p_parent]])
+    r_receipt = np.concatenate([zeros(s_item.size + d_item.size), orders.receipt_period[p_order]])
+    r_qty = np.concatenate(
+        [
+            problem.safety_stock[s_item].astype(np.float64),
+            problem.demand[d_item, d_t].astype(np.float64),
+            qty_per[line] * orders.quantity[p_order],
+        ]
+    )
+    r_source = np.concatenate([np.full(s_item.size, 2), zeros(d_item.size), np.ones(line.size, dtype=np.int64)])
+    r_source_item = np.concatenate([np.full(s_item.size, -1), d_item, p_parent])
+    sort = np.lexsort((r_receipt, r_key, r_rank, r_period, r_item))
+    r_item, r_period, r_receipt, r_qty = r_item[sort], r_period[sort], r_receipt[sort], r_qty[sort]
+    r_source, r_source_item = r_source[sort], r_source_item[sort]
 
-        supplies: list[tuple[int, int, float]] = [(0, 0, float(problem.on_hand[i]))]
-        supplies += [(s + 1, 1, float(problem.receipts[i, s])) for s in np.flatnonzero(problem.receipts[i] > 0)]
-        supplies += [(receipt, 2, qty) for _, receipt, qty in orders_by_item[i]]
-        supplies.sort(key=lambda s: (s[0], s[1]))
+    # Supplies: on hand, scheduled receipts, planned receipts (period order; receipts first).
+    h_item = np.flatnonzero(keep)
+    c_item, c_t = np.nonzero(problem.receipts > 0)
+    on = keep[c_item]
+    c_item, c_t = c_item[on], c_t[on]
+    o_index = np.flatnonzero(keep[orders.item])
+    u_item = np.concatenate([h_item, c_item, orders.item[o_index]])
+    u_period = np.concatenate([zeros(h_item.size), c_t + 1, orders.receipt_period[o_index]])
+    u_kind = np.concatenate([zeros(h_item.size), np.ones(c_item.size, dtype=np.int64), np.full(o_index.size, 2)])
+    u_qty = np.concatenate(
+        [
+            np.maximum(problem.on_hand[h_item], 0.0),
+            problem.receipts[c_item, c_t].astype(np.float64),
+            orders.quantity[o_index],
+        ]
+    )
+    u_order = np.concatenate([np.full(h_item.size + c_item.size, -1), o_index])
+    sort = np.lexsort((u_kind, u_period, u_item))
+    u_item, u_qty, u_order = u_item[sort], u_qty[sort], u_order[sort]
 
-        r = 0
-        left = requirements[0][5] if requirements else 0.0
-        for period, kind, qty in supplies:
-            remaining = qty
-            while remaining > EPSILON and r < len(requirements):
-                take = min(remaining, left)
-                if kind == 2 and take > EPSILON:
-                    req_period, _, source, source_item, parent_receipt, _ = requirements[r]
-                    pegs.append(
-                        Peg(
-                            item=code,
-                            receipt_period=period,
-                            quantity=take,
-                            source=source,
-                            source_item=source_item,
-                            source_period=req_period or None,
-                            parent_receipt_period=parent_receipt,
-                        )
-                    )
-                remaining -= take
-                left -= take
-                if left <= EPSILON:
-                    r += 1
-                    left = requirements[r][5] if r < len(requirements) else 0.0
-            if kind == 2 and remaining > EPSILON:
-                pegs.append(Peg(code, period, remaining, "stock", None, None))
+    # Merge both staircases' breakpoints per item.
+    u_end = _segment_cumsum(u_qty, u_item)
+    r_end = _segment_cumsum(r_qty, r_item)
+    b_item = np.concatenate([u_item, r_item])
+    b_value = np.concatenate([u_end, r_end])
+    b_supply = np.concatenate([np.ones(u_item.size, dtype=np.int64), zeros(r_item.size)])
+    merge = np.lexsort((b_value, b_item))
+    b_item, b_value, b_supply = b_item[merge], b_value[merge], b_supply[merge]
+    new_item = np.r_[True, b_item[1:] != b_item[:-1]] if b_item.size else np.zeros(0, dtype=bool)
+    previous = np.r_[0.0, b_value[:-1]] if b_item.size else b_value
+    previous[new_item] = 0.0
+    length = b_value - previous
+    # Ends passed before each stretch (within its item) = the supply / requirement it lies in.
+    supplies_before = np.cumsum(b_supply) - b_supply
+    requirements_before = np.arange(b_item.size) - supplies_before
+    starts = np.flatnonzero(new_item)
+    group = np.cumsum(new_item) - 1
+    local_supply = supplies_before - supplies_before[starts][group]
+    local_requirement = requirements_before - requirements_before[starts][group]
+    u_first = np.searchsorted(u_item, b_item)
+    u_count = np.searchsorted(u_item, b_item, side="right") - u_first
+    r_first = np.searchsorted(r_item, b_item)
+    r_count = np.searchsorted(r_item, b_item, side="right") - r_first
+    ok = (length > EPSILON) & (local_supply < u_count)
+    supply = u_first[ok] + local_supply[ok]
+    planned = u_order[supply] >= 0
+    supply, length = supply[planned], length[ok][planned]
+    met = (local_requirement < r_count)[ok][planned]
+    requirement = np.where(met, (r_first + local_requirement)[ok][planned], 0)
+    peg_order = u_order[supply]
+    final = np.argsort(peg_order, kind="stable")
+    met, requirement, peg_order, length = met[final], requirement[final], peg_order[final], length[final]
+    if r_item.size == 0:
+        r_source = r_source_item = r_period = r_receipt = zeros(1)
+    return PegTable(
+        order=peg_order,
+        quantity=length,
+        source=np.where(met, r_source[requirement], 3),
+        source_item=np.where(met, r_source_item[requirement], -1),
+        source_period=np.where(met, r_period[requirement], 0),
+        parent_receipt_period=np.where(met, r_receipt[requirement], 0),
+    )
+
+
+def peg_planned_orders(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | None = None) -> list[Peg]:
+    """FIFO single-level pegging of the planned orders of `items` (all items when None), as
+    `Peg` objects item by item (see `peg_table` for the arrays)."""
+    table = peg_table(problem=problem, result=result, items=items)
+    orders = result.planned_orders
+    codes = problem.items
+    item = orders.item[table.order]
+    sequence = np.argsort(item, kind="stable")
+    pegs = []
+    for k in sequence.tolist():
+        source = SOURCES[int(table.source[k])]
+        source_item = int(table.source_item[k])
+        parent_receipt = int(table.parent_receipt_period[k])
+        pegs.append(
+            Peg(
+                item=codes[int(item[k])],
+                receipt_period=int(orders.receipt_period[table.order[k]]),
+                quantity=float(table.quantity[k]),
+                source=source,
+                source_item=codes[source_item] if source_item >= 0 else None,
+                source_period=int(table.source_period[k]) or None,
+                parent_receipt_period=parent_receipt if source == "parent" else None,
+            )
+        )
     return pegs
 
 

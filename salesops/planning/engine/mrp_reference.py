@@ -14,9 +14,21 @@ from __future__ import annotations
 
 import math
 import sys
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from salesops.planning.engine.mrp import EPSILON, BomCycleError, MrpInputError, MrpProblem, canonical_loop
+import numpy as np
+
+from salesops.planning.engine.mrp import (
+    EPSILON,
+    BomCycleError,
+    MrpInputError,
+    MrpProblem,
+    MrpResult,
+    Peg,
+    canonical_loop,
+)
 
 
 @dataclass(frozen=True)
@@ -141,3 +153,75 @@ def run_mrp_reference(*, problem: MrpProblem) -> ReferenceResult:
         low_level_code={items[i]: codes[i] for i in range(n)},
         records=records,
     )
+
+
+def peg_planned_orders_reference(
+    *, problem: MrpProblem, result: MrpResult, items: Iterable[str] | None = None
+) -> list[Peg]:
+    """FIFO single-level pegging, per item and per share in plain Python: the oracle of `mrp.peg_table`."""
+    index = {code: i for i, code in enumerate(problem.items)}
+    wanted = range(problem.n_items) if items is None else [index[code] for code in items]
+    orders = result.planned_orders
+    orders_by_item: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for i, release, receipt, qty in zip(
+        orders.item.tolist(),
+        orders.release_period.tolist(),
+        orders.receipt_period.tolist(),
+        orders.quantity.tolist(),
+        strict=True,
+    ):
+        orders_by_item[i].append((release, receipt, qty))
+    parents_of: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for p, c, q in zip(
+        problem.bom_parent.tolist(), problem.bom_component.tolist(), problem.bom_qty_per.tolist(), strict=True
+    ):
+        parents_of[c].append((p, q))
+
+    pegs: list[Peg] = []
+    for i in wanted:
+        if i not in orders_by_item:
+            continue
+        code = problem.items[i]
+        # Requirements in FIFO order: (period, rank, source, source item, parent receipt, quantity).
+        requirements: list[tuple[int, int, str, str | None, int | None, float]] = []
+        if problem.safety_stock[i] > 0:
+            requirements.append((0, 0, "safety_stock", None, None, float(problem.safety_stock[i])))
+        for t in np.flatnonzero(problem.demand[i] > 0).tolist():
+            requirements.append((t + 1, 1, "demand", code, None, float(problem.demand[i, t])))
+        for p, q in sorted(parents_of.get(i, []), key=lambda pq: problem.items[pq[0]]):
+            for release, receipt, qty in orders_by_item.get(p, []):
+                requirements.append((release, 2, "parent", problem.items[p], receipt, q * qty))
+        requirements.sort(key=lambda r: (r[0], r[1], r[3] or "", r[4] or 0))
+
+        supplies: list[tuple[int, int, float]] = [(0, 0, float(problem.on_hand[i]))]
+        supplies += [(s + 1, 1, float(problem.receipts[i, s])) for s in np.flatnonzero(problem.receipts[i] > 0)]
+        supplies += [(receipt, 2, qty) for _, receipt, qty in orders_by_item[i]]
+        supplies.sort(key=lambda s: (s[0], s[1]))
+
+        r = 0
+        left = requirements[0][5] if requirements else 0.0
+        for period, kind, qty in supplies:
+            remaining = qty
+            while remaining > EPSILON and r < len(requirements):
+                take = min(remaining, left)
+                if kind == 2 and take > EPSILON:
+                    req_period, _, source, source_item, parent_receipt, _ = requirements[r]
+                    pegs.append(
+                        Peg(
+                            item=code,
+                            receipt_period=period,
+                            quantity=take,
+                            source=source,
+                            source_item=source_item,
+                            source_period=req_period or None,
+                            parent_receipt_period=parent_receipt,
+                        )
+                    )
+                remaining -= take
+                left -= take
+                if left <= EPSILON:
+                    r += 1
+                    left = requirements[r][5] if r < len(requirements) else 0.0
+            if kind == 2 and remaining > EPSILON:
+                pegs.append(Peg(code, period, remaining, "stock", None, None))
+    return pegs

@@ -14,10 +14,11 @@ from salesops.planning.engine.mrp import (
     RoutingStep,
     build_problem,
     peg_planned_orders,
+    peg_table,
     rough_cut_capacity,
     run_mrp,
 )
-from salesops.planning.engine.mrp_reference import run_mrp_reference
+from salesops.planning.engine.mrp_reference import peg_planned_orders_reference, run_mrp_reference
 
 
 def two_level_problem():
@@ -296,6 +297,23 @@ def test_engine_matches_the_reference_implementation(problem):
         for name, values in reference.records[item].items():
             assert getattr(result.records, name)[i].tolist() == values, (item, name)
     assert result.low_level_code.tolist() == [reference.low_level_code[item] for item in problem.items]
+
+
+@settings(max_examples=200, deadline=None)
+@given(problem=random_problems(), data=st.data())
+def test_vectorised_pegging_matches_the_per_item_fifo_loop(problem, data):
+    result = run_mrp(problem=problem)
+    items = data.draw(st.none() | st.lists(st.sampled_from(problem.items), unique=True))
+    pegs = peg_planned_orders(problem=problem, result=result, items=items)
+    reference = peg_planned_orders_reference(problem=problem, result=result, items=items)
+    if items is not None:  # the reference follows the order of `items`, the engine the item order
+        position = {code: k for k, code in enumerate(problem.items)}
+        reference = sorted(reference, key=lambda peg: position[peg.item])
+    assert pegs == reference
+    # every planned order is pegged exactly: its shares add up to its quantity
+    table = peg_table(problem=problem, result=result)
+    shares = np.bincount(table.order, weights=table.quantity, minlength=len(result.planned_orders))
+    assert np.allclose(shares, result.planned_orders.quantity)
 
 
 def test_planned_receipts_keep_projected_on_hand_at_or_above_safety_stock():
