@@ -98,6 +98,9 @@ def credit_check_for_order(*, order) -> CreditDecision:
         credit = CreditFile.objects.select_for_update().get(customer_id=order.customer_id)
     except CreditFile.DoesNotExist:
         raise CreditFileMissing
+    if order._meta.get_field("customer").is_cached(order):
+        # the approval's conditions read the customer's grade: from the file just read
+        order.customer.credit_file = credit
     amount = order.total - order.prepayment_amount
     cutoff = timezone.localdate() - datetime.timedelta(days=credit.overdue_grace_days)
     unpaid, overdue = _open_invoices(customer_id=order.customer_id, overdue_before=cutoff)
