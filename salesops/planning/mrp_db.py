@@ -10,7 +10,8 @@ numpy arrays; nothing builds a model instance per row.
 Writing: planned orders (purchase for bought items, production for made ones), exceptions
 and the rough-cut capacity load are written with `bulk_create` in batches. Pegging (which
 demand each planned order serves) is computed by the engine and stored on the planned order
-when asked for (the default for runs started from the page; the benchmark measures both).
+when asked for (the default, and what runs started from the page do; the benchmark runs
+the same), from the engine's vectorised peg arrays.
 
 Planned purchases become purchase orders through inventory's `purchase_order_create`
 (`planned_order_convert`); planned production becomes a ProductionOrder.

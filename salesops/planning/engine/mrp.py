@@ -45,7 +45,9 @@ before parents' orders, parents by item code). Each planned order is thereby peg
 independent demand and/or the parent planned orders it serves, and any lot-size surplus to
 "stock". Pegging is single-level; following a parent order's own pegs traces a requirement
 to end-item demand. It is computed on request (for some or all items) since the planning
-run itself does not need it.
+run itself does not need it, vectorised over all items at once (`peg_table`: one merge of
+the supply and requirement running totals); `mrp_reference.peg_planned_orders_reference`
+is the same allocation as a per-item loop, the oracle of the tests.
 
 Rough-cut capacity (`rough_cut_capacity`). The hours of each planned order (quantity times
 hours per unit on each routing step) are loaded on the step's work centre in the order's
@@ -562,6 +564,20 @@ def _segment_cumsum(values: np.ndarray, item: np.ndarray) -> np.ndarray:
     return total - base
 
 
+def _lexsort(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """`np.lexsort(keys)` (last key primary) for non-negative integer keys, packed into one
+    int64 and sorted once when they fit in 63 bits (several times faster on 10^6 rows)."""
+    widths = [max(1, int(key.max(initial=0)).bit_length()) for key in keys]
+    if sum(widths) > 63 or any(int(key.min(initial=0)) < 0 for key in keys):
+        return np.lexsort(keys)
+    packed = np.zeros(keys[0].size, dtype=np.int64)
+    shift = 0
+    for key, width in zip(keys, widths, strict=True):
+        packed |= key.astype(np.int64) << shift
+        shift += width
+    return np.argsort(packed, kind="stable")
+
+
 def peg_table(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | None = None) -> PegTable:
     """FIFO single-level pegging of the planned orders of `items` (all when None), vectorised.
 
@@ -616,7 +632,7 @@ def peg_table(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | 
     )
     r_source = np.concatenate([np.full(s_item.size, 2), zeros(d_item.size), np.ones(line.size, dtype=np.int64)])
     r_source_item = np.concatenate([np.full(s_item.size, -1), d_item, p_parent])
-    sort = np.lexsort((r_receipt, r_key, r_rank, r_period, r_item))
+    sort = _lexsort((r_receipt, r_key, r_rank, r_period, r_item))
     r_item, r_period, r_receipt, r_qty = r_item[sort], r_period[sort], r_receipt[sort], r_qty[sort]
     r_source, r_source_item = r_source[sort], r_source_item[sort]
 
@@ -637,7 +653,7 @@ def peg_table(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | 
         ]
     )
     u_order = np.concatenate([np.full(h_item.size + c_item.size, -1), o_index])
-    sort = np.lexsort((u_kind, u_period, u_item))
+    sort = _lexsort((u_kind, u_period, u_item))
     u_item, u_qty, u_order = u_item[sort], u_qty[sort], u_order[sort]
 
     # Merge both staircases' breakpoints per item.
@@ -646,7 +662,8 @@ def peg_table(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | 
     b_item = np.concatenate([u_item, r_item])
     b_value = np.concatenate([u_end, r_end])
     b_supply = np.concatenate([np.ones(u_item.size, dtype=np.int64), zeros(r_item.size)])
-    merge = np.lexsort((b_value, b_item))
+    by_value = np.argsort(b_value, kind="stable")
+    merge = by_value[np.argsort(b_item[by_value], kind="stable")]  # by item, then value
     b_item, b_value, b_supply = b_item[merge], b_value[merge], b_supply[merge]
     new_item = np.r_[True, b_item[1:] != b_item[:-1]] if b_item.size else np.zeros(0, dtype=bool)
     previous = np.r_[0.0, b_value[:-1]] if b_item.size else b_value
@@ -659,10 +676,10 @@ def peg_table(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | 
     group = np.cumsum(new_item) - 1
     local_supply = supplies_before - supplies_before[starts][group]
     local_requirement = requirements_before - requirements_before[starts][group]
-    u_first = np.searchsorted(u_item, b_item)
-    u_count = np.searchsorted(u_item, b_item, side="right") - u_first
-    r_first = np.searchsorted(r_item, b_item)
-    r_count = np.searchsorted(r_item, b_item, side="right") - r_first
+    u_bounds = np.searchsorted(u_item, np.arange(n + 1))
+    r_bounds = np.searchsorted(r_item, np.arange(n + 1))
+    u_first, u_count = u_bounds[b_item], (u_bounds[1:] - u_bounds[:-1])[b_item]
+    r_first, r_count = r_bounds[b_item], (r_bounds[1:] - r_bounds[:-1])[b_item]
     ok = (length > EPSILON) & (local_supply < u_count)
     supply = u_first[ok] + local_supply[ok]
     planned = u_order[supply] >= 0
