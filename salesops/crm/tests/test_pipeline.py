@@ -131,13 +131,13 @@ def test_grading_from_measure_provider_kept_with_history(org):
     assert GradingRun.objects.count() == 2 and CustomerGrade.objects.filter(customer=customers[0]).count() == 2
 
 
-def test_grading_default_measure_won_opportunities(org):
+def test_grading_by_won_opportunities(org):
     customer = make_customer(org["rep1"])
     opp = services.opportunity_create(
         actor=org["rep1"], customer=customer, name="x", amount=Decimal("500"), expected_close=datetime.date(2026, 12, 1)
     )
     services.opportunity_move(opportunity=opp, stage=_stage("won"), actor=org["rep1"])
-    run = grading_run()
+    run = grading_run(measure="opportunities_won")
     assert run.total == Decimal("500.00") and Customer.objects.get(pk=customer.pk).grade == "A"
 
 
