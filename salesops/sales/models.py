@@ -22,6 +22,15 @@ QTY = {"max_digits": 16, "decimal_places": 3}
 ZERO = Decimal("0")
 
 
+# why an order waits for an approval (SalesOrder.approval_reason)
+APPROVAL_REASONS = {
+    "special_discount": _("approval of a special discount"),
+    "over_limit": _("approval above the credit limit"),
+    "overdue": _("approval: the customer has overdue invoices"),
+    "credit_blocked": _("approval: credit is blocked for this customer"),
+}
+
+
 class SalesOrder(models.Model):
     class Payment(models.TextChoices):
         CREDIT = "credit", _("Credit")
@@ -87,6 +96,11 @@ class SalesOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def approval_reason_label(self) -> str:
+        """What the order waits for, in the reader's language (the stored code otherwise)."""
+        return str(APPROVAL_REASONS.get(self.approval_reason, self.approval_reason))
 
     @property
     def open_amount(self) -> Decimal:
