@@ -380,9 +380,7 @@ def _pegging_texts(*, problem, result) -> list[str]:
         )
     ]
     bounds = np.searchsorted(table.order, np.arange(len(result.planned_orders) + 1)).tolist()
-    return [
-        "[" + ", ".join(shares[a:b]) + "]" if b > a else "" for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
+    return ["[" + ", ".join(shares[a:b]) + "]" if b > a else "" for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _insert_planned_orders(*, run: MrpRun, planned, ids, make, items, pegs) -> int:

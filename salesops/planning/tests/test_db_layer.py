@@ -434,3 +434,46 @@ def test_aggregate_scenario_solved_and_infeasible_with_the_engines_message(world
     )
     assert infeasible.status == AggregatePlanScenario.Status.INFEASIBLE
     assert infeasible.message and infeasible.result == {}
+
+
+def test_stored_pegging_text_lists_every_share_of_every_order_in_fifo_order():
+    import json
+
+    from salesops.planning.engine.mrp import MrpItem, build_problem, run_mrp
+    from salesops.planning.engine.mrp_reference import peg_planned_orders_reference
+    from salesops.planning.mrp_db import _pegging_texts
+
+    # X (FOQ 50, safety stock 3) serves its own demand and two parents, with lot surplus;
+    # Z's stock covers P's needs, so Z has no planned order.
+    problem = build_problem(
+        items=[
+            MrpItem("P", lead_time=1),
+            MrpItem("Q", lead_time=0),
+            MrpItem("X", lead_time=0, lot_rule="FOQ", lot_qty=50, on_hand=5, safety_stock=3),
+            MrpItem("Z", lead_time=0, on_hand=100),
+        ],
+        bom=[("P", "X", 2), ("Q", "X", 1), ("P", "Z", 1)],
+        demand={("P", 3): 10, ("Q", 2): 7, ("X", 1): 4, ("X", 3): 6},
+        periods=3,
+    )
+    result = run_mrp(problem=problem)
+    texts = _pegging_texts(problem=problem, result=result)
+    by_order = {}
+    for peg in peg_planned_orders_reference(problem=problem, result=result):
+        by_order.setdefault((peg.item, peg.receipt_period), []).append(
+            [peg.source, peg.source_item, peg.source_period, round(peg.quantity, 3)]
+        )
+    orders = result.planned_orders.as_tuples(problem.items)
+    assert [json.loads(text) if text else [] for text in texts] == [by_order.get((o[0], o[2]), []) for o in orders]
+    x_orders = {o[2]: json.loads(text) for o, text in zip(orders, texts, strict=True) if o[0] == "X"}
+    # on hand 5 holds the safety stock 3 and 2 of the period-1 demand of 4; the one lot of 50
+    # covers the other 2, then in period 2 the parents by code (P's 20, Q's 7), then the
+    # period-3 demand of 6; 15 are lot surplus
+    assert x_orders[1] == [
+        ["demand", "X", 1, 2.0],
+        ["parent", "P", 2, 20.0],
+        ["parent", "Q", 2, 7.0],
+        ["demand", "X", 3, 6.0],
+        ["stock", None, None, 15.0],
+    ]
+    assert "Z" not in {o[0] for o in orders}
