@@ -21,7 +21,7 @@ from salesops.core.exceptions import NotFound
 from salesops.core.models import User
 from salesops.planning import selectors, services
 from salesops.planning.accuracy_report import accuracy_report
-from salesops.planning.models import ForecastLine, ForecastRun, MpsLine, PlanBucket
+from salesops.planning.models import ForecastLine, ForecastRun, MpsLine, PlanBucket, PlanningPolicy
 from salesops.planning.mps import bucket_fulfilment, fulfilment_trend
 from salesops.planning.selectors import CONSENSUS_WRITE, INPUT_ROLES, PLANNER_WRITE, PURCHASE_CONVERT
 from salesops.planning.serializers import (
@@ -42,6 +42,7 @@ from salesops.planning.serializers import (
     MrpExceptionSerializer,
     MrpRunSerializer,
     PlannedOrderSerializer,
+    PlanningPolicySerializer,
     ProductionPlanSerializer,
     ProductionReportSerializer,
     SopDecisionSerializer,
@@ -185,6 +186,28 @@ class ForecastVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
             version.rows.values("level", "product_id", "family_id", "period", "baseline", "consensus").order_by("pk")
         )
         return self.get_paginated_response(list(page))
+
+
+class PolicyView(APIView):
+    """The planning rules (one record): anyone who plans reads them, planners change them with PATCH."""
+
+    permission_classes = [HasRole]
+
+    def _policy(self, request):
+        if not selectors.sees_planning(request.user):
+            raise NotFound()
+        return PlanningPolicy.current()
+
+    @extend_schema(responses={200: PlanningPolicySerializer})
+    def get(self, request):
+        return Response(PlanningPolicySerializer(self._policy(request)).data)
+
+    @extend_schema(request=PlanningPolicySerializer, responses={200: PlanningPolicySerializer})
+    def patch(self, request):
+        serializer = PlanningPolicySerializer(self._policy(request), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        policy = services.planning_policy_update(actor=request.user, **serializer.validated_data)
+        return Response(PlanningPolicySerializer(policy).data)
 
 
 class AccuracyView(APIView):
@@ -521,6 +544,7 @@ from django.urls import path  # noqa: E402
 
 urlpatterns = [
     path("planning/accuracy/", AccuracyView.as_view(), name="api-planning-accuracy"),
+    path("planning/policy/", PolicyView.as_view(), name="api-planning-policy"),
     path("planning/fulfilment/", FulfilmentTrendView.as_view(), name="api-planning-fulfilment"),
     *router.urls,
 ]

@@ -35,6 +35,7 @@ class PlanningConfig(AppConfig):
             ("planning-fulfilment", _("Plan fulfilment"), "planning-fulfilment", PLAN_VIEW, 608),
             ("planning-mrp", _("MRP"), "planning-mrp", PLANNING_VIEW, 609),
             ("planning-work-centres", _("Work centres"), "planning-work-centres", PLANNING_VIEW, 611),
+            ("planning-policy", _("Planning policy"), "planning-policy", PLANNING_VIEW, 612),
             (
                 "planning-planned-purchases",
                 _("Planned purchases"),

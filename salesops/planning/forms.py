@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product, ProductFamily
 from salesops.core.models import User
-from salesops.planning.models import PlanAcknowledgement, PlanningPolicy, WorkCentre
+from salesops.planning.models import FORECAST_MODELS, PlanAcknowledgement, PlanningPolicy, WorkCentre
+from salesops.planning.mps import POLICY_FIELDS
 from salesops.planning.periods import add_months, month_start
 
 
@@ -29,17 +30,7 @@ class MonthField(forms.DateField):
 class ForecastRunForm(forms.Form):
     first_period = MonthField(label=_("First forecast month"), initial=_next_month)
     history_source = forms.ChoiceField(label=_("Sales history"), choices=PlanningPolicy.HistorySource.choices)
-    model = forms.ChoiceField(
-        label=_("Model"),
-        choices=[
-            ("auto", _("Automatic")),
-            ("seasonal_naive", _("Seasonal naive")),
-            ("ets", "ETS"),
-            ("theta", "Theta"),
-            ("arima", "ARIMA"),
-            ("croston", "Croston"),
-        ],
-    )
+    model = forms.ChoiceField(label=_("Model"), choices=FORECAST_MODELS)
 
 
 class OverrideForm(forms.Form):
@@ -144,6 +135,12 @@ class ProductionReportForm(forms.Form):
         label=_("Product"), queryset=Product.objects.filter(active=True, source=Product.Source.MAKE)
     )
     quantity = forms.DecimalField(label=_("Quantity made"), min_value=0, decimal_places=3)
+
+
+class PlanningPolicyForm(forms.ModelForm):
+    class Meta:
+        model = PlanningPolicy
+        fields = POLICY_FIELDS
 
 
 class WorkCentreForm(forms.ModelForm):

@@ -29,6 +29,16 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+FORECAST_MODELS = [
+    ("auto", _("Automatic")),
+    ("seasonal_naive", _("Seasonal naive")),
+    ("ets", "ETS"),
+    ("theta", "Theta"),
+    ("arima", "ARIMA"),
+    ("croston", "Croston"),
+]
+
+
 class PlanningPolicy(models.Model):
     """The planning rules an administrator may change (one row)."""
 
@@ -44,7 +54,7 @@ class PlanningPolicy(models.Model):
         _("sales history"), max_length=20, choices=HistorySource.choices, default=HistorySource.ORDERS
     )
     forecast_horizon = models.PositiveSmallIntegerField(_("forecast horizon (months)"), default=3)
-    forecast_model = models.CharField(_("forecast model"), max_length=20, default="auto")
+    forecast_model = models.CharField(_("forecast model"), max_length=20, choices=FORECAST_MODELS, default="auto")
     consumption = models.CharField(
         _("forecast consumption"), max_length=20, choices=Consumption.choices, default=Consumption.MAX
     )

@@ -17,11 +17,13 @@ from salesops.planning.models import (
     PlanAcknowledgement,
     PlanBucket,
     PlannedOrder,
+    PlanningPolicy,
     ProductionPlan,
     ProductionReport,
     SopDecision,
     SopPack,
 )
+from salesops.planning.mps import POLICY_FIELDS
 
 
 class ForecastRunSerializer(serializers.ModelSerializer):
@@ -296,3 +298,9 @@ class MrpExceptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = MrpExceptionRow
         fields = ["id", "run", "product", "sku", "kind", "period", "to_period", "quantity", "message"]
+
+
+class PlanningPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanningPolicy
+        fields = POLICY_FIELDS

@@ -30,6 +30,7 @@ urlpatterns = [
     path("planning/planned-purchases/", views.planned_purchases, name="planning-planned-purchases"),
     path("planning/planned-orders/<int:pk>/convert/", views.planned_convert, name="planning-planned-convert"),
     path("planning/work-centres/", views.work_centre_list, name="planning-work-centres"),
+    path("planning/policy/", views.policy_edit, name="planning-policy"),
     path("planning/work-centres/new/", views.work_centre_edit, name="planning-work-centre-new"),
     path("planning/work-centres/<int:pk>/", views.work_centre_edit, name="planning-work-centre-edit"),
 ]

@@ -34,6 +34,7 @@ from salesops.planning.forms import (
     MonthForm,
     MpsChangeForm,
     OverrideForm,
+    PlanningPolicyForm,
     ProductionReportForm,
     ScenarioForm,
     WorkCentreForm,
@@ -45,6 +46,7 @@ from salesops.planning.models import (
     MrpRun,
     PlanBucket,
     PlannedOrder,
+    PlanningPolicy,
     SopPack,
     WorkCentre,
 )
@@ -845,6 +847,32 @@ def work_centre_edit(request, pk: int | None = None):
         request,
         "planning/work_centre_form.html",
         {"form": form, "work_centre": work_centre, "history": history_for(work_centre)[:20] if work_centre else []},
+    )
+
+
+@login_required
+def policy_edit(request):
+    """The planning rules: everyone who plans sees them, planners and administrators change them."""
+    _need(request)
+    can_edit = masters.can_edit_masters(request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    policy = PlanningPolicy.current()
+    form = PlanningPolicyForm(request.POST or None, instance=PlanningPolicy.current())
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.planning_policy_update(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Planning policy saved."))
+            return redirect("planning-policy")
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "planning/policy_form.html",
+        {"form": form, "can_edit": can_edit, "history": history_for(policy)[:20] if policy.pk else []},
     )
 
 
