@@ -7,6 +7,7 @@ import functools
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from salesops.core.exceptions import ApplicationError
@@ -21,6 +22,21 @@ def add_error_to_form(form, error: ApplicationError) -> None:
             placed = True
     if not placed:
         form.add_error(None, str(error.message))
+
+
+def save_form(request, form, save, *, success, redirect_to: str) -> HttpResponse | None:
+    """For a form page: when the posted `form` is valid, `save(form.cleaned_data)` (a service
+    call), then a success message and a redirect to `redirect_to`. None when the form must be
+    shown again: not posted, not valid, or the service refused (its errors next to the fields)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ApplicationError as error:
+        add_error_to_form(form, error)
+        return None
+    messages.success(request, success)
+    return redirect(redirect_to)
 
 
 def safe_next(request, fallback: str) -> str:

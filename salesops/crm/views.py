@@ -21,7 +21,7 @@ from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError, PermissionDenied
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, UNIT_ROLES, Role
-from salesops.core.web import action_view, add_error_to_form
+from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.crm import imports, selectors, services
 from salesops.crm.exceptions import InLeadPool, OwnershipTaken
 from salesops.crm.forms import (
@@ -803,20 +803,21 @@ def crm_policy(request):
         request.POST if section == "policy" else None, instance=policy, measures=grading_measures(), prefix="policy"
     )
     pool_form = PoolRulesForm(request.POST if section == "pool" else None, rules=services.pool_rules(), prefix="pool")
-    if section == "policy" and policy_form.is_valid():
-        try:
-            services.crm_policy_update(actor=request.user, data=policy_form.cleaned_data)
-            messages.success(request, _("Policy saved."))
-            return redirect("crm-policy")
-        except ApplicationError as error:
-            add_error_to_form(policy_form, error)
-    elif section == "pool" and pool_form.is_valid():
-        try:
-            services.pool_rules_update(actor=request.user, days=pool_form.days())
-            messages.success(request, _("Pool rules saved."))
-            return redirect("crm-policy")
-        except ApplicationError as error:
-            add_error_to_form(pool_form, error)
+    saved = save_form(
+        request,
+        policy_form,
+        lambda data: services.crm_policy_update(actor=request.user, data=data),
+        success=_("Policy saved."),
+        redirect_to="crm-policy",
+    ) or save_form(
+        request,
+        pool_form,
+        lambda _data: services.pool_rules_update(actor=request.user, days=pool_form.days()),
+        success=_("Pool rules saved."),
+        redirect_to="crm-policy",
+    )
+    if saved:
+        return saved
     return render(
         request,
         "crm/policy.html",
@@ -832,13 +833,15 @@ def stage_edit(request, pk: int | None = None):
         raise Http404
     # The form validates on its own copy: a ModelForm writes the input onto its instance.
     form = StageForm(request.POST or None, instance=Stage.objects.filter(pk=pk).first() if pk else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stage_save(actor=request.user, stage=stage, data=form.cleaned_data)
-            messages.success(request, _("Stage saved."))
-            return redirect("crm-policy")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.stage_save(actor=request.user, stage=stage, data=data),
+        success=_("Stage saved."),
+        redirect_to="crm-policy",
+    )
+    if saved:
+        return saved
     return render(
         request,
         "crm/simple_form.html",

@@ -7,21 +7,16 @@ from django.db import transaction
 
 from salesops.core.audit import model_create, model_update
 from salesops.core.exceptions import PermissionDenied
-from salesops.core.roles import Role
 from salesops.planning.models import WorkCentre
+from salesops.planning.selectors import writes_plans
 
-MASTER_WRITERS = frozenset({Role.PLANNER, Role.SYSADMIN})
 WORK_CENTRE_FIELDS = ["code", "name", "hours_per_week"]
-
-
-def can_edit_masters(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.roles & MASTER_WRITERS))
 
 
 @transaction.atomic
 def work_centre_save(*, actor, work_centre: WorkCentre | None = None, **data) -> WorkCentre:
     """Create a work centre, or change one; audited."""
-    if not can_edit_masters(actor):
+    if not writes_plans(actor):
         raise PermissionDenied()
     if work_centre is None:
         return model_create(instance=WorkCentre(**{k: data[k] for k in WORK_CENTRE_FIELDS if k in data}), actor=actor)

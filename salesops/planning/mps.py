@@ -54,11 +54,11 @@ from salesops.planning.models import (
     ProductionReport,
 )
 from salesops.planning.periods import add_months, days_in_month, month_start, week_start
+from salesops.planning.selectors import PLANNER_WRITE
 
 Q3 = Decimal("0.001")
 ZERO = Decimal("0")
 PRODUCTION_PLAN_CHANGE = "production_plan_change"
-PLANNING_WRITERS = frozenset({Role.PLANNER, Role.SYSADMIN})
 OPEN_ORDER_STATUSES = ("confirmed", "partially_delivered")
 ACK_ROLES = {
     PlanAcknowledgement.Department.PRODUCTION: frozenset({Role.PLANNER}),
@@ -91,7 +91,7 @@ POLICY_FIELDS = [
 @transaction.atomic
 def planning_policy_update(*, actor, **data) -> PlanningPolicy:
     """Change the planning rules (one row, created on first change)."""
-    _require(actor, PLANNING_WRITERS)
+    _require(actor, PLANNER_WRITE)
     policy = PlanningPolicy.objects.select_for_update().order_by("pk").first()
     if policy is None:
         policy = model_create(instance=PlanningPolicy(), actor=actor)
@@ -154,7 +154,7 @@ def mps_generate(
     """A new MPS from the consensus forecast, firm orders and stock (see the module docstring)."""
     from salesops.inventory.models import StockBalance
 
-    _require(actor, PLANNING_WRITERS)
+    _require(actor, PLANNER_WRITE)
     policy = PlanningPolicy.current()
     first_week = week_start(first_week or timezone.localdate())
     weeks = weeks or policy.mps_weeks
@@ -277,7 +277,7 @@ def mps_change_request(*, line: MpsLine, new_quantity, reason: str, actor) -> Mp
     """Change an MPS quantity; inside the frozen period it needs the sales VP's approval."""
     from salesops.approvals.services import approval_submit
 
-    _require(actor, PLANNING_WRITERS)
+    _require(actor, PLANNER_WRITE)
     reason = (reason or "").strip()
     try:
         value = Decimal(str(new_quantity)).quantize(Q3)
@@ -350,7 +350,7 @@ def bucket_bounds(month: datetime.date, count: int) -> list[tuple[datetime.date,
 def production_plan_create(*, month: datetime.date, actor, schedule: MasterSchedule | None = None) -> ProductionPlan:
     """The month's plan from the MPS: each product's quantity of the weeks (by days in the month),
     split over the buckets by their days."""
-    _require(actor, PLANNING_WRITERS)
+    _require(actor, PLANNER_WRITE)
     month = month_start(month)
     if ProductionPlan.objects.filter(month=month).exists():
         raise ValidationFailed(fields={"month": [_("There is already a production plan for this month.")]})
@@ -386,7 +386,7 @@ def production_plan_create(*, month: datetime.date, actor, schedule: MasterSched
 
 @transaction.atomic
 def production_plan_issue(*, plan: ProductionPlan, actor, at: datetime.datetime | None = None) -> ProductionPlan:
-    _require(actor, PLANNING_WRITERS)
+    _require(actor, PLANNER_WRITE)
     plan = ProductionPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != ProductionPlan.Status.DRAFT:
         raise PlanIssued()
@@ -428,7 +428,7 @@ def production_plan_acknowledge(*, plan: ProductionPlan, department: str, actor,
 
 @transaction.atomic
 def production_report_create(*, date: datetime.date, product: Product, quantity, actor) -> ProductionReport:
-    _require(actor, PLANNING_WRITERS)
+    _require(actor, PLANNER_WRITE)
     value = Decimal(str(quantity)).quantize(Q3)
     if value <= 0:
         raise ValidationFailed(fields={"quantity": [_("Enter the quantity made.")]})
@@ -468,7 +468,7 @@ def bucket_fulfilment(bucket: PlanBucket) -> dict:
 @transaction.atomic
 def plan_bucket_close(*, bucket: PlanBucket, reasons: dict[int, str], actor) -> PlanBucket:
     """Close a week: every product short of its plan needs a reason (required)."""
-    _require(actor, PLANNING_WRITERS)
+    _require(actor, PLANNER_WRITE)
     bucket = PlanBucket.objects.select_for_update().get(pk=bucket.pk)
     if bucket.closed_at:
         raise InvalidTransition(_("The week is already closed."))

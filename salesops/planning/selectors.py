@@ -42,6 +42,11 @@ def sees_planning(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.roles & PLANNING_VIEW))
 
 
+def writes_plans(user) -> bool:
+    """Planners and administrators: the planning rules, masters and plans."""
+    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.roles & PLANNER_WRITE))
+
+
 def sees_plans(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.roles & PLAN_VIEW))
 

@@ -23,7 +23,7 @@ from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, ListPage
-from salesops.core.web import action_view, add_error_to_form
+from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.planning import masters, selectors, services
 from salesops.planning.accuracy_report import accuracy_report
 from salesops.planning.forms import (
@@ -805,7 +805,7 @@ def planned_convert(request, pk: int):
 @login_required
 def work_centre_list(request):
     _need(request)
-    can_edit = masters.can_edit_masters(request.user)
+    can_edit = selectors.writes_plans(request.user)
     page = ListPage(
         request=request,
         queryset=WorkCentre.objects.annotate(n_steps=Count("steps")),
@@ -832,17 +832,19 @@ def work_centre_list(request):
 
 @login_required
 def work_centre_edit(request, pk: int | None = None):
-    if not masters.can_edit_masters(request.user):
+    if not selectors.writes_plans(request.user):
         raise PermissionDenied
     work_centre = get_object_or_404(WorkCentre, pk=pk) if pk else None
     form = WorkCentreForm(request.POST or None, instance=WorkCentre.objects.get(pk=pk) if pk else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            masters.work_centre_save(actor=request.user, work_centre=work_centre, **form.cleaned_data)
-            messages.success(request, _("Work centre saved."))
-            return redirect("planning-work-centres")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: masters.work_centre_save(actor=request.user, work_centre=work_centre, **data),
+        success=_("Work centre saved."),
+        redirect_to="planning-work-centres",
+    )
+    if saved:
+        return saved
     return render(
         request,
         "planning/work_centre_form.html",
@@ -854,21 +856,23 @@ def work_centre_edit(request, pk: int | None = None):
 def policy_edit(request):
     """The planning rules: everyone who plans sees them, planners and administrators change them."""
     _need(request)
-    can_edit = masters.can_edit_masters(request.user)
+    can_edit = selectors.writes_plans(request.user)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     policy = PlanningPolicy.current()
-    form = PlanningPolicyForm(request.POST or None, instance=PlanningPolicy.current())
+    form = PlanningPolicyForm(request.POST or None, instance=policy)
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.planning_policy_update(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Planning policy saved."))
-            return redirect("planning-policy")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.planning_policy_update(actor=request.user, **data),
+        success=_("Planning policy saved."),
+        redirect_to="planning-policy",
+    )
+    if saved:
+        return saved
     return render(
         request,
         "planning/policy_form.html",

@@ -6,11 +6,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Sum
-
+from salesops.credit.money import cents, money_sum
 from salesops.sales.models import Invoice
-
-CENT = Decimal("0.01")
 
 
 def invoiced_sales_measure(*, start: datetime.date, end: datetime.date) -> dict[int, Decimal]:
@@ -18,6 +15,6 @@ def invoiced_sales_measure(*, start: datetime.date, end: datetime.date) -> dict[
         Invoice.objects.filter(issue_date__gte=start, issue_date__lte=end)
         .exclude(status=Invoice.Status.CANCELLED)
         .values("customer_id")
-        .annotate(amount=Sum("total"))
+        .annotate(amount=money_sum("total"))
     )
-    return {row["customer_id"]: Decimal(row["amount"]).quantize(CENT) for row in rows}
+    return {row["customer_id"]: cents(row["amount"]) for row in rows}
