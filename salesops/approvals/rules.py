@@ -10,9 +10,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
-from salesops.approvals.models import ApprovalRule, ApproverKind
+from salesops.approvals.models import ApprovalRule, ApprovalStep, ApproverKind
 from salesops.approvals.registry import ConditionField, DocumentType
 from salesops.core.models import OrgUnit, User
 from salesops.core.roles import Role
@@ -218,7 +219,8 @@ def _matches_any(actual, expected: list) -> bool:
 
 def matching_rule(doc_type: str, values: dict[str, Any]) -> ApprovalRule | None:
     """The first active rule (by position) of the document type whose conditions all hold."""
-    for rule in ApprovalRule.objects.filter(doc_type=doc_type, active=True).prefetch_related("steps__user"):
+    steps = Prefetch("steps", queryset=ApprovalStep.objects.select_related("user"))
+    for rule in ApprovalRule.objects.filter(doc_type=doc_type, active=True).prefetch_related(steps):
         if all(condition_holds(condition, values) for condition in rule.conditions):
             return rule
     return None
@@ -234,9 +236,9 @@ ROLE_OF_KIND = {
 
 def _holder_of(role: str) -> User | None:
     """The person holding a company-level role: the head of a unit who holds it, else the first holder."""
-    holders = User.objects.filter(is_active=True, role_assignments__role=role).order_by("pk")
-    head = holders.filter(headed_units__isnull=False).first()
-    return head or holders.first()
+    heads = OrgUnit.objects.filter(head=OuterRef("pk"))
+    holders = User.objects.filter(is_active=True, role_assignments__role=role)
+    return holders.annotate(is_head=Exists(heads)).order_by("-is_head", "pk").first()
 
 
 def _department_manager(requester: User) -> User | None:

@@ -12,10 +12,11 @@ from salesops.approvals.models import (
     VisitRequest,
 )
 from salesops.approvals.registry import document_type_label
+from salesops.core.api.base import ModelSerializer
 from salesops.core.models import User
 
 
-class InboxTaskSerializer(serializers.ModelSerializer):
+class InboxTaskSerializer(ModelSerializer):
     request_id = serializers.IntegerField(source="request.pk", read_only=True)
     title = serializers.CharField(source="request.title", read_only=True)
     doc_type = serializers.CharField(source="request.doc_type", read_only=True)
@@ -61,7 +62,7 @@ class InboxTaskSerializer(serializers.ModelSerializer):
         return bool(task.due_at and task.status == ApprovalTask.Status.OPEN and task.due_at < timezone.now())
 
 
-class ApprovalEscalationSerializer(serializers.ModelSerializer):
+class ApprovalEscalationSerializer(ModelSerializer):
     from_user_name = serializers.CharField(source="from_user.display_name", read_only=True)
     to_user_name = serializers.CharField(source="to_user.display_name", default=None, read_only=True)
 
@@ -70,7 +71,7 @@ class ApprovalEscalationSerializer(serializers.ModelSerializer):
         fields = ["level", "from_user", "from_user_name", "to_user", "to_user_name", "at", "missed_due_at", "due_at"]
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     escalations = ApprovalEscalationSerializer(many=True, read_only=True)
     assignee_name = serializers.CharField(source="assignee.display_name", read_only=True)
     on_behalf_of_name = serializers.CharField(source="on_behalf_of.display_name", default=None, read_only=True)
@@ -102,7 +103,7 @@ class TaskSerializer(serializers.ModelSerializer):
         ]
 
 
-class ApprovalRequestSerializer(serializers.ModelSerializer):
+class ApprovalRequestSerializer(ModelSerializer):
     requester_name = serializers.CharField(source="requester.display_name", read_only=True)
     doc_type_label = serializers.SerializerMethodField()
 
@@ -161,7 +162,7 @@ class StepSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(ModelSerializer):
     conditions = ConditionSerializer(many=True, required=False)
     steps = StepSerializer(many=True)
     dormant = serializers.SerializerMethodField()
@@ -203,7 +204,7 @@ class RuleSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DelegationSerializer(serializers.ModelSerializer):
+class DelegationSerializer(ModelSerializer):
     from_user_name = serializers.CharField(source="from_user.display_name", read_only=True)
     to_user_name = serializers.CharField(source="to_user.display_name", read_only=True)
 
@@ -223,7 +224,7 @@ class DelegationSerializer(serializers.ModelSerializer):
         read_only_fields = ["from_user", "active"]
 
 
-class VisitRequestSerializer(serializers.ModelSerializer):
+class VisitRequestSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     rep_name = serializers.CharField(source="rep.display_name", read_only=True)
 

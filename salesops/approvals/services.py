@@ -181,11 +181,12 @@ def approval_submit(*, document, doc_type: str | DocumentType, actor, now=None) 
         submitted_at=now,
     )
     model_create(instance=request, actor=actor)
-    tasks = [
-        ApprovalTask.objects.create(request=request, position=index, approver_kind=kind, assignee=person)
+    first, *waiting = (
+        ApprovalTask(request=request, position=index, approver_kind=kind, assignee=person)
         for index, (kind, person) in enumerate(chain, start=1)
-    ]
-    _open_task(tasks[0], request, now=now, calendar=WorkCalendar.load())
+    )
+    _open_task(first, request, now=now, calendar=WorkCalendar.load())  # written open, not written and then opened
+    ApprovalTask.objects.bulk_create(waiting)
     return request
 
 

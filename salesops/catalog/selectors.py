@@ -122,25 +122,30 @@ def price_lists_on(on_date: datetime.date) -> QuerySet[PriceList]:
     return PriceList.objects.filter(valid_from__lte=on_date).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
 
 
-def price_for(*, product: Product, customer=None, on_date: datetime.date) -> Decimal:
-    """The price a customer pays on a date before discounts: the item of the valid price list
-    for the customer's channel, else of the valid default list, else the product's list price."""
-    lists = price_lists_on(on_date)
+def prices_for(*, products: list[Product], customer=None, on_date: datetime.date) -> dict[int, Decimal]:
+    """The price a customer pays on a date before discounts, per product id: the item of the
+    valid price list for the customer's channel, else of the valid default list, else the
+    product's list price. One query for any number of products."""
+    prices = {product.pk: Decimal(product.list_price) for product in products}
     channel = getattr(customer, "channel", "") if customer is not None else ""
-    candidates = []
-    if channel:
-        candidates.append(lists.filter(channel=channel))
-    candidates.append(lists.filter(is_default=True))
-    for price_lists in candidates:
-        item = (
-            PriceListItem.objects.filter(price_list__in=price_lists, product=product, valid_from__lte=on_date)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
-            .order_by("-valid_from", "-pk")
-            .first()
-        )
-        if item is not None:
-            return item.price
-    return product.list_price
+    lists = price_lists_on(on_date).filter(Q(channel=channel) | Q(is_default=True) if channel else Q(is_default=True))
+    items = (
+        PriceListItem.objects.filter(price_list__in=lists, product_id__in=prices, valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .order_by("product_id", "-valid_from", "-pk")
+        .values_list("product_id", "price", "price_list__channel")
+    )
+    ranks: dict[int, int] = {}  # 0: from the channel's list, 1: from a default list
+    for product_id, price, list_channel in items:
+        rank = 0 if channel and list_channel == channel else 1
+        if rank < ranks.get(product_id, 2):
+            prices[product_id], ranks[product_id] = Decimal(price), rank
+    return prices
+
+
+def price_for(*, product: Product, customer=None, on_date: datetime.date) -> Decimal:
+    """The price of one product (see `prices_for`)."""
+    return prices_for(products=[product], customer=customer, on_date=on_date)[product.pk]
 
 
 def price_items_for(*, product: Product) -> QuerySet[PriceListItem]:

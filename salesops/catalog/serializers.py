@@ -13,24 +13,25 @@ from salesops.catalog.models import (
     ProductFamily,
 )
 from salesops.catalog.permissions import sees_costs
+from salesops.core.api.base import ModelSerializer
 
 COST_FIELDS = {"cost"}
 
 
-class FamilySerializer(serializers.ModelSerializer):
+class FamilySerializer(ModelSerializer):
     class Meta:
         model = ProductFamily
         fields = ["id", "code", "name", "name_en", "parent", "path"]
         read_only_fields = ["path"]
 
 
-class PackagingSerializer(serializers.ModelSerializer):
+class PackagingSerializer(ModelSerializer):
     class Meta:
         model = PackagingUnit
         fields = ["id", "name", "name_en", "factor"]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ModelSerializer):
     barcodes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     packaging = PackagingSerializer(many=True, read_only=True)
     display_name = serializers.CharField(read_only=True)
@@ -78,14 +79,14 @@ class ProductUpdateSerializer(ProductSerializer):
         read_only_fields = ["status", "sku"]
 
 
-class BarcodeSerializer(serializers.ModelSerializer):
+class BarcodeSerializer(ModelSerializer):
     class Meta:
         model = Barcode
         fields = ["id", "code", "product"]
         read_only_fields = ["product"]
 
 
-class BomLineSerializer(serializers.ModelSerializer):
+class BomLineSerializer(ModelSerializer):
     parent_sku = serializers.CharField(source="parent.sku", read_only=True)
     component_sku = serializers.CharField(source="component.sku", read_only=True)
 
@@ -104,13 +105,13 @@ class BomLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class PriceListSerializer(serializers.ModelSerializer):
+class PriceListSerializer(ModelSerializer):
     class Meta:
         model = PriceList
         fields = ["id", "code", "name", "channel", "is_default", "valid_from", "valid_to", "currency"]
 
 
-class PriceListItemSerializer(serializers.ModelSerializer):
+class PriceListItemSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:
@@ -118,7 +119,7 @@ class PriceListItemSerializer(serializers.ModelSerializer):
         fields = ["id", "price_list", "product", "sku", "price", "valid_from", "valid_to"]
 
 
-class PriceChangeLineSerializer(serializers.ModelSerializer):
+class PriceChangeLineSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:
@@ -127,7 +128,7 @@ class PriceChangeLineSerializer(serializers.ModelSerializer):
         read_only_fields = ["old_price"]
 
 
-class PriceChangeSerializer(serializers.ModelSerializer):
+class PriceChangeSerializer(ModelSerializer):
     lines = PriceChangeLineSerializer(many=True)
 
     class Meta:
@@ -147,7 +148,7 @@ class PriceChangeSerializer(serializers.ModelSerializer):
         read_only_fields = ["number", "status", "created_by", "created_at", "applied_at"]
 
 
-class PriceHistorySerializer(serializers.ModelSerializer):
+class PriceHistorySerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:

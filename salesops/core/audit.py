@@ -1,7 +1,9 @@
 """The audit trail: services record who changed what, when, in the same transaction.
 
 `model_update` is the one way services change fields of an existing record: it validates,
-saves only the changed fields and records the before/after values.
+saves only the changed fields and records the before/after values. Both it and `model_create`
+validate with `full_clean` below: Django's checks, except that a reference set to an object
+the service has read from the database is not looked up again.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
@@ -57,9 +60,41 @@ def field_values(instance: models.Model, fields: Iterable[str]) -> dict[str, Any
     return values
 
 
+def loaded_references(instance: models.Model) -> set[str]:
+    """The foreign keys of `instance` that hold an object read from the database (and do not
+    limit their choices, which only a query can check)."""
+    names = set()
+    for field in instance._meta.concrete_fields:
+        if field.is_relation and field.is_cached(instance) and not field.remote_field.limit_choices_to:
+            target = field.get_cached_value(instance)
+            if target is not None and not target._state.adding:
+                names.add(field.name)
+    return names
+
+
+def full_clean(instance: models.Model) -> None:
+    """`Model.full_clean` (fields, `clean`, uniqueness, constraints; every error at once),
+    without the existence query of each loaded reference: the database's foreign key still
+    refuses a row that has gone."""
+    errors: dict = {}
+    for check in (lambda: instance.clean_fields(exclude=loaded_references(instance)), instance.clean):
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    failed = {name for name in errors if name != NON_FIELD_ERRORS}
+    for check in (instance.validate_unique, instance.validate_constraints):
+        try:
+            check(exclude=failed)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def model_create(*, instance: models.Model, actor=None, note: str = "") -> models.Model:
-    instance.full_clean()
+    full_clean(instance)
     instance.save()
     concrete = [f.name for f in instance._meta.concrete_fields if not f.primary_key]
     audit_record(
@@ -85,7 +120,7 @@ def model_update(
     changed = {name: [before[name], after[name]] for name in fields if before[name] != after[name]}
     if not changed:
         return instance, False
-    instance.full_clean()
+    full_clean(instance)
     instance.save(update_fields=list(changed))
     audit_record(instance=instance, action=AuditEvent.Action.UPDATE, actor=actor, changes=changed, note=note)
     return instance, True

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from salesops.core.models import CalendarDay, Company
+from salesops.core.models import CalendarDay
+from salesops.core.selectors import company_current
 
 
 @dataclass
@@ -26,7 +27,7 @@ class WorkCalendar:
 
     @classmethod
     def load(cls) -> WorkCalendar:
-        company = Company.objects.order_by("pk").first()
+        company = company_current()
         calendar = cls(exceptions=dict(CalendarDay.objects.values_list("date", "is_working_day")))
         if company:
             calendar.work_start, calendar.work_end = company.work_start, company.work_end

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from salesops.core.api.base import ModelSerializer
 from salesops.credit.models import (
     CollectionEscalation,
     CreditFile,
@@ -24,7 +25,7 @@ class CreditSummarySerializer(serializers.Serializer):
     overdue = serializers.DecimalField(**MONEY)
 
 
-class CreditFileSerializer(serializers.ModelSerializer):
+class CreditFileSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
 
     class Meta:
@@ -60,7 +61,7 @@ class CreditFileUpdateSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False)
 
 
-class CreditReviewSerializer(serializers.ModelSerializer):
+class CreditReviewSerializer(ModelSerializer):
     requested_limit = serializers.DecimalField(min_value=Decimal("0"), required=False, write_only=True, **MONEY)
     requested_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False, write_only=True)
 
@@ -104,7 +105,7 @@ class PaymentHistorySerializer(serializers.Serializer):
     invoiced_amount = serializers.DecimalField(**MONEY)
 
 
-class CreditLimitRequestSerializer(serializers.ModelSerializer):
+class CreditLimitRequestSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="credit_file.customer.name", read_only=True)
 
     class Meta:
@@ -143,7 +144,7 @@ class AllocationSerializer(serializers.Serializer):
     allocated_on = serializers.DateField()
 
 
-class ReceiptSerializer(serializers.ModelSerializer):
+class ReceiptSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     unallocated_amount = serializers.DecimalField(read_only=True, **MONEY)
     allocations = AllocationSerializer(many=True, read_only=True)
@@ -188,7 +189,7 @@ class AllocateSerializer(serializers.Serializer):
     amounts = serializers.DictField(child=serializers.DecimalField(**MONEY), required=False)
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
 
     class Meta:
@@ -228,7 +229,7 @@ class StatementConfirmSerializer(serializers.Serializer):
     disputed = serializers.BooleanField(default=False)
 
 
-class StatementRunSerializer(serializers.ModelSerializer):
+class StatementRunSerializer(ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -248,7 +249,7 @@ class StatementRunSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "total", "done", "percent", "error", "created_at", "finished_at"]
 
 
-class ReconciliationSerializer(serializers.ModelSerializer):
+class ReconciliationSerializer(ModelSerializer):
     difference = serializers.DecimalField(read_only=True, allow_null=True, **MONEY)
 
     class Meta:
@@ -281,7 +282,7 @@ class ReconciliationSignSerializer(serializers.Serializer):
     accept = serializers.BooleanField(default=True)
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationSerializer(ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from salesops.core.api.base import ModelSerializer
 from salesops.crm.models import (
     Activity,
     Address,
@@ -35,19 +36,19 @@ class MaskedContactMixin:
         return data
 
 
-class ContactSerializer(MaskedContactMixin, serializers.ModelSerializer):
+class ContactSerializer(MaskedContactMixin, ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "name", "title", "phone", "email", "is_primary"]
 
 
-class AddressSerializer(serializers.ModelSerializer):
+class AddressSerializer(ModelSerializer):
     class Meta:
         model = Address
         fields = ["id", "label", "address", "city", "latitude", "longitude"]
 
 
-class CustomerSerializer(MaskedContactMixin, serializers.ModelSerializer):
+class CustomerSerializer(MaskedContactMixin, ModelSerializer):
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
 
     class Meta:
@@ -90,7 +91,7 @@ class CustomerDetailSerializer(CustomerSerializer):
         fields = [*CustomerSerializer.Meta.fields, "contacts", "addresses"]
 
 
-class DirectorySerializer(MaskedContactMixin, serializers.ModelSerializer):
+class DirectorySerializer(MaskedContactMixin, ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "code", "name", "city", "phone"]
@@ -117,7 +118,7 @@ class OwnershipCheckSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Customer.Kind.choices, default=Customer.Kind.COMPANY)
 
 
-class ConflictSerializer(serializers.ModelSerializer):
+class ConflictSerializer(ModelSerializer):
     attempted_by_name = serializers.CharField(source="attempted_by.display_name", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
 
@@ -139,7 +140,7 @@ class ConflictSerializer(serializers.ModelSerializer):
         ]
 
 
-class OwnConflictSerializer(serializers.ModelSerializer):
+class OwnConflictSerializer(ModelSerializer):
     """What the registering rep may know of their own attempt: not whose customer it is."""
 
     class Meta:
@@ -151,7 +152,7 @@ class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["keep", "assign"])
 
 
-class OwnershipChangeSerializer(serializers.ModelSerializer):
+class OwnershipChangeSerializer(ModelSerializer):
     class Meta:
         model = OwnershipChange
         fields = ["id", "from_owner", "to_owner", "reason", "note", "batch", "changed_by", "at"]
@@ -164,7 +165,7 @@ class ReassignSerializer(serializers.Serializer):
     customer_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
-class ReassignmentBatchSerializer(serializers.ModelSerializer):
+class ReassignmentBatchSerializer(ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -184,13 +185,13 @@ class ReassignmentBatchSerializer(serializers.ModelSerializer):
         ]
 
 
-class StageSerializer(serializers.ModelSerializer):
+class StageSerializer(ModelSerializer):
     class Meta:
         model = Stage
         fields = ["id", "code", "name", "name_zh", "order", "probability", "outcome", "active"]
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(ModelSerializer):
     weighted_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
     stage_code = serializers.CharField(source="stage.code", read_only=True)
 
@@ -223,7 +224,7 @@ class MoveSerializer(serializers.Serializer):
     loss_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     class Meta:
         model = Activity
         fields = [
@@ -247,7 +248,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         extra_kwargs = {"done": {"required": False}}
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
@@ -292,26 +293,26 @@ class ComplaintActionSerializer(serializers.Serializer):
     satisfaction = serializers.IntegerField(required=False, min_value=1, max_value=5)
 
 
-class GradingRunSerializer(serializers.ModelSerializer):
+class GradingRunSerializer(ModelSerializer):
     class Meta:
         model = GradingRun
         fields = ["id", "run_at", "period_start", "period_end", "measure", "cutoff_a", "cutoff_b", "customers", "total"]
 
 
-class CustomerGradeSerializer(serializers.ModelSerializer):
+class CustomerGradeSerializer(ModelSerializer):
     class Meta:
         model = CustomerGrade
         fields = ["run", "customer", "value", "share", "cumulative_share", "grade"]
 
 
-class KeyAccountSerializer(serializers.ModelSerializer):
+class KeyAccountSerializer(ModelSerializer):
     class Meta:
         model = KeyAccountFile
         fields = ["needs", "decision_makers", "preferences", "plans", "updated_at"]
         read_only_fields = ["updated_at"]
 
 
-class CustomerImportSerializer(serializers.ModelSerializer):
+class CustomerImportSerializer(ModelSerializer):
     error_rows = serializers.IntegerField(read_only=True)
     good_rows = serializers.IntegerField(read_only=True)
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from salesops.catalog.permissions import sees_costs
+from salesops.core.api.base import ModelSerializer
 from salesops.inventory.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -29,13 +30,13 @@ class CostHidingMixin:
         return fields
 
 
-class WarehouseSerializer(serializers.ModelSerializer):
+class WarehouseSerializer(ModelSerializer):
     class Meta:
         model = Warehouse
         fields = ["id", "code", "name", "kind", "allow_negative", "active"]
 
 
-class StockLevelSerializer(CostHidingMixin, serializers.ModelSerializer):
+class StockLevelSerializer(CostHidingMixin, ModelSerializer):
     """On-hand, reserved and available as decimal strings; costs only for stock roles."""
 
     cost_fields = ("avg_cost", "value")
@@ -59,7 +60,7 @@ class StockLevelSerializer(CostHidingMixin, serializers.ModelSerializer):
         ]
 
 
-class StockMoveSerializer(serializers.ModelSerializer):
+class StockMoveSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:
@@ -86,7 +87,7 @@ class LineInSerializer(serializers.Serializer):
     unit_cost = serializers.DecimalField(max_digits=14, decimal_places=4, required=False)
 
 
-class TransferLineSerializer(serializers.ModelSerializer):
+class TransferLineSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:
@@ -94,7 +95,7 @@ class TransferLineSerializer(serializers.ModelSerializer):
         fields = ["product", "sku", "quantity", "received_quantity", "unit_cost"]
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TransferSerializer(ModelSerializer):
     lines = TransferLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -126,7 +127,7 @@ class QuantitiesSerializer(serializers.Serializer):
     quantities = serializers.DictField(child=serializers.DecimalField(**QTY), required=False, default=dict)
 
 
-class StocktakeLineSerializer(serializers.ModelSerializer):
+class StocktakeLineSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:
@@ -143,26 +144,26 @@ class StocktakeLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class StocktakeSerializer(serializers.ModelSerializer):
+class StocktakeSerializer(ModelSerializer):
     class Meta:
         model = Stocktake
         fields = ["id", "number", "warehouse", "family", "status", "frozen_at", "approval_threshold", "posted_at"]
         read_only_fields = ["number", "status", "frozen_at", "posted_at"]
 
 
-class SupplierSerializer(serializers.ModelSerializer):
+class SupplierSerializer(ModelSerializer):
     class Meta:
         model = Supplier
         fields = ["id", "code", "name", "contact", "phone", "active"]
 
 
-class PurchaseOrderLineSerializer(serializers.ModelSerializer):
+class PurchaseOrderLineSerializer(ModelSerializer):
     class Meta:
         model = PurchaseOrderLine
         fields = ["product", "quantity", "received_quantity", "unit_cost"]
 
 
-class PurchaseOrderSerializer(serializers.ModelSerializer):
+class PurchaseOrderSerializer(ModelSerializer):
     lines = PurchaseOrderLineSerializer(many=True, read_only=True)
 
     class Meta:

@@ -64,22 +64,22 @@ def _merge(lines: Iterable[StockLine]) -> dict[int, StockLine]:
 
 
 def lock_balances(*, warehouse: Warehouse, product_ids: Iterable[int]) -> dict[int, StockBalance]:
-    """The balance rows of these products in this warehouse, created when missing, locked."""
+    """The balance rows of these products in this warehouse, locked (in id order); rows that
+    are missing are created first, so the usual case is one query."""
     product_ids = sorted(set(product_ids))
-    existing = set(
-        StockBalance.objects.filter(warehouse=warehouse, product_id__in=product_ids).values_list(
-            "product_id", flat=True
-        )
-    )
-    missing = [StockBalance(warehouse=warehouse, product_id=pid) for pid in product_ids if pid not in existing]
+
+    def locked():
+        balances = StockBalance.objects.select_for_update().filter(warehouse=warehouse, product_id__in=product_ids)
+        return {balance.product_id: balance for balance in balances.order_by("pk")}
+
+    balances = locked()
+    missing = [StockBalance(warehouse=warehouse, product_id=pid) for pid in product_ids if pid not in balances]
     if missing:
         insert_many(
             StockBalance, missing, ["product", "warehouse", "on_hand", "reserved", "avg_cost"], ignore_conflicts=True
         )
-    balances = (
-        StockBalance.objects.select_for_update().filter(warehouse=warehouse, product_id__in=product_ids).order_by("pk")
-    )
-    return {balance.product_id: balance for balance in balances}
+        balances = locked()
+    return balances
 
 
 MOVE_FIELDS = [

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from salesops.core.api.base import ModelSerializer
 from salesops.planning.models import (
     AggregatePlanScenario,
     ForecastInput,
@@ -26,7 +27,7 @@ from salesops.planning.models import (
 from salesops.planning.mps import POLICY_FIELDS
 
 
-class ForecastRunSerializer(serializers.ModelSerializer):
+class ForecastRunSerializer(ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -62,7 +63,7 @@ class ForecastRunCreateSerializer(serializers.Serializer):
     history_source = serializers.ChoiceField(choices=["orders", "shipments"], required=False)
 
 
-class ForecastLineSerializer(serializers.ModelSerializer):
+class ForecastLineSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", default=None)
     family_name = serializers.CharField(source="family.name", default=None)
 
@@ -84,7 +85,7 @@ class ForecastLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class ForecastOverrideSerializer(serializers.ModelSerializer):
+class ForecastOverrideSerializer(ModelSerializer):
     actor_name = serializers.CharField(source="actor.display_name", read_only=True)
 
     class Meta:
@@ -93,27 +94,27 @@ class ForecastOverrideSerializer(serializers.ModelSerializer):
         read_only_fields = ["old_value", "actor", "at"]
 
 
-class ForecastInputSerializer(serializers.ModelSerializer):
+class ForecastInputSerializer(ModelSerializer):
     class Meta:
         model = ForecastInput
         fields = ["id", "run", "rep", "team", "customer", "product", "period", "quantity", "note", "created_at"]
         read_only_fields = ["rep", "team", "created_at"]
 
 
-class ForecastVersionSerializer(serializers.ModelSerializer):
+class ForecastVersionSerializer(ModelSerializer):
     class Meta:
         model = ForecastVersion
         fields = ["id", "month", "run", "submitted_by", "submitted_at"]
 
 
-class SopDecisionSerializer(serializers.ModelSerializer):
+class SopDecisionSerializer(ModelSerializer):
     class Meta:
         model = SopDecision
         fields = ["id", "pack", "family", "text", "owner", "due_date", "created_at"]
         read_only_fields = ["pack", "created_at"]
 
 
-class SopPackSerializer(serializers.ModelSerializer):
+class SopPackSerializer(ModelSerializer):
     decisions = SopDecisionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -122,7 +123,7 @@ class SopPackSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "data", "created_at", "closed_at", "closed_by"]
 
 
-class AggregateScenarioSerializer(serializers.ModelSerializer):
+class AggregateScenarioSerializer(ModelSerializer):
     class Meta:
         model = AggregatePlanScenario
         fields = [
@@ -141,7 +142,7 @@ class AggregateScenarioSerializer(serializers.ModelSerializer):
         extra_kwargs = {"first_period": {"required": False}, "inputs": {"required": False}}
 
 
-class MpsLineSerializer(serializers.ModelSerializer):
+class MpsLineSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:
@@ -149,7 +150,7 @@ class MpsLineSerializer(serializers.ModelSerializer):
         fields = ["id", "product", "sku", "week", "forecast", "orders", "demand", "projected", "quantity"]
 
 
-class MasterScheduleSerializer(serializers.ModelSerializer):
+class MasterScheduleSerializer(ModelSerializer):
     class Meta:
         model = MasterSchedule
         fields = [
@@ -172,7 +173,7 @@ class MpsGenerateSerializer(serializers.Serializer):
     product_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
-class MpsChangeSerializer(serializers.ModelSerializer):
+class MpsChangeSerializer(ModelSerializer):
     class Meta:
         model = MpsChange
         fields = [
@@ -190,19 +191,19 @@ class MpsChangeSerializer(serializers.ModelSerializer):
         read_only_fields = ["number", "old_quantity", "in_frozen_period", "status", "requested_by", "created_at"]
 
 
-class PlanAckSerializer(serializers.ModelSerializer):
+class PlanAckSerializer(ModelSerializer):
     class Meta:
         model = PlanAcknowledgement
         fields = ["department", "user", "at"]
 
 
-class PlanBucketSerializer(serializers.ModelSerializer):
+class PlanBucketSerializer(ModelSerializer):
     class Meta:
         model = PlanBucket
         fields = ["id", "position", "start", "end", "closed_at"]
 
 
-class ProductionPlanSerializer(serializers.ModelSerializer):
+class ProductionPlanSerializer(ModelSerializer):
     buckets = PlanBucketSerializer(many=True, read_only=True)
     acknowledgements = PlanAckSerializer(many=True, read_only=True)
 
@@ -231,14 +232,14 @@ class BucketCloseSerializer(serializers.Serializer):
     reasons = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
 
 
-class ProductionReportSerializer(serializers.ModelSerializer):
+class ProductionReportSerializer(ModelSerializer):
     class Meta:
         model = ProductionReport
         fields = ["id", "date", "product", "quantity", "reported_by", "created_at"]
         read_only_fields = ["reported_by", "created_at"]
 
 
-class MrpRunSerializer(serializers.ModelSerializer):
+class MrpRunSerializer(ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -264,7 +265,7 @@ class MrpRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlannedOrderSerializer(serializers.ModelSerializer):
+class PlannedOrderSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
     pegging = serializers.ListField(source="pegs", read_only=True, child=serializers.ListField())
 
@@ -292,7 +293,7 @@ class ConvertSerializer(serializers.Serializer):
     supplier = serializers.IntegerField(required=False)
 
 
-class MrpExceptionSerializer(serializers.ModelSerializer):
+class MrpExceptionSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:
@@ -300,7 +301,7 @@ class MrpExceptionSerializer(serializers.ModelSerializer):
         fields = ["id", "run", "product", "sku", "kind", "period", "to_period", "quantity", "message"]
 
 
-class PlanningPolicySerializer(serializers.ModelSerializer):
+class PlanningPolicySerializer(ModelSerializer):
     class Meta:
         model = PlanningPolicy
         fields = POLICY_FIELDS

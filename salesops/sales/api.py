@@ -26,7 +26,7 @@ from salesops.core.roles import Role
 from salesops.crm.selectors import customer_list_for_user
 from salesops.inventory.models import Warehouse
 from salesops.sales import selectors, services
-from salesops.sales.models import IdempotencyKey, OrderLine
+from salesops.sales.models import IdempotencyKey, OrderLine, SalesOrder
 from salesops.sales.pdf import document_pdf
 from salesops.sales.serializers import (
     ContractChangeSerializer,
@@ -71,7 +71,8 @@ class ActionRoles(BasePermission):
 
 
 def _customer(user, pk):
-    customer = customer_list_for_user(user=user).filter(pk=pk).first()
+    # the customer's own row: the services read what else they need
+    customer = customer_list_for_user(user=user).select_related(None).filter(pk=pk).first()
     if customer is None:
         raise NotFound()  # a customer the caller may not see is not revealed
     return customer
@@ -191,7 +192,10 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
     @extend_schema(request=OrderSubmitSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        order = self.get_object()
+        # the service reads and locks the order; here only whether the caller may see it
+        if not selectors.order_list_for_user(user=request.user).filter(pk=pk).exists():
+            raise NotFound()
+        order = SalesOrder(pk=pk)
         values = _valid(OrderSubmitSerializer, request)
         order = services.order_submit(
             order=order, actor=request.user, prepayment_amount=values.get("prepayment_amount")

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from salesops.core.api.base import ModelSerializer
 from salesops.sales.models import (
     Contract,
     ContractChange,
@@ -37,7 +38,7 @@ class OrderSubmitSerializer(serializers.Serializer):
     prepayment_amount = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=40)
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
 
@@ -61,7 +62,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     rep_name = serializers.CharField(source="rep.display_name", read_only=True)
 
@@ -102,13 +103,13 @@ class OrderDetailSerializer(OrderSerializer):
         read_only_fields = fields
 
 
-class QuoteLineSerializer(serializers.ModelSerializer):
+class QuoteLineSerializer(ModelSerializer):
     class Meta:
         model = QuoteLine
         fields = ["id", "position", "product", "quantity", "unit_price", "list_price", "discount_percent", "amount"]
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
 
@@ -144,14 +145,14 @@ class QuoteToOrderSerializer(serializers.Serializer):
     warehouse = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ContractChangeSerializer(serializers.ModelSerializer):
+class ContractChangeSerializer(ModelSerializer):
     class Meta:
         model = ContractChange
         fields = ["id", "number", "status", "reason", "new_end_date", "new_total", "additional_terms", "created_at"]
         read_only_fields = ["id", "number", "status", "created_at"]
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     changes = ContractChangeSerializer(many=True, read_only=True)
 
@@ -189,13 +190,13 @@ class ContractCreateSerializer(serializers.Serializer):
     quote = serializers.IntegerField(required=False, allow_null=True)
 
 
-class DeliveryLineSerializer(serializers.ModelSerializer):
+class DeliveryLineSerializer(ModelSerializer):
     class Meta:
         model = DeliveryLine
         fields = ["id", "order_line", "product", "quantity", "unit_price", "amount", "invoiced_quantity"]
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     lines = DeliveryLineSerializer(many=True, read_only=True)
 
@@ -231,13 +232,13 @@ class DeliveryConfirmSerializer(serializers.Serializer):
     received_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer):
+class InvoiceLineSerializer(ModelSerializer):
     class Meta:
         model = InvoiceLine
         fields = ["id", "position", "product", "quantity", "unit_price", "amount", "delivery_line", "order_line"]
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     open_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
@@ -272,7 +273,7 @@ class InvoiceCreateSerializer(serializers.Serializer):
     issue_date = serializers.DateField(required=False)
 
 
-class SalesReturnSerializer(serializers.ModelSerializer):
+class SalesReturnSerializer(ModelSerializer):
     class Meta:
         model = SalesReturn
         fields = [

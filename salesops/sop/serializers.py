@@ -1,12 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from salesops.core.api.base import ModelSerializer
 from salesops.core.roles import Role
 from salesops.sop.events import event_type_choices
 from salesops.sop.models import DailyReport, Obligation, SopEvent, SopRule, escalation_choices
 
 
-class SopRuleSerializer(serializers.ModelSerializer):
+class SopRuleSerializer(ModelSerializer):
     event_type = serializers.ChoiceField(choices=event_type_choices())
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), required=False)
     escalate_to = serializers.ChoiceField(choices=escalation_choices(), required=False)
@@ -31,7 +32,7 @@ class SopRuleSerializer(serializers.ModelSerializer):
         ]
 
 
-class ObligationSerializer(serializers.ModelSerializer):
+class ObligationSerializer(ModelSerializer):
     rule_code = serializers.CharField(source="rule.code", read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     person_name = serializers.CharField(source="person.display_name", read_only=True)
@@ -58,7 +59,7 @@ class ObligationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SopEventSerializer(serializers.ModelSerializer):
+class SopEventSerializer(ModelSerializer):
     event_type = serializers.ChoiceField(choices=event_type_choices())
 
     class Meta:
@@ -94,7 +95,7 @@ class ComplianceRowSerializer(serializers.Serializer):
     on_time_rate = serializers.FloatField(allow_null=True)
 
 
-class DailyReportSerializer(serializers.ModelSerializer):
+class DailyReportSerializer(ModelSerializer):
     rep_name = serializers.CharField(source="rep.display_name", read_only=True)
 
     class Meta:

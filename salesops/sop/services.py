@@ -190,7 +190,6 @@ def match_pending_events(*, event_types, since: datetime.datetime) -> int:
     return matched
 
 
-@transaction.atomic
 def sop_start(
     *,
     rule_code: str,
@@ -200,11 +199,12 @@ def sop_start(
     calendar: WorkCalendar | None = None,
 ) -> Obligation | None:
     """Start an event-triggered deadline ("answer the complaint within 24 h of registration").
-    Returns None when the rule is switched off. Starting the same reference twice is a no-op."""
+    Returns None when the rule is switched off or not defined (one query, nothing written).
+    Starting the same reference twice is a no-op."""
     if not reference:
         raise InvalidSopRule(fields={"reference": [_("An event-started deadline needs the reference of its event.")]})
-    rule = SopRule.objects.get(code=rule_code)
-    if not rule.enabled:
+    rule = SopRule.objects.filter(code=rule_code).first()
+    if rule is None or not rule.enabled:
         return None
     schedule = rule.parsed_schedule
     if not schedule.is_event_triggered:
@@ -212,14 +212,17 @@ def sop_start(
     started_at = started_at or timezone.now()
     due_at = schedule.due_after(calendar or WorkCalendar.load(), started_at)
     remind_at = due_at - datetime.timedelta(minutes=rule.reminder_minutes) if rule.reminder_minutes else None
-    obligation, created = Obligation.objects.get_or_create(
-        rule=rule,
-        person=person,
-        period_key=reference[:80],
-        defaults={"open_at": started_at, "due_at": due_at, "remind_at": remind_at, "reference": reference[:200]},
-    )
-    if created:
-        audit_record(instance=obligation, action=AuditEvent.Action.CREATE, changes={"due_at": [None, str(due_at)]})
+    with transaction.atomic():
+        obligation, created = Obligation.objects.get_or_create(
+            rule=rule,
+            person=person,
+            period_key=reference[:80],
+            defaults={"open_at": started_at, "due_at": due_at, "remind_at": remind_at, "reference": reference[:200]},
+        )
+        if created:
+            audit_record(
+                instance=obligation, action=AuditEvent.Action.CREATE, changes={"due_at": [None, str(due_at)]}
+            )
     return obligation
 
 

@@ -2,11 +2,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
+from salesops.core.api.base import ModelSerializer
 from salesops.core.audit import history_for
 from salesops.core.models import AuditEvent
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor.display_name", default=None)
 
     class Meta:

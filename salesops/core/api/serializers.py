@@ -1,24 +1,25 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from salesops.core.api.base import ModelSerializer
 from salesops.core.models import CalendarDay, Company, Notification, OrgUnit, User
 from salesops.core.roles import Role
 
 
-class CompanySerializer(serializers.ModelSerializer):
+class CompanySerializer(ModelSerializer):
     class Meta:
         model = Company
         fields = ["id", "name", "legal_name", "tax_id", "time_zone", "currency", "work_start", "work_end"]
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(ModelSerializer):
     class Meta:
         model = OrgUnit
         fields = ["id", "code", "name", "kind", "parent", "head", "path", "active"]
         read_only_fields = ["path"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), required=False, help_text=_("Role codes")
     )
@@ -46,7 +47,7 @@ class UserSerializer(serializers.ModelSerializer):
         return data
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -57,13 +58,13 @@ class MeSerializer(serializers.ModelSerializer):
         return sorted(obj.roles)
 
 
-class CalendarDaySerializer(serializers.ModelSerializer):
+class CalendarDaySerializer(ModelSerializer):
     class Meta:
         model = CalendarDay
         fields = ["id", "date", "is_working_day", "name"]
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "url", "kind", "created_at", "read_at"]
