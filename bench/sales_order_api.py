@@ -9,10 +9,13 @@ stock), starts a real gunicorn server (separate worker processes, `gthread`) on 
 each phase from N client threads with urllib for a bounded time:
 
 1. GET /api/v1/me/ (token authentication, one small query): the server's baseline;
-2. POST /api/v1/orders/ then POST /api/v1/orders/<id>/submit/ on credit, each client for
-   its own customer. The limits are set so that part of the way through the phase each
-   customer's exposure reaches the limit and further orders go to the over-limit approval
-   (`pending_approval`): the credit row lock is contended, not just exercised.
+2. POST /api/v1/orders/ then POST /api/v1/orders/<id>/submit/ on credit. Each client
+   alternates between two kinds of customer: its own customer with ample credit (the everyday
+   order, confirmed) and one of a few customers shared by all clients whose limits hold ten
+   orders each. Parallel submits for a shared customer wait on its credit row; once its limit is
+   reached, further orders go to the over-limit approval (`pending_approval`). Half the orders
+   therefore test the limit under contention whatever the throughput, and the mix does not drift
+   towards approvals as the server gets faster.
 
 At the end every customer's confirmed credit exposure is checked against its limit. Printed:
 throughput of both phases and their ratio (target ≥ 25 %), the p99 latency of the order
@@ -53,9 +56,10 @@ org = make_org()
 rep = org["rep1"]
 warehouse = make_warehouse()
 products = make_products(%(products)d, warehouse=warehouse, price="%(price)s", stock="10000000")
-customers = [make_customer(owner=rep, limit="%(limit)s") for _ in range(%(customers)d)]
+ample = [make_customer(owner=rep, limit="100000000.00") for _ in range(%(clients)d)]
+shared = [make_customer(owner=rep, limit="%(limit)s") for _ in range(%(shared)d)]
 token, _ = Token.objects.get_or_create(user=rep)
-print(json.dumps({"token": token.key, "customers": [c.pk for c in customers],
+print(json.dumps({"token": token.key, "ample": [c.pk for c in ample], "shared": [c.pk for c in shared],
                   "products": [p.pk for p in products], "warehouse": warehouse.pk}))
 """
 
@@ -194,8 +198,9 @@ def main():
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--shared", type=int, default=4, help="customers at their limit, shared by all clients")
     parser.add_argument(
-        "--limit", default="900.00", help="credit limit of each customer (an order is 90.00; default: 10 orders)"
+        "--limit", default="900.00", help="credit limit of each shared customer (an order is 90.00; default: 10 orders)"
     )
     args = parser.parse_args()
     order_value = LINES * QUANTITY * float(PRICE)
@@ -205,7 +210,16 @@ def main():
     try:
         subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env(), check=True)
         data = json.loads(
-            run(SETUP % {"products": PRODUCTS, "price": PRICE, "limit": args.limit, "customers": args.clients})
+            run(
+                SETUP
+                % {
+                    "products": PRODUCTS,
+                    "price": PRICE,
+                    "limit": args.limit,
+                    "clients": args.clients,
+                    "shared": args.shared,
+                }
+            )
         )
         server = subprocess.Popen(
             [
@@ -238,9 +252,14 @@ def main():
             return [elapsed]
 
         outcomes = Counter()
+        rounds = [0] * args.clients
 
         def order(index):
-            customer = data["customers"][index % len(data["customers"])]
+            rounds[index] += 1
+            if rounds[index] % 2:
+                customer = data["ample"][index]
+            else:  # the shared customers in turn, so that clients meet on each of them
+                customer = data["shared"][(index + rounds[index] // 2) % len(data["shared"])]
             body = {
                 "customer": customer,
                 "payment": "credit",
@@ -290,7 +309,7 @@ def main():
         f"errors {len(order_errors)}"
     )
     print(f"submit outcomes: {dict(outcomes)}; orders in the database by status: {check['statuses']}")
-    print(f"customers whose limit stopped further orders: {check['customers_at_limit']} of {args.clients}")
+    print(f"shared customers whose limit stopped further orders: {check['customers_at_limit']} of {args.shared}")
     print(
         f"throughput ratio (orders / me): {ratio:.1%} (target ≥ 25 %): {'OK' if ratio >= 0.25 else 'BELOW'}; "
         f"by server CPU: {me_cpu / max(me_n, 1) / (order_cpu / max(order_n, 1)):.1%}"
