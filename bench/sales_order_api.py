@@ -1,7 +1,7 @@
 """Sustained order create+submit through the API with 16 concurrent clients on PostgreSQL,
 compared with a trivial authenticated endpoint (GET /api/v1/me/) in the same run.
 
-    .venv/bin/python bench/sales_order_api.py [--seconds 20] [--clients 16] [--workers 4] [--port 8190]
+    .venv/bin/python bench/sales_order_api.py [--seconds 20] [--slices 4] [--clients 16] [--workers 4] [--port 8190]
 
 Creates its own throwaway database `bench_sales_order_api` on 127.0.0.1 (dropped at the end),
 migrates it, loads a minimal organisation (16 customers with credit limits, 20 products in
@@ -193,7 +193,8 @@ def wait_until_up(port, token, server, seconds=180):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
+    parser.add_argument("--slices", type=int, default=4, help="each phase runs in this many alternating slices")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--workers", type=int, default=4)
@@ -277,10 +278,25 @@ def main():
             outcomes[json.loads(payload)["status"]] += 1
             return [t1, t2]
 
-        me_rate, me_lat, me_errors, me_wall, me_cpu, me_n = phase(args.clients, args.seconds, me, server.pid)
-        order_rate, order_lat, order_errors, order_wall, order_cpu, order_n = phase(
-            args.clients, args.seconds, order, server.pid
+        # the phases alternate in slices, so that a machine that slows down or speeds up during
+        # the run affects both alike; each phase's figures are summed over its slices
+        totals = {"me": [[], [], 0.0, 0.0, 0], "order": [[], [], 0.0, 0.0, 0]}
+        for _ in range(args.slices):
+            for name, work in (("me", me), ("order", order)):
+                _rate, latencies, errors, wall, cpu, n = phase(
+                    args.clients, args.seconds / args.slices, work, server.pid
+                )
+                total = totals[name]
+                total[0].extend(latencies)
+                total[1].extend(errors)
+                total[2], total[3], total[4] = total[2] + wall, total[3] + cpu, total[4] + n
+        (me_lat, me_errors, me_wall, me_cpu, me_n), (order_lat, order_errors, order_wall, order_cpu, order_n) = (
+            totals["me"],
+            totals["order"],
         )
+        me_lat.sort()
+        order_lat.sort()
+        me_rate, order_rate = me_n / me_wall, order_n / order_wall
         check = json.loads(run(CHECK % {"order": f"{order_value:.2f}"}))
     finally:
         if server is not None:
@@ -294,8 +310,8 @@ def main():
     ratio = order_rate / me_rate
     p99 = percentile(order_lat, 0.99)
     print(
-        f"clients {args.clients}, {args.seconds:.0f} s per phase, gunicorn {args.workers} workers × "
-        f"{args.threads} threads (gthread), PostgreSQL database {DB}"
+        f"clients {args.clients}, {args.seconds:.0f} s per phase in {args.slices} alternating slices, "
+        f"gunicorn {args.workers} workers × {args.threads} threads (gthread), PostgreSQL database {DB}"
     )
     print(
         f"GET /me/: {me_rate:.1f} req/s ({me_n} in {me_wall:.1f} s wall), median "

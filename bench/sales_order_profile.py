@@ -1,13 +1,15 @@
 """Queries and CPU of one order create and one submit through the API on PostgreSQL.
 
-    .venv/bin/python bench/sales_order_profile.py [--lines 3] [--over-limit] [--profile]
+    .venv/bin/python bench/sales_order_profile.py [--lines 3] [--over-limit] [--profile [--only salesops/]]
 
 Creates the throwaway database `bench_sales_order_profile` on 127.0.0.1 (dropped at the end),
 loads the same minimal organisation as `bench/sales_order_api.py`, then posts a credit order
-and submits it a few times with Django's test client (confirmed; with --over-limit each goes
-to the over-limit approval), printing the queries of the last create and submit (grouped by
-statement shape), the CPU and wall time per create+submit and, with --profile, the top of
-cProfile (PROFILE_SORT=tottime to sort by own time).
+and submits it with Django's test client, token-authenticated like the API benchmark
+(confirmed; with --over-limit each goes to the over-limit approval). Printed: the queries of
+one create and one submit (grouped by statement shape), then the CPU of a create+submit and of
+`GET /api/v1/me/` (the API benchmark's baseline) in alternating batches, best batch of each,
+and their ratio. With --profile, the top of cProfile instead (PROFILE_SORT=tottime to sort by
+own time; --only to keep the lines of matching files).
 """
 
 import argparse
