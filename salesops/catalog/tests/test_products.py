@@ -2,12 +2,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from stdnum import ean
 
 from salesops.approvals.models import ApprovalRequest
 from salesops.catalog import services
 from salesops.catalog.models import BomLine, Product, ean13_check_digit, ean13_is_valid
-from salesops.catalog.selectors import bom_explode, price_for
+from salesops.catalog.selectors import bom_explode, price_for, prices_for
 from salesops.core.exceptions import ValidationFailed
 from salesops.inventory.tests.factories import approve_all, make_product
 
@@ -195,6 +197,36 @@ def test_price_for_uses_channel_list_then_default_list_then_list_price(org):
     assert price_for(product=product, customer=Customer(), on_date=day) == Decimal("37")
     assert price_for(product=product, customer=Customer(), on_date=datetime.date(2026, 3, 1)) == Decimal("39")
     assert price_for(product=product, customer=Other(), on_date=day) == Decimal("39")
+
+
+def test_prices_for_many_products_in_one_query(org):
+    channel_priced, default_priced, unpriced = (
+        make_product(code, list_price=Decimal("40")) for code in ("FL-1", "FL-2", "FL-3")
+    )
+    start = datetime.date(2026, 1, 1)
+    default = services.price_list_create(code="STD", name="标准价", valid_from=start, is_default=True, actor=None)
+    services.price_list_set_prices(
+        price_list=default,
+        prices={channel_priced.pk: Decimal("39"), default_priced.pk: Decimal("38")},
+        valid_from=start,
+        actor=None,
+    )
+    supermarket = services.price_list_create(
+        code="KA", name="商超价", channel="supermarket", valid_from=start, actor=None
+    )
+    services.price_list_set_prices(
+        price_list=supermarket, prices={channel_priced.pk: Decimal("37")}, valid_from=start, actor=None
+    )
+
+    class Customer:
+        channel = "supermarket"
+
+    products = [channel_priced, default_priced, unpriced]
+    with CaptureQueriesContext(connection) as context:
+        prices = prices_for(products=products, customer=Customer(), on_date=datetime.date(2026, 5, 1))
+    assert prices == {channel_priced.pk: Decimal("37"), default_priced.pk: Decimal("38"), unpriced.pk: Decimal("40")}
+    assert len(context.captured_queries) == 1
+    assert prices_for(products=products, on_date=datetime.date(2026, 5, 1))[channel_priced.pk] == Decimal("39")
 
 
 def test_price_list_change_closes_the_old_item_and_keeps_it(org):

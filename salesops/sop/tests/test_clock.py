@@ -172,6 +172,12 @@ def test_event_started_rule_switched_off_creates_nothing(org):
     assert Obligation.objects.count() == 0
 
 
+def test_event_started_rule_not_defined_creates_nothing_with_one_query(org):
+    with CaptureQueriesContext(connection) as context:
+        assert services.sop_start(rule_code="no-such-rule", person=org["rep1"], reference="x:1") is None
+    assert len(context.captured_queries) == 1 and Obligation.objects.count() == 0
+
+
 def test_query_count_does_not_grow_with_obligations(org, run):
     rule = daily_rule()
 
