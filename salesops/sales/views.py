@@ -173,7 +173,11 @@ def invoice_list(request):
 
 
 # --- new documents ----------------------------------------------------------------------------------
-def _document_form(request, form_class, create, title, back, *, initial=None, initial_lines=None, document=None):
+def _document_form(
+    request, form_class, create, title, back, *, url_name, initial=None, initial_lines=None, document=None
+):
+    """The page of a new or changed document with lines: `create(data, lines)` calls the service
+    and returns the document, whose page (`url_name`) comes next."""
     _require(request.user, SELLER_ROLES)
     form = form_class(request.POST or None, user=request.user, initial=initial)
     lines = LineFormSet(request.POST or None, prefix="lines", initial=initial_lines)
@@ -181,7 +185,7 @@ def _document_form(request, form_class, create, title, back, *, initial=None, in
         try:
             document = create(form.cleaned_data, lines_from(lines))
             messages.success(request, _("%(number)s saved.") % {"number": document.number})
-            return redirect(document.url_name, pk=document.pk)
+            return redirect(url_name, pk=document.pk)
         except ApplicationError as error:
             add_error_to_form(form, error)
     return render(
@@ -194,7 +198,7 @@ def _document_form(request, form_class, create, title, back, *, initial=None, in
 @login_required
 def order_new(request):
     def create(data, lines):
-        order = services.order_create(
+        return services.order_create(
             actor=request.user,
             customer=data["customer"],
             payment=data["payment"],
@@ -202,10 +206,10 @@ def order_new(request):
             warehouse=data.get("warehouse"),
             note=data.get("note", ""),
         )
-        order.url_name = "sales-order"
-        return order
 
-    return _document_form(request, OrderForm, create, _("New sales order"), reverse("sales-orders"))
+    return _document_form(
+        request, OrderForm, create, _("New sales order"), reverse("sales-orders"), url_name="sales-order"
+    )
 
 
 @login_required
@@ -217,7 +221,7 @@ def order_edit(request, pk):
         return redirect("sales-order", pk=order.pk)
 
     def save(data, lines):
-        saved = services.order_update(
+        return services.order_update(
             order=order,
             actor=request.user,
             lines=lines,
@@ -225,8 +229,6 @@ def order_edit(request, pk):
             warehouse=data.get("warehouse"),
             note=data.get("note", ""),
         )
-        saved.url_name = "sales-order"
-        return saved
 
     return _document_form(
         request,
@@ -234,6 +236,7 @@ def order_edit(request, pk):
         save,
         _("Change sales order %(number)s") % {"number": order.number},
         reverse("sales-order", args=[order.pk]),
+        url_name="sales-order",
         initial={"payment": order.payment, "warehouse": order.warehouse_id, "note": order.note},
         initial_lines=line_initial(order.lines.order_by("position")),
         document=order,
@@ -243,23 +246,21 @@ def order_edit(request, pk):
 @login_required
 def quote_new(request):
     def create(data, lines):
-        quote = services.quote_create(
+        return services.quote_create(
             actor=request.user,
             customer=data["customer"],
             lines=lines,
             valid_until=data.get("valid_until"),
             note=data.get("note", ""),
         )
-        quote.url_name = "sales-quote"
-        return quote
 
-    return _document_form(request, QuoteForm, create, _("New quote"), reverse("sales-quotes"))
+    return _document_form(request, QuoteForm, create, _("New quote"), reverse("sales-quotes"), url_name="sales-quote")
 
 
 @login_required
 def contract_new(request):
     def create(data, lines):
-        contract = services.contract_create(
+        return services.contract_create(
             actor=request.user,
             customer=data["customer"],
             title=data["title"],
@@ -269,10 +270,10 @@ def contract_new(request):
             terms=data.get("terms", ""),
             payment_terms_days=data["payment_terms_days"],
         )
-        contract.url_name = "sales-contract"
-        return contract
 
-    return _document_form(request, ContractForm, create, _("New contract"), reverse("sales-contracts"))
+    return _document_form(
+        request, ContractForm, create, _("New contract"), reverse("sales-contracts"), url_name="sales-contract"
+    )
 
 
 # --- details ----------------------------------------------------------------------------------------
