@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from salesops.core.roles import Role
 from salesops.credit.exceptions import CreditFileExists, CreditFileMissing, LimitApprovalMissing, LimitRequestPending
 from salesops.credit.ledger import add_months, ledger_entries
 from salesops.credit.models import LIMIT_REQUEST_FLOW, Allocation, CreditFile, CreditLimitRequest, CreditReview
-from salesops.credit.money import cents, money_sum, money_total
+from salesops.credit.money import MONEY_FIELD, cents, money_total
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -46,36 +46,42 @@ class CreditDecision:
     overdue: Decimal
 
 
-def _open_invoices(*, customer_id: int, overdue_before: datetime.date | None = None) -> tuple[Decimal, Decimal]:
-    """What is open on the customer's invoices (credit notes negative) and, of it, what is open
-    on invoices due before `overdue_before`: one aggregate query."""
-    from salesops.sales.models import Invoice
+def _exposure(
+    *, customer_id: int, overdue_before: datetime.date | None = None, exclude_order_id: int | None = None
+) -> tuple[Decimal, Decimal]:
+    """(exposure, overdue) of a customer in one query: what is open on their invoices (credit
+    notes negative) plus what is promised on credit and not yet invoiced (total − invoiced −
+    prepayment of their confirmed, partly delivered and delivered credit orders); and, of the
+    open invoices, what was due before `overdue_before` (0 without it)."""
+    from salesops.crm.models import Customer
+    from salesops.sales.models import Invoice, SalesOrder
 
     open_value = F("total") - F("paid_amount")
-    totals = {"unpaid": money_sum(open_value)}
-    if overdue_before is not None:
-        totals["overdue"] = money_sum(open_value, filter=Q(kind=Invoice.Kind.INVOICE, due_date__lt=overdue_before))
-    row = Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.OPEN).aggregate(**totals)
-    return cents(row["unpaid"]), cents(row.get("overdue"))
-
-
-def _promised(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
-    """Promised on credit and not yet invoiced: total − invoiced − prepayment of the customer's
-    confirmed, partly delivered and delivered credit orders."""
-    from salesops.sales.models import SalesOrder
-
+    invoices = Invoice.objects.filter(customer_id=OuterRef("pk"), status=Invoice.Status.OPEN).order_by()
     orders = SalesOrder.objects.filter(
-        customer_id=customer_id, payment=SalesOrder.Payment.CREDIT, status__in=EXPOSURE_ORDER_STATES
-    )
+        customer_id=OuterRef("pk"), payment=SalesOrder.Payment.CREDIT, status__in=EXPOSURE_ORDER_STATES
+    ).order_by()
     if exclude_order_id:
         orders = orders.exclude(pk=exclude_order_id)
-    return money_total(orders, Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO))
+
+    def total(queryset, expression, **filters) -> Coalesce:
+        rows = queryset.filter(**filters).values("customer_id")  # grouped by the customer: one row
+        summed = rows.annotate(value=Sum(expression, output_field=MONEY_FIELD)).values("value")
+        return Coalesce(Subquery(summed, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD)
+
+    totals = {
+        "unpaid": total(invoices, open_value),
+        "promised": total(orders, Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO)),
+    }
+    if overdue_before is not None:
+        totals["overdue"] = total(invoices, open_value, kind=Invoice.Kind.INVOICE, due_date__lt=overdue_before)
+    row = Customer.objects.filter(pk=customer_id).values(**totals).first() or {}
+    return cents(row.get("unpaid")) + cents(row.get("promised")), cents(row.get("overdue"))
 
 
 def exposure_for(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
     # Open credit notes count negative: what was credited and not yet set against an invoice.
-    unpaid, _overdue = _open_invoices(customer_id=customer_id)
-    return unpaid + _promised(customer_id=customer_id, exclude_order_id=exclude_order_id)
+    return _exposure(customer_id=customer_id, exclude_order_id=exclude_order_id)[0]
 
 
 def overdue_for(*, customer_id: int, as_of: datetime.date, grace_days: int = 0) -> Decimal:
@@ -92,8 +98,8 @@ def overdue_for(*, customer_id: int, as_of: datetime.date, grace_days: int = 0) 
 def credit_check_for_order(*, order) -> CreditDecision:
     """Decide whether a credit order may be confirmed. Must run inside the caller's
     transaction; holds the lock on the customer's credit file until that transaction ends.
-    Three queries whatever the customer's history: the locked credit file, the open invoices
-    (unpaid and overdue in one aggregate) and the promised credit orders."""
+    Two queries whatever the customer's history: the locked credit file, then the exposure and
+    what is overdue (read after the lock, so parallel decisions see each other's orders)."""
     try:
         credit = CreditFile.objects.select_for_update().get(customer_id=order.customer_id)
     except CreditFile.DoesNotExist:
@@ -103,8 +109,7 @@ def credit_check_for_order(*, order) -> CreditDecision:
         order.customer.credit_file = credit
     amount = order.total - order.prepayment_amount
     cutoff = timezone.localdate() - datetime.timedelta(days=credit.overdue_grace_days)
-    unpaid, overdue = _open_invoices(customer_id=order.customer_id, overdue_before=cutoff)
-    exposure = unpaid + _promised(customer_id=order.customer_id, exclude_order_id=order.pk)
+    exposure, overdue = _exposure(customer_id=order.customer_id, overdue_before=cutoff, exclude_order_id=order.pk)
     excess = max(exposure + amount - credit.limit, ZERO)
     if not credit.active:
         reason, ok = "credit_blocked", False
