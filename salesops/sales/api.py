@@ -192,13 +192,10 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
     @extend_schema(request=OrderSubmitSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        # the service reads and locks the order; here only whether the caller may see it
-        if not selectors.order_list_for_user(user=request.user).filter(pk=pk).exists():
-            raise NotFound()
-        order = SalesOrder(pk=pk)
         values = _valid(OrderSubmitSerializer, request)
+        # the service reads and locks the order among those the caller may see (404 otherwise)
         order = services.order_submit(
-            order=order, actor=request.user, prepayment_amount=values.get("prepayment_amount")
+            order=SalesOrder(pk=pk), actor=request.user, prepayment_amount=values.get("prepayment_amount")
         )
         # the service answers with the order as written, its lines and their products read once
         return Response(OrderDetailSerializer(order).data)

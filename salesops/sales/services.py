@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from salesops.catalog.models import Product
 from salesops.catalog.selectors import prices_for
 from salesops.core.audit import audit_record, field_values, model_create, model_update
-from salesops.core.exceptions import ApplicationError, InvalidTransition, ValidationFailed
+from salesops.core.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
@@ -59,6 +59,7 @@ from salesops.sales.models import (
     SalesReturn,
     SalesReturnLine,
 )
+from salesops.sales.selectors import order_list_for_user
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -549,11 +550,15 @@ def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -
     approval. Anything that fails leaves everything as it was. `at`: when the order was taken
     (an order keyed in later); the 24-hour delivery deadline counts from it."""
     order = (
-        SalesOrder.objects.select_for_update(of=("self",))
-        .select_related("customer", "rep__org_unit", "warehouse")  # the rep's unit: for an approval request
+        order_list_for_user(user=actor)  # one submits only an order one may see
+        .select_for_update(of=("self",))
+        .select_related("rep__org_unit")  # the rep's unit: for an approval request
         .annotate(sellable=_sellable(actor))
-        .get(pk=order.pk)
+        .filter(pk=order.pk)
+        .first()
     )
+    if order is None:
+        raise NotFound()
     if order.status != S.DRAFT:
         raise InvalidTransition(
             _("Order %(number)s was already submitted (it is “%(status)s”).")

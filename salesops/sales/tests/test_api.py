@@ -49,7 +49,7 @@ def test_create_and_submit_stay_within_their_statements(shop, api):
         client.post(f"/api/v1/orders/{response.json()['id']}/submit/", {}, format="json")
     assert SalesOrder.objects.get().status == "confirmed"
     assert len(create.captured_queries) <= 12, [q["sql"][:80] for q in create.captured_queries]
-    assert len(submit.captured_queries) <= 16, [q["sql"][:80] for q in submit.captured_queries]
+    assert len(submit.captured_queries) <= 15, [q["sql"][:80] for q in submit.captured_queries]
 
 
 def test_idempotency_key_returns_the_first_response_and_creates_nothing(shop, api):
