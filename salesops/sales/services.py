@@ -548,7 +548,8 @@ def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -
     """Submit a draft: validate, special discount → approval, cash → paid with the order,
     credit → the credit decision (locked); then reserve stock and confirm, or wait for the
     approval. Anything that fails leaves everything as it was. `at`: when the order was taken
-    (an order keyed in later); the 24-hour delivery deadline counts from it."""
+    (an order keyed in later); the 24-hour delivery deadline counts from it. An order the actor
+    may not see is NotFound."""
     order = (
         order_list_for_user(user=actor)  # one submits only an order one may see
         .select_for_update(of=("self",))
