@@ -12,19 +12,15 @@ is the same figure and is read directly, without the correlated subquery.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.visibility import visible_to
 from salesops.credit.models import Allocation
-from salesops.credit.money import cents, money_sum
+from salesops.credit.money import MONEY_FIELD, ZERO, cents, money_subquery, money_sum
 
-ZERO = Decimal("0.00")
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 BUCKETS = [
     ("current", _("Current")),
     ("d1_30", _("1–30 days")),
@@ -80,27 +76,12 @@ def open_at(queryset: QuerySet, as_of: datetime.date) -> QuerySet:
             .annotate(amount_open=F("total") - F("paid_amount"))
             .exclude(amount_open=0)
         )
-    paid = (
-        Allocation.objects.filter(invoice=OuterRef("pk"), allocated_on__lte=as_of)
-        .order_by()
-        .values("invoice")
-        .annotate(value=Sum("amount"))
-        .values("value")
-    )
-    credited = (
-        Allocation.objects.filter(credit_note=OuterRef("pk"), allocated_on__lte=as_of)
-        .order_by()
-        .values("credit_note")
-        .annotate(value=Sum("amount"))
-        .values("value")
-    )
+    settlements = Allocation.objects.filter(allocated_on__lte=as_of)
+    paid = money_subquery(settlements.filter(invoice=OuterRef("pk")), "amount", per="invoice")
+    credited = money_subquery(settlements.filter(credit_note=OuterRef("pk")), "amount", per="credit_note")
     # A credit note is open for what it had not yet set against invoices by then; the CASE
     # keeps the second subquery off the (many) invoice rows.
-    settled = Case(
-        When(kind=Invoice.Kind.CREDIT_NOTE, then=-Coalesce(Subquery(credited), Value(ZERO), output_field=MONEY_FIELD)),
-        default=Coalesce(Subquery(paid), Value(ZERO), output_field=MONEY_FIELD),
-        output_field=MONEY_FIELD,
-    )
+    settled = Case(When(kind=Invoice.Kind.CREDIT_NOTE, then=-credited), default=paid, output_field=MONEY_FIELD)
     return queryset.annotate(amount_open=F("total") - settled).exclude(amount_open=0)
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, OuterRef
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from salesops.core.roles import Role
 from salesops.credit.exceptions import CreditFileExists, CreditFileMissing, LimitApprovalMissing, LimitRequestPending
 from salesops.credit.ledger import add_months, ledger_entries
 from salesops.credit.models import LIMIT_REQUEST_FLOW, Allocation, CreditFile, CreditLimitRequest, CreditReview
-from salesops.credit.money import MONEY_FIELD, cents, money_total
+from salesops.credit.money import cents, money_subquery, money_total
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -64,17 +64,14 @@ def _exposure(
     if exclude_order_id:
         orders = orders.exclude(pk=exclude_order_id)
 
-    def total(queryset, expression, **filters) -> Coalesce:
-        rows = queryset.filter(**filters).values("customer_id")  # grouped by the customer: one row
-        summed = rows.annotate(value=Sum(expression, output_field=MONEY_FIELD)).values("value")
-        return Coalesce(Subquery(summed, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD)
-
+    promised = Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO)
     totals = {
-        "unpaid": total(invoices, open_value),
-        "promised": total(orders, Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO)),
+        "unpaid": money_subquery(invoices, open_value, per="customer_id"),
+        "promised": money_subquery(orders, promised, per="customer_id"),
     }
     if overdue_before is not None:
-        totals["overdue"] = total(invoices, open_value, kind=Invoice.Kind.INVOICE, due_date__lt=overdue_before)
+        overdue = invoices.filter(kind=Invoice.Kind.INVOICE, due_date__lt=overdue_before)
+        totals["overdue"] = money_subquery(overdue, open_value, per="customer_id")
     row = Customer.objects.filter(pk=customer_id).values(**totals).first() or {}
     return cents(row.get("unpaid")) + cents(row.get("promised")), cents(row.get("overdue"))
 
