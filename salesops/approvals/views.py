@@ -20,11 +20,10 @@ from salesops.approvals.models import ApprovalRequest, ApprovalRule, ApprovalTas
 from salesops.approvals.registry import document_type_label, get_document_type
 from salesops.approvals.rules import describe_conditions
 from salesops.core.audit import history_for
-from salesops.core.exceptions import ApplicationError
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, Role
 from salesops.core.selectors import is_admin
-from salesops.core.web import action_view, add_error_to_form
+from salesops.core.web import action_view, save_form
 from salesops.crm.selectors import customer_list_for_user
 
 
@@ -163,18 +162,17 @@ def task_detail(request, pk: int):
         and services.can_decide(task, request.user, timezone.localdate())
     )
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.approval_decide(
-                task=task,
-                actor=request.user,
-                decision=form.cleaned_data["decision"],
-                comment=form.cleaned_data["comment"],
-            )
-            messages.success(request, _("Your decision was recorded."))
-            return redirect("approvals-inbox")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.approval_decide(
+            task=task, actor=request.user, decision=data["decision"], comment=data["comment"]
+        ),
+        success=_("Your decision was recorded."),
+        redirect_to="approvals-inbox",
+    )
+    if saved:
+        return saved
     context = _request_context(approval)
     context.update({"task": task, "form": form, "can_decide": can_decide})
     return render(request, "approvals/task_detail.html", context)
@@ -257,18 +255,17 @@ def rule_edit(request, pk: int | None = None):
     if pk and rule is None:
         raise Http404
     form = RuleForm(request.POST or None, rule=rule)
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = form.service_data()
-            if rule:
-                services.approval_rule_update(rule=rule, data=data, actor=request.user)
-            else:
-                steps = data.pop("steps")
-                services.approval_rule_create(actor=request.user, steps=steps, **data)
-            messages.success(request, _("Rule saved."))
-            return redirect("approvals-rules")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+
+    def save(_cleaned_data):
+        data = form.service_data()
+        if rule:
+            return services.approval_rule_update(rule=rule, data=data, actor=request.user)
+        steps = data.pop("steps")
+        return services.approval_rule_create(actor=request.user, steps=steps, **data)
+
+    saved = save_form(request, form, save, success=_("Rule saved."), redirect_to="approvals-rules")
+    if saved:
+        return saved
     history = history_for(rule)[:30] if rule else []
     return render(request, "approvals/rule_form.html", {"form": form, "rule": rule, "history": history})
 
@@ -290,13 +287,15 @@ def rule_delete(request, pk: int):
 @login_required
 def delegations(request):
     form = DelegationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.delegation_create(from_user=request.user, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Delegation saved."))
-            return redirect("approvals-delegations")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.delegation_create(from_user=request.user, actor=request.user, **data),
+        success=_("Delegation saved."),
+        redirect_to="approvals-delegations",
+    )
+    if saved:
+        return saved
     rows = selectors.delegation_list_for_user(user=request.user)[:200]
     return render(
         request, "approvals/delegations.html", {"form": form, "delegations": rows, "today": timezone.localdate()}
@@ -360,16 +359,21 @@ def visit_request_edit(request, pk: int | None = None):
     form = VisitRequestForm(
         request.POST or None, instance=VisitRequest.objects.get(pk=pk) if pk else None, customers=customers
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            if visit:
-                visit = visits.visit_request_update(visit=visit, data=form.cleaned_data, actor=request.user)
-            else:
-                visit = visits.visit_request_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Visit request saved."))
-            return redirect("visit-request-detail", pk=visit.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+
+    def save(data):
+        if visit:
+            return visits.visit_request_update(visit=visit, data=data, actor=request.user)
+        return visits.visit_request_create(actor=request.user, **data)
+
+    saved = save_form(
+        request,
+        form,
+        save,
+        success=_("Visit request saved."),
+        redirect_to=lambda saved_visit: reverse("visit-request-detail", args=[saved_visit.pk]),
+    )
+    if saved:
+        return saved
     return render(request, "approvals/visit_form.html", {"form": form, "visit": visit})
 
 

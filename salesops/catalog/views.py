@@ -36,7 +36,7 @@ from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import Role
-from salesops.core.web import action_view, add_error_to_form
+from salesops.core.web import action_view, add_error_to_form, save_form
 
 PRICE_READ_ROLES = frozenset(PRICE_WRITE_ROLES | {Role.FINANCE, Role.GENERAL_MANAGER, Role.SALES_DIRECTOR})
 
@@ -135,19 +135,24 @@ def product_edit(request, pk: int | None = None):
     form = ProductForm(request.POST or None, instance=Product.objects.get(pk=pk) if pk else None)
     if product:
         form.fields["sku"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            if product:
-                data.pop("sku", None)
-                product = services.product_update(product=product, data=data, actor=request.user)
-            else:
-                sku, name = data.pop("sku"), data.pop("name")
-                product = services.product_create(sku=sku, name=name, actor=request.user, **data)
-            messages.success(request, _("Product saved."))
-            return redirect("product-detail", pk=product.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+
+    def save(cleaned_data):
+        data = dict(cleaned_data)
+        if product:
+            data.pop("sku", None)
+            return services.product_update(product=product, data=data, actor=request.user)
+        sku, name = data.pop("sku"), data.pop("name")
+        return services.product_create(sku=sku, name=name, actor=request.user, **data)
+
+    saved = save_form(
+        request,
+        form,
+        save,
+        success=_("Product saved."),
+        redirect_to=lambda saved_product: reverse("product-detail", args=[saved_product.pk]),
+    )
+    if saved:
+        return saved
     return render(request, "catalog/product_form.html", {"form": form, "product": product})
 
 
@@ -217,13 +222,15 @@ def family_tree(request):
     form = FamilyForm(request.POST or None)
     if request.method == "POST":
         _require(request.user, PRODUCT_WRITE_ROLES)
-        if form.is_valid():
-            try:
-                services.family_create(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Family added."))
-                return redirect("product-families")
-            except ApplicationError as error:
-                add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.family_create(actor=request.user, **data),
+        success=_("Family added."),
+        redirect_to="product-families",
+    )
+    if saved:
+        return saved
     return render(
         request, "catalog/family_tree.html", {"rows": selectors.family_tree(), "form": form, "can_edit": can_edit}
     )
@@ -236,14 +243,15 @@ def price_list_list(request):
     form = PriceListForm(request.POST or None)
     if request.method == "POST":
         _require(request.user, PRICE_WRITE_ROLES)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                services.price_list_create(actor=request.user, **data)
-                messages.success(request, _("Price list added."))
-                return redirect("price-lists")
-            except ApplicationError as error:
-                add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.price_list_create(actor=request.user, **data),
+        success=_("Price list added."),
+        redirect_to="price-lists",
+    )
+    if saved:
+        return saved
     page = ListPage(
         request=request,
         queryset=PriceList.objects.all(),
@@ -336,20 +344,21 @@ def price_change_list(request):
 def price_change_new(request):
     _require(request.user, PRICE_WRITE_ROLES)
     form = PriceChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            change = services.price_change_create(
-                effective_date=data["effective_date"],
-                reason=data["reason"],
-                price_list=data["price_list"],
-                lines=[(row[0], row[1]) for row in data["lines"]],
-                actor=request.user,
-            )
-            messages.success(request, _("Price change saved as a draft. Check it and submit it for approval."))
-            return redirect("price-change-detail", pk=change.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.price_change_create(
+            effective_date=data["effective_date"],
+            reason=data["reason"],
+            price_list=data["price_list"],
+            lines=[(row[0], row[1]) for row in data["lines"]],
+            actor=request.user,
+        ),
+        success=_("Price change saved as a draft. Check it and submit it for approval."),
+        redirect_to=lambda change: reverse("price-change-detail", args=[change.pk]),
+    )
+    if saved:
+        return saved
     return render(request, "catalog/price_change_form.html", {"form": form})
 
 

@@ -35,7 +35,7 @@ from salesops.core.selectors import (
     user_list_for_user,
 )
 from salesops.core.throttling import LoginThrottle
-from salesops.core.web import action_view, add_error_to_form, safe_next
+from salesops.core.web import action_view, add_error_to_form, safe_next, save_form
 
 
 def _set_language_cookie(response, language: str):
@@ -132,15 +132,15 @@ def company_edit(request):
     _require_admin(request)
     company = company_current() or get_object_or_404(Company)
     form = CompanyForm(request.POST or None, instance=Company.objects.get(pk=company.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.company_update(
-                company=Company.objects.get(pk=company.pk), data=form.cleaned_data, actor=request.user
-            )
-            messages.success(request, _("Company saved."))
-            return redirect("company")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.company_update(company=Company.objects.get(pk=company.pk), data=data, actor=request.user),
+        success=_("Company saved."),
+        redirect_to="company",
+    )
+    if saved:
+        return saved
     return render(request, "core/company.html", {"form": form, "history": history_for(company)[:50]})
 
 
@@ -159,26 +159,24 @@ def org_unit_edit(request, pk: int | None = None):
         instance=OrgUnit.objects.get(pk=pk) if pk else None,
         initial={"parent": request.GET.get("parent")} if not pk else None,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            if unit:
-                services.org_unit_update(unit=unit, data=form.cleaned_data, actor=request.user)
-            else:
-                data = form.cleaned_data
-                parent = data.get("parent")
-                services.org_unit_create(
-                    company=parent.company if parent else company_current(),
-                    name=data["name"],
-                    code=data["code"],
-                    kind=data["kind"],
-                    parent=parent,
-                    head=data.get("head"),
-                    actor=request.user,
-                )
-            messages.success(request, _("Unit saved."))
-            return redirect("org-tree")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+
+    def save(data):
+        if unit:
+            return services.org_unit_update(unit=unit, data=data, actor=request.user)
+        parent = data.get("parent")
+        return services.org_unit_create(
+            company=parent.company if parent else company_current(),
+            name=data["name"],
+            code=data["code"],
+            kind=data["kind"],
+            parent=parent,
+            head=data.get("head"),
+            actor=request.user,
+        )
+
+    saved = save_form(request, form, save, success=_("Unit saved."), redirect_to="org-tree")
+    if saved:
+        return saved
     return render(
         request,
         "core/org_unit_form.html",

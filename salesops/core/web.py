@@ -4,6 +4,8 @@ fields they concern, or a message at the top when they concern the whole action.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
@@ -24,19 +26,21 @@ def add_error_to_form(form, error: ApplicationError) -> None:
         form.add_error(None, str(error.message))
 
 
-def save_form(request, form, save, *, success, redirect_to: str) -> HttpResponse | None:
+def save_form(request, form, save, *, success, redirect_to: str | Callable[[Any], Any]) -> HttpResponse | None:
     """For a form page: when the posted `form` is valid, `save(form.cleaned_data)` (a service
-    call), then a success message and a redirect to `redirect_to`. None when the form must be
-    shown again: not posted, not valid, or the service refused (its errors next to the fields)."""
+    call), then a success message and a redirect to `redirect_to`: a URL or URL name, or a
+    callable that is given what `save` returned and gives the target (for the page of the
+    object just created). None when the form must be shown again: not posted, not valid, or
+    the service refused (its errors next to the fields)."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        save(form.cleaned_data)
+        saved = save(form.cleaned_data)
     except ApplicationError as error:
         add_error_to_form(form, error)
         return None
     messages.success(request, success)
-    return redirect(redirect_to)
+    return redirect(redirect_to(saved) if callable(redirect_to) else redirect_to)
 
 
 def safe_next(request, fallback: str) -> str:

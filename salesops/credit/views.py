@@ -20,7 +20,7 @@ from salesops.core.exceptions import ApplicationError
 from salesops.core.export import XLSX_TYPE, xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, Role
-from salesops.core.web import action_view, add_error_to_form
+from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.credit import forms, services, statements
 from salesops.credit import receipts as receipt_services
 from salesops.credit.ageing import BUCKETS, GROUPS, ageing_detail_for_user, ageing_for_user
@@ -113,13 +113,15 @@ def credit_file_open(request):
     form = forms.CreditFileOpenForm(
         request.POST or None, customers=customers, initial={"customer": request.GET.get("customer")}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            credit_file = services.credit_file_open(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Credit file opened."))
-            return redirect("credit-file-detail", pk=credit_file.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.credit_file_open(actor=request.user, **data),
+        success=_("Credit file opened."),
+        redirect_to=lambda credit_file: reverse("credit-file-detail", args=[credit_file.pk]),
+    )
+    if saved:
+        return saved
     return render(request, "credit/form.html", {"form": form, "title": _("Open a credit file")})
 
 
@@ -191,13 +193,15 @@ def credit_review_new(request, pk: int):
         request.POST or None,
         initial={"grade": credit_file.grade, "requested_terms_days": credit_file.payment_terms_days},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.credit_review_create(credit_file=credit_file, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Credit review recorded."))
-            return redirect("credit-file-detail", pk=pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.credit_review_create(credit_file=credit_file, actor=request.user, **data),
+        success=_("Credit review recorded."),
+        redirect_to=reverse("credit-file-detail", args=[pk]),
+    )
+    if saved:
+        return saved
     return render(
         request,
         "credit/review_form.html",
@@ -278,15 +282,15 @@ def limit_request_new(request, pk: int):
         request.POST or None,
         initial={"requested_limit": credit_file.limit, "requested_terms_days": credit_file.payment_terms_days},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            limit_request = services.limit_request_create(
-                credit_file=credit_file, actor=request.user, **form.cleaned_data
-            )
-            messages.success(request, _("Sent for approval."))
-            return redirect("credit-limit-request", pk=limit_request.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.limit_request_create(credit_file=credit_file, actor=request.user, **data),
+        success=_("Sent for approval."),
+        redirect_to=lambda limit_request: reverse("credit-limit-request", args=[limit_request.pk]),
+    )
+    if saved:
+        return saved
     return render(
         request,
         "credit/form.html",

@@ -205,13 +205,15 @@ def file_upload(request, pk: int):
     customer = _customer_or_404(request.user, pk)
     _require(request.user, CAN_CREATE)
     form = FileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_file_add(customer=customer, actor=request.user, upload=form.cleaned_data["file"])
-            messages.success(request, _("File uploaded."))
-            return redirect("customer-detail", pk=customer.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.customer_file_add(customer=customer, actor=request.user, upload=data["file"]),
+        success=_("File uploaded."),
+        redirect_to=reverse("customer-detail", args=[customer.pk]),
+    )
+    if saved:
+        return saved
     return render(
         request,
         "crm/simple_form.html",
@@ -478,18 +480,23 @@ def opportunity_edit(request, pk: int | None = None):
     customers = selectors.customer_list_for_user(user=request.user)
     initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else None
     form = OpportunityForm(request.POST or None, instance=opportunity, customers=customers, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            if opportunity:
-                opportunity = services.opportunity_update(opportunity=opportunity, data=data, actor=request.user)
-            else:
-                customer = data.pop("customer")
-                opportunity = services.opportunity_create(actor=request.user, customer=customer, **data)
-            messages.success(request, _("Opportunity saved."))
-            return redirect("opportunity-detail", pk=opportunity.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+
+    def save(cleaned_data):
+        data = dict(cleaned_data)
+        if opportunity:
+            return services.opportunity_update(opportunity=opportunity, data=data, actor=request.user)
+        customer = data.pop("customer")
+        return services.opportunity_create(actor=request.user, customer=customer, **data)
+
+    saved = save_form(
+        request,
+        form,
+        save,
+        success=_("Opportunity saved."),
+        redirect_to=lambda saved_opportunity: reverse("opportunity-detail", args=[saved_opportunity.pk]),
+    )
+    if saved:
+        return saved
     return render(request, "crm/simple_form.html", {"form": form, "title": _("Opportunity")})
 
 

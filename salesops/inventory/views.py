@@ -32,7 +32,7 @@ from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
-from salesops.core.web import action_view, add_error_to_form
+from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.inventory import documents, selectors
 from salesops.inventory import stocktake as stocktakes
 from salesops.inventory.forms import (
@@ -174,13 +174,15 @@ def move_list(request):
 def supplier_list(request):
     _require(request.user, PURCHASE_ROLES)
     form = SupplierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            documents.supplier_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Supplier added."))
-            return redirect("suppliers")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: documents.supplier_create(actor=request.user, **data),
+        success=_("Supplier added."),
+        redirect_to="suppliers",
+    )
+    if saved:
+        return saved
     page = ListPage(
         request=request,
         queryset=selectors.supplier_list_for_user(user=request.user),

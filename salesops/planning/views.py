@@ -71,21 +71,22 @@ def _chart(option: dict) -> str:
 def forecast_list(request):
     _need(request)
     form = ForecastRunForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.has_role(*selectors.CONSENSUS_WRITE):
-            raise Http404
-        if form.is_valid():
-            try:
-                run = services.forecast_run_create(
-                    actor=request.user,
-                    first_period=form.cleaned_data["first_period"],
-                    source=form.cleaned_data["history_source"],
-                    model=form.cleaned_data["model"],
-                )
-                messages.success(request, _("The forecast run has been queued."))
-                return redirect("planning-forecast-detail", pk=run.pk)
-            except ApplicationError as error:
-                add_error_to_form(form, error)
+    if request.method == "POST" and not request.user.has_role(*selectors.CONSENSUS_WRITE):
+        raise Http404
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.forecast_run_create(
+            actor=request.user,
+            first_period=data["first_period"],
+            source=data["history_source"],
+            model=data["model"],
+        ),
+        success=_("The forecast run has been queued."),
+        redirect_to=lambda run: reverse("planning-forecast-detail", args=[run.pk]),
+    )
+    if saved:
+        return saved
     runs = selectors.forecast_run_list_for_user(user=request.user)[:30]
     versions = selectors.forecast_version_list_for_user(user=request.user)[:12]
     return render(request, "planning/forecast_list.html", {"form": form, "runs": runs, "versions": versions})
@@ -194,13 +195,16 @@ def my_inputs(request):
     if run is None and not request.user.roles & selectors.INPUT_ROLES:
         raise Http404
     form = InputForm(request.POST or None)
-    if request.method == "POST" and run is not None and form.is_valid():
-        try:
-            services.forecast_input_save(run=run, rep=request.user, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Your forecast input is saved."))
-            return redirect("planning-my-inputs")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    if run is not None:
+        saved = save_form(
+            request,
+            form,
+            lambda data: services.forecast_input_save(run=run, rep=request.user, actor=request.user, **data),
+            success=_("Your forecast input is saved."),
+            redirect_to="planning-my-inputs",
+        )
+        if saved:
+            return saved
     inputs = selectors.forecast_input_list_for_user(user=request.user)
     if run is not None:
         inputs = inputs.filter(run=run)
@@ -331,13 +335,15 @@ def sop_detail(request, pk: int):
     _need(request)
     pack = get_object_or_404(selectors.sop_pack_list_for_user(user=request.user), pk=pk)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sop_decision_add(pack=pack, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Decision recorded."))
-            return redirect("planning-sop-detail", pk=pack.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.sop_decision_add(pack=pack, actor=request.user, **data),
+        success=_("Decision recorded."),
+        redirect_to=reverse("planning-sop-detail", args=[pack.pk]),
+    )
+    if saved:
+        return saved
     export = request.GET.get("export")
     context = {
         "pack": pack,
@@ -657,16 +663,17 @@ def bucket_close(request, pk: int):
 def production_report(request):
     _need(request, selectors.sees_plans)
     form = ProductionReportForm(request.POST or None)
-    if request.method == "POST":
-        if not request.user.has_role(*selectors.PLANNER_WRITE):
-            raise Http404
-        if form.is_valid():
-            try:
-                services.production_report_create(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Production reported."))
-                return redirect("planning-production-report")
-            except ApplicationError as error:
-                add_error_to_form(form, error)
+    if request.method == "POST" and not request.user.has_role(*selectors.PLANNER_WRITE):
+        raise Http404
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.production_report_create(actor=request.user, **data),
+        success=_("Production reported."),
+        redirect_to="planning-production-report",
+    )
+    if saved:
+        return saved
     reports = selectors.production_report_list_for_user(user=request.user)[:50]
     return render(request, "planning/production_report.html", {"form": form, "reports": reports})
 

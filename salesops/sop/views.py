@@ -16,12 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
-from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import Role
 from salesops.core.selectors import is_admin
-from salesops.core.web import action_view, add_error_to_form
+from salesops.core.web import action_view, save_form
 from salesops.sop import services
 from salesops.sop.forms import ComplianceForm, DailyReportForm, ReviewForm, SopRuleForm
 from salesops.sop.models import ClockRun, DailyReport, Obligation, SopRule
@@ -219,17 +218,16 @@ def rule_edit(request, pk: int | None = None):
     if pk and rule is None:
         raise Http404
     form = SopRuleForm(request.POST or None, instance=SopRule.objects.get(pk=pk) if pk else None)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            if rule:
-                rule = services.sop_rule_update(rule=rule, data=data, actor=request.user)
-            else:
-                rule = services.sop_rule_create(actor=request.user, **data)
-            messages.success(request, _("Rule saved."))
-            return redirect("sop-rules")
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+
+    def save(cleaned_data):
+        data = {name: cleaned_data[name] for name in form.Meta.fields}
+        if rule:
+            return services.sop_rule_update(rule=rule, data=data, actor=request.user)
+        return services.sop_rule_create(actor=request.user, **data)
+
+    saved = save_form(request, form, save, success=_("Rule saved."), redirect_to="sop-rules")
+    if saved:
+        return saved
     return render(
         request,
         "sop/rule_form.html",
@@ -274,19 +272,20 @@ def daily_report_new(request):
     if not request.user.has_role(Role.SALES_REP):
         raise Http404
     form = DailyReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = services.daily_report_submit(
-                rep=request.user,
-                date=data["date"],
-                actor=request.user,
-                **{key: data[key] for key in services.REPORT_TEXT_FIELDS},
-            )
-            messages.success(request, _("Daily report submitted."))
-            return redirect("sop-report-detail", pk=report.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.daily_report_submit(
+            rep=request.user,
+            date=data["date"],
+            actor=request.user,
+            **{key: data[key] for key in services.REPORT_TEXT_FIELDS},
+        ),
+        success=_("Daily report submitted."),
+        redirect_to=lambda report: reverse("sop-report-detail", args=[report.pk]),
+    )
+    if saved:
+        return saved
     recent = daily_report_list_for_user(user=request.user).filter(rep=request.user)[:7]
     return render(request, "sop/daily_report_form.html", {"form": form, "recent": recent})
 

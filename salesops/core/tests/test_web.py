@@ -1,8 +1,16 @@
-import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from types import SimpleNamespace
 
+import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from salesops.core.exceptions import ApplicationError
+from salesops.core.web import save_form
 from salesops.crm.services import customer_create
 
 
@@ -148,3 +156,71 @@ def test_admin_creates_a_user_with_roles_and_manager(org, client):
     created = User.objects.get(username="rep9")
     assert created.roles == {"sales_rep"} and created.manager == org["supervisor1"]
     assert created.check_password("a-long-password-9")
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(max_length=20)
+
+
+def posted(data):
+    request = RequestFactory().post("/things/new/", data)
+    request._messages = CookieStorage(request)
+    return request
+
+
+def shown_messages(request):
+    return [str(message) for message in get_messages(request)]
+
+
+def test_save_form_redirects_to_the_page_of_what_the_service_returned():
+    request = posted({"name": "Alpha"})
+    calls = []
+
+    def save(data):
+        calls.append(data)
+        return SimpleNamespace(pk=7)
+
+    response = save_form(
+        request, NameForm(request.POST), save, success="Saved.", redirect_to=lambda thing: f"/things/{thing.pk}/"
+    )
+
+    assert calls == [{"name": "Alpha"}]
+    assert response.status_code == 302 and response.url == "/things/7/"
+    assert shown_messages(request) == ["Saved."]
+
+
+def test_save_form_redirects_to_a_named_page():
+    request = posted({"name": "Alpha"})
+    calls = []
+
+    response = save_form(request, NameForm(request.POST), calls.append, success="Saved.", redirect_to="company")
+
+    assert calls == [{"name": "Alpha"}]
+    assert response.status_code == 302 and response.url == reverse("company")
+    assert shown_messages(request) == ["Saved."]
+
+
+def test_save_form_puts_the_service_refusal_next_to_its_field():
+    request = posted({"name": "Alpha"})
+    form = NameForm(request.POST)
+
+    def save(data):
+        raise ApplicationError("Refused.", fields={"name": ["This name is taken."]})
+
+    response = save_form(request, form, save, success="Saved.", redirect_to=lambda thing: "/never/")
+
+    assert response is None
+    assert form.errors == {"name": ["This name is taken."]}
+    assert shown_messages(request) == []
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_save_form_does_not_call_the_service_without_a_valid_post(method):
+    request = getattr(RequestFactory(), method)("/things/new/", {"name": ""})
+    request._messages = CookieStorage(request)
+    calls = []
+
+    response = save_form(request, NameForm(request.POST or None), calls.append, success="Saved.", redirect_to="company")
+
+    assert response is None and calls == []
+    assert shown_messages(request) == []
