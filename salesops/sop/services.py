@@ -220,9 +220,7 @@ def sop_start(
             defaults={"open_at": started_at, "due_at": due_at, "remind_at": remind_at, "reference": reference[:200]},
         )
         if created:
-            audit_record(
-                instance=obligation, action=AuditEvent.Action.CREATE, changes={"due_at": [None, str(due_at)]}
-            )
+            audit_record(instance=obligation, action=AuditEvent.Action.CREATE, changes={"due_at": [None, str(due_at)]})
     return obligation
 
 

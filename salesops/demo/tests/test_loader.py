@@ -14,8 +14,11 @@ def test_steps_are_discovered_from_each_area_in_order():
 
 
 def row_counts() -> dict[str, int]:
-    return {model._meta.label: model.objects.count() for model in apps.get_models()
-            if model._meta.app_label in {"core", "crm"}}
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"core", "crm"}
+    }
 
 
 @pytest.mark.django_db
@@ -29,6 +32,17 @@ def test_loading_the_demo_twice_adds_nothing():
     assert first["core.User"] >= 20
     from salesops.core.models import User
 
-    for username in ["admin", "gm", "director", "manager", "supervisor1", "rep1", "rep2", "rep3", "finance",
-                     "warehouse", "planner"]:
+    for username in [
+        "admin",
+        "gm",
+        "director",
+        "manager",
+        "supervisor1",
+        "rep1",
+        "rep2",
+        "rep3",
+        "finance",
+        "warehouse",
+        "planner",
+    ]:
         assert User.objects.get(username=username).check_password("salesops-demo")

@@ -40,8 +40,9 @@ def read_history(*, path: Path) -> pd.DataFrame:
         raise ValueError(f"{path}: empty file (expected a header with {','.join(INPUT_COLUMNS)})")
     missing = [column for column in INPUT_COLUMNS if column not in frame.columns]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)} "
-                         f"(expected a header with {','.join(INPUT_COLUMNS)})")
+        raise ValueError(
+            f"{path}: missing column(s) {', '.join(missing)} (expected a header with {','.join(INPUT_COLUMNS)})"
+        )
     frame = frame[list(INPUT_COLUMNS)]
     empty_series = frame["series"].str.strip() == ""
     if empty_series.any():
@@ -93,8 +94,14 @@ def run_forecast(
     progress, close = _terminal_progress()
     try:
         result = forecast_history(
-            history=history, horizon=horizon, season_length=season_length, model=model, freq=freq,
-            n_jobs=n_jobs, progress=progress, chunk_size=PROGRESS_CHUNK if progress else None,
+            history=history,
+            horizon=horizon,
+            season_length=season_length,
+            model=model,
+            freq=freq,
+            n_jobs=n_jobs,
+            progress=progress,
+            chunk_size=PROGRESS_CHUNK if progress else None,
         )
     finally:
         close()
@@ -139,16 +146,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "seasonal_naive, whichever fits the history best (in-sample one-step error)."
         ),
     )
-    parser.add_argument("--history", required=True, metavar="history.csv",
-                        help="CSV with columns series,period,quantity")
+    parser.add_argument(
+        "--history", required=True, metavar="history.csv", help="CSV with columns series,period,quantity"
+    )
     parser.add_argument("--horizon", required=True, type=_integer, metavar="H", help="periods to forecast")
-    parser.add_argument("--season-length", type=_integer, default=None, metavar="N",
-                        help="periods per season (default 12 for months, 52 for weeks)")
+    parser.add_argument(
+        "--season-length",
+        type=_integer,
+        default=None,
+        metavar="N",
+        help="periods per season (default 12 for months, 52 for weeks)",
+    )
     parser.add_argument("--model", default="auto", choices=MODEL_CHOICES, help="method (default: auto)")
-    parser.add_argument("--freq", default="M", choices=FREQUENCIES,
-                        help="M: monthly periods YYYY-MM (default); W: weekly, periods are dates")
-    parser.add_argument("--jobs", type=_integer, default=None, metavar="N",
-                        help="worker processes for the model fits (default: up to 2)")
+    parser.add_argument(
+        "--freq",
+        default="M",
+        choices=FREQUENCIES,
+        help="M: monthly periods YYYY-MM (default); W: weekly, periods are dates",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_integer,
+        default=None,
+        metavar="N",
+        help="worker processes for the model fits (default: up to 2)",
+    )
     parser.add_argument("--out", required=True, metavar="forecast.csv", help="output CSV ('-' for stdout)")
     parser.set_defaults(handler=_handle)
-

@@ -28,8 +28,9 @@ def test_seasonal_naive_forecast_file(tmp_path):
     out = tmp_path / "forecast.csv"
 
     # when
-    code = main(["forecast", "--history", str(history), "--horizon", "3", "--model", "seasonal_naive",
-                 "--out", str(out)])
+    code = main(
+        ["forecast", "--history", str(history), "--horizon", "3", "--model", "seasonal_naive", "--out", str(out)]
+    )
 
     # then
     assert code == 0
@@ -54,18 +55,38 @@ def test_auto_forecast_file_has_one_row_per_series_and_period(tmp_path):
     write_history(history, rows)
     out = tmp_path / "forecast.csv"
 
-    code = main(["forecast", "--history", str(history), "--horizon", "2", "--season-length", "12",
-                 "--out", str(out), "--jobs", "1"])
+    code = main(
+        [
+            "forecast",
+            "--history",
+            str(history),
+            "--horizon",
+            "2",
+            "--season-length",
+            "12",
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+        ]
+    )
 
     assert code == 0
     lines = out.read_text().splitlines()
     assert lines[0] == "series,period,forecast,model"
     rows_out = [line.split(",") for line in lines[1:]]
     assert [(series, period) for series, period, _, _ in rows_out] == [
-        ("I", "2024-01"), ("I", "2024-02"), ("S", "2024-01"), ("S", "2024-02"), ("Z", "2024-01"), ("Z", "2024-02"),
+        ("I", "2024-01"),
+        ("I", "2024-02"),
+        ("S", "2024-01"),
+        ("S", "2024-02"),
+        ("Z", "2024-01"),
+        ("Z", "2024-02"),
     ]
     assert {series: model for series, _, _, model in rows_out} == {
-        "I": "croston", "S": rows_out[2][3], "Z": "zero",
+        "I": "croston",
+        "S": rows_out[2][3],
+        "Z": "zero",
     }
     assert rows_out[2][3] in {"ets", "theta", "seasonal_naive"}
     assert all(float(forecast) >= 0 and len(forecast.split(".")[1]) == 3 for _, _, forecast, _ in rows_out)
@@ -84,8 +105,11 @@ def test_header_only_history_gives_header_only_forecast(tmp_path):
 @pytest.mark.parametrize(
     ("content", "arguments", "message"),
     [
-        ("series,month,quantity\nA,2024-01,1\n", [], "missing column(s) period (expected a header with "
-                                                     "series,period,quantity)"),
+        (
+            "series,month,quantity\nA,2024-01,1\n",
+            [],
+            "missing column(s) period (expected a header with series,period,quantity)",
+        ),
         ("series,period,quantity\nA,2024-13,1\n", [], "period '2024-13' is not a month written YYYY-MM"),
         ("series,period,quantity\nA,2024/01,1\n", [], "period '2024/01' is not a month written YYYY-MM"),
         ("series,period,quantity\nA,2024-01,1\nA,2024-02,lots\n", [], ":3: quantity 'lots' is not a number"),
