@@ -36,6 +36,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DB = "bench_sales_order_api"
@@ -138,9 +139,28 @@ def cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
-def phase(clients, seconds, work, server_pid):
-    """Run `work(index)` in a loop from `clients` threads for `seconds`. Returns iterations/s,
-    request latencies, errors, wall seconds and server CPU seconds."""
+@dataclass
+class Totals:
+    """One phase's figures, summed over its slices."""
+
+    latencies: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    wall: float = 0.0
+    cpu: float = 0.0
+    count: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.wall
+
+    @property
+    def cpu_each(self) -> float:
+        return self.cpu / max(self.count, 1)
+
+
+def phase(clients, seconds, work, server_pid, totals: Totals) -> None:
+    """Run `work(index)` in a loop from `clients` threads for `seconds`; add the request
+    latencies, errors, iterations, wall seconds and server CPU seconds to `totals`."""
     latencies, counts, errors = [], [0] * clients, []
     lock = threading.Lock()
     cpu_before = cpu_seconds(server_pid)
@@ -165,9 +185,11 @@ def phase(clients, seconds, work, server_pid):
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - started
-    cpu = cpu_seconds(server_pid) - cpu_before
-    return sum(counts) / wall, sorted(latencies), errors, wall, cpu, sum(counts)
+    totals.wall += time.perf_counter() - started
+    totals.cpu += cpu_seconds(server_pid) - cpu_before
+    totals.latencies.extend(latencies)
+    totals.errors.extend(errors)
+    totals.count += sum(counts)
 
 
 def percentile(values, fraction):
@@ -245,9 +267,9 @@ def main():
         token, port = data["token"], args.port
         wait_until_up(port, token, server)
         # warm every worker (imports, connections, caches) before measuring
-        phase(args.clients, 3, lambda index: [call(port, token, "GET", "/api/v1/me/")[0]], server.pid)
+        phase(args.clients, 3, lambda index: [call(port, token, "GET", "/api/v1/me/")[0]], server.pid, Totals())
 
-        def me(index):
+        def ask_me(index):
             elapsed, status, payload = call(port, token, "GET", "/api/v1/me/")
             assert status == 200, (status, payload[:200])
             return [elapsed]
@@ -255,7 +277,7 @@ def main():
         outcomes = Counter()
         rounds = [0] * args.clients
 
-        def order(index):
+        def take_order(index):
             rounds[index] += 1
             if rounds[index] % 2:
                 customer = data["ample"][index]
@@ -280,23 +302,10 @@ def main():
 
         # the phases alternate in slices, so that a machine that slows down or speeds up during
         # the run affects both alike; each phase's figures are summed over its slices
-        totals = {"me": [[], [], 0.0, 0.0, 0], "order": [[], [], 0.0, 0.0, 0]}
+        me, order = Totals(), Totals()
         for _ in range(args.slices):
-            for name, work in (("me", me), ("order", order)):
-                _rate, latencies, errors, wall, cpu, n = phase(
-                    args.clients, args.seconds / args.slices, work, server.pid
-                )
-                total = totals[name]
-                total[0].extend(latencies)
-                total[1].extend(errors)
-                total[2], total[3], total[4] = total[2] + wall, total[3] + cpu, total[4] + n
-        (me_lat, me_errors, me_wall, me_cpu, me_n), (order_lat, order_errors, order_wall, order_cpu, order_n) = (
-            totals["me"],
-            totals["order"],
-        )
-        me_lat.sort()
-        order_lat.sort()
-        me_rate, order_rate = me_n / me_wall, order_n / order_wall
+            for work, totals in ((ask_me, me), (take_order, order)):
+                phase(args.clients, args.seconds / args.slices, work, server.pid, totals)
         check = json.loads(run(CHECK % {"order": f"{order_value:.2f}"}))
     finally:
         if server is not None:
@@ -307,34 +316,36 @@ def main():
                 server.kill()
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=False)
 
-    ratio = order_rate / me_rate
-    p99 = percentile(order_lat, 0.99)
+    me.latencies.sort()
+    order.latencies.sort()
+    ratio = order.rate / me.rate
+    p99 = percentile(order.latencies, 0.99)
     print(
         f"clients {args.clients}, {args.seconds:.0f} s per phase in {args.slices} alternating slices, "
         f"gunicorn {args.workers} workers × {args.threads} threads (gthread), PostgreSQL database {DB}"
     )
     print(
-        f"GET /me/: {me_rate:.1f} req/s ({me_n} in {me_wall:.1f} s wall), median "
-        f"{statistics.median(me_lat) * 1000:.1f} ms, p99 {percentile(me_lat, 0.99) * 1000:.1f} ms, "
-        f"server CPU {me_cpu:.1f} s = {me_cpu / max(me_n, 1) * 1000:.2f} ms/request, errors {len(me_errors)}"
+        f"GET /me/: {me.rate:.1f} req/s ({me.count} in {me.wall:.1f} s wall), median "
+        f"{statistics.median(me.latencies) * 1000:.1f} ms, p99 {percentile(me.latencies, 0.99) * 1000:.1f} ms, "
+        f"server CPU {me.cpu:.1f} s = {me.cpu_each * 1000:.2f} ms/request, errors {len(me.errors)}"
     )
     print(
-        f"order create+submit: {order_rate:.1f} orders/s ({order_n} in {order_wall:.1f} s wall), request median "
-        f"{statistics.median(order_lat) * 1000 if order_lat else float('nan'):.1f} ms, p99 {p99 * 1000:.1f} ms, "
-        f"server CPU {order_cpu:.1f} s = {order_cpu / max(order_n, 1) * 1000:.2f} ms/order, "
-        f"errors {len(order_errors)}"
+        f"order create+submit: {order.rate:.1f} orders/s ({order.count} in {order.wall:.1f} s wall), request "
+        f"median {statistics.median(order.latencies) * 1000 if order.latencies else float('nan'):.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms, server CPU {order.cpu:.1f} s = {order.cpu_each * 1000:.2f} ms/order, "
+        f"errors {len(order.errors)}"
     )
     print(f"submit outcomes: {dict(outcomes)}; orders in the database by status: {check['statuses']}")
     print(f"shared customers whose limit stopped further orders: {check['customers_at_limit']} of {args.shared}")
     print(
         f"throughput ratio (orders / me): {ratio:.1%} (target ≥ 25 %): {'OK' if ratio >= 0.25 else 'BELOW'}; "
-        f"by server CPU: {me_cpu / max(me_n, 1) / (order_cpu / max(order_n, 1)):.1%}"
+        f"by server CPU: {me.cpu_each / order.cpu_each:.1%}"
     )
     print(f"order request p99: {p99 * 1000:.0f} ms (target < 250 ms): {'OK' if p99 < 0.25 else 'ABOVE'}")
     print(f"credit-limit violations: {check['violations']} (target 0)")
-    if me_errors or order_errors:
-        print("first errors:", (me_errors + order_errors)[:3])
-    return 1 if check["violations"] or order_errors or me_errors else 0
+    if me.errors or order.errors:
+        print("first errors:", (me.errors + order.errors)[:3])
+    return 1 if check["violations"] or order.errors or me.errors else 0
 
 
 if __name__ == "__main__":

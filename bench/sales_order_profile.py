@@ -1,6 +1,6 @@
 """Queries and CPU of one order create and one submit through the API on PostgreSQL.
 
-    .venv/bin/python bench/sales_order_profile.py [--lines 3] [--over-limit] [--profile [--only salesops/]]
+    .venv/bin/python bench/sales_order_profile.py [--lines 3] [--over-limit] [--profile [--only salesops/] | --floor]
 
 Creates the throwaway database `bench_sales_order_profile` on 127.0.0.1 (dropped at the end),
 loads the same minimal organisation as `bench/sales_order_api.py`, then posts a credit order
@@ -38,6 +38,62 @@ def shape(sql: str) -> str:
     return sql[:160]
 
 
+NOT_ORM = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", 'SELECT "authtoken', 'SELECT "core_userrole')
+
+
+def cpu_per_call(work, calls: int) -> float:
+    started = time.process_time()
+    for _ in range(calls):
+        work()
+    return (time.process_time() - started) / calls
+
+
+def sql_sent_by(statement) -> tuple[str, object]:
+    """The SQL and parameters the ORM hands to the cursor when `statement()` runs."""
+    from django.db import connection
+
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        statement()
+    return sent[0]
+
+
+def print_floor(*, shapes: dict, orm_statements: int, me, batches: int, calls: int) -> None:
+    """Each ORM statement shape against its own SQL through the cursor, then what
+    `orm_statements` statements at the mean ORM cost come to in units of `me()`."""
+    from django.db import connection, transaction
+
+    orm_costs = []
+    with transaction.atomic():
+        for name, statement in shapes.items():
+            sql, params = sql_sent_by(statement)
+
+            def raw(sql=sql, params=params):
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    if cursor.description:
+                        cursor.fetchall()
+
+            timings = [(cpu_per_call(statement, calls), cpu_per_call(raw, calls)) for _ in range(batches)]
+            orm, plain = (min(column) for column in zip(*timings, strict=True))  # alternated, best of each
+            orm_costs.append(orm)
+            print(f"{name}: ORM {orm * 1e6:.0f} µs, same SQL through the cursor {plain * 1e6:.0f} µs")
+    me_cost = min(cpu_per_call(me, calls // 2) for _ in range(batches))
+    orm_cost = sum(orm_costs) / len(orm_costs)
+    floor = orm_statements * orm_cost
+    print(
+        f"GET /api/v1/me/: {me_cost * 1000:.2f} ms CPU. A create+submit runs {orm_statements} ORM statements "
+        f"besides authentication and transaction control; at the mean {orm_cost * 1e6:.0f} µs above they cost "
+        f"{floor * 1000:.1f} ms = {floor / me_cost:.1f}× GET /api/v1/me/ before any request handling "
+        f"(the 25 % target allows 4× for everything)"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=3)
@@ -68,7 +124,7 @@ def main():
 
         django.setup()
         from django.core.management import call_command
-        from django.db import connection, transaction
+        from django.db import connection
         from django.test.utils import CaptureQueriesContext
         from rest_framework.authtoken.models import Token
         from rest_framework.test import APIClient
@@ -118,21 +174,10 @@ def main():
         def me():
             assert client.get("/api/v1/me/", HTTP_HOST="localhost").status_code == 200
 
-        def cpu_per_call(work, calls):
-            started = time.process_time()
-            for _ in range(calls):
-                work()
-            return (time.process_time() - started) / calls
-
-        orm_statements = sum(
-            1
-            for ctx in (create, submit)
-            for q in ctx.captured_queries
-            if not q["sql"].startswith(
-                ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", 'SELECT "authtoken', 'SELECT "core_userrole')
-            )
-        )
         if args.floor:
+            orm_statements = sum(
+                not q["sql"].startswith(NOT_ORM) for ctx in (create, submit) for q in ctx.captured_queries
+            )
             shapes = {
                 "read an order by id": lambda: list(SalesOrder.objects.filter(pk=order_id)),
                 "lock a credit file": lambda: list(
@@ -140,38 +185,8 @@ def main():
                 ),
                 "update an order": lambda: SalesOrder.objects.filter(pk=order_id).update(note=""),
             }
-            orm_costs = []
-            with transaction.atomic():
-                for name, statement in shapes.items():
-                    sent = []  # the SQL and parameters exactly as the ORM hands them to the cursor
-
-                    def record(execute, sql, params, many, context, sent=sent):
-                        sent.append((sql, params))
-                        return execute(sql, params, many, context)
-
-                    with connection.execute_wrapper(record):
-                        statement()
-
-                    def raw(sql=sent[0][0], params=sent[0][1]):
-                        with connection.cursor() as cursor:
-                            cursor.execute(sql, params)
-                            if cursor.description:
-                                cursor.fetchall()
-
-                    orm, plain = [], []
-                    for _ in range(args.batches):
-                        orm.append(cpu_per_call(statement, args.rounds * 10))
-                        plain.append(cpu_per_call(raw, args.rounds * 10))
-                    orm_costs.append(min(orm))
-                    print(f"{name}: ORM {min(orm) * 1e6:.0f} µs, same SQL through the cursor {min(plain) * 1e6:.0f} µs")
-            me_best = min(cpu_per_call(me, args.rounds * 4) for _ in range(args.batches))
-            orm_cost = sum(orm_costs) / len(orm_costs)
-            floor = orm_statements * orm_cost
-            print(
-                f"GET /api/v1/me/: {me_best * 1000:.2f} ms CPU. A create+submit runs {orm_statements} ORM statements "
-                f"besides authentication and transaction control; at the mean {orm_cost * 1e6:.0f} µs above they cost "
-                f"{floor * 1000:.1f} ms = {floor / me_best:.1f}× GET /api/v1/me/ before any request handling "
-                f"(the 25 % target allows 4× for everything)"
+            print_floor(
+                shapes=shapes, orm_statements=orm_statements, me=me, batches=args.batches, calls=args.rounds * 10
             )
             return
         if args.profile:
