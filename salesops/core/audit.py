@@ -77,17 +77,19 @@ def full_clean(instance: models.Model) -> None:
     without the existence query of each loaded reference: the database's foreign key still
     refuses a row that has gone."""
     errors: dict = {}
-    for check in (lambda: instance.clean_fields(exclude=loaded_references(instance)), instance.clean):
+
+    def collect(check, **kwargs) -> None:
+        nonlocal errors
         try:
-            check()
+            check(**kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-    failed = {name for name in errors if name != NON_FIELD_ERRORS}
-    for check in (instance.validate_unique, instance.validate_constraints):
-        try:
-            check(exclude=failed)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+
+    collect(instance.clean_fields, exclude=loaded_references(instance))
+    collect(instance.clean)
+    failed = {name for name in errors if name != NON_FIELD_ERRORS}  # as Django: not checked again
+    collect(instance.validate_unique, exclude=failed)
+    collect(instance.validate_constraints, exclude=failed)
     if errors:
         raise ValidationError(errors)
 
