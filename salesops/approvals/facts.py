@@ -7,7 +7,7 @@ A facts serializer is a plain DRF serializer of the document, with the reader in
 Decimals, ids, names as typed); the page displays them from the same serializer in the
 reader's language: each field's label, a choice as its label, money with two decimals and a
 thousands separator, times in the company's time zone, nested serializers as cards and lists
-as tables that stack on a phone. Fields marked `cost_field` are left out for readers who may
+as tables that stack on a phone. Fields with `style=COST` are left out for readers who may
 not see product costs; fields with `style={"display": False}` (ids) are for API clients only.
 """
 
@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -26,7 +25,9 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-HIDDEN = {"display": False}
+from salesops.core.history import decimal_display
+
+HIDDEN = {"display": False}  # style of a field for API clients only (ids)
 
 
 def money(label, **kwargs) -> serializers.DecimalField:
@@ -56,10 +57,7 @@ class Derived(serializers.DecimalField):
         return None if value is None else super().to_representation(value)
 
 
-def cost_field(serializer_field: serializers.Field) -> serializers.Field:
-    """Mark a field as shown only to readers who may see product costs (and what they reveal)."""
-    serializer_field.style = {**serializer_field.style, "cost": True}
-    return serializer_field
+COST = {"cost": True}  # style of a field shown only to readers who may see product costs
 
 
 def sees_costs(viewer) -> bool:
@@ -196,8 +194,7 @@ def display_value(serializer_field: serializers.Field, value) -> str:
     if isinstance(serializer_field, serializers.ChoiceField):
         return str(dict(serializer_field.choices).get(value, value))
     if isinstance(serializer_field, serializers.DecimalField):
-        places = serializer_field.decimal_places
-        return floatformat(value, f"{places}g" if places == 2 else f"-{places}g")
+        return decimal_display(value, serializer_field.decimal_places)
     if isinstance(serializer_field, serializers.DateTimeField):
         moment = parse_datetime(value) if isinstance(value, str) else value
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else str(value)

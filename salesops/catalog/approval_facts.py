@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from salesops.approvals.facts import (
+    COST,
     HIDDEN,
     Derived,
     DocumentFacts,
     Facts,
-    cost_field,
     margin_percent,
     money,
     percent,
@@ -28,8 +28,8 @@ class NewProductFacts(DocumentFacts):
     family = serializers.CharField(source="family.name", default=None, label=_("Product family"), read_only=True)
     source = serializers.ChoiceField(choices=Product.Source.choices, label=_("Make or buy"), read_only=True)
     list_price = money(_("List price"))
-    cost = cost_field(money(_("Standard cost")))
-    margin_percent = cost_field(Derived(lambda p: margin_percent(p.list_price, p.cost), label=_("Margin on cost %")))
+    cost = money(_("Standard cost"), style=COST)
+    margin_percent = Derived(lambda p: margin_percent(p.list_price, p.cost), label=_("Margin on cost %"), style=COST)
 
 
 class PriceLineFacts(Facts):
@@ -38,9 +38,9 @@ class PriceLineFacts(Facts):
     old_price = money(_("Old price"))
     new_price = money(_("New price"))
     change_pct = percent(_("Change %"))
-    unit_cost = cost_field(money(_("Standard cost"), source="product.cost"))
-    new_margin_percent = cost_field(
-        Derived(lambda line: margin_percent(line.new_price, line.product.cost), label=_("New margin on cost %"))
+    unit_cost = money(_("Standard cost"), source="product.cost", style=COST)
+    new_margin_percent = Derived(
+        lambda line: margin_percent(line.new_price, line.product.cost), label=_("New margin on cost %"), style=COST
     )
 
 

@@ -120,7 +120,6 @@ def new_product_document_type():
             "spec": p.spec,
             "unit": p.unit,
             "family": p.family.name if p.family_id else "",
-            "cost": str(p.cost),
             "list_price": str(p.list_price),
             "source": p.source,
         },

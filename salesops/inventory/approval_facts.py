@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from salesops.approvals.facts import HIDDEN, Derived, DocumentFacts, Facts, cost_field, quantity
+from salesops.approvals.facts import COST, HIDDEN, Derived, DocumentFacts, Facts, quantity
 
 CENT = Decimal("0.01")
 
@@ -21,8 +21,8 @@ class VarianceLineFacts(Facts):
     moved_quantity = quantity(_("Moves after freeze"))
     counted_quantity = quantity(_("Counted"))
     variance = quantity(_("Variance"))
-    unit_cost = cost_field(
-        serializers.DecimalField(max_digits=16, decimal_places=4, label=_("Unit cost"), read_only=True)
+    unit_cost = serializers.DecimalField(
+        max_digits=16, decimal_places=4, label=_("Unit cost"), read_only=True, style=COST
     )
     value = Derived(lambda line: (line.variance * line.unit_cost).quantize(CENT), label=_("Value"))
 

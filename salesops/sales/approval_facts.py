@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from salesops.approvals.facts import (
+    COST,
     HIDDEN,
     CreditFacts,
     Derived,
     DocumentFacts,
     Facts,
-    cost_field,
     credit_facts,
     margin_percent,
     money,
@@ -34,13 +34,12 @@ class PricedLineFacts(Facts):
     unit_price = money(_("Unit price"))
     discount_percent = percent(_("Discount %"))
     amount = money(_("Amount"))
-    unit_cost = cost_field(money(_("Unit cost"), source="product.cost"))
-    margin_percent = cost_field(
-        Derived(
-            lambda line: margin_percent(line.unit_price, line.product.cost),
-            label=_("Margin on cost %"),
-            help_text="(unit price − unit cost) / unit price × 100",
-        )
+    unit_cost = money(_("Unit cost"), source="product.cost", style=COST)
+    margin_percent = Derived(
+        lambda line: margin_percent(line.unit_price, line.product.cost),
+        label=_("Margin on cost %"),
+        help_text="(unit price − unit cost) / unit price × 100",
+        style=COST,
     )
 
 
