@@ -90,7 +90,9 @@ def _depot(text: str | None, lat: np.ndarray, lon: np.ndarray) -> tuple[float, f
 
 def run_routes(args: argparse.Namespace) -> int:
     shape = CycleShape(weeks=args.cycle_weeks, days_per_week=args.days_per_week, day_minutes=args.day_minutes)
-    ids, lat, lon, (visits, minutes) = read_outlets(Path(args.outlets), weeks=shape.weeks, visit_minutes=args.visit_minutes)
+    ids, lat, lon, (visits, minutes) = read_outlets(
+        Path(args.outlets), weeks=shape.weeks, visit_minutes=args.visit_minutes
+    )
     problem = Problem(
         ids=ids,
         lat=lat,
@@ -162,7 +164,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, metavar="plan.csv", help="output CSV ('-' for stdout)")
     parser.add_argument("--cycle-weeks", type=_positive(int), default=2)
     parser.add_argument("--days-per-week", type=_positive(int), default=5)
-    parser.add_argument("--day-minutes", type=_positive(int), default=480, help="working time per day (travel + visits)")
+    parser.add_argument(
+        "--day-minutes", type=_positive(int), default=480, help="working time per day (travel + visits)"
+    )
     parser.add_argument("--visit-minutes", type=_positive(int), default=20, help="default visit duration")
     parser.add_argument("--speed-kmh", type=_positive(float), default=30.0)
     parser.add_argument("--road-factor", type=_positive(float), default=1.3, help="road distance / straight line")

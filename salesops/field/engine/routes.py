@@ -139,7 +139,9 @@ def validate(problem: Problem) -> None:
         bad = ~np.isfinite(values) | (values < low) | (values > high)
         if bad.any():
             index = int(bad.argmax())
-            raise PlanningError(f"outlet {problem.ids[index]!r}: {name} {values[index]} is not between {low} and {high}")
+            raise PlanningError(
+                f"outlet {problem.ids[index]!r}: {name} {values[index]} is not between {low} and {high}"
+            )
     for index, visits in enumerate(problem.visits.tolist()):
         if not 1 <= visits <= shape.days:
             raise PlanningError(
