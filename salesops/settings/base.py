@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "salesops.credit",
     "salesops.planning",
     "salesops.field",
+    "salesops.units",
     "salesops.demo",
 ]
 
