@@ -91,7 +91,11 @@ class Product(models.Model):
         help_text=_("Orders are whole multiples of this quantity (a pallet, a batch); 0: no multiple."),
     )
     min_order_qty = models.DecimalField(
-        _("minimum order quantity"), max_digits=14, decimal_places=3, default=Decimal("0"), validators=[MinValueValidator(0)]
+        _("minimum order quantity"),
+        max_digits=14,
+        decimal_places=3,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
     yield_pct = models.DecimalField(
         _("yield %"),

@@ -30,6 +30,8 @@ class InventoryConfig(AppConfig):
             ("transfers", _("Transfers"), "transfers", STOCK_ROLES),
             ("replenishments", _("Store replenishment"), "replenishments", STOCK_ROLES),
             ("stocktakes", _("Stocktakes"), "stocktakes", STOCK_ROLES),
+            ("lots", _("Stock by lot and expiry"), "lots", STOCK_ROLES),
+            ("lot-disposals", _("Lot write-offs and returns"), "lot-disposals", STOCK_ROLES),
             ("reorder-warnings", _("Reorder warnings"), "reorder-warnings", STOCK_ROLES),
             ("slow-moving", _("Slow-moving stock"), "slow-moving", STOCK_ROLES),
             ("stock-value", _("Stock value"), "stock-value", STOCK_ROLES),

@@ -30,6 +30,7 @@ from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.state import StateMachine
 from salesops.inventory.bulk import insert_many, update_many
+from salesops.inventory.lots import LotSpec
 from salesops.inventory.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -43,7 +44,6 @@ from salesops.inventory.models import (
     TransferLine,
     Warehouse,
 )
-from salesops.inventory.lots import LotSpec
 from salesops.inventory.services import Reference, StockLine, stock_adjust, stock_issue, stock_receive
 
 TRANSFER_STATES = StateMachine(
@@ -54,7 +54,11 @@ TRANSFER_STATES = StateMachine(
 )
 PO_STATES = StateMachine(
     {
-        PurchaseOrder.Status.DRAFT: {PurchaseOrder.Status.PENDING, PurchaseOrder.Status.OPEN, PurchaseOrder.Status.CANCELLED},
+        PurchaseOrder.Status.DRAFT: {
+            PurchaseOrder.Status.PENDING,
+            PurchaseOrder.Status.OPEN,
+            PurchaseOrder.Status.CANCELLED,
+        },
         PurchaseOrder.Status.PENDING: {
             PurchaseOrder.Status.OPEN,
             PurchaseOrder.Status.DRAFT,
@@ -104,7 +108,7 @@ def _quantities(lines) -> list[tuple[int, Decimal]]:
     for item in lines:
         pid = item[0].pk if isinstance(item[0], Product) else int(item[0])
         quantity = Decimal(item[1])
-        if quantity <= 0:
+        if not quantity.is_finite() or quantity <= 0 or not 0 < pid < 2**63:
             raise ValidationFailed(fields={"lines": [_("Quantities must be greater than zero.")]})
         if pid in seen:
             raise ValidationFailed(fields={"lines": [_("A product is listed twice.")]})
@@ -112,6 +116,9 @@ def _quantities(lines) -> list[tuple[int, Decimal]]:
         result.append((pid, quantity, *item[2:]))
     if not result:
         raise ValidationFailed(fields={"lines": [_("List at least one product.")]})
+    known = set(Product.objects.filter(pk__in=seen).values_list("pk", flat=True))
+    if seen - known:
+        raise ValidationFailed(fields={"lines": [_("A product does not exist.")]}, code="unknown_product")
     return result
 
 
@@ -264,8 +271,9 @@ def purchase_order_document_type():
             ],
         },
         requester=lambda order: order.created_by,
-        title=lambda order: _("Purchase order %(number)s · %(supplier)s")
-        % {"number": order.number, "supplier": order.supplier.name},
+        title=lambda order: (
+            _("Purchase order %(number)s · %(supplier)s") % {"number": order.number, "supplier": order.supplier.name}
+        ),
         on_approved=lambda order, request: _po_place(order, None),
         on_rejected=back_to_draft,
         on_returned=back_to_draft,
@@ -276,7 +284,9 @@ def purchase_order_document_type():
 
 def _receipt_error(sku: str, most: Decimal) -> ValidationFailed:
     return ValidationFailed(
-        fields={"lines": [_("%(sku)s: at most %(open)s still to receive.") % {"sku": sku, "open": f"{most.normalize():f}"}]},
+        fields={
+            "lines": [_("%(sku)s: at most %(open)s still to receive.") % {"sku": sku, "open": f"{most.normalize():f}"}]
+        },
         code="over_receipt",
     )
 

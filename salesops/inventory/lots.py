@@ -50,9 +50,7 @@ def tracked_products(product_ids) -> dict[int, int | None]:
     """{product id: shelf life in days} of the lot-tracked products among these."""
     from salesops.catalog.models import Product
 
-    return dict(
-        Product.objects.filter(pk__in=list(product_ids), lot_tracked=True).values_list("pk", "shelf_life_days")
-    )
+    return dict(Product.objects.filter(pk__in=list(product_ids), lot_tracked=True).values_list("pk", "shelf_life_days"))
 
 
 def lock_lot_balances(*, warehouse_id: int, lot_ids=None, product_ids=None) -> dict[int, LotBalance]:
@@ -194,4 +192,3 @@ def take_lots(
         _raise_shortage(short, lots=True)
     update_many(LotBalance, [b for b in balances.values() if (b.product_id, b.lot_id) in taken], ["on_hand"])
     return [Allocation(pid, lot, quantity) for (pid, lot), quantity in taken.items()]
-

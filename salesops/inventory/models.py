@@ -184,9 +184,7 @@ class Supplier(models.Model):
     contact = models.CharField(_("contact"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True, help_text=_("Purchase orders are sent here."))
-    lead_time_days = models.PositiveIntegerField(
-        _("lead time (days)"), default=0, validators=[MaxValueValidator(3660)]
-    )
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0, validators=[MaxValueValidator(3660)])
     receipt_tolerance_pct = models.DecimalField(
         _("receipt tolerance %"),
         max_digits=5,
@@ -211,11 +209,15 @@ class SupplierItem(models.Model):
     from their preferred supplier with its lead time, minimum and multiple."""
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="items", verbose_name=_("supplier"))
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="supplier_items", verbose_name=_("product"))
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="supplier_items", verbose_name=_("product")
+    )
     lead_time_days = models.PositiveIntegerField(
         _("lead time (days)"), null=True, blank=True, validators=[MaxValueValidator(3660)]
     )
-    min_order_qty = models.DecimalField(_("minimum order quantity"), default=Decimal("0"), validators=NON_NEGATIVE, **QTY)
+    min_order_qty = models.DecimalField(
+        _("minimum order quantity"), default=Decimal("0"), validators=NON_NEGATIVE, **QTY
+    )
     order_multiple = models.DecimalField(_("order multiple"), default=Decimal("0"), validators=NON_NEGATIVE, **QTY)
     unit_cost = models.DecimalField(
         _("unit cost"), max_digits=14, decimal_places=4, default=Decimal("0"), validators=NON_NEGATIVE

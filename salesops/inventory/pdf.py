@@ -46,8 +46,7 @@ def purchase_order_send(*, order_id: int) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Purchase order %(number)s") % {"number": order.number}
         body = _(
-            "Please deliver the goods of purchase order %(number)s to %(warehouse)s by %(date)s. "
-            "The order is attached."
+            "Please deliver the goods of purchase order %(number)s to %(warehouse)s by %(date)s. The order is attached."
         ) % {"number": order.number, "warehouse": order.warehouse.name, "date": order.expected_date.isoformat()}
         message = EmailMessage(subject=subject, body=body, to=[order.supplier.email])
         message.attach(f"{order.number}.pdf", purchase_order_pdf(order), "application/pdf")
