@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "salesops.sales",
     "salesops.credit",
     "salesops.planning",
+    "salesops.targets",
     "salesops.demo",
 ]
 
