@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "salesops.planning",
     "salesops.field",
     "salesops.units",
+    "salesops.targets",
     "salesops.demo",
 ]
 
