@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from salesops.catalog.permissions import sees_costs
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField, DecimalField, IdMapField
 from salesops.inventory.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -42,8 +43,8 @@ class StockLevelSerializer(CostHidingMixin, ModelSerializer):
     cost_fields = ("avg_cost", "value")
     sku = serializers.CharField(source="product.sku", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    available = serializers.DecimalField(source="available_qty", read_only=True, **QTY)
-    value = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    available = DecimalField(source="available_qty", read_only=True, **QTY)
+    value = DecimalField(max_digits=20, decimal_places=2, read_only=True)
 
     class Meta:
         model = StockBalance
@@ -83,8 +84,8 @@ class StockMoveSerializer(ModelSerializer):
 
 class LineInSerializer(serializers.Serializer):
     product = serializers.IntegerField()
-    quantity = serializers.DecimalField(**QTY)
-    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=4, required=False)
+    quantity = DecimalField(**QTY)
+    unit_cost = DecimalField(max_digits=14, decimal_places=4, required=False)
 
 
 class TransferLineSerializer(ModelSerializer):
@@ -124,7 +125,7 @@ class TransferCreateSerializer(serializers.Serializer):
 class QuantitiesSerializer(serializers.Serializer):
     """{"quantities": {"<product id>": "12.5", …}}"""
 
-    quantities = serializers.DictField(child=serializers.DecimalField(**QTY), required=False, default=dict)
+    quantities = IdMapField(child=DecimalField(**QTY), required=False, default=dict)
 
 
 class StocktakeLineSerializer(ModelSerializer):
@@ -174,5 +175,5 @@ class PurchaseOrderSerializer(ModelSerializer):
 class PurchaseOrderCreateSerializer(serializers.Serializer):
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    expected_date = serializers.DateField()
+    expected_date = DateField()
     lines = LineInSerializer(many=True)
