@@ -5,12 +5,9 @@ Stock roles see everything; sales roles see stock levels of sellable products wi
 anyone else gets empty lists and 404 on records (existence is not revealed). Writes need the
 warehouse or purchasing role (403 otherwise)."""
 
-from decimal import Decimal
-
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from salesops.catalog.permissions import (
     PRODUCT_READ_ROLES,
@@ -21,6 +18,7 @@ from salesops.catalog.permissions import (
 )
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
+from salesops.core.api.routers import Router
 from salesops.inventory import documents, selectors
 from salesops.inventory import stocktake as stocktakes
 from salesops.inventory.models import Warehouse
@@ -37,10 +35,6 @@ from salesops.inventory.serializers import (
     TransferSerializer,
     WarehouseSerializer,
 )
-
-
-def _ids(quantities: dict) -> dict[int, Decimal]:
-    return {int(k): v for k, v in quantities.items()}
 
 
 class WarehouseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -108,7 +102,7 @@ class TransferViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         data = QuantitiesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         transfer = documents.transfer_receive(
-            transfer=self.get_object(), actor=request.user, received=_ids(data.validated_data["quantities"])
+            transfer=self.get_object(), actor=request.user, received=data.validated_data["quantities"]
         )
         return Response(TransferSerializer(transfer).data)
 
@@ -143,7 +137,7 @@ class StocktakeViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         data = QuantitiesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         counted = stocktakes.stocktake_record_counts(
-            stocktake=self.get_object(), actor=request.user, counts=_ids(data.validated_data["quantities"])
+            stocktake=self.get_object(), actor=request.user, counts=data.validated_data["quantities"]
         )
         return Response({"counted": counted})
 
@@ -196,12 +190,12 @@ class PurchaseOrderViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadO
         data = QuantitiesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = documents.purchase_order_receive(
-            order=self.get_object(), actor=request.user, quantities=_ids(data.validated_data["quantities"])
+            order=self.get_object(), actor=request.user, quantities=data.validated_data["quantities"]
         )
         return Response(PurchaseOrderSerializer(order).data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock", StockLevelViewSet, basename="stock")
 router.register("stock-moves", StockMoveViewSet, basename="stock-move")
