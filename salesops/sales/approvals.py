@@ -21,7 +21,7 @@ def _order_summary(order: SalesOrder) -> dict:
         "customer": order.customer.name,
         "payment": str(order.get_payment_display()),
         "amount": str(order.total),
-        "prepayment": str(order.prepayment_amount),
+        "expected_prepayment": str(order.expected_prepayment),
         "discount_pct": str(order.max_discount),
     }
 
