@@ -470,7 +470,8 @@ def _money(value) -> str:
 
 
 class AgeingView(APIView):
-    """AR ageing at any date, grouped by customer, rep or team (only what the caller may see)."""
+    """AR ageing at any date, grouped by customer, rep or team (only what the caller may see):
+    open documents by days past due and their total, money on account, and the balance."""
 
     @extend_schema(
         parameters=[
@@ -496,7 +497,7 @@ class AgeingView(APIView):
                         "key": row["key"],
                         "name": row["name"],
                         "code": row["code"],
-                        **{name: _money(row[name]) for name in [*names, "total"]},
+                        **{name: _money(row[name]) for name in [*names, "total", "on_account", "balance"]},
                     }
                     for row in data["rows"]
                 ],

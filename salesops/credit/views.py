@@ -543,10 +543,10 @@ def ageing_page(request):
     names = [key for key, _label in BUCKETS]
     labels = [str(label) for _key, label in BUCKETS]
     if request.GET.get("export") == "xlsx":
-        rows = ([row["name"], *[row[n] for n in names], row["total"]] for row in data["rows"])
-        return xlsx_response(
-            f"ageing-{as_of}", [str(_("Name")), *labels, str(_("Total"))], rows, title=str(_("AR ageing"))
-        )
+        keys = [*names, "total", "on_account", "balance"]
+        rows = ([row["name"], *[row[key] for key in keys]] for row in data["rows"])
+        headers = [str(_("Name")), *labels, str(_("Total")), str(_("On account")), str(_("Balance"))]
+        return xlsx_response(f"ageing-{as_of}", headers, rows, title=str(_("AR ageing")))
     top = data["rows"][:15]
     colors = ["#43a047", "#fdd835", "#fb8c00", "#e53935", "#8e24aa"]
     chart = {
