@@ -329,6 +329,20 @@ def pending_request_for(*, document, doc_type: str | DocumentType) -> ApprovalRe
 
 
 @transaction.atomic
+def approval_cancel(*, document, doc_type: str | DocumentType, actor=None, note: str, now=None) -> bool:
+    """Cancel the pending request of a document that no longer needs it (e.g. an order the
+    customer's payment released); the approvers are told. Returns whether one was pending."""
+    request = pending_request_for(document=document, doc_type=doc_type)
+    if request is None:
+        return False
+    request = ApprovalRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    if request.status != Status.PENDING:
+        return False
+    _cancel(request, Status.CANCELLED, actor=actor, now=now or timezone.now(), note=note)
+    return True
+
+
+@transaction.atomic
 def approval_check_unchanged(*, document, doc_type: str | DocumentType, actor=None, now=None) -> bool:
     """Call after a document was edited. When it no longer matches what was submitted, the
     pending request is cancelled (it must be submitted again); returns whether it is unchanged."""

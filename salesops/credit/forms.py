@@ -77,12 +77,29 @@ class ReceiptForm(forms.Form):
     received_on = DateFormField(widget=DateInput, label=_("Received on"))
     method = forms.ChoiceField(choices=Receipt.Method.choices, label=_("Method"))
     bank_reference = forms.CharField(max_length=100, required=False, label=_("Bank reference"))
+    order = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("For order"),
+        help_text=_("Money paid for one order (a cash sale, a prepayment) pays only that order's invoices."),
+    )
     note = forms.CharField(max_length=300, required=False, label=_("Note"))
 
-    def __init__(self, *args, customers=None, **kwargs):
+    def __init__(self, *args, customers=None, orders=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customers
+        self.fields["order"].queryset = orders
+        self.fields["order"].label_from_instance = order_label
         self.fields["received_on"].initial = timezone.localdate()
+
+
+def order_label(order) -> str:
+    return f"{order.number} · {order.customer.name} · {order.total:,.2f} ({order.get_status_display()})"
+
+
+class ReceiptReverseForm(forms.Form):
+    reversed_on = forms.DateField(widget=DateInput, label=_("Reversed on"))
+    reason = forms.CharField(max_length=250, label=_("Reason"), help_text=_("For example: cheque returned unpaid."))
 
 
 class StatementConfirmForm(forms.Form):

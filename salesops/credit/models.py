@@ -136,7 +136,10 @@ LIMIT_REQUEST_FLOW = StateMachine(
 
 class Receipt(models.Model):
     """Money received from a customer (回款). A rep records what they handed to the cashier
-    (status handed over); finance confirms it, and only confirmed money is allocated."""
+    (status handed over); finance confirms it, and only confirmed money is allocated or counts
+    in a credit decision. Money paid for one order (a cash sale, the part of a credit order
+    above the limit) names that order: while the order is open it pays only that order's
+    invoices. A confirmed receipt that bounces is reversed on a date, never deleted."""
 
     class Method(models.TextChoices):
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
@@ -148,10 +151,19 @@ class Receipt(models.Model):
         HANDED_OVER = "handed_over", _("Handed to the cashier")
         CONFIRMED = "confirmed", _("Confirmed by finance")
         CANCELLED = "cancelled", _("Cancelled")
+        REVERSED = "reversed", _("Reversed")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("customer")
+    )
+    order = models.ForeignKey(
+        "sales.SalesOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("for order"),
     )
     amount = bounded.DecimalField(_("amount"), **MONEY)
     allocated_amount = bounded.DecimalField(_("allocated"), default=ZERO, **MONEY)
@@ -180,6 +192,7 @@ class Receipt(models.Model):
         related_name="+",
         verbose_name=_("confirmed by"),
     )
+    reversed_on = bounded.DateField(_("reversed on"), null=True, blank=True)
     created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -196,6 +209,10 @@ class Receipt(models.Model):
                 condition=models.Q(allocated_amount__gte=0, allocated_amount__lte=models.F("amount")),
                 name="credit_receipt_allocated_within_amount",
             ),
+            models.CheckConstraint(
+                condition=models.Q(reversed_on__isnull=True) | models.Q(reversed_on__gte=models.F("received_on")),
+                name="credit_receipt_reversed_after_received",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +226,7 @@ class Receipt(models.Model):
 RECEIPT_FLOW = StateMachine(
     {
         Receipt.Status.HANDED_OVER: {Receipt.Status.CONFIRMED, Receipt.Status.CANCELLED},
+        Receipt.Status.CONFIRMED: {Receipt.Status.REVERSED},
     }
 )
 
@@ -217,7 +235,9 @@ class Allocation(models.Model):
     """Part of a receipt, or of a credit note, set against one invoice, dated when the money
     (or the credit) met the invoice. The invoice's paid amount rises by `amount`; a credit
     note's paid amount falls by it (its total is negative), so each document's open amount
-    stays `total - paid_amount`."""
+    stays `total - paid_amount`. A reversed receipt takes its money back with allocations of
+    the opposite sign dated on the reversal, so the open amount at any date is the total less
+    the allocations dated up to that day."""
 
     receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
     credit_note = models.ForeignKey(
@@ -240,7 +260,7 @@ class Allocation(models.Model):
         ordering = ["allocated_on", "id"]
         indexes = [models.Index(fields=["invoice", "allocated_on"], name="credit_allocation_invoice_date")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="credit_allocation_positive"),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="credit_allocation_not_zero"),
             models.CheckConstraint(
                 condition=models.Q(receipt__isnull=False, credit_note__isnull=True)
                 | models.Q(receipt__isnull=True, credit_note__isnull=False),
@@ -309,6 +329,7 @@ class Statement(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", _("Issued")
         SENT = "sent", _("Sent")
+        SEND_FAILED = "send_failed", _("Sending failed")
         CONFIRMED = "confirmed", _("Confirmed by the customer")
         DISPUTED = "disputed", _("Disputed")
 
@@ -326,6 +347,7 @@ class Statement(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
     sent_at = bounded.DateTimeField(_("sent at"), null=True, blank=True)
     sent_to = models.CharField(_("sent to"), max_length=200, blank=True)
+    send_error = models.CharField(_("why sending failed"), max_length=500, blank=True)
     confirmed_on = bounded.DateField(_("confirmed on"), null=True, blank=True)
     signed_copy = models.FileField(_("signed copy"), upload_to="statements/%Y/%m/", blank=True)
     customer_note = bounded.TextField(_("customer's remark"), blank=True)
@@ -347,7 +369,13 @@ class Statement(models.Model):
 STATEMENT_FLOW = StateMachine(
     {
         Statement.Status.ISSUED: {Statement.Status.SENT, Statement.Status.CONFIRMED, Statement.Status.DISPUTED},
-        Statement.Status.SENT: {Statement.Status.SENT, Statement.Status.CONFIRMED, Statement.Status.DISPUTED},
+        Statement.Status.SENT: {
+            Statement.Status.SENT,
+            Statement.Status.SEND_FAILED,
+            Statement.Status.CONFIRMED,
+            Statement.Status.DISPUTED,
+        },
+        Statement.Status.SEND_FAILED: {Statement.Status.SENT, Statement.Status.CONFIRMED, Statement.Status.DISPUTED},
         Statement.Status.DISPUTED: {Statement.Status.CONFIRMED, Statement.Status.SENT},
     }
 )

@@ -24,6 +24,7 @@ class CreditSummarySerializer(serializers.Serializer):
     exposure = DecimalField(**MONEY)
     available = DecimalField(**MONEY)
     overdue = DecimalField(**MONEY)
+    on_account = DecimalField(**MONEY)
 
 
 class CreditFileSerializer(ModelSerializer):
@@ -147,8 +148,15 @@ class AllocationSerializer(serializers.Serializer):
 
 class ReceiptSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
     unallocated_amount = DecimalField(read_only=True, **MONEY)
     allocations = AllocationSerializer(many=True, read_only=True)
+    released_orders = serializers.SerializerMethodField(
+        help_text=_("Orders this action confirmed: the money now covers them (numbers).")
+    )
+
+    def get_released_orders(self, receipt) -> list[str]:
+        return [order.number for order in getattr(receipt, "released_orders", [])]
 
     class Meta:
         model = Receipt
@@ -157,6 +165,8 @@ class ReceiptSerializer(ModelSerializer):
             "number",
             "customer",
             "customer_name",
+            "order",
+            "order_number",
             "amount",
             "allocated_amount",
             "unallocated_amount",
@@ -165,11 +175,13 @@ class ReceiptSerializer(ModelSerializer):
             "bank_reference",
             "handed_by",
             "status",
+            "reversed_on",
             "note",
             "recorded_by",
             "confirmed_by",
             "created_at",
             "allocations",
+            "released_orders",
         ]
         read_only_fields = fields
 
@@ -183,11 +195,22 @@ class ReceiptCreateSerializer(serializers.Serializer):
     handed_by = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     invoices = serializers.ListField(child=serializers.IntegerField(), required=False)
+    order = serializers.IntegerField(required=False, allow_null=True, help_text=_("The order this money pays"))
 
 
 class AllocateSerializer(serializers.Serializer):
     invoices = serializers.ListField(child=serializers.IntegerField(), required=False, help_text=_("In this order"))
     amounts = IdMapField(child=DecimalField(**MONEY), required=False)
+    order = serializers.IntegerField(required=False, allow_null=True, help_text=_("The order this money pays"))
+
+
+class ReceiptOrderSerializer(serializers.Serializer):
+    order = serializers.IntegerField(help_text=_("The open order of the same customer this money pays"))
+
+
+class ReceiptReverseSerializer(serializers.Serializer):
+    reversed_on = DateField()
+    reason = serializers.CharField(max_length=250)
 
 
 class StatementSerializer(ModelSerializer):

@@ -195,7 +195,10 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
         values = _valid(OrderSubmitSerializer, request)
         # the service reads and locks the order among those the caller may see (404 otherwise)
         order = services.order_submit(
-            order=SalesOrder(pk=pk), actor=request.user, prepayment_amount=values.get("prepayment_amount")
+            order=SalesOrder(pk=pk),
+            actor=request.user,
+            expected_prepayment=values.get("expected_prepayment"),
+            payment=values.get("payment"),
         )
         # the service answers with the order as written, its lines and their products read once
         return Response(OrderDetailSerializer(order).data)

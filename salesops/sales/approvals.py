@@ -22,7 +22,7 @@ def _order_summary(order: SalesOrder) -> dict:
         "customer": order.customer.name,
         "payment": order.payment,
         "amount": str(order.total),
-        "prepayment": str(order.prepayment_amount),
+        "expected_prepayment": str(order.expected_prepayment),
         "discount_pct": str(order.max_discount),
     }
 

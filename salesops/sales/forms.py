@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product
 from salesops.core.bounded import DateFormField, DecimalFormField
+from salesops.credit.models import Receipt
 from salesops.crm.selectors import customer_list_for_user
 from salesops.inventory.models import Warehouse
 from salesops.sales.models import SalesOrder, SalesReturn
@@ -119,12 +120,47 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
 
 
-class PrepaymentForm(forms.Form):
-    prepayment_amount = DecimalFormField(
+class OrderSubmitForm(forms.Form):
+    """Submitting a draft order. A credit order may state what the customer is expected to pay
+    in advance (information for finance: the order then waits for that money when it is over
+    the limit); a cash order may record the money taken with it."""
+
+    expected_prepayment = DecimalFormField(
         required=False,
         max_digits=14,
         decimal_places=2,
         min_value=0,
-        label=_("Paid in advance"),
-        help_text=_("For a credit order above the limit: the excess paid now lets the order through."),
+        label=_("Expected prepayment"),
+        help_text=_(
+            "For a credit order above the limit: the customer pays the excess in advance and the order waits "
+            "until finance confirms the money."
+        ),
     )
+    method = forms.ChoiceField(
+        required=False,
+        choices=[("", _("Not paid yet: the order waits for the payment"))] + list(Receipt.Method.choices),
+        label=_("Paid with the order"),
+    )
+    received_on = forms.DateField(
+        required=False, label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    bank_reference = forms.CharField(required=False, max_length=100, label=_("Bank reference"))
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order.payment == SalesOrder.Payment.CASH:
+            del self.fields["expected_prepayment"]
+        else:
+            for name in ("method", "received_on", "bank_reference"):
+                del self.fields[name]
+
+    def submit_values(self) -> dict:
+        data = self.cleaned_data
+        if "expected_prepayment" in self.fields:
+            return {"expected_prepayment": data.get("expected_prepayment")}
+        if not data.get("method"):
+            return {}
+        payment = {"method": data["method"], "bank_reference": data.get("bank_reference", "")}
+        if data.get("received_on"):
+            payment["received_on"] = data["received_on"]
+        return {"payment": payment}

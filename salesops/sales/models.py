@@ -1,5 +1,7 @@
 """Sales documents. The order is the centre: quote → (contract) → order → deliveries →
-invoices; receipts of payment live in the credit area and reduce `Invoice.paid_amount`.
+invoices; receipts of payment live in the credit area. An invoice is paid only through
+allocations of receipts or credit notes (credit.Allocation, each with its date);
+`Invoice.paid_amount` is their running sum, kept by the allocation services.
 
 Amounts kept on the order (`delivered_amount`, `invoiced_amount`) are maintained by the
 delivery and invoicing services in the same transaction, so credit exposure is a sum over
@@ -23,12 +25,13 @@ QTY = {"max_digits": 16, "decimal_places": 3}
 ZERO = Decimal("0")
 
 
-# why an order waits for an approval (SalesOrder.approval_reason)
+# what an order waits for (SalesOrder.approval_reason): an approval, or the customer's money
 APPROVAL_REASONS = {
     "special_discount": _("approval of a special discount"),
     "over_limit": _("approval above the credit limit"),
     "overdue": _("approval: the customer has overdue invoices"),
     "credit_blocked": _("approval: credit is blocked for this customer"),
+    "payment": _("the customer's payment, confirmed by finance"),
 }
 
 
@@ -40,6 +43,7 @@ class SalesOrder(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        PENDING_PAYMENT = "pending_payment", _("Waiting for payment")
         CONFIRMED = "confirmed", _("Confirmed")
         PARTIALLY_DELIVERED = "partially_delivered", _("Partially delivered")
         DELIVERED = "delivered", _("Delivered")
@@ -58,20 +62,20 @@ class SalesOrder(models.Model):
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
     order_date = bounded.DateField(_("order date"))
     total = bounded.DecimalField(_("total"), default=ZERO, **MONEY)
-    prepayment_amount = bounded.DecimalField(_("paid in advance"), default=ZERO, **MONEY)
+    # what the rep says the customer will pay in advance: information for finance, never a
+    # decision (only confirmed receipts count, see credit.receipts)
+    expected_prepayment = bounded.DecimalField(_("expected prepayment"), default=ZERO, **MONEY)
     delivered_amount = bounded.DecimalField(_("delivered value"), default=ZERO, **MONEY)
     invoiced_amount = bounded.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
     confirmed_at = bounded.DateTimeField(_("confirmed at"), null=True, blank=True)
     created_at = bounded.DateTimeField(auto_now_add=True)
-    note = bounded.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True)
     quote = models.ForeignKey(
         "Quote", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("quote")
     )
     contract = models.ForeignKey(
         "Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contract")
     )
-    # prepayment already applied to invoices (the last invoiced part of the order is paid from it)
-    prepayment_applied = bounded.DecimalField(_("prepayment applied"), default=ZERO, **MONEY)
     discount_approved = models.BooleanField(_("special discount approved"), default=False)
     approval_reason = models.CharField(_("waiting for"), max_length=30, blank=True)
     delivery_due_at = bounded.DateTimeField(_("deliver by"), null=True, blank=True)
@@ -91,7 +95,7 @@ class SalesOrder(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="sales_order_total_not_negative"),
             models.CheckConstraint(
-                condition=models.Q(prepayment_amount__gte=0), name="sales_order_prepayment_not_negative"
+                condition=models.Q(expected_prepayment__gte=0), name="sales_order_expected_prepayment_not_negative"
             ),
         ]
 
@@ -453,9 +457,9 @@ class SalesReturn(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="returns", verbose_name=_("order"))
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.PENDING_APPROVAL)
-    reason = bounded.TextField(_("reason"))
+    reason = models.TextField(_("reason"))
     total = bounded.DecimalField(_("value"), default=ZERO, **MONEY)
-    refund_amount = bounded.DecimalField(_("prepayment to refund"), default=ZERO, **MONEY)
+    refund_amount = bounded.DecimalField(_("payment to refund"), default=ZERO, **MONEY)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     completed_at = bounded.DateTimeField(_("done at"), null=True, blank=True)
     created_at = bounded.DateTimeField(auto_now_add=True)

@@ -1,7 +1,9 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
 from salesops.core.api.fields import DateField, DecimalField, IdMapField
+from salesops.credit.models import Receipt
 from salesops.sales.models import (
     Contract,
     ContractChange,
@@ -35,8 +37,30 @@ class OrderCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class PaymentInputSerializer(serializers.Serializer):
+    """Money taken with a cash order; it becomes the order's receipt."""
+
+    method = serializers.ChoiceField(choices=Receipt.Method.choices, default=Receipt.Method.CASH)
+    received_on = serializers.DateField(required=False)
+    bank_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+
 class OrderSubmitSerializer(serializers.Serializer):
-    prepayment_amount = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=40)
+    # kept as text so that the service refuses what is not an amount with its own message
+    expected_prepayment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=40,
+        help_text=_("What the customer is expected to pay in advance: information for finance, not a payment."),
+    )
+    payment = PaymentInputSerializer(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields) if hasattr(self.initial_data, "keys") else set()
+        if unknown:
+            raise serializers.ValidationError({name: [_("Not a field of this request.")] for name in sorted(unknown)})
+        return attrs
 
 
 class OrderLineSerializer(ModelSerializer):
@@ -82,7 +106,7 @@ class OrderSerializer(ModelSerializer):
             "warehouse",
             "payment",
             "order_date",
-            "prepayment_amount",
+            "expected_prepayment",
             "delivered_amount",
             "invoiced_amount",
             "confirmed_at",
@@ -96,11 +120,19 @@ class OrderSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class OrderPaymentSerializer(ModelSerializer):
+    class Meta:
+        model = Receipt
+        fields = ["id", "number", "amount", "received_on", "method", "status"]
+        read_only_fields = fields
+
+
 class OrderDetailSerializer(OrderSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
+    payments = OrderPaymentSerializer(source="receipts", many=True, read_only=True)
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "lines"]
+        fields = [*OrderSerializer.Meta.fields, "lines", "payments"]
         read_only_fields = fields
 
 
