@@ -134,3 +134,24 @@ def test_pending_requests_with_an_old_version_are_made_decidable_again(org):
     assert request.version == current and request.snapshot["payment"] == "credit"
     assert history_for(request).first().changes == {"version": [None, current]}
     assert approval_refingerprint_pending() == 0  # nothing left to do
+
+
+def test_notifications_and_emails_are_in_the_recipients_language(
+    org, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from salesops.core.models import Notification
+
+    _speaks(org["gm"], "zh-hans")
+    org["rep1"].email = "rep1@example.com"
+    org["rep1"].save(update_fields=["email"])
+    request = _submitted_in("en", "special_discount_order", org)  # sent by a rep working in English
+    told = Notification.objects.get(user=org["gm"])
+    assert told.title == f"待审批：{request.title}"
+
+    task = request.tasks.get(status=ApprovalTask.Status.OPEN)
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):  # decided in Chinese
+        response = _decide_on_the_web(client, task, org["gm"], "zh-hans", "return")
+    assert response.status_code == 302
+    answer = Notification.objects.get(user=org["rep1"])
+    assert "returned for changes" in answer.title and "退回" not in answer.title
+    assert [mail.subject for mail in mailoutbox] == [answer.title]
