@@ -21,7 +21,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
@@ -116,7 +116,7 @@ class CreditFacts(Facts):
     limit = money(gettext_lazy("Credit limit"))
     exposure = money(gettext_lazy("Exposure"))
     available = money(gettext_lazy("Available credit"))
-    overdue = money(gettext_lazy("Overdue"))
+    overdue = money(pgettext_lazy("money", "Overdue"))
     amount_over = money(gettext_lazy("Amount over the limit"))
     payment_behaviour = PaymentBehaviourFacts(label=gettext_lazy("Payment behaviour, last 12 months"), read_only=True)
 
