@@ -21,7 +21,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
@@ -116,7 +116,7 @@ class CreditFacts(Facts):
     limit = money(gettext_lazy("Credit limit"))
     exposure = money(gettext_lazy("Exposure"))
     available = money(gettext_lazy("Available credit"))
-    overdue = money(gettext_lazy("Overdue"))
+    overdue = money(pgettext_lazy("money", "Overdue"))
     amount_over = money(gettext_lazy("Amount over the limit"))
     payment_behaviour = PaymentBehaviourFacts(label=gettext_lazy("Payment behaviour, last 12 months"), read_only=True)
 
@@ -229,9 +229,24 @@ def _section(label, serializer: serializers.Serializer, data: dict) -> Section:
     return section
 
 
-def facts_display(doc_type, document, viewer) -> Section | None:
-    """The facts of a document laid out for the page, in the active language."""
+def _snapshot_section(doc_type, request) -> Section:
+    """A type that declares no facts yet: its stored snapshot under the labels it gives."""
+    labels = doc_type.summary_labels if doc_type else {}
+    section = Section(label=doc_type.label if doc_type else request.doc_type)
+    for key, value in (request.snapshot or {}).items():
+        shown = (_("Yes") if value else _("No")) if isinstance(value, bool) else value
+        if isinstance(shown, list):
+            shown = "\n".join(map(str, shown))
+        section.rows.append((labels.get(key, key), "—" if shown in (None, "") else str(shown)))
+    return section
+
+
+def facts_display(doc_type, document, viewer, request=None) -> Section | None:
+    """The facts of a document laid out for the page, in the active language (None when the
+    document no longer exists)."""
+    if document is None:
+        return None
     serializer = facts_serializer(doc_type, document, viewer)
     if serializer is None:
-        return None
+        return _snapshot_section(doc_type, request)
     return _section(doc_type.label, serializer, serializer.data)

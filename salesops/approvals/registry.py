@@ -51,6 +51,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
@@ -69,12 +70,20 @@ class ConditionField:
         object.__setattr__(self, "choices", tuple(str(choice) for choice in self.choices))
 
 
+def _canonical(value) -> str:
+    """A Decimal by its value (20000 and 20000.00 alike: a document just computed and the
+    same document read back from the database have one version); anything else as text."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
 def _default_version(doc_type: DocumentType, obj) -> str:
     # Translations are off while the version is made: even a label slipped into a summary
     # cannot make the version depend on the language of whoever computes it.
     with translation.override(None):
         payload = {"values": doc_type.values(obj), "summary": doc_type.summary(obj)}
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=_canonical).encode()).hexdigest()
 
 
 def _noop(obj, request) -> None:

@@ -46,7 +46,7 @@ def _request_context(request: ApprovalRequest, viewer) -> dict:
     return {
         "approval": request,
         "doc_label": document_type_label(request.doc_type),
-        "facts": facts_display(doc_type, document, viewer),
+        "facts": facts_display(doc_type, document, viewer, request),
         "tasks": selectors.tasks_of_request(request=request),
         "document_url": doc_type.url(document) if doc_type and doc_type.url and document else "",
         "history": history_for(request)[:50],

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.catalog.models import Product, ProductFamily
 from salesops.core.audit import audit_record, model_create, model_update
@@ -494,7 +495,7 @@ def price_change_apply(*, change, actor=None):
     from salesops.catalog.models import PriceChange, PriceHistory
     from salesops.core.models import User
     from salesops.core.roles import Role
-    from salesops.core.services import notify
+    from salesops.core.services import lazy_message, notify
 
     change = PriceChange.objects.select_for_update().get(pk=change.pk)
     if change.status != "approved":
@@ -543,9 +544,13 @@ def price_change_apply(*, change, actor=None):
     for person in User.objects.filter(is_active=True, role_assignments__role=Role.FINANCE).distinct():
         notify(
             user=person,
-            title=_("Prices changed: %(number)s") % {"number": change.number},
-            body=_("%(count)d products from %(date)s: %(reason)s")
-            % {"count": len(lines), "date": change.effective_date, "reason": change.reason},
+            title=lazy_message(gettext_lazy("Prices changed: %(number)s"), number=change.number),
+            body=lazy_message(
+                gettext_lazy("%(count)d products from %(date)s: %(reason)s"),
+                count=len(lines),
+                date=change.effective_date,
+                reason=change.reason,
+            ),
             url=url,
             kind="price_change",
         )

@@ -40,7 +40,7 @@ from salesops.core.exceptions import InvalidTransition, PermissionDenied, Valida
 from salesops.core.models import AuditEvent, User
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
-from salesops.core.services import notify
+from salesops.core.services import lazy_message, notify
 from salesops.planning.exceptions import PlanIssued, ReasonsMissing
 from salesops.planning.forecasting import latest_consensus, report_sop_event
 from salesops.planning.models import (
@@ -404,8 +404,8 @@ def production_plan_issue(*, plan: ProductionPlan, actor, at: datetime.datetime 
     for user in User.objects.filter(is_active=True, role_assignments__role__in=roles).distinct():
         notify(
             user=user,
-            title=_("Production plan %(number)s issued") % {"number": plan.number},
-            body=_("Please acknowledge it."),
+            title=lazy_message(gettext_lazy("Production plan %(number)s issued"), number=plan.number),
+            body=gettext_lazy("Please acknowledge it."),
             url=url,
             kind="production_plan",
         )

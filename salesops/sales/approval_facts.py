@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from salesops.approvals.facts import (
@@ -78,7 +79,7 @@ class OrderFacts(DocumentFacts):
     prepayment_amount = money(_("Paid in advance"))
     max_discount = percent(_("Largest discount %"))
     lines = PricedLineFacts(many=True, read_only=True, label=_("Lines"))
-    credit = OrderCreditFacts(source="*", read_only=True, label=_("Credit"))
+    credit = OrderCreditFacts(source="*", read_only=True, label=pgettext_lazy("credit figures", "Credit"))
 
 
 class QuoteFacts(DocumentFacts):

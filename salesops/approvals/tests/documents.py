@@ -180,3 +180,83 @@ def submitted(doc_type: str, org, *, approver=None) -> ApprovalRequest:
     maker, _requester = MAKERS[doc_type]
     document = maker(org)
     return ApprovalRequest.objects.get(doc_type=doc_type, object_id=str(document.pk), status="pending")
+
+
+def make_new_outlet(org):
+    from salesops.field.outlets import outlet_application_create
+
+    return outlet_application_create(
+        actor=org["rep1"],
+        data={
+            "name": f"便利店 {next(_seq)}",
+            "channel": "convenience",
+            "grade": "B",
+            "address": "南京路 1 号",
+            "latitude": D("31.230000"),
+            "longitude": D("121.470000"),
+            "reason": "Busy corner",
+        },
+    )
+
+
+def make_purchase_order(org):
+    from salesops.inventory.documents import purchase_order_create, purchase_order_submit, supplier_create
+
+    n = next(_seq)
+    supplier = supplier_create(code=f"SUP{n}", name=f"供应商 {n}", actor=org["purchasing"])
+    product = make_product(f"PO{n}", list_price=D("10.00"), cost=D("6.00"))
+    order = purchase_order_create(
+        supplier=supplier,
+        lines=[(product, D("100"), D("6.00"))],
+        expected_date=datetime.date.today() + datetime.timedelta(days=7),
+        actor=org["purchasing"],
+        warehouse=make_warehouse(f"PW{n}"),
+    )
+    return purchase_order_submit(order=order, actor=org["purchasing"])
+
+
+def make_unit_change(org):
+    from salesops.units.changes import change_request
+    from salesops.units.tests.factories import make_project, reserve
+
+    reservation = reserve(org, make_project(org))
+    return change_request(
+        reservation=reservation, kind="cancel_reservation", reason="buyer_withdraws", actor=org["rep1"]
+    )
+
+
+def make_unit_price_change(org):
+    from salesops.units.changes import price_change_request
+    from salesops.units.tests.factories import make_project, unit_of
+
+    project = make_project(org)
+    return price_change_request(
+        project=project, lines=[(unit_of(project), D("2100000.00"))], reason="Market", actor=org["manager"]
+    )
+
+
+def make_expense_claim(org):
+    from salesops.targets.expenses import expense_claim_submit
+    from salesops.targets.models import ExpenseType
+
+    expense_type, _created = ExpenseType.objects.get_or_create(
+        code="travel", defaults={"name_en": "Travel", "name_zh": "差旅"}
+    )
+    return expense_claim_submit(
+        actor=org["rep1"],
+        expense_type=expense_type,
+        spent_on_day=datetime.date.today(),
+        amount="320.00",
+        description="Train to the customer",
+    )
+
+
+MAKERS.update(
+    {
+        "new_outlet": (make_new_outlet, "rep1"),
+        "purchase_order": (make_purchase_order, "purchasing"),
+        "unit_change": (make_unit_change, "rep1"),
+        "unit_price_change": (make_unit_price_change, "manager"),
+        "expense_claim": (make_expense_claim, "rep1"),
+    }
+)
