@@ -23,6 +23,7 @@ from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.credit.escalations import collection_done
 from salesops.credit.exceptions import InvalidAllocation, NothingToAllocate, ReceiptNotConfirmed
 from salesops.credit.models import RECEIPT_FLOW, Allocation, IdempotencyKey, Receipt
 
@@ -237,6 +238,8 @@ def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
         },
         note=_("Payment %(receipt)s") % {"receipt": receipt.number},
     )
+    if invoice.status == Invoice.Status.PAID and before_status != Invoice.Status.PAID:
+        collection_done(invoice=invoice, on=allocation.allocated_on, actor=actor)
     return allocation
 
 
@@ -318,6 +321,8 @@ def _apply_credit(credit_note, invoice, amount: Decimal, actor) -> Allocation:
             note=_("Credit note %(credit_note)s set against %(invoice)s")
             % {"credit_note": credit_note.number, "invoice": invoice.number},
         )
+    if invoice.status == Invoice.Status.PAID:
+        collection_done(invoice=invoice, on=allocation.allocated_on, actor=actor)
     return allocation
 
 

@@ -262,14 +262,14 @@ class OwnershipChange(models.Model):
 
 
 class CrmPolicy(models.Model):
-    """The CRM's policy as data (one row): holding limit, ABC grading, complaint answer time."""
+    """The CRM's policy as data (one row): holding limit, ABC grading. The complaint answer time
+    is the SOP rule "complaint-24h"."""
 
     max_prospects_per_rep = models.PositiveIntegerField(_("prospects a rep may hold"), default=50)
     grade_period_days = models.PositiveIntegerField(_("grading period (days)"), default=365)
     grade_cutoff_a = models.DecimalField(_("A cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal(40))
     grade_cutoff_b = models.DecimalField(_("B cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal(80))
     grade_measure = models.CharField(_("grading measure"), max_length=40, default="sales_amount")
-    complaint_answer_hours = models.PositiveIntegerField(_("complaint answer within (working hours)"), default=24)
 
     class Meta:
         verbose_name = _("CRM policy")

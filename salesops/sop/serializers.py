@@ -54,19 +54,17 @@ class ObligationSerializer(ModelSerializer):
             "reminded_at",
             "escalated_at",
             "reference",
+            "url",
             "event",
         ]
         read_only_fields = fields
 
 
 class SopEventSerializer(ModelSerializer):
-    event_type = serializers.ChoiceField(choices=event_type_choices())
-
     class Meta:
         model = SopEvent
-        fields = ["id", "event_type", "person", "occurred_at", "reference", "period_key", "obligation"]
-        read_only_fields = ["id", "person", "obligation"]
-        extra_kwargs = {"occurred_at": {"required": False}}
+        fields = ["id", "event_type", "person", "occurred_at", "reference", "period_key", "url", "obligation"]
+        read_only_fields = fields
 
 
 class ComplianceQuerySerializer(serializers.Serializer):

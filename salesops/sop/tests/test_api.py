@@ -107,22 +107,42 @@ def test_enabling_a_rule_through_the_api_restarts_its_schedule(org, api):
     assert rule.enabled and rule.scheduled_until is None
 
 
-def test_reporting_an_event_marks_the_obligation(org, api, obligation):
+@pytest.mark.parametrize("username", ["rep1", "supervisor1", "director", "admin"])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"event_type": "daily_report_submitted", "period_key": "2026-11-16"},
+        {"event_type": "credit_review_done"},
+        {"event_type": "production_plan_issued"},
+        {"event_type": "sop_meeting_held"},
+    ],
+)
+def test_nobody_can_declare_a_deadline_met(org, api, obligation, username, event):
+    """The exploit: a rep posting "daily report submitted" for a day without a report turned
+    the obligation met. There is no such endpoint: only the report itself meets it."""
+    missed = make_obligation(
+        rule=daily_rule(), person=org["rep1"], day=MONDAY + datetime.timedelta(days=1), status=Obligation.Status.MISSED
+    )
+    response = api(org[username]).post("/api/v1/sop/events/", event, format="json")
+    assert response.status_code == 405
+    assert SopEvent.objects.count() == 0
+    assert set(Obligation.objects.filter(pk__in=[obligation.pk, missed.pk]).values_list("status", flat=True)) == {
+        Obligation.Status.OPEN,
+        Obligation.Status.MISSED,
+    }
+
+
+def test_only_the_report_meets_the_daily_report_obligation(org, api, obligation):
     response = api(org["rep1"]).post(
-        "/api/v1/sop/events/",
-        {"event_type": "daily_report_submitted", "occurred_at": at(2026, 11, 16, 12).isoformat()},
-        format="json",
+        "/api/v1/sop/daily-reports/", {"date": "2026-11-16", "visits": "three outlets"}, format="json"
     )
     assert response.status_code == 201
     obligation.refresh_from_db()
-    assert obligation.status == Obligation.Status.MET
-    assert response.json()["obligation"] == obligation.pk
-
-
-def test_unknown_event_type_is_rejected(org, api):
-    response = api(org["rep1"]).post("/api/v1/sop/events/", {"event_type": "lunch"}, format="json")
-    assert response.status_code == 400
-    assert SopEvent.objects.count() == 0
+    assert obligation.status == Obligation.Status.MET_LATE  # submitted now, long after 2026-11-16 17:30
+    assert obligation.url == f"/sop/daily-reports/{response.json()['id']}/"
+    events = api(org["supervisor1"]).get("/api/v1/sop/events/").json()["results"]
+    assert [(e["event_type"], e["obligation"]) for e in events] == [("daily_report_submitted", obligation.pk)]
+    assert api(org["rep3"]).get("/api/v1/sop/events/").json()["results"] == []
 
 
 @pytest.mark.parametrize("username, expected", [("rep1", 201), ("supervisor1", 403), ("finance", 403), ("norole", 403)])
