@@ -88,7 +88,8 @@ class ComplianceView(APIView):
         parameters=[
             OpenApiParameter("from", str, required=True, description="YYYY-MM-DD"),
             OpenApiParameter("to", str, required=True, description="YYYY-MM-DD"),
-            OpenApiParameter("group_by", str, enum=["person", "team", "rule"]),
+            OpenApiParameter("group_by", str, enum=["person", "team", "rule", "month"]),
+            OpenApiParameter("rule", int, required=False, description="only this SOP rule"),
         ],
         responses=ComplianceRowSerializer(many=True),
     )
@@ -100,8 +101,9 @@ class ComplianceView(APIView):
             date_from=query.validated_data["from"],
             date_to=query.validated_data["to"],
             group_by=query.validated_data["group_by"],
+            rule=query.validated_data.get("rule"),
         )
-        data = [{**asdict(row), "total": row.total, "on_time_rate": row.on_time_rate} for row in rows]
+        data = [{**asdict(row), "late": row.late, "total": row.total, "on_time_rate": row.on_time_rate} for row in rows]
         return Response(
             {"group_by": query.validated_data["group_by"], "results": ComplianceRowSerializer(data, many=True).data}
         )

@@ -68,11 +68,12 @@ class SopEventSerializer(ModelSerializer):
 
 
 class ComplianceQuerySerializer(serializers.Serializer):
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD&group_by=person|team|rule"""
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD&group_by=person|team|rule|month[&rule=<id>]"""
 
     locals()["from"] = serializers.DateField()
     to = serializers.DateField()
-    group_by = serializers.ChoiceField(choices=["person", "team", "rule"], default="person")
+    group_by = serializers.ChoiceField(choices=["person", "team", "rule", "month"], default="person")
+    rule = serializers.PrimaryKeyRelatedField(queryset=SopRule.objects.all(), required=False, allow_null=True)
 
     def validate(self, attrs):
         if attrs["from"] > attrs["to"]:
@@ -83,12 +84,14 @@ class ComplianceQuerySerializer(serializers.Serializer):
 
 
 class ComplianceRowSerializer(serializers.Serializer):
-    key = serializers.IntegerField(allow_null=True)
+    key = serializers.CharField(allow_null=True, help_text="person, team or rule id; YYYY-MM for a month")
     label = serializers.CharField()
     met = serializers.IntegerField()
     met_late = serializers.IntegerField()
     missed = serializers.IntegerField()
     open = serializers.IntegerField()
+    escalated = serializers.IntegerField()
+    late = serializers.IntegerField()
     total = serializers.IntegerField()
     on_time_rate = serializers.FloatField(allow_null=True)
 

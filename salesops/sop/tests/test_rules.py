@@ -11,7 +11,6 @@ meeting document comes now, late. Where a flow can also be met on time, that is 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
