@@ -208,7 +208,7 @@ def compliance(request):
     }
     if request.GET.get("export") == "xlsx" and form.is_valid():
         headers = [str(dict(ComplianceForm.GROUPS)[form.cleaned_data["group_by"]])] + list(labels.values())
-        headers += [_("Escalated"), _("Total"), _("On-time rate")]
+        headers += [_("Escalations"), _("Total"), _("On-time rate")]
         return xlsx_response(
             "sop-compliance",
             headers,
