@@ -3,8 +3,8 @@
 "24 hours" is calendar hours (二十四小时内), so approvals and complaints count clock hours;
 the credit review follows each credit file (3 months after its last review); collection is met
 by the invoice being paid, past 30 days the department manager and past 60 days the general
-manager are told; the forecast is the sales admin's. Every rule whose document exists is on.
-The monthly customer profit plan and the business review stay off until their documents exist.
+manager are told; the forecast is the sales admin's. Every rule is on (the monthly customer
+profit plan and the business review are switched on by the targets area, which owns them).
 """
 
 from django.db import migrations
@@ -61,11 +61,11 @@ ON = {
         "is recorded.",
     },
 }
-WAITING = {
-    "customer-plan-20th": "Next month's plan per customer, met by the monthly customer profit plan "
-    "(to come with targets); moved to the previous working day when the 20th is not one.",
-    "business-review-3wd": "Review of last month's results by each sales manager, met by the "
-    "business review (to come with targets).",
+DESCRIBED = {
+    "customer-plan-20th": "Next month's plan per customer, met by the first submission of the rep's "
+    "monthly customer profit plan; moved to the previous working day when the 20th is not one.",
+    "business-review-3wd": "Review of last month's results, met when the business review of the "
+    "manager's unit is held.",
 }
 
 
@@ -73,7 +73,7 @@ def wire(apps, schema_editor):
     SopRule = apps.get_model("sop", "SopRule")
     for code, fields in ON.items():
         SopRule.objects.filter(code=code).update(enabled=True, scheduled_until=None, **fields)
-    for code, description in WAITING.items():
+    for code, description in DESCRIBED.items():
         SopRule.objects.filter(code=code).update(description=description)
 
 

@@ -19,7 +19,7 @@ from salesops.core.calendar import WorkCalendar
 from salesops.core.models import Notification
 from salesops.sop import hooks
 from salesops.sop.clock import sop_clock_run
-from salesops.sop.models import Obligation, SopRule
+from salesops.sop.models import Obligation
 
 OPEN, MET, MET_LATE, MISSED = (
     Obligation.Status.OPEN,
@@ -68,10 +68,6 @@ def closed_late(found: Obligation) -> Obligation:
     found.refresh_from_db()
     assert found.status == MET_LATE and found.met_at > found.due_at and found.event_id
     return found
-
-
-def enable(code: str) -> None:
-    SopRule.objects.filter(code=code).update(enabled=True, scheduled_until=None)
 
 
 def local_midnight(day: datetime.date) -> datetime.datetime:
@@ -350,38 +346,54 @@ def test_sop_meeting_held_at_month_end(org, plant, clock):
     assert closed_late(found).url == f"/planning/sop/{pack.pk}/"
 
 
-# --- documents still to come: the public contract they will call ----------------------------------
-@pytest.mark.parametrize(
-    "rule, event, role_holder, escalated_to",
-    [
-        ("customer-plan-20th", "customer_plan_submitted", "rep1", "supervisor1"),
-        ("business-review-3wd", "business_review_held", "manager", None),
-    ],
-)
-def test_rules_waiting_for_their_documents_follow_the_hooks_contract(
-    org, clock, rule, event, role_holder, escalated_to
-):
-    """The monthly customer profit plan and the business review are documents still to come;
-    their services will call `hooks.done(event=…, period=…)`. Until then the rule is off by
-    default; switched on, it opens, reminds and escalates, and the call closes it."""
-    assert not SopRule.objects.get(code=rule).enabled
-    enable(rule)
+# --- targets ---------------------------------------------------------------------------------------
+def test_customer_profit_plan_by_the_20th(org, clock):
+    from salesops.crm.tests.factories import make_customer
+    from salesops.planning.periods import add_months
+    from salesops.targets import profit
+
     month = last_month()
     clock(local_midnight(month) + MINUTE)
-    person = org[role_holder]
-    found = obligation(rule, person=person, period_key=f"{month:%Y-%m}")
-    assert found.due_at == hooks.period_due(rule, month)
-    remind_then_escalate(clock, found, org[escalated_to] if escalated_to else person.manager)
-    hooks.done(event=event, person=person, period=month + datetime.timedelta(days=5), reference="plan:1")
+    found = obligation("customer-plan-20th", person=org["rep1"], period_key=f"{month:%Y-%m}")
+    assert found.due_at == hooks.period_due("customer-plan-20th", month)
+    assert found.due_at.astimezone(found.open_at.tzinfo).day <= 20
+    remind_then_escalate(clock, found, org["supervisor1"])
+    customer = make_customer(org["rep1"])
+    plan = profit.profit_plan_save(
+        rep=org["rep1"],
+        month=add_months(month, 1),
+        lines=[{"customer": customer.pk, "volume": "100"}],
+        actor=org["rep1"],
+    )
+    profit.profit_plan_submit(plan=plan, actor=org["rep1"])  # this month's plan was due by last month's 20th
     closed_late(found)
 
 
-def test_every_seeded_rule_has_its_test_here():
+def test_business_review_within_the_first_3_working_days(org, clock):
+    from salesops.planning.periods import add_months
+    from salesops.targets import review as reviews
+
+    month = last_month()  # its review is due within the first three working days of this month
+    before = add_months(month, -1)
+    clock(local_midnight(month) + MINUTE)
+    found = obligation("business-review-3wd", person=org["manager"], period_key=f"{month:%Y-%m}")
+    assert found.due_at == hooks.period_due("business-review-3wd", month)
+    assert found.due_at.date() <= WorkCalendar.load().nth_working_day(month.year, month.month, 3)
+    remind_then_escalate(clock, found, org["manager"].manager)
+    review = reviews.review_prepare(month=before, unit=org.units["EAST"], actor=org["manager"])
+    reviews.review_hold(review=review, actor=org["manager"], summary="回款偏慢，下月重点催收")
+    closed_late(found)
+
+
+def test_every_rule_of_the_sop_calendar_has_its_test_here():
+    import importlib
     import inspect
     import sys
 
+    seeded = importlib.import_module("salesops.sop.migrations.0002_seed_sop_calendar").RULES
     source = inspect.getsource(sys.modules[__name__])
-    for code in SopRule.objects.values_list("code", flat=True):
+    assert len(seeded) == 13
+    for code, *_rest in seeded:
         assert f'"{code}"' in source, code
 
 
