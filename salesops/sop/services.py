@@ -87,14 +87,33 @@ def sop_rule_create(*, actor, **fields) -> SopRule:
     return model_create(instance=rule, actor=actor)
 
 
+def _keep_identity(rule: SopRule, code_before: str, started_by_event_before: bool) -> None:
+    """Documents find a rule by its code and start it from an event or read its periods: both
+    stay what they were, so no change of a rule can break the order, complaint or plan that
+    relies on it."""
+    errors = {}
+    if rule.code != code_before:
+        errors["code"] = [_("The code of a rule cannot change: documents refer to it.")]
+    if rule.parsed_schedule.is_event_triggered != started_by_event_before:
+        errors["schedule"] = [
+            _("This rule is started by its document: keep an expression such as “after 24h” or “same-day”.")
+            if started_by_event_before
+            else _("This rule runs on a calendar: keep an expression such as “daily 17:30” or “monthly day 20”.")
+        ]
+    if errors:
+        raise InvalidSopRule(fields=errors)
+
+
 @transaction.atomic
 def sop_rule_update(*, rule: SopRule, data: dict, actor) -> SopRule:
     was_enabled = rule.enabled
     schedule_before = rule.schedule
+    code_before, started_by_event_before = rule.code, rule.parsed_schedule.is_event_triggered
     for name in RULE_FIELDS:
         if name in data:
             setattr(rule, name, data[name])
     _validate_rule(rule)
+    _keep_identity(rule, code_before, started_by_event_before)
     rule.refresh_from_db(fields=RULE_FIELDS)
     rule, _changed = model_update(instance=rule, fields=RULE_FIELDS, data=data, actor=actor)
     if (rule.enabled and not was_enabled) or rule.schedule != schedule_before:

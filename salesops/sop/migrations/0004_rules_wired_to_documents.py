@@ -69,7 +69,7 @@ DESCRIBED = {
 }
 
 
-def wire(apps, schema_editor):
+def seed(apps, schema_editor):
     SopRule = apps.get_model("sop", "SopRule")
     for code, fields in ON.items():
         SopRule.objects.filter(code=code).update(enabled=True, scheduled_until=None, **fields)
@@ -80,4 +80,4 @@ def wire(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("sop", "0003_obligation_documents_and_cancelled")]
 
-    operations = [migrations.RunPython(wire, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

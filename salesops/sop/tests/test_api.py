@@ -206,3 +206,34 @@ def test_compliance_api(org, api, obligation):
 )
 def test_compliance_api_rejects_bad_queries(org, api, query):
     assert api(org["director"]).get(f"/api/v1/sop/compliance/?{query}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "code, change, field",
+    [
+        ("delivery-24h", {"code": "delivery-1d"}, "code"),
+        ("delivery-24h", {"schedule": "daily 17:30"}, "schedule"),
+        ("production-plan-29th", {"schedule": "after 24h"}, "schedule"),
+    ],
+)
+def test_a_rule_documents_rely_on_keeps_its_code_and_kind(org, api, code, change, field):
+    """Orders read "delivery-24h" by its code and start it from an event; the planners' page reads
+    the 29th's periods. A change that would break them is refused and changes nothing."""
+    rule = SopRule.objects.get(code=code)
+    before = (rule.code, rule.schedule)
+    response = api(org["admin"]).patch(f"/api/v1/sop/rules/{rule.pk}/", change, format="json")
+    assert response.status_code == 400 and field in response.json()["fields"]
+    rule.refresh_from_db()
+    assert (rule.code, rule.schedule) == before
+
+
+def test_counting_working_hours_instead_is_a_change_of_data(org, api):
+    rule = SopRule.objects.get(code="complaint-24h")
+    response = api(org["admin"]).patch(
+        f"/api/v1/sop/rules/{rule.pk}/", {"schedule": "after 24 working-hours"}, format="json"
+    )
+    assert response.status_code == 200
+    from salesops.sop import hooks
+
+    friday_16 = at(2026, 11, 20, 16)
+    assert hooks.deadline("complaint-24h", friday_16) == at(2026, 11, 25, 13)  # Fri 2 h + Mon, Tue 9 h + Wed 4 h
