@@ -84,6 +84,7 @@ def main() -> int:
     calendar = WorkCalendar.load()
     now = datetime.datetime(2026, 11, 16, 17, 10, tzinfo=calendar.tz)  # Monday, 20 min before 17:30
     rule = SopRule.objects.get(code="daily-report")
+    SopRule.objects.exclude(pk=rule.pk).update(enabled=False)  # the same work on every run: one rule
     per_person = max(args.obligations // args.people, 1)
     past = int(per_person * 0.4)
     soon = int(per_person * 0.1)

@@ -75,10 +75,15 @@ class RuleForm(forms.Form):
     conditions = forms.CharField(
         label=gettext_lazy("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    deadline_hours = forms.IntegerField(label=gettext_lazy("Answer within (working hours)"), min_value=1, initial=24)
-    reminder_hours = forms.IntegerField(
-        label=gettext_lazy("Remind before deadline (working hours)"), min_value=0, initial=4
+    deadline_hours = forms.IntegerField(
+        label=gettext_lazy("Answer within (hours)"),
+        min_value=1,
+        initial=24,
+        help_text=gettext_lazy(
+            "Counted the way the SOP rule “approval-24h” says: calendar hours unless it says working hours."
+        ),
     )
+    reminder_hours = forms.IntegerField(label=gettext_lazy("Remind before deadline (hours)"), min_value=0, initial=4)
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
 
     def __init__(self, *args, rule: ApprovalRule | None = None, **kwargs):

@@ -43,14 +43,15 @@ from salesops.approvals.models import (
 from salesops.approvals.registry import DocumentType, document_type_choices, get_document_type
 from salesops.approvals.rules import matching_rule, normalise_conditions, resolve_chain, unheld_approvers
 from salesops.core.audit import audit_record, model_create, model_delete, model_update
-from salesops.core.calendar import WorkCalendar
 from salesops.core.exceptions import Conflict, ValidationFailed
 from salesops.core.models import AuditEvent, User
 from salesops.core.services import lazy_message, notify
+from salesops.sop import hooks as sop
 
 Status = ApprovalRequest.Status
 TaskStatus = ApprovalTask.Status
 Decision = ApprovalTask.Decision
+ANSWER_RULE = "approval-24h"
 
 
 def _doc_type(doc_type: str | DocumentType) -> DocumentType:
@@ -123,17 +124,39 @@ def delegate_for(user: User, day: datetime.date) -> User | None:
     return None
 
 
-def _open_task(task: ApprovalTask, request: ApprovalRequest, *, now, calendar: WorkCalendar) -> None:
+def _answer_by(task: ApprovalTask, request: ApprovalRequest, now) -> None:
+    """The chain's hours counted the way the SOP rule "approval-24h" counts them (calendar
+    hours, as the manuals' 24 小时 mean, unless the rule says working hours)."""
+    task.due_at = sop.deadline(ANSWER_RULE, now, amount=request.deadline_hours)
+    task.remind_at = sop.deadline(ANSWER_RULE, now, amount=max(request.deadline_hours - request.reminder_hours, 0))
+
+
+def _answer_reference(task: ApprovalTask) -> str:
+    """One obligation per holder of the task: escalation hands it on with a fresh deadline."""
+    return f"approval-task:{task.pk}:{task.escalation_level}"
+
+
+def _answer_start(task: ApprovalTask, now) -> None:
+    sop.start(
+        rule=ANSWER_RULE,
+        person=task.assignee,
+        started_at=now,
+        reference=_answer_reference(task),
+        url=_task_url(task),
+        due_at=task.due_at,
+    )
+
+
+def _open_task(task: ApprovalTask, request: ApprovalRequest, *, now) -> None:
     TASK_FLOW.check(task.status, TaskStatus.OPEN)
     delegate = delegate_for(task.assignee, timezone.localdate(now))
     if delegate is not None and delegate.pk != request.requester_id:
         task.on_behalf_of, task.assignee = task.assignee, delegate
     task.status = TaskStatus.OPEN
     task.opened_at = now
-    task.due_at = calendar.add_working_hours(now, request.deadline_hours)
-    lead = max(request.deadline_hours - request.reminder_hours, 0)
-    task.remind_at = calendar.add_working_hours(now, lead)
+    _answer_by(task, request, now)
     task.save()
+    _answer_start(task, now)
     body = lazy_message(
         gettext_lazy("%(who)s asks for your approval of %(doc)s. Answer by %(due)s."),
         who=request.requester.display_name,
@@ -187,7 +210,7 @@ def approval_submit(*, document, doc_type: str | DocumentType, actor, now=None) 
         ApprovalTask(request=request, position=index, approver_kind=kind, assignee=person)
         for index, (kind, person) in enumerate(chain, start=1)
     )
-    _open_task(first, request, now=now, calendar=WorkCalendar.load())  # written open, not written and then opened
+    _open_task(first, request, now=now)  # written open, not written and then opened
     ApprovalTask.objects.bulk_create(waiting)
     return request
 
@@ -253,6 +276,14 @@ def approval_decide(*, task: ApprovalTask, actor, decision: str, comment: str = 
     task.status, task.decision, task.comment = target, decision, comment
     task.decided_at, task.decided_by = now, actor
     task.save(update_fields=["status", "decision", "comment", "decided_at", "decided_by", "on_behalf_of"])
+    sop.done(
+        event="approval_answered",
+        person=task.assignee,
+        occurred_at=now,
+        reference=_answer_reference(task),
+        url=_task_url(task),
+        actor=actor,
+    )
     audit_record(
         instance=request,
         action=AuditEvent.Action.UPDATE,
@@ -265,7 +296,7 @@ def approval_decide(*, task: ApprovalTask, actor, decision: str, comment: str = 
         following = request.tasks.filter(status=TaskStatus.WAITING).select_related("assignee").order_by("position")
         next_task = following.first()
         if next_task is not None:
-            _open_task(next_task, request, now=now, calendar=WorkCalendar.load())
+            _open_task(next_task, request, now=now)
             return request
         _transition(request, Status.APPROVED, actor=actor, now=now, note=comment)
         if dt and document is not None:
@@ -315,6 +346,7 @@ def _cancel(request: ApprovalRequest, status: str, *, actor, now, note: str) -> 
     if dt and document is not None:
         dt.on_cancelled(document, request)
     for task in open_tasks:
+        sop.cancel(reference=_answer_reference(task), actor=actor)
         notify(
             user=task.assignee,
             title=lazy_message(gettext_lazy("No longer needed: %(doc)s"), doc=request.title),
@@ -439,10 +471,8 @@ def approval_deadlines_run(*, now=None) -> dict[str, int]:
     counts = {"reminded": 0, "escalated": 0}
     due = ApprovalTask.objects.filter(status=TaskStatus.OPEN, escalation_ended=False, due_at__lte=now)
     pks = list(due.values_list("pk", flat=True))
-    if pks:
-        calendar = WorkCalendar.load()
-        for pk in pks:
-            counts["escalated"] += _escalate(pk, now, calendar)
+    for pk in pks:
+        counts["escalated"] += _escalate(pk, now)
     remind = ApprovalTask.objects.filter(
         status=TaskStatus.OPEN, reminded_at__isnull=True, remind_at__lte=now, due_at__gt=now
     )
@@ -495,7 +525,7 @@ def _escalation_target(start: User, *, skip: set[int]) -> User | None:
 
 
 @transaction.atomic
-def _escalate(pk: int, now, calendar: WorkCalendar) -> int:
+def _escalate(pk: int, now) -> int:
     task = (
         ApprovalTask.objects.select_for_update(of=("self",))
         .select_related("request__requester", "assignee__manager", "on_behalf_of__manager")
@@ -517,14 +547,15 @@ def _escalate(pk: int, now, calendar: WorkCalendar) -> int:
     if target is not None:
         task.escalated_from = task.escalated_from or start
         task.assignee, task.on_behalf_of = target, None
-        task.due_at = calendar.add_working_hours(now, request.deadline_hours)
-        task.remind_at = calendar.add_working_hours(now, max(request.deadline_hours - request.reminder_hours, 0))
+        _answer_by(task, request, now)
         task.reminded_at = None
         fields += ["escalated_from", "assignee", "on_behalf_of", "due_at", "remind_at", "reminded_at"]
     else:
         task.escalation_ended = True
         fields.append("escalation_ended")
     task.save(update_fields=fields)
+    if target is not None:
+        _answer_start(task, now)
     ApprovalEscalation.objects.create(
         task=task,
         level=task.escalation_level,

@@ -13,6 +13,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from salesops.core.models import CalendarDay
 from salesops.core.selectors import company_current
@@ -106,32 +107,51 @@ class WorkCalendar:
             cursor = datetime.datetime.combine(day, self.work_start, self.tz)
 
 
+def official_schedule_known(year: int) -> bool:
+    """Whether chinese_calendar carries the State Council's published schedule for `year`
+    (holidays with their make-up working days, 调休). It is published each November for the
+    following year; an older package does not know the newest years."""
+    import chinese_calendar
+
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def unknown_schedule_warning(year: int) -> str:
+    return _(
+        "The official schedule for %(year)s (holidays and make-up working days, 调休) is not known yet: only "
+        "the statutory holidays were added. Enter the make-up working days here once they are published."
+    ) % {"year": year}
+
+
 def calendar_days_from_official(year: int) -> list[tuple[datetime.date, bool, str]]:
     """Mainland China's official exceptions for `year`: holidays and make-up working days.
 
     chinese_calendar carries the State Council's published schedule including 调休; for a
-    year it does not know yet, the statutory holidays come from `holidays` and make-up days
-    must be entered by an administrator once they are published.
+    year it does not know yet (`official_schedule_known`), the statutory holidays come from
+    `holidays` and make-up days must be entered by an administrator once they are published.
     """
     import chinese_calendar
 
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    try:
+    if official_schedule_known(year):
         holidays_ = chinese_calendar.get_holidays(start, end, include_weekends=False)
         workdays = [d for d in chinese_calendar.get_workdays(start, end, include_weekends=True) if d.weekday() >= 5]
         result = []
         for day in holidays_:
-            _, name = chinese_calendar.get_holiday_detail(day)
+            _kind, name = chinese_calendar.get_holiday_detail(day)
             result.append((day, False, name or ""))
         for day in workdays:
-            _, name = chinese_calendar.get_holiday_detail(day)
+            _kind, name = chinese_calendar.get_holiday_detail(day)
             result.append((day, True, f"{name} (调休)" if name else "调休"))
         return sorted(result)
-    except NotImplementedError:
-        import holidays
+    import holidays
 
-        official = holidays.China(years=year, language="zh_CN")
-        return sorted((day, False, name) for day, name in official.items() if day.weekday() < 5)
+    official = holidays.China(years=year, language="zh_CN")
+    return sorted((day, False, name) for day, name in official.items() if day.weekday() < 5)
 
 
 @transaction.atomic

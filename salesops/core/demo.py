@@ -5,7 +5,7 @@ import datetime
 from django.contrib.auth.hashers import make_password
 
 from salesops.core import services
-from salesops.core.calendar import calendar_seed_year
+from salesops.core.calendar import calendar_seed_year, official_schedule_known, unknown_schedule_warning
 from salesops.core.models import Company, OrgUnit, User
 from salesops.core.roles import Role
 from salesops.demo.loader import DEMO_PASSWORD
@@ -98,6 +98,9 @@ def build(ctx):
     admin.save(update_fields=["is_staff", "is_superuser"])
     for code, username in HEADS.items():
         services.org_unit_update(unit=units[code], data={"head": users[username]}, actor=admin)
-    for year in (ctx.today.year, ctx.today.year + 1):
+    # the years the demo shows: its history (up to two months back) and the year ahead
+    for year in range((ctx.today - datetime.timedelta(days=62)).year, ctx.today.year + 2):
         calendar_seed_year(year=year)
+        if not official_schedule_known(year):
+            ctx.say(f"WARNING: {unknown_schedule_warning(year)}")
     ctx.say(f"company with {len(units)} units and {len(users)} people")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from salesops.core import services
 from salesops.core.api.errors import error_body
 from salesops.core.audit import history_for, model_create, model_delete, model_update
-from salesops.core.calendar import WorkCalendar, calendar_seed_year
+from salesops.core.calendar import WorkCalendar, calendar_seed_year, official_schedule_known, unknown_schedule_warning
 from salesops.core.exceptions import ApplicationError
 from salesops.core.forms import CalendarDayForm, CompanyForm, LoginForm, OrgUnitForm, UserForm
 from salesops.core.listing import Column, Filter, ListPage
@@ -280,6 +280,7 @@ def calendar_page(request):
             "form": form,
             "can_edit": is_admin(request.user),
             "years": [year - 1, year, year + 1],
+            "schedule_warning": "" if official_schedule_known(year) else unknown_schedule_warning(year),
         },
     )
 
@@ -324,9 +325,15 @@ def calendar_day_delete(request, pk: int):
 @action_view
 def calendar_seed(request):
     _require_admin(request)
-    year = int(request.POST.get("year", datetime.date.today().year))
+    year = request.POST.get("year", "")
+    if not (year.isdigit() and 2000 <= int(year) <= 2100):
+        messages.error(request, _("Give the year as a number between 2000 and 2100."))
+        return redirect(reverse("calendar"))
+    year = int(year)
     added = calendar_seed_year(year=year)
     messages.success(request, _("%(count)s official days added for %(year)s.") % {"count": added, "year": year})
+    if not official_schedule_known(year):
+        messages.warning(request, unknown_schedule_warning(year))
     return redirect(f"{reverse('calendar')}?year={year}")
 
 

@@ -1,7 +1,10 @@
 """Overdue receivables brought to management: 30 days past due → the head of the rep's
 region or department, 60 days → the general manager, each with a link to the customer's
 credit file. Run daily by the periodic worker; one CollectionEscalation row per invoice and
-level (unique), so reruns and catch-up runs never notify twice."""
+level (unique), so reruns and catch-up runs never notify twice.
+
+The 30 and 60 days are the SOP rules "overdue-30" and "overdue-60": an invoice starts both
+when it is issued (counting from its due date) and meets them when it is paid in full."""
 
 from __future__ import annotations
 
@@ -19,8 +22,12 @@ from salesops.core.models import AuditEvent, OrgUnit, User
 from salesops.core.roles import Role
 from salesops.core.services import lazy_message, notify
 from salesops.credit.models import CollectionEscalation
+from salesops.sop import hooks as sop
 
-LEVELS = [CollectionEscalation.Level.DEPARTMENT_MANAGER, CollectionEscalation.Level.GENERAL_MANAGER]
+LEVEL_RULES = {
+    CollectionEscalation.Level.DEPARTMENT_MANAGER: "overdue-30",
+    CollectionEscalation.Level.GENERAL_MANAGER: "overdue-60",
+}
 
 
 def department_manager_of(rep: User) -> User | None:
@@ -45,13 +52,13 @@ def escalations_run(*, now: datetime.datetime | None = None) -> int:
     today = timezone.localdate(now or timezone.now())
     made = 0
     gm = general_manager()
-    for level in LEVELS:
+    for level, rule in LEVEL_RULES.items():
         overdue = (
             Invoice.objects.filter(
                 kind=Invoice.Kind.INVOICE,
                 status=Invoice.Status.OPEN,
                 total__gt=F("paid_amount"),
-                due_date__lte=today - datetime.timedelta(days=int(level)),
+                due_date__lte=today - datetime.timedelta(days=sop.length_in_days(rule, today)),
             )
             .exclude(pk__in=CollectionEscalation.objects.filter(level=level).values("invoice_id"))
             .select_related("customer", "rep__org_unit", "rep__manager")
@@ -69,7 +76,7 @@ def _escalate(invoice, level: int, person: User | None, today: datetime.date) ->
     open_amount = invoice.total - invoice.paid_amount
     try:
         with transaction.atomic():
-            escalation = CollectionEscalation.objects.create(
+            CollectionEscalation.objects.create(
                 customer=invoice.customer,
                 invoice=invoice,
                 level=level,
@@ -109,7 +116,6 @@ def _escalate(invoice, level: int, person: User | None, today: datetime.date) ->
                     url=url,
                     kind="collection_escalation",
                 )
-            _report_to_sop(escalation, invoice)
     except IntegrityError:  # another worker escalated it at the same moment
         return False
     return True
@@ -124,10 +130,28 @@ def _credit_file_url(customer_id: int) -> str:
     return reverse("customer-detail", args=[customer_id])
 
 
-def _report_to_sop(escalation: CollectionEscalation, invoice) -> None:
-    try:
-        from salesops.sop.services import sop_event
-    except ImportError:
-        return
-    event = "overdue_followed_up" if escalation.level == 30 else "overdue_escalated"
-    sop_event(event_type=event, person=invoice.rep, reference=f"invoice:{invoice.number}:{escalation.level}")
+def _reference(invoice) -> str:
+    return f"invoice:{invoice.number}"
+
+
+def collection_start(*, invoice) -> None:
+    """An issued invoice starts the collection deadlines, counted from the start of its due date."""
+    for rule in LEVEL_RULES.values():
+        sop.start(
+            rule=rule,
+            person=invoice.rep,
+            started_at=sop.start_of_day(invoice.due_date),
+            reference=_reference(invoice),
+            url=reverse("sales-invoice", args=[invoice.pk]),
+        )
+
+
+def collection_done(*, invoice, on: datetime.date, actor=None) -> None:
+    """The invoice was paid in full by a receipt or credit note dated `on`."""
+    sop.done(
+        event="invoice_settled",
+        person=invoice.rep,
+        occurred_at=sop.end_of_day(on),
+        reference=_reference(invoice),
+        actor=actor,
+    )

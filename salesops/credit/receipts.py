@@ -33,6 +33,7 @@ from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.credit.escalations import collection_done
 from salesops.credit.exceptions import InvalidAllocation, NothingToAllocate, ReceiptNotConfirmed
 from salesops.credit.models import RECEIPT_FLOW, Allocation, IdempotencyKey, Receipt
 from salesops.credit.money import CENT, money_total, parse_amount
@@ -348,6 +349,8 @@ def _move_invoice(invoice, change: Decimal, actor, note: str) -> None:
 
 
 def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
+    from salesops.sales.models import Invoice
+
     allocation = Allocation.objects.create(
         receipt=receipt,
         invoice=invoice,
@@ -358,6 +361,8 @@ def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
     Receipt.objects.filter(pk=receipt.pk).update(allocated_amount=F("allocated_amount") + amount)
     receipt.allocated_amount += amount
     _move_invoice(invoice, amount, actor, _("Payment %(receipt)s") % {"receipt": receipt.number})
+    if invoice.status == Invoice.Status.PAID:
+        collection_done(invoice=invoice, on=allocation.allocated_on, actor=actor)
     return allocation
 
 
@@ -439,6 +444,8 @@ def _apply_credit(credit_note, invoice, amount: Decimal, actor) -> Allocation:
             note=_("Credit note %(credit_note)s set against %(invoice)s")
             % {"credit_note": credit_note.number, "invoice": invoice.number},
         )
+    if invoice.status == Invoice.Status.PAID:
+        collection_done(invoice=invoice, on=allocation.allocated_on, actor=actor)
     return allocation
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,9 @@ from salesops.credit.models import (
     Receipt,
 )
 from salesops.credit.money import cents, money_subquery, money_total
+from salesops.sop import hooks as sop
+
+REVIEW_RULE = "credit-review-quarterly"
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -150,7 +154,6 @@ def credit_check_for_order(*, order) -> CreditDecision:
 
 
 # --- credit files -------------------------------------------------------------------------------
-REVIEW_MONTHS = 3
 FILE_FIELDS = ["grade", "overdue_grace_days", "review_due", "active"]
 
 
@@ -174,9 +177,10 @@ def credit_file_open(
         grade=grade,
         payment_terms_days=payment_terms_days,
         overdue_grace_days=overdue_grace_days,
-        review_due=add_months(timezone.localdate(), REVIEW_MONTHS),
+        review_due=next_review_due(timezone.localdate()),
     )
     model_create(instance=credit_file, actor=actor)
+    _review_start(credit_file, actor)
     if requested_limit is not None:
         limit_request_create(
             credit_file=credit_file,
@@ -268,6 +272,7 @@ def credit_review_create(
     review date updated, the SOP clock told, and a proposed new limit sent for approval."""
     review_date = review_date or timezone.localdate()
     credit_file = CreditFile.objects.select_for_update().get(pk=credit_file.pk)
+    due_reference = _review_reference(credit_file)
     since = review_period_start(credit_file, review_date)
     history = payment_history_for(customer_id=credit_file.customer_id, since=since, until=review_date)
     review = CreditReview(
@@ -287,7 +292,7 @@ def credit_review_create(
     model_update(
         instance=credit_file,
         fields=["grade", "review_due"],
-        data={"grade": grade, "review_due": add_months(review_date, REVIEW_MONTHS)},
+        data={"grade": grade, "review_due": next_review_due(review_date)},
         actor=actor,
         note=_("Credit review of %(date)s") % {"date": review_date},
     )
@@ -302,21 +307,36 @@ def credit_review_create(
             requested_terms_days=terms,
             reason=conclusion or _("Proposed by the credit review of %(date)s.") % {"date": review_date},
         )
-    _report_to_sop(review, actor)
+    sop.done(
+        event="credit_review_done",
+        person=actor,
+        occurred_at=sop.end_of_day(review_date),
+        reference=due_reference,
+        url=reverse("credit-file-detail", args=[credit_file.pk]),
+        actor=actor,
+    )
+    _review_start(credit_file, actor)
     return review
 
 
-def _report_to_sop(review: CreditReview, actor) -> None:
-    try:
-        from salesops.sop.services import sop_event
-    except ImportError:  # the SOP area is optional
-        return
-    sop_event(
-        event_type="credit_review_done",
+def next_review_due(day: datetime.date) -> datetime.date:
+    """The SOP rule "credit-review-quarterly" says how long a review holds (3 months)."""
+    return sop.deadline(REVIEW_RULE, sop.start_of_day(day)).date()
+
+
+def _review_reference(credit_file: CreditFile) -> str:
+    return f"credit-file:{credit_file.pk}:{credit_file.review_due}"
+
+
+def _review_start(credit_file: CreditFile, actor) -> None:
+    """The next review is due by the end of `review_due`, the reviewer's duty."""
+    sop.start(
+        rule=REVIEW_RULE,
         person=actor,
-        reference=f"credit-review:{review.credit_file.customer.code}",
-        period_key=f"{review.review_date:%Y-%m}",
-        actor=actor,
+        started_at=timezone.now(),
+        reference=_review_reference(credit_file),
+        url=reverse("credit-file-detail", args=[credit_file.pk]),
+        due_at=sop.start_of_day(credit_file.review_due + datetime.timedelta(days=1)),
     )
 
 

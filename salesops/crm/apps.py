@@ -45,6 +45,3 @@ class CrmConfig(AppConfig):
         register_periodic("crm.pool_return", pool_return_stale, every=datetime.timedelta(hours=1))
         register_periodic("crm.grading", grading_periodic, every=datetime.timedelta(days=1))
         home.register_customer_sections()
-        from salesops.crm.hooks import register_sop_event_types
-
-        register_sop_event_types()

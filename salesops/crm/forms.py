@@ -199,7 +199,6 @@ class CrmPolicyForm(forms.ModelForm):
             "grade_cutoff_a",
             "grade_cutoff_b",
             "grade_measure",
-            "complaint_answer_hours",
         ]
 
     def __init__(self, *args, measures=(), **kwargs):

@@ -271,7 +271,8 @@ class OwnershipChange(models.Model):
 
 
 class CrmPolicy(models.Model):
-    """The CRM's policy as data (one row): holding limit, ABC grading, complaint answer time."""
+    """The CRM's policy as data (one row): holding limit, ABC grading. The complaint answer time
+    is the SOP rule "complaint-24h"."""
 
     max_prospects_per_rep = models.PositiveIntegerField(_("prospects a rep may hold"), default=50)
     grade_period_days = models.PositiveIntegerField(_("grading period (days)"), default=365, validators=bounds.DAYS)
@@ -282,9 +283,6 @@ class CrmPolicy(models.Model):
         _("B cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal(80), validators=bounds.PERCENT
     )
     grade_measure = models.CharField(_("grading measure"), max_length=40, default="sales_amount")
-    complaint_answer_hours = models.PositiveIntegerField(
-        _("complaint answer within (working hours)"), default=24, validators=bounds.HOURS
-    )
 
     class Meta:
         verbose_name = _("CRM policy")

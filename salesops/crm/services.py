@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,6 @@ from salesops.core.services import lazy_message, notify
 from salesops.core.state import StateMachine
 from salesops.core.text import search_key
 from salesops.core.visibility import visible_to
-from salesops.crm import hooks
 from salesops.crm.exceptions import HoldingLimitReached, InLeadPool, LossReasonRequired, OwnershipTaken
 from salesops.crm.matching import normalize_tax_id, ownership_keys
 from salesops.crm.models import (
@@ -49,6 +49,7 @@ from salesops.crm.models import (
     Stage,
     StageChange,
 )
+from salesops.sop import hooks as sop
 
 CUSTOMER_FIELDS = [
     "name",
@@ -735,9 +736,36 @@ def activity_log(
     if done and (customer.last_activity_at is None or customer.last_activity_at < occurred_at):
         Customer.objects.filter(pk=customer.pk).update(last_activity_at=occurred_at)
         customer.last_activity_at = occurred_at
-    if done:
-        transaction.on_commit(lambda: hooks.activity_registered(activity=activity))
+    if activity.kind in SAME_DAY_KINDS:
+        sop.start(
+            rule="calls-same-day",
+            person=owner,
+            started_at=occurred_at,
+            reference=_activity_reference(activity),
+            url=reverse("customer-detail", args=[customer.pk]),
+        )
+        if done:
+            _activity_entered(activity, now)
     return activity
+
+
+# Calls, visits and meetings are entered the same day (来电/来访/拜访登记).
+SAME_DAY_KINDS = {Activity.Kind.CALL, Activity.Kind.VISIT, Activity.Kind.MEETING}
+
+
+def _activity_reference(activity: Activity) -> str:
+    return f"crm.activity:{activity.pk}"
+
+
+def _activity_entered(activity: Activity, entered_at: datetime.datetime) -> None:
+    """The record entered as done is what meets the same-day rule, at the moment it is entered."""
+    if activity.kind in SAME_DAY_KINDS:
+        sop.done(
+            event="call_registered",
+            person=activity.owner,
+            occurred_at=entered_at,
+            reference=_activity_reference(activity),
+        )
 
 
 @transaction.atomic
@@ -754,7 +782,7 @@ def activity_complete(*, activity: Activity, actor, outcome: str = "") -> Activi
         Customer.objects.filter(pk=activity.customer_id).filter(
             Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=activity.occurred_at)
         ).update(last_activity_at=activity.occurred_at)
-        transaction.on_commit(lambda: hooks.activity_registered(activity=activity))
+        _activity_entered(activity, timezone.now())
     else:
         activity, _changed = model_update(
             instance=activity, fields=["next_step_done"], data={"next_step_done": True}, actor=actor
@@ -774,8 +802,12 @@ COMPLAINT_FLOW = StateMachine(
 
 
 def complaint_answer_due(received_at: datetime.datetime) -> datetime.datetime:
-    hours = CrmPolicy.current().complaint_answer_hours
-    return WorkCalendar.load().add_working_hours(received_at, hours)
+    """Read from the SOP rule "complaint answered within 24 hours" (calendar hours)."""
+    return sop.deadline("complaint-24h", received_at)
+
+
+def _complaint_reference(complaint: Complaint) -> str:
+    return f"complaint:{complaint.pk}"
 
 
 @transaction.atomic
@@ -803,6 +835,15 @@ def complaint_register(
         answer_due=complaint_answer_due(received_at),
     )
     model_create(instance=complaint, actor=actor)
+    url = reverse("complaint-detail", args=[complaint.pk])
+    sop.start(
+        rule="complaint-24h",
+        person=owner,
+        started_at=received_at,
+        reference=_complaint_reference(complaint),
+        url=url,
+        due_at=complaint.answer_due,
+    )
     if owner.pk != getattr(actor, "pk", None):
         notify(
             user=owner,
@@ -811,7 +852,7 @@ def complaint_register(
                 kind=dict(Complaint.Kind.choices)[complaint.kind],
                 customer=customer.name,
             ),
-            url=f"/complaints/{complaint.pk}/",
+            url=url,
             kind="crm_complaint",
         )
     return complaint
@@ -823,6 +864,14 @@ def _complaint_move(complaint: Complaint, target: str, actor, changes: dict) -> 
     complaint, _changed = model_update(
         instance=complaint, fields=["status", *changes], data={"status": target, **changes}, actor=actor
     )
+    if "answered_at" in changes:
+        sop.done(
+            event="complaint_answered",
+            person=complaint.owner,
+            occurred_at=complaint.answered_at,
+            reference=_complaint_reference(complaint),
+            actor=actor,
+        )
     return complaint
 
 
@@ -901,7 +950,6 @@ POLICY_FIELDS = [
     "grade_cutoff_a",
     "grade_cutoff_b",
     "grade_measure",
-    "complaint_answer_hours",
 ]
 STAGE_FIELDS = ["code", "name", "name_zh", "order", "probability", "outcome", "active"]
 POLICY_ROLES = frozenset({Role.SYSADMIN, Role.SALES_ADMIN, Role.SALES_DIRECTOR})
@@ -918,7 +966,7 @@ def _require_policy_editor(actor) -> None:
 
 @transaction.atomic
 def crm_policy_update(*, actor, data: dict) -> CrmPolicy:
-    """Holding limit, grading period, cut-offs and measure, complaint answer time."""
+    """Holding limit, grading period, cut-offs and measure."""
     _require_policy_editor(actor)
     policy = CrmPolicy.current()
     cut_a = Decimal(data.get("grade_cutoff_a", policy.grade_cutoff_a))

@@ -802,7 +802,7 @@ def _require_policy_editor(user):
 
 @login_required
 def crm_policy(request):
-    """Holding limit, grading, complaint answer time, pool return days per grade, stages."""
+    """Holding limit, grading, pool return days per grade, stages."""
     _require_policy_editor(request.user)
     policy = CrmPolicy.current()
     section = request.POST.get("section") if request.method == "POST" else None

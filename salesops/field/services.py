@@ -748,9 +748,23 @@ def visit_submit(
         raise AlreadyRecorded() from None
     _write_lines(visit, lines or [])
     _write_cooler_checks(visit, cooler_checks or [])
+    _visit_entered(visit, now)
     if make_order:
         visit_order_create(visit=visit, actor=actor)
     return visit, True
+
+
+def _visit_entered(visit: Visit, now: datetime.datetime) -> None:
+    """The visit record meets the SOP rule "calls and visits entered the same day": the visit
+    took place at check-in and was entered now."""
+    from django.urls import reverse
+
+    from salesops.sop import hooks
+
+    reference = f"field.visit:{visit.pk}"
+    url = reverse("field-visit-detail", args=[visit.pk])
+    hooks.start(rule="calls-same-day", person=visit.rep, started_at=visit.check_in_at, reference=reference, url=url)
+    hooks.done(event="call_registered", person=visit.rep, occurred_at=now, reference=reference, url=url)
 
 
 def _write_lines(visit: Visit, lines: list[dict]) -> None:

@@ -30,7 +30,7 @@ def build(ctx):
     from salesops.planning.periods import add_months, month_start
 
     rng = ctx.rng("planning")
-    planner, admin = ctx.user("planner"), ctx.user("admin")
+    planner = ctx.user("planner")
     salesadmin, director = ctx.user("salesadmin"), ctx.user("director")
     finished = ProductFamily.objects.filter(code="FG").first()
     products = Product.objects.filter(active=True)
@@ -48,7 +48,6 @@ def build(ctx):
         FamilyTarget.objects.get_or_create(
             family=family, defaults={"target_days_of_cover": Decimal(rng.choice([20, 25, 30]))}
         )
-    _enable_sop_rules(admin)
 
     this_month = month_start(ctx.today)
     reps = [ctx.user(name) for name in ("rep1", "rep2", "rep3")]
@@ -219,18 +218,6 @@ def _launch_volumes(*, run, launch, salesadmin) -> None:
                 actor=salesadmin,
                 reason="新品上市铺货量 Launch volume agreed with the key accounts",
             )
-
-
-def _enable_sop_rules(admin) -> None:
-    try:
-        from salesops.sop.models import SopRule
-        from salesops.sop.services import sop_rule_update
-    except ImportError:  # pragma: no cover
-        return
-    for code in ("forecast-month-end", "production-plan-29th", "sop-meeting-month-end"):
-        rule = SopRule.objects.filter(code=code).first()
-        if rule is not None and not rule.enabled:
-            sop_rule_update(rule=rule, data={"enabled": True}, actor=admin)
 
 
 def _inputs_and_overrides(*, run, reps, salesadmin, rng, product_ids) -> None:

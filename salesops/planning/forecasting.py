@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,7 @@ from salesops.planning.models import (
     PlanningPolicy,
 )
 from salesops.planning.periods import add_months, month_ordinal, month_start, ordinal_month
+from salesops.sop import hooks as sop
 
 BATCH = 2000
 Q3 = Decimal("0.001")
@@ -342,19 +344,16 @@ def forecast_submit(*, run: ForecastRun, actor, at: datetime.datetime | None = N
         )
     ]
     ForecastVersionRow.objects.bulk_create(rows, batch_size=BATCH)
-    report_sop_event("forecast_submitted", person=actor, reference=f"forecast:{month:%Y-%m}", at=version.submitted_at)
+    sop.done(
+        event="forecast_submitted",
+        person=actor,
+        occurred_at=version.submitted_at,
+        reference=f"forecast:{month:%Y-%m}",
+        period=month,
+        url=reverse("planning-forecast-detail", args=[run.pk]),
+        actor=actor,
+    )
     return version
-
-
-def report_sop_event(event_type: str, *, person, reference: str, at=None) -> None:
-    """Tell the SOP clock; the clock is optional for planning, so an absent event type is skipped."""
-    try:
-        from salesops.sop.events import is_known_event_type
-        from salesops.sop.services import sop_event
-    except ImportError:  # pragma: no cover - the SOP area is always installed here
-        return
-    if is_known_event_type(event_type):
-        sop_event(event_type=event_type, person=person, reference=reference, occurred_at=at, actor=person)
 
 
 def latest_consensus(*, product_ids=None, months=None) -> dict[tuple[int, datetime.date], Decimal]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from salesops.planning.periods import add_months, month_start
+from salesops.sop import hooks as sop
 
 
 def mrp_exceptions_section(request):
@@ -25,7 +26,7 @@ def production_plan_due_section(request):
     plan = ProductionPlan.objects.filter(month=month).first()
     if plan is not None and plan.status == ProductionPlan.Status.ISSUED:
         return None
-    due = month_start(today).replace(day=min(29, (month - month_start(today)).days))
+    due = sop.period_due("production-plan-29th", today)
     return "planning/partials/home_plan_due.html", {"plan": plan, "month": month, "due": due}
 
 
@@ -35,7 +36,7 @@ def forecast_due_section(request):
     today = timezone.localdate()
     if ForecastVersion.objects.filter(month=month_start(today)).exists():
         return None
-    due = add_months(month_start(today), 1) - timezone.timedelta(days=1)
+    due = sop.period_due("forecast-month-end", today)
     return "planning/partials/home_forecast_due.html", {"due": due, "month": month_start(today)}
 
 

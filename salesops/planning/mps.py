@@ -42,7 +42,7 @@ from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.core.services import lazy_message, notify
 from salesops.planning.exceptions import PlanIssued, ReasonsMissing
-from salesops.planning.forecasting import latest_consensus, report_sop_event
+from salesops.planning.forecasting import latest_consensus
 from salesops.planning.models import (
     MasterSchedule,
     MpsChange,
@@ -56,6 +56,7 @@ from salesops.planning.models import (
 )
 from salesops.planning.periods import add_months, days_in_month, month_start, week_start
 from salesops.planning.selectors import PLANNER_WRITE
+from salesops.sop import hooks as sop
 
 Q3 = Decimal("0.001")
 ZERO = Decimal("0")
@@ -409,7 +410,15 @@ def production_plan_issue(*, plan: ProductionPlan, actor, at: datetime.datetime 
             url=url,
             kind="production_plan",
         )
-    report_sop_event("production_plan_issued", person=actor, reference=f"production-plan:{plan.month:%Y-%m}", at=at)
+    sop.done(
+        event="production_plan_issued",
+        person=actor,
+        occurred_at=at,
+        reference=f"production-plan:{plan.month:%Y-%m}",
+        period=add_months(plan.month, -1),  # next month's plan is due by the 29th of this one
+        url=url,
+        actor=actor,
+    )
     return plan
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,7 @@ from salesops.planning.engine.aggregate import (
     result_to_dict,
 )
 from salesops.planning.exceptions import PackClosed
-from salesops.planning.forecasting import latest_consensus, report_sop_event
+from salesops.planning.forecasting import latest_consensus
 from salesops.planning.history import read_history
 from salesops.planning.models import (
     AggregatePlanScenario,
@@ -43,6 +44,7 @@ from salesops.planning.models import (
     SopPack,
 )
 from salesops.planning.periods import add_months, days_in_month, month_ordinal, month_start
+from salesops.sop import hooks as sop
 
 REVIEW_ROLES = frozenset({Role.PLANNER, Role.SALES_DIRECTOR, Role.GENERAL_MANAGER, Role.SALES_ADMIN, Role.SYSADMIN})
 FUTURE_MONTHS = 3
@@ -193,7 +195,15 @@ def sop_pack_close(*, pack: SopPack, actor, at=None) -> SopPack:
         data={"status": SopPack.Status.CLOSED, "closed_by": actor, "closed_at": at},
         actor=actor,
     )
-    report_sop_event("sop_meeting_held", person=actor, reference=f"sop-pack:{pack.month:%Y-%m}", at=at)
+    sop.done(
+        event="sop_meeting_held",
+        person=actor,
+        occurred_at=at,
+        reference=f"sop-pack:{pack.month:%Y-%m}",
+        period=pack.month,
+        url=reverse("planning-sop-detail", args=[pack.pk]),
+        actor=actor,
+    )
     return pack
 
 

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from salesops.catalog.models import Product
 from salesops.catalog.selectors import prices_for
 from salesops.core import bounds
 from salesops.core.audit import audit_record, field_values, model_create, model_update
-from salesops.core.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
+from salesops.core.exceptions import InvalidTransition, NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
@@ -62,10 +63,10 @@ from salesops.sales.models import (
     SalesReturnLine,
 )
 from salesops.sales.selectors import order_list_for_user
+from salesops.sop import hooks as sop
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
-DELIVERY_WINDOW = datetime.timedelta(hours=24)
 ORDER_REFERENCE = "sales_order"
 DOC_DISCOUNT_QUOTE = "special_discount"
 DOC_DISCOUNT_ORDER = "special_discount_order"
@@ -740,14 +741,20 @@ def _reserve_and_confirm(order: SalesOrder, actor, lines: list[OrderLine] | None
     transaction rolls all of it back."""
     lines = lines if lines is not None else list(order.lines.all())
     now = at or timezone.now()
+    deliver_by = sop.start(
+        rule="delivery-24h",
+        person=order.rep,
+        started_at=now,
+        reference=_sop_reference(order),
+        url=reverse("sales-order", args=[order.pk]),
+    )
     _transition(
         order,
         ORDER_FLOW,
         S.CONFIRMED,
         actor=actor,
-        extra={"confirmed_at": now, "delivery_due_at": now + DELIVERY_WINDOW, "approval_reason": ""},
+        extra={"confirmed_at": now, "delivery_due_at": deliver_by, "approval_reason": ""},
     )
-    _sop_start(order, now)
     stock_reserve(
         warehouse=order.warehouse,
         lines=[StockLine(line.product_id, line.quantity) for line in lines],
@@ -767,30 +774,9 @@ def _keep(order: SalesOrder, related: str, rows: list) -> None:
     order._prefetched_objects_cache = {**getattr(order, "_prefetched_objects_cache", {}), related: queryset}
 
 
-def _sop_start(order: SalesOrder, now) -> None:
-    """Start the "delivered within 24 h" obligation on the SOP clock when it is there; the
-    order's own `delivery_due_at` flags late orders either way."""
-    try:
-        from salesops.sop.services import sop_start
-    except ImportError:
-        return
-    try:
-        # writes, if any, in a savepoint of its own; a rule that is off costs one query
-        sop_start(rule_code="delivery-24h", person=order.rep, started_at=now, reference=order.number)
-    except ApplicationError:  # a rule set up wrongly: the order's own deadline stands
-        return
-
-
-def _sop_event(order: SalesOrder, now) -> None:
-    try:
-        from salesops.sop.services import sop_event
-    except ImportError:
-        return
-    try:
-        with transaction.atomic():
-            sop_event(event_type="order_delivered", person=order.rep, occurred_at=now, reference=order.number)
-    except Exception:  # noqa: BLE001 - the clock is optional
-        return
+def _sop_reference(order: SalesOrder) -> str:
+    """The order on the SOP clock: "received by the customer within 24 hours" of confirmation."""
+    return f"order:{order.number}"
 
 
 # approval callbacks (run inside the approver's transaction)
@@ -919,7 +905,6 @@ def delivery_issue(
         dl.delivery = delivery
     DeliveryLine.objects.bulk_create(delivery_lines)
     OrderLine.objects.bulk_update([line for line, _q in parts], ["delivered_quantity", "delivered_value"])
-    first = order.delivered_amount == 0
     order.delivered_amount += delivery.total
     complete = all(line.open_quantity == 0 for line in lines)
     target = S.DELIVERED if complete else S.PARTIALLY_DELIVERED
@@ -930,8 +915,6 @@ def delivery_issue(
         _transition(order, ORDER_FLOW, target, actor=actor, extra=extra, note=delivery.number)
     else:
         order.save(update_fields=list(extra))
-    if first:
-        _sop_event(order, moment)
     return delivery
 
 
@@ -946,6 +929,15 @@ def delivery_confirm(*, delivery: Delivery, actor, received_by: str = "", at=Non
         actor=actor,
         extra={"confirmed_at": at or timezone.now(), "received_by": (received_by or "").strip()[:100]},
     )
+    order = delivery.order
+    if order.status == S.DELIVERED and not order.deliveries.filter(status=Delivery.Status.ISSUED).exists():
+        sop.done(
+            event="order_delivered",
+            person=order.rep,
+            occurred_at=delivery.confirmed_at,
+            reference=_sop_reference(order),
+            actor=actor,
+        )
     return delivery
 
 
@@ -1042,6 +1034,10 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
     invoice.total = sum((il.amount for il in invoice_lines), ZERO)
     invoiced_after = order.invoiced_amount + invoice.total
     model_create(instance=invoice, actor=actor)
+    if invoice.status == Invoice.Status.OPEN:
+        from salesops.credit.escalations import collection_start
+
+        collection_start(invoice=invoice)
     for il in invoice_lines:
         il.invoice = invoice
     InvoiceLine.objects.bulk_create(invoice_lines)
@@ -1227,6 +1223,7 @@ def return_complete(*, sales_return: SalesReturn, actor=None) -> SalesReturn:
         nothing_delivered = all(line.delivered_quantity == 0 for line in lines.values())
         if nothing_delivered and not remaining:
             _transition(order, ORDER_FLOW, S.CANCELLED, actor=actor, extra=order_data, note=sales_return.number)
+            sop.cancel(reference=_sop_reference(order), actor=actor)
         elif not remaining:
             _transition(order, ORDER_FLOW, S.DELIVERED, actor=actor, extra=order_data, note=sales_return.number)
             _close_if_done(order, actor)

@@ -1,5 +1,6 @@
 """REST endpoints of the SOP clock under /api/v1/sop/: rules (administrators write), obligations
-(scoped, read-only), events (report one for yourself), compliance, daily reports."""
+and events (scoped, read-only: events are written by the services of the documents that meet
+a deadline, never declared by hand), compliance, daily reports."""
 
 from dataclasses import asdict
 
@@ -70,8 +71,9 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
         return obligation_list_for_user(user=self.request.user).order_by("-due_at", "-id")
 
 
-class SopEventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Report that you did something an SOP rule waits for; it marks your obligation met."""
+class SopEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """Events the documents recorded (a daily report submitted, a complaint answered), scoped
+    like obligations. There is no way to declare one: a deadline is met only by its document."""
 
     serializer_class = SopEventSerializer
     filterset_fields = ["event_type", "person"]
@@ -80,17 +82,14 @@ class SopEventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.G
     def get_queryset(self):
         return event_list_for_user(user=self.request.user)
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.sop_event(person=self.request.user, actor=self.request.user, **data)
-
 
 class ComplianceView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("from", str, required=True, description="YYYY-MM-DD"),
             OpenApiParameter("to", str, required=True, description="YYYY-MM-DD"),
-            OpenApiParameter("group_by", str, enum=["person", "team", "rule"]),
+            OpenApiParameter("group_by", str, enum=["person", "team", "rule", "month"]),
+            OpenApiParameter("rule", int, required=False, description="only this SOP rule"),
         ],
         responses=ComplianceRowSerializer(many=True),
     )
@@ -102,8 +101,9 @@ class ComplianceView(APIView):
             date_from=query.validated_data["from"],
             date_to=query.validated_data["to"],
             group_by=query.validated_data["group_by"],
+            rule=query.validated_data.get("rule"),
         )
-        data = [{**asdict(row), "total": row.total, "on_time_rate": row.on_time_rate} for row in rows]
+        data = [{**asdict(row), "late": row.late, "total": row.total, "on_time_rate": row.on_time_rate} for row in rows]
         return Response(
             {"group_by": query.validated_data["group_by"], "results": ComplianceRowSerializer(data, many=True).data}
         )

@@ -15,7 +15,7 @@ class SopConfig(AppConfig):
         from salesops.core.roles import Role
         from salesops.sop.clock import sop_clock_run
         from salesops.sop.selectors import SOP_OVERSEER_ROLES
-        from salesops.sop.views import home_section
+        from salesops.sop.views import behind_section, home_section
 
         group = _("Deadlines")
         registry.add_nav(NavItem("sop-my", _("My deadlines"), "sop-my", None, 40, group))
@@ -29,4 +29,5 @@ class SopConfig(AppConfig):
         registry.add_nav(NavItem("sop-rules", _("SOP rules"), "sop-rules", admin, 940, _("Administration")))
         registry.add_nav(NavItem("sop-clock", _("SOP clock"), "sop-clock", admin, 941, _("Administration")))
         registry.add_home(HomeSection("sop-due", home_section, None, 20))
+        registry.add_home(HomeSection("sop-behind", behind_section, SOP_OVERSEER_ROLES, 25))
         register_periodic("sop.clock", sop_clock_run, every=timedelta(minutes=1))

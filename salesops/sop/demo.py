@@ -1,6 +1,13 @@
-"""Demo deadlines: four weeks of daily reports by the ten reps, most on time, some late, some
-missing, with the SOP clock run over the same weeks (creating, reminding, escalating as it
-would have), so that obligations are met, late, missed and open, and compliance shows."""
+"""Demo deadlines: every SOP rule switched on, and the clock run over the demo's history from
+the first day of last month (creating, reminding, escalating as it would have).
+
+This step comes after every area whose documents start or meet deadlines: their demos made
+the calls and visits, complaints, approvals, orders and deliveries, invoices and receipts,
+credit reviews, forecasts, production plans and S&OP packs through their services, which
+opened and closed the obligations as they went. Here the ten reps write their daily reports
+(most on time, some late, some not at all), and the replayed clock marks what was missed.
+The monthly customer profit plan and the business review have no document yet, so their
+obligations stay open or missed."""
 
 from __future__ import annotations
 
@@ -14,9 +21,9 @@ from salesops.core.roles import Role
 from salesops.crm.models import Customer
 from salesops.sop import services
 from salesops.sop.clock import sop_clock_run
+from salesops.sop.models import SopRule
 
-ORDER = 30
-DAYS = 28
+ORDER = 90
 # How reliable each rep is: chance of on time, of late (the rest: missing).
 HABITS = {
     "rep1": (0.95, 0.04),
@@ -44,8 +51,16 @@ def _at(day: datetime.date, hour: int, minute: int, tz) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tz)
 
 
+def _history_start(today: datetime.date) -> datetime.date:
+    """The first day of last month: a full month and this one so far."""
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
 def build(ctx):
     rng = ctx.rng("sop")
+    admin = ctx.user("admin")
+    for rule in SopRule.objects.filter(enabled=False).order_by("code"):
+        services.sop_rule_update(rule=rule, data={"enabled": True}, actor=admin)
     calendar = WorkCalendar.load()
     tz = calendar.tz
     real_now = timezone.now()
@@ -54,7 +69,8 @@ def build(ctx):
         rep.pk: list(Customer.objects.filter(owner=rep).order_by("code").values_list("name", flat=True)[:20])
         for rep in reps
     }
-    start = ctx.today - datetime.timedelta(days=DAYS)
+    start = _history_start(ctx.today)
+    days = (ctx.today - start).days
     reports = []
 
     def clock(moment):
@@ -78,7 +94,7 @@ def build(ctx):
         reports.append(report)
 
     clock(_at(start - datetime.timedelta(days=1), 23, 0, tz))
-    for offset in range(DAYS + 1):
+    for offset in range(days + 1):
         day = start + datetime.timedelta(days=offset)
         clock(_at(day, 0, 5, tz))
         if day >= ctx.today or not calendar.is_working_day(day):
@@ -118,4 +134,4 @@ def build(ctx):
                 report=report, reviewer=reviewer, comment=rng.choice(["", "收到", "注意跟进回款"])
             )
             reviewed += 1
-    ctx.say(f"{len(reports)} daily reports ({reviewed} reviewed), SOP clock run over {DAYS} days")
+    ctx.say(f"{len(reports)} daily reports ({reviewed} reviewed), every SOP rule on, clock run over {days} days")

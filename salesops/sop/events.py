@@ -1,6 +1,6 @@
 """The event types SOP rules can wait for: a code → label map.
 
-Areas report these through `sop.services.sop_event`. An area introducing a new kind of event
+The services that write the documents record these through `sop.hooks.done`. An area introducing a new kind of event
 adds it with `register_event_type` from its AppConfig.ready(); the codes are stored on rules
 and events, so they never change once used.
 """
@@ -10,18 +10,17 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 EVENT_TYPES: dict[str, object] = {
-    "call_registered": _("Call or visit registered"),
+    "call_registered": _("Call or visit entered"),
     "daily_report_submitted": _("Daily sales report submitted"),
     "approval_answered": _("Approval request answered"),
-    "order_delivered": _("Order delivered"),
+    "order_delivered": _("Order received by the customer"),
     "customer_plan_submitted": _("Monthly customer profit plan submitted"),
     "production_plan_issued": _("Production plan issued"),
     "business_review_held": _("Monthly business review held"),
     "forecast_submitted": _("Month-end forecast submitted"),
     "sop_meeting_held": _("S&OP meeting held"),
     "credit_review_done": _("Credit review done"),
-    "overdue_followed_up": _("Overdue receivable followed up (30 days)"),
-    "overdue_escalated": _("Overdue receivable escalated (60 days)"),
+    "invoice_settled": _("Invoice paid in full"),
     "complaint_answered": _("Complaint answered"),
 }
 

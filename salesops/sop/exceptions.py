@@ -29,3 +29,8 @@ class OwnReportReview(ApplicationError):
     code = "sop_review_own_report"
     status = 403
     default_message = _("You cannot review your own report.")
+
+
+class UnknownRule(ValidationFailed):
+    code = "sop_unknown_rule"
+    default_message = _("There is no such SOP rule.")

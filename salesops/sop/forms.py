@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,10 +75,18 @@ class ReviewForm(forms.Form):
 
 
 class ComplianceForm(forms.Form):
-    GROUPS = [("person", _("Person")), ("team", _("Team")), ("rule", _("Rule"))]
+    GROUPS = [("person", _("Person")), ("team", _("Team")), ("rule", _("Rule")), ("month", _("Month"))]
     date_from = DateFormField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = DateFormField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     group_by = forms.ChoiceField(label=_("Group by"), choices=GROUPS, initial="person")
+    rule = forms.ModelChoiceField(
+        label=_("Rule"), queryset=SopRule.objects.none(), required=False, empty_label=_("All rules")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = SopRule.objects.order_by("code")
+        self.fields["rule"].label_from_instance = lambda rule: rule.name
 
     def clean(self):
         data = super().clean()
@@ -85,3 +95,31 @@ class ComplianceForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and (data["date_to"] - data["date_from"]).days > 731:
             raise forms.ValidationError(_("Choose a period of at most two years."))
         return data
+
+
+class ObligationScopeForm(forms.Form):
+    """What a compliance row leads to: the obligations due in a period, of a person or a team.
+    Values that do not parse are left out (the list shows everything the user may see)."""
+
+    due_from = forms.DateField(required=False)
+    due_to = forms.DateField(required=False)
+    person = forms.IntegerField(required=False, min_value=1)
+    team = forms.IntegerField(required=False, min_value=1)
+    escalated = forms.BooleanField(required=False)
+
+    def scope(self, queryset, tz):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["due_from"]:
+            queryset = queryset.filter(due_at__gte=datetime.datetime.combine(data["due_from"], datetime.time(0), tz))
+        if data["due_to"]:
+            end = data["due_to"] + datetime.timedelta(days=1)
+            queryset = queryset.filter(due_at__lt=datetime.datetime.combine(end, datetime.time(0), tz))
+        if data["person"]:
+            queryset = queryset.filter(person_id=data["person"])
+        if data["team"]:
+            queryset = queryset.filter(person__org_unit_id=data["team"])
+        if data["escalated"]:
+            queryset = queryset.filter(escalated_at__isnull=False)
+        return queryset

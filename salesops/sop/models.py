@@ -1,5 +1,5 @@
 """SOP rules (deadlines as data), the obligations the clock creates from them, the events
-areas report, and the small daily sales report that is the first event source.
+the areas' services record when their documents are done, and the daily sales report.
 
 An obligation is one person's duty for one period of one rule ("rep1's daily report for
 2026-11-20"); (rule, person, period key) is unique, which is what makes the clock idempotent.
@@ -112,12 +112,15 @@ class Obligation(models.Model):
         MET = "met", _("Met on time")
         MET_LATE = "met_late", _("Met late")
         MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("No longer due")
 
-    # A missed obligation can still be done (late); met ones are final.
+    # A missed obligation can still be done (late), or turn out met on time when its record is
+    # dated before the deadline but was entered after the clock had passed it (a receipt keyed
+    # in later). Met ones are final; an obligation whose document was withdrawn is cancelled.
     TRANSITIONS = StateMachine(
         {
-            Status.OPEN: {Status.MET, Status.MET_LATE, Status.MISSED},
-            Status.MISSED: {Status.MET_LATE},
+            Status.OPEN: {Status.MET, Status.MET_LATE, Status.MISSED, Status.CANCELLED},
+            Status.MISSED: {Status.MET, Status.MET_LATE},
         }
     )
 
@@ -136,6 +139,7 @@ class Obligation(models.Model):
     reminder_run = models.ForeignKey("ClockRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     escalation_run = models.ForeignKey("ClockRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reference = models.CharField(_("reference"), max_length=200, blank=True)
+    url = models.CharField(_("document"), max_length=300, blank=True)
     event = models.ForeignKey("SopEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = bounded.DateTimeField(auto_now_add=True)
 
@@ -163,7 +167,8 @@ class Obligation(models.Model):
 
 
 class SopEvent(models.Model):
-    """Something an area reported as done ("daily report submitted by rep1 at 17:12")."""
+    """Something a document recorded as done ("daily report submitted by rep1 at 17:12"),
+    written by the service that wrote the document (see `sop.hooks`)."""
 
     event_type = models.CharField(_("event"), max_length=60, db_index=True)
     person = models.ForeignKey(
@@ -172,6 +177,7 @@ class SopEvent(models.Model):
     occurred_at = bounded.DateTimeField(_("occurred at"))
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     period_key = models.CharField(_("period"), max_length=80, blank=True)
+    url = models.CharField(_("document"), max_length=300, blank=True)
     obligation = models.ForeignKey(
         Obligation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("obligation")
     )

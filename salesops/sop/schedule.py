@@ -23,8 +23,12 @@ reported; the period key is the event's reference):
   after 24h, after 24 hours   24 clock hours after the event
   after 24 working-hours      24 working hours (company calendar and working hours)
   after 30 days               30 calendar days
+  after 3 months              the same time 3 calendar months later (the last day for short months)
   after 3 working-days        by the end of the 3rd working day after the event's day
   same-day                    by the end of the event's day (23:59)
+
+Hours are calendar hours unless the expression says working-hours: the manuals' "24 hours"
+(二十四小时内) is a day and a night, whatever the office hours.
 
 An obligation opens at the start (00:00) of its period's first day; the clock creates it then.
 """
@@ -60,7 +64,7 @@ class Period:
 class Schedule:
     """A parsed expression. kind: daily, weekly, monthly_day, monthly_workday, monthly_last,
     months (every N months), after_hours, after_working_hours, after_days,
-    after_working_days, same_day."""
+    after_working_days, after_months, same_day."""
 
     kind: str
     number: int = 0
@@ -70,6 +74,11 @@ class Schedule:
     @property
     def is_event_triggered(self) -> bool:
         return self.kind.startswith("after_") or self.kind == "same_day"
+
+    @property
+    def counts_on_the_calendar(self) -> bool:
+        """Whether `due_after` needs the company calendar (working time, days, the time zone)."""
+        return self.kind not in {"after_hours", "after_days"}
 
     # --- periodic ------------------------------------------------------------------------------
     def periods_opening(
@@ -93,6 +102,32 @@ class Schedule:
         lookback = {"daily": 1, "weekly": 7}.get(self.kind, 31 * max(self.number, 1) if self.kind == "months" else 31)
         candidates = self._periods_for_days(calendar, local - datetime.timedelta(days=lookback), local)
         return [period for period in candidates if period.open_at <= now < period.due_at]
+
+    def period_key(self, day: datetime.date) -> str:
+        """The key of the period this (periodic) schedule gives the day `day` belongs to: how a
+        document dated that day finds the obligation it meets."""
+        if self.kind == "daily":
+            return day.isoformat()
+        if self.kind == "weekly":
+            year, week, _weekday = day.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == "months":
+            return _month_key(day.year, day.month - (day.month - 1) % self.number, self.number)
+        if self.is_event_triggered:
+            raise ScheduleError(_("“%(text)s” is started by an event; it has no periods.") % {"text": self.text})
+        return _month_key(day.year, day.month, 1)
+
+    def period_due(self, calendar: WorkCalendar, day: datetime.date) -> datetime.datetime | None:
+        """When the period containing `day` is due (None: that period has no obligation, e.g. a
+        day that is not a working day for a daily rule)."""
+        key = self.period_key(day)
+        start = {"daily": day, "weekly": day - datetime.timedelta(days=day.weekday())}.get(
+            self.kind, day.replace(day=1)
+        )
+        for period in self._periods_for_days(calendar, start, day):
+            if period.key == key:
+                return period.due_at
+        return None
 
     def _due_time(self, calendar: WorkCalendar) -> datetime.time:
         return self.at or calendar.work_end
@@ -158,13 +193,19 @@ class Schedule:
         return working[-1]  # monthly_last, months
 
     # --- event-triggered ---------------------------------------------------------------------
-    def due_after(self, calendar: WorkCalendar, started_at: datetime.datetime) -> datetime.datetime:
+    def due_after(self, calendar: WorkCalendar | None, started_at: datetime.datetime) -> datetime.datetime:
+        """`calendar` may be None when `counts_on_the_calendar` is false."""
         if self.kind == "after_hours":
             return started_at + datetime.timedelta(hours=self.number)
         if self.kind == "after_working_hours":
             return calendar.add_working_hours(started_at, self.number)
         if self.kind == "after_days":
             return started_at + datetime.timedelta(days=self.number)
+        if self.kind == "after_months":
+            local = started_at.astimezone(calendar.tz)
+            month = local.month - 1 + self.number
+            year, month = local.year + month // 12, month % 12 + 1
+            return local.replace(year=year, month=month, day=min(local.day, _days_in_month(year, month)))
         local_day = started_at.astimezone(calendar.tz).date()
         if self.kind == "after_working_days":
             day = calendar.add_working_days(local_day, self.number)
@@ -315,7 +356,10 @@ def _parse_after(rest: list[str], text: str) -> Schedule:
         return Schedule(kind="after_hours", number=hours, text=text)
     if len(rest) != 2:
         raise ScheduleError(
-            _("Write “after N hours”, “after N working-hours”, “after N days” or “after N working-days”.")
+            _(
+                "Write “after N hours”, “after N working-hours”, “after N days”, “after N working-days” "
+                "or “after N months”."
+            )
         )
     units = {
         "hour": ("after_hours", MAX_AFTER_HOURS),
@@ -326,10 +370,12 @@ def _parse_after(rest: list[str], text: str) -> Schedule:
         "days": ("after_days", 366),
         "working-day": ("after_working_days", 250),
         "working-days": ("after_working_days", 250),
+        "month": ("after_months", 36),
+        "months": ("after_months", 36),
     }
     if rest[1] not in units:
         raise ScheduleError(
-            _("Unknown unit “%(unit)s”; use hours, working-hours, days or working-days.") % {"unit": rest[1]}
+            _("Unknown unit “%(unit)s”; use hours, working-hours, days, working-days or months.") % {"unit": rest[1]}
         )
     kind, high = units[rest[1]]
     number = _parse_int(rest[0], _("duration"), 1, high)

@@ -55,27 +55,26 @@ class ObligationSerializer(ModelSerializer):
             "reminded_at",
             "escalated_at",
             "reference",
+            "url",
             "event",
         ]
         read_only_fields = fields
 
 
 class SopEventSerializer(ModelSerializer):
-    event_type = serializers.ChoiceField(choices=event_type_choices())
-
     class Meta:
         model = SopEvent
-        fields = ["id", "event_type", "person", "occurred_at", "reference", "period_key", "obligation"]
-        read_only_fields = ["id", "person", "obligation"]
-        extra_kwargs = {"occurred_at": {"required": False}}
+        fields = ["id", "event_type", "person", "occurred_at", "reference", "period_key", "url", "obligation"]
+        read_only_fields = fields
 
 
 class ComplianceQuerySerializer(serializers.Serializer):
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD&group_by=person|team|rule"""
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD&group_by=person|team|rule|month[&rule=<id>]"""
 
     locals()["from"] = DateField()
     to = DateField()
-    group_by = serializers.ChoiceField(choices=["person", "team", "rule"], default="person")
+    group_by = serializers.ChoiceField(choices=["person", "team", "rule", "month"], default="person")
+    rule = serializers.PrimaryKeyRelatedField(queryset=SopRule.objects.all(), required=False, allow_null=True)
 
     def validate(self, attrs):
         if attrs["from"] > attrs["to"]:
@@ -86,12 +85,14 @@ class ComplianceQuerySerializer(serializers.Serializer):
 
 
 class ComplianceRowSerializer(serializers.Serializer):
-    key = serializers.IntegerField(allow_null=True)
+    key = serializers.CharField(allow_null=True, help_text="person, team or rule id; YYYY-MM for a month")
     label = serializers.CharField()
     met = serializers.IntegerField()
     met_late = serializers.IntegerField()
     missed = serializers.IntegerField()
     open = serializers.IntegerField()
+    escalated = serializers.IntegerField()
+    late = serializers.IntegerField()
     total = serializers.IntegerField()
     on_time_rate = serializers.FloatField(allow_null=True)
 

@@ -1,16 +1,22 @@
-"""Writes of the SOP area: rules, reported events, event-started deadlines, daily reports.
+"""Writes of the SOP area: rules, recorded events, event-started deadlines, daily reports.
 
-Areas call `sop_event(...)` when something a rule waits for happens (a report submitted, a
-complaint answered); the matching open (or missed) obligation is marked met or met late. The
-SOP area never polls other areas' tables. The scheduled evaluation lives in `sop.clock`.
+Other areas reach these through `sop.hooks` only: their services start a deadline when a
+document starts one (an order confirmed, a complaint registered) and record the event when a
+document meets one (the customer's receipt, the answer); the matching open (or missed)
+obligation is marked met or met late. Nobody declares an event by hand: there is no page or
+endpoint for it. The SOP area never polls other areas' tables; the scheduled evaluation
+lives in `sop.clock`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,8 +31,10 @@ from salesops.sop.exceptions import (
     OwnReportReview,
     RuleNotEventTriggered,
     UnknownEventType,
+    UnknownRule,
 )
 from salesops.sop.models import ESCALATE_TO_MANAGER, DailyReport, Obligation, SopEvent, SopRule
+from salesops.sop.schedule import Schedule, ScheduleError
 
 RULE_FIELDS = [
     "code",
@@ -79,14 +87,33 @@ def sop_rule_create(*, actor, **fields) -> SopRule:
     return model_create(instance=rule, actor=actor)
 
 
+def _keep_identity(rule: SopRule, code_before: str, started_by_event_before: bool) -> None:
+    """Documents find a rule by its code and start it from an event or read its periods: both
+    stay what they were, so no change of a rule can break the order, complaint or plan that
+    relies on it."""
+    errors = {}
+    if rule.code != code_before:
+        errors["code"] = [_("The code of a rule cannot change: documents refer to it.")]
+    if rule.parsed_schedule.is_event_triggered != started_by_event_before:
+        errors["schedule"] = [
+            _("This rule is started by its document: keep an expression such as “after 24h” or “same-day”.")
+            if started_by_event_before
+            else _("This rule runs on a calendar: keep an expression such as “daily 17:30” or “monthly day 20”.")
+        ]
+    if errors:
+        raise InvalidSopRule(fields=errors)
+
+
 @transaction.atomic
 def sop_rule_update(*, rule: SopRule, data: dict, actor) -> SopRule:
     was_enabled = rule.enabled
     schedule_before = rule.schedule
+    code_before, started_by_event_before = rule.code, rule.parsed_schedule.is_event_triggered
     for name in RULE_FIELDS:
         if name in data:
             setattr(rule, name, data[name])
     _validate_rule(rule)
+    _keep_identity(rule, code_before, started_by_event_before)
     rule.refresh_from_db(fields=RULE_FIELDS)
     rule, _changed = model_update(instance=rule, fields=RULE_FIELDS, data=data, actor=actor)
     if (rule.enabled and not was_enabled) or rule.schedule != schedule_before:
@@ -97,22 +124,32 @@ def sop_rule_update(*, rule: SopRule, data: dict, actor) -> SopRule:
 
 
 # --- events --------------------------------------------------------------------------------------
-def _candidate_obligation(*, event_type, person, occurred_at, reference, period_key) -> Obligation | None:
-    base = Obligation.objects.select_for_update().filter(
-        rule__event_type=event_type, status__in=[Obligation.Status.OPEN, Obligation.Status.MISSED]
-    )
-    if reference:
-        # Event-started deadlines carry the reference of the event that started them.
-        started = base.filter(reference=reference).order_by("due_at", "id").first()
-        if started is not None:
+PENDING = [Obligation.Status.OPEN, Obligation.Status.MISSED]
+
+
+def _matching(event: SopEvent) -> list[Obligation]:
+    """The obligations `event` meets: those started for the same document (its reference), else
+    the person's obligations, for each periodic rule waiting for this event, of the period the
+    event's day falls in. An event that names neither meets nothing."""
+    pending = Obligation.objects.select_for_update().filter(rule__event_type=event.event_type, status__in=PENDING)
+    if event.reference:
+        started = list(pending.filter(reference=event.reference).order_by("due_at", "id"))
+        if started:
             return started
-    mine = base.filter(person=person)
-    if period_key:
-        return mine.filter(period_key=period_key).order_by("due_at", "id").first()
-    pending = mine.filter(status=Obligation.Status.OPEN, open_at__lte=occurred_at).order_by("due_at", "id").first()
-    if pending is not None:
-        return pending
-    return mine.filter(status=Obligation.Status.MISSED, open_at__lte=occurred_at).order_by("-due_at", "-id").first()
+    if not event.period_key:
+        return []
+    day = datetime.date.fromisoformat(event.period_key)
+    periods = Q()
+    for rule in SopRule.objects.filter(event_type=event.event_type):
+        try:
+            schedule = rule.parsed_schedule
+        except ScheduleError:
+            continue
+        if not schedule.is_event_triggered:
+            periods |= Q(rule=rule, period_key=schedule.period_key(day))
+    if not periods:
+        return []
+    return list(pending.filter(periods, person=event.person).order_by("due_at", "id"))
 
 
 def _fulfil(obligation: Obligation, event: SopEvent, actor=None) -> Obligation:
@@ -122,9 +159,12 @@ def _fulfil(obligation: Obligation, event: SopEvent, actor=None) -> Obligation:
     obligation.status = target
     obligation.met_at = event.occurred_at
     obligation.event = event
-    obligation.save(update_fields=["status", "met_at", "event"])
-    event.obligation = obligation
-    event.save(update_fields=["obligation"])
+    obligation.reference = obligation.reference or event.reference
+    obligation.url = obligation.url or event.url
+    obligation.save(update_fields=["status", "met_at", "event", "reference", "url"])
+    if event.obligation_id is None:
+        event.obligation = obligation
+        event.save(update_fields=["obligation"])
     audit_record(
         instance=obligation,
         action=AuditEvent.Action.TRANSITION,
@@ -142,14 +182,16 @@ def sop_event(
     person: User,
     occurred_at: datetime.datetime | None = None,
     reference: str = "",
-    period_key: str = "",
+    period: datetime.date | None = None,
+    url: str = "",
     actor=None,
 ) -> SopEvent:
-    """Record that `person` did `event_type`; marks the matching obligation met (or met late).
+    """Record that `person` did `event_type` (a document's service calls this through
+    `sop.hooks.done`); marks the obligations it meets met, or met late.
 
-    Matching: an event-started obligation with the same reference; else the person's obligation
-    for `period_key` when given; else their earliest-due open obligation already opened, else
-    their most recent missed one (done late)."""
+    Matching: the obligations started for the same `reference`; else, when `period` (a day) is
+    given, the person's obligation of the period containing that day for each periodic rule
+    waiting for this event."""
     if not is_known_event_type(event_type):
         raise UnknownEventType(fields={"event_type": [_("Unknown event type “%(value)s”.") % {"value": event_type}]})
     occurred_at = occurred_at or timezone.now()
@@ -158,36 +200,62 @@ def sop_event(
         person=person,
         occurred_at=occurred_at,
         reference=reference[:200],
-        period_key=period_key[:80],
+        period_key=period.isoformat() if period else "",
+        url=url[:300],
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     event.full_clean()
     event.save()
-    obligation = _candidate_obligation(
-        event_type=event_type, person=person, occurred_at=occurred_at, reference=reference, period_key=period_key
-    )
-    if obligation is not None:
+    for obligation in _matching(event):
         _fulfil(obligation, event, actor)
     return event
 
 
 def match_pending_events(*, event_types, since: datetime.datetime) -> int:
-    """Events reported before their obligation existed (e.g. reported during clock downtime):
-    match them now. Called by the clock after it creates obligations."""
+    """Events recorded before their obligation existed (e.g. during clock downtime): match them
+    now. Called by the clock after it creates obligations."""
     matched = 0
     pending = SopEvent.objects.filter(obligation__isnull=True, event_type__in=list(event_types), occurred_at__gte=since)
     for event in pending.select_related("person").order_by("occurred_at", "id"):
-        obligation = _candidate_obligation(
-            event_type=event.event_type,
-            person=event.person,
-            occurred_at=event.occurred_at,
-            reference=event.reference,
-            period_key=event.period_key,
-        )
-        if obligation is not None:
+        for obligation in _matching(event):
             _fulfil(obligation, event)
             matched += 1
     return matched
+
+
+def _rule(rule_code: str) -> SopRule:
+    rule = SopRule.objects.filter(code=rule_code).first()
+    if rule is None:
+        raise UnknownRule(fields={"rule": [_("There is no SOP rule “%(code)s”.") % {"code": rule_code}]})
+    return rule
+
+
+def _event_schedule(rule: SopRule, amount: int | None) -> Schedule:
+    schedule = rule.parsed_schedule
+    if not schedule.is_event_triggered:
+        raise RuleNotEventTriggered()
+    return dataclasses.replace(schedule, number=amount) if amount is not None else schedule
+
+
+def _due(rule: SopRule, started_at: datetime.datetime, amount: int | None, calendar) -> datetime.datetime:
+    schedule = _event_schedule(rule, amount)
+    if calendar is None and schedule.counts_on_the_calendar:
+        calendar = WorkCalendar.load()
+    return schedule.due_after(calendar, started_at)
+
+
+def sop_deadline(
+    *, rule_code: str, started_at: datetime.datetime, amount: int | None = None, calendar: WorkCalendar | None = None
+) -> datetime.datetime:
+    """When something started at `started_at` is due under the rule, whether or not the rule is
+    switched on (it is the one place the deadline lives). `amount` replaces the rule's number
+    but keeps its unit, for a document that carries its own length (an approval chain's hours)."""
+    return _due(_rule(rule_code), started_at, amount, calendar)
+
+
+def sop_period_due(*, rule_code: str, day: datetime.date, calendar: WorkCalendar | None = None):
+    """When the rule's period containing `day` is due (None: no obligation in that period)."""
+    return _rule(rule_code).parsed_schedule.period_due(calendar or WorkCalendar.load(), day)
 
 
 def sop_start(
@@ -196,32 +264,61 @@ def sop_start(
     person: User,
     started_at: datetime.datetime | None = None,
     reference: str,
+    url: str = "",
+    due_at: datetime.datetime | None = None,
     calendar: WorkCalendar | None = None,
-) -> Obligation | None:
-    """Start an event-triggered deadline ("answer the complaint within 24 h of registration").
-    Returns None when the rule is switched off or not defined (one query, nothing written).
-    Starting the same reference twice is a no-op."""
+) -> datetime.datetime:
+    """Start an event-triggered deadline ("answer the complaint within 24 h of registration")
+    and return when it is due, which the document may keep (an order's "deliver by").
+
+    The obligation is written only when the rule is switched on; starting the same reference
+    for the same person twice writes nothing more (one insert that ignores the duplicate, like
+    the clock's: the row itself records when it opened and is due). `due_at` is for a document
+    that carries its own deadline computed by `sop_deadline` (an approval task)."""
     if not reference:
         raise InvalidSopRule(fields={"reference": [_("An event-started deadline needs the reference of its event.")]})
-    rule = SopRule.objects.filter(code=rule_code).first()
-    if rule is None or not rule.enabled:
-        return None
-    schedule = rule.parsed_schedule
-    if not schedule.is_event_triggered:
-        raise RuleNotEventTriggered()
+    rule = _rule(rule_code)
     started_at = started_at or timezone.now()
-    due_at = schedule.due_after(calendar or WorkCalendar.load(), started_at)
-    remind_at = due_at - datetime.timedelta(minutes=rule.reminder_minutes) if rule.reminder_minutes else None
-    with transaction.atomic():
-        obligation, created = Obligation.objects.get_or_create(
+    due_at = due_at or _due(rule, started_at, None, calendar)
+    if rule.enabled:
+        remind_at = due_at - datetime.timedelta(minutes=rule.reminder_minutes) if rule.reminder_minutes else None
+        obligation = Obligation(
             rule=rule,
             person=person,
             period_key=reference[:80],
-            defaults={"open_at": started_at, "due_at": due_at, "remind_at": remind_at, "reference": reference[:200]},
+            open_at=started_at,
+            due_at=due_at,
+            remind_at=remind_at,
+            reference=reference[:200],
+            url=url[:300],
         )
-        if created:
-            audit_record(instance=obligation, action=AuditEvent.Action.CREATE, changes={"due_at": [None, str(due_at)]})
-    return obligation
+        Obligation.objects.bulk_create([obligation], ignore_conflicts=True)
+    return due_at
+
+
+@transaction.atomic
+def sop_cancel(*, reference: str, rule_code: str | None = None, actor=None) -> int:
+    """The document behind open obligations was withdrawn or cancelled: they are no longer due.
+    Missed ones stay missed (the deadline had passed before). Returns how many."""
+    if not reference:
+        return 0
+    open_ = Obligation.objects.select_for_update().filter(reference=reference, status=Obligation.Status.OPEN)
+    if rule_code:
+        open_ = open_.filter(rule__code=rule_code)
+    cancelled = 0
+    for obligation in open_.order_by("pk"):
+        Obligation.TRANSITIONS.check(obligation.status, Obligation.Status.CANCELLED)
+        obligation.status = Obligation.Status.CANCELLED
+        obligation.save(update_fields=["status"])
+        audit_record(
+            instance=obligation,
+            action=AuditEvent.Action.TRANSITION,
+            actor=actor if getattr(actor, "pk", None) else None,
+            changes={"status": [Obligation.Status.OPEN, Obligation.Status.CANCELLED]},
+            note=reference,
+        )
+        cancelled += 1
+    return cancelled
 
 
 # --- daily reports -----------------------------------------------------------------------------------
@@ -254,7 +351,8 @@ def daily_report_submit(
         person=rep,
         occurred_at=submitted_at,
         reference=f"daily-report:{report.pk}",
-        period_key=date.isoformat(),
+        period=date,
+        url=reverse("sop-report-detail", args=[report.pk]),
         actor=actor,
     )
     return report

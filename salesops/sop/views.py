@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,13 +17,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
+from salesops.core.calendar import WorkCalendar
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import Role
 from salesops.core.selectors import is_admin
 from salesops.core.web import action_view, save_form
 from salesops.sop import services
-from salesops.sop.forms import ComplianceForm, DailyReportForm, ReviewForm, SopRuleForm
+from salesops.sop.forms import ComplianceForm, DailyReportForm, ObligationScopeForm, ReviewForm, SopRuleForm
 from salesops.sop.models import ClockRun, DailyReport, Obligation, SopRule
 from salesops.sop.selectors import (
     can_oversee,
@@ -30,6 +32,7 @@ from salesops.sop.selectors import (
     daily_report_list_for_user,
     my_obligations,
     obligation_list_for_user,
+    people_behind,
     rule_list_for_user,
 )
 
@@ -64,16 +67,27 @@ def home_section(request):
     return "sop/partials/home_due.html", {"mine": mine, "can_report": request.user.has_role(Role.SALES_REP)}
 
 
+def behind_section(request):
+    """On a supervisor's and manager's home page: the people behind today."""
+    behind = people_behind(user=request.user)
+    if not behind:
+        return None
+    return "sop/partials/home_behind.html", {"behind": behind[:10], "more": max(len(behind) - 10, 0)}
+
+
 # --- obligations -----------------------------------------------------------------------------------
 @login_required
 def obligation_list(request):
+    """Everyone's obligations the user may see; a compliance row links here with its scope
+    (period, person or team, escalated), and each obligation to its document."""
     rules = [
         (str(rule.pk), rule.name)
         for rule in rule_list_for_user(user=request.user).filter(obligations__isnull=False).distinct()
     ]
+    scope = ObligationScopeForm(request.GET)
     page = ListPage(
         request=request,
-        queryset=obligation_list_for_user(user=request.user),
+        queryset=scope.scope(obligation_list_for_user(user=request.user), WorkCalendar.load().tz),
         title=gettext_lazy("Obligations"),
         columns=[
             Column("rule", gettext_lazy("Rule"), sort="rule__code", value=lambda o: o.rule.name),
@@ -89,12 +103,19 @@ def obligation_list(request):
             Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
             Column("met_at", gettext_lazy("Done at"), sort="met_at", value=lambda o: _local(o.met_at)),
             Column("escalated_at", gettext_lazy("Escalated"), value=lambda o: _local(o.escalated_at)),
+            Column(
+                "reference",
+                gettext_lazy("Document"),
+                sort="reference",
+                value=lambda o: o.reference,
+                link=lambda o: o.url or None,
+            ),
         ],
         filters=[
             Filter("status", gettext_lazy("Status"), Obligation.Status.choices),
             Filter("rule", gettext_lazy("Rule"), rules, lookup="rule_id"),
         ],
-        search_fields=["person__full_name", "person__username", "period_key"],
+        search_fields=["person__full_name", "person__username", "period_key", "reference"],
         default_sort="-due_at",
         export_name="obligations",
         empty_message=gettext_lazy("No obligations in this view."),
@@ -110,40 +131,38 @@ def _compliance_form(request) -> ComplianceForm:
     today = timezone.localdate()
     initial = {"date_from": today.replace(day=1) - datetime.timedelta(days=31), "date_to": today, "group_by": "person"}
     data = {key: request.GET.get(key) or str(value) for key, value in initial.items()}
+    data["rule"] = request.GET.get("rule", "")
     return ComplianceForm(data)
 
 
-@login_required
-def compliance(request):
-    form = _compliance_form(request)
-    rows = []
-    if form.is_valid():
-        rows = compliance_for_user(
-            user=request.user,
-            date_from=form.cleaned_data["date_from"],
-            date_to=form.cleaned_data["date_to"],
-            group_by=form.cleaned_data["group_by"],
-        )
-    labels = {
-        "met": _("Met on time"),
-        "met_late": _("Met late"),
-        "missed": _("Missed"),
-        "open": _("Open"),
-    }
-    if request.GET.get("export") == "xlsx" and form.is_valid():
-        headers = [str(dict(ComplianceForm.GROUPS)[form.cleaned_data["group_by"]])] + list(labels.values())
-        headers += [_("Total"), _("On-time rate")]
-        return xlsx_response(
-            "sop-compliance",
-            headers,
-            ([r.label, r.met, r.met_late, r.missed, r.open, r.total, r.on_time_rate] for r in rows),
-            title=_("SOP compliance"),
-        )
-    chart = {
+def _month_bounds(label: str) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date.fromisoformat(f"{label}-01")
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def _drill_down(row, data) -> str:
+    """The obligations behind a compliance row, each linking to its document."""
+    date_from, date_to = data["date_from"], data["date_to"]
+    params = {}
+    if data["group_by"] == "month":
+        first, last = _month_bounds(row.key)
+        date_from, date_to = max(first, date_from), min(last, date_to)
+    elif row.key is not None:
+        params[data["group_by"]] = row.key
+    if data["rule"]:
+        params["rule"] = data["rule"].pk
+    params.update({"due_from": date_from.isoformat(), "due_to": date_to.isoformat()})
+    return reverse("sop-obligations") + "?" + urlencode(params)
+
+
+def _compliance_chart(rows, labels) -> dict:
+    """Outcomes stacked per row, with the on-time rate on its own axis."""
+    return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 16, "bottom": 8, "top": 36, "containLabel": True},
-        "xAxis": {"type": "value"},
+        "xAxis": [{"type": "value"}, {"type": "value", "max": 100, "axisLabel": {"formatter": "{value} %"}}],
         "yAxis": {"type": "category", "data": [row.label for row in rows], "inverse": True},
         "series": [
             {
@@ -154,8 +173,48 @@ def compliance(request):
                 "data": [getattr(row, key) for row in rows],
             }
             for key, label in labels.items()
+        ]
+        + [
+            {
+                "name": _("On-time rate"),
+                "type": "line",
+                "xAxisIndex": 1,
+                "itemStyle": {"color": "#1565c0"},
+                "data": [row.on_time_rate for row in rows],
+            }
         ],
     }
+
+
+@login_required
+def compliance(request):
+    """Per person, team, rule or month: met on time, late, missed, escalated, with a chart, a
+    link from each row to its obligations (and on to their documents) and an Excel export."""
+    form = _compliance_form(request)
+    rows = []
+    if form.is_valid():
+        rows = compliance_for_user(
+            user=request.user,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            group_by=form.cleaned_data["group_by"],
+            rule=form.cleaned_data["rule"],
+        )
+    labels = {
+        "met": _("Met on time"),
+        "met_late": _("Met late"),
+        "missed": _("Missed"),
+        "open": _("Open"),
+    }
+    if request.GET.get("export") == "xlsx" and form.is_valid():
+        headers = [str(dict(ComplianceForm.GROUPS)[form.cleaned_data["group_by"]])] + list(labels.values())
+        headers += [_("Escalations"), _("Total"), _("On-time rate")]
+        return xlsx_response(
+            "sop-compliance",
+            headers,
+            ([r.label, r.met, r.met_late, r.missed, r.open, r.escalated, r.total, r.on_time_rate] for r in rows),
+            title=_("SOP compliance"),
+        )
     query = request.GET.copy()
     query["export"] = "xlsx"
     return render(
@@ -163,11 +222,11 @@ def compliance(request):
         "sop/compliance.html",
         {
             "form": form,
-            "rows": rows,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "rows": [(row, _drill_down(row, form.cleaned_data)) for row in rows],
+            "chart_json": json.dumps(_compliance_chart(rows, labels), ensure_ascii=False),
             "chart_height": max(240, 36 * len(rows) + 80),
             "export_link": "?" + query.urlencode(),
-            "totals": {key: sum(getattr(row, key) for row in rows) for key in labels},
+            "totals": {key: sum(getattr(row, key) for row in rows) for key in [*labels, "escalated"]},
         },
     )
 

@@ -21,7 +21,7 @@ from salesops.core.roles import Role
 from salesops.credit.money import cents, money_sum
 from salesops.crm.models import Customer
 from salesops.planning.periods import add_months
-from salesops.sop.services import sop_event
+from salesops.sop import hooks
 from salesops.targets.exceptions import DocumentLocked
 from salesops.targets.models import PROFIT_PLAN_FLOW, ProfitPlan, ProfitPlanLine
 from salesops.targets.services import _validated
@@ -30,9 +30,9 @@ LINE_FIELDS = ("volume", "price", "margin_percent", "promotion", "expenses")
 MAX_LINES = 200
 
 
-def deadline_period_key(plan_month: datetime.date) -> str:
-    """The SOP period whose deadline the plan meets: the month before the plan's month."""
-    return f"{add_months(plan_month.replace(day=1), -1):%Y-%m}"
+def deadline_period(plan_month: datetime.date) -> datetime.date:
+    """A day of the SOP period whose deadline the plan meets: the month before the plan's month."""
+    return add_months(plan_month.replace(day=1), -1)
 
 
 def _line_values(line: ProfitPlanLine) -> None:
@@ -137,12 +137,12 @@ def profit_plan_submit(*, plan: ProfitPlan, actor, at: datetime.datetime | None 
     target = ProfitPlan.Status.APPROVED if request is None else ProfitPlan.Status.PENDING_APPROVAL
     profit_plan_decided(plan=plan, target=target, actor=actor)
     if first:
-        sop_event(
-            event_type="customer_plan_submitted",
+        hooks.done(
+            event="customer_plan_submitted",
             person=plan.rep,
             occurred_at=at,
             reference=f"profit-plan:{plan.number}",
-            period_key=deadline_period_key(plan.month),
+            period=deadline_period(plan.month),
             actor=actor,
         )
     return plan

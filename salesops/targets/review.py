@@ -26,7 +26,7 @@ from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.credit.money import cents, money_sum
 from salesops.planning.periods import add_months
-from salesops.sop.services import sop_event
+from salesops.sop import hooks
 from salesops.targets.exceptions import ReviewHeld
 from salesops.targets.kpis import get_kpi
 from salesops.targets.measures import invoices_in
@@ -216,12 +216,12 @@ def review_hold(
         },
         actor=actor,
     )
-    sop_event(
-        event_type="business_review_held",
+    hooks.done(
+        event="business_review_held",
         person=actor,
         occurred_at=at,
         reference=f"business-review:{review.number}",
-        period_key=f"{add_months(review.month, 1):%Y-%m}",
+        period=add_months(review.month, 1),
         actor=actor,
     )
     return review

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.core.audit import model_create, model_update
-from salesops.core.calendar import WorkCalendar
 from salesops.core.exceptions import InvalidTransition, ValidationFailed
 from salesops.core.numbering import next_number
 from salesops.units import money as unit_money
@@ -297,16 +296,13 @@ def _issue(item: PaymentItem, reservation: Reservation, actor) -> None:
 def _sop_start(item: PaymentItem, reservation: Reservation) -> None:
     """Each due date is a deadline on the SOP clock for the consultant (终身负责制): reminded
     before, escalated when missed, met only by the money allocated to the line."""
-    from salesops.sop.services import sop_start
+    from salesops.sop import hooks
 
-    calendar = WorkCalendar.load()
-    start = datetime.datetime.combine(item.due_date, datetime.time(0, 0), calendar.tz)
-    sop_start(
-        rule_code=SOP_RULE,
+    hooks.start(
+        rule=SOP_RULE,
         person=reservation.consultant,
-        started_at=start,
+        started_at=hooks.start_of_day(item.due_date),
         reference=f"unit-payment:{item.pk}",
-        calendar=calendar,
     )
 
 
@@ -414,18 +410,14 @@ def _funds_arrived(contract: PurchaseContract, actor, on: datetime.date) -> None
 
 
 def _sop_met(item: PaymentItem, reservation: Reservation, received_on: datetime.date | None) -> None:
+    from salesops.sop import hooks
     from salesops.sop.models import SopEvent
-    from salesops.sop.services import sop_event
 
     reference = f"unit-payment:{item.pk}"
     if SopEvent.objects.filter(event_type=SOP_EVENT, reference=reference).exists():
         return
-    now = timezone.now()
-    occurred = now
-    if received_on is not None:
-        end_of_day = datetime.datetime.combine(received_on, datetime.time(23, 59), WorkCalendar.load().tz)
-        occurred = min(now, end_of_day)
-    sop_event(event_type=SOP_EVENT, person=reservation.consultant, occurred_at=occurred, reference=reference)
+    occurred = hooks.end_of_day(received_on) if received_on is not None else timezone.now()
+    hooks.done(event=SOP_EVENT, person=reservation.consultant, occurred_at=occurred, reference=reference)
 
 
 def payments_sync(*, now=None) -> int:

@@ -26,6 +26,7 @@ from salesops.core import services as core
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import CalendarDay, Notification
+from salesops.sop.models import Obligation, SopRule
 
 S = ApprovalRequest.Status
 T = ApprovalTask.Status
@@ -45,6 +46,12 @@ def chain3(org, test_doc):
     )
 
 
+@pytest.fixture
+def working_hours(db):
+    """The SOP rule counts the answer time in working hours (the default is calendar hours)."""
+    SopRule.objects.filter(code="approval-24h").update(schedule="after 24 working-hours")
+
+
 def _submit(org, amount="150000", rep="rep1", now=None):
     doc = make_amount_doc(rep=org[rep], amount=amount)
     return doc, services.approval_submit(document=doc, doc_type=TEST_DOC, actor=org[rep], now=now)
@@ -56,7 +63,17 @@ class TestSubmit:
         assert request is None
         assert not ApprovalRequest.objects.exists()
 
-    def test_first_step_opens_with_a_working_hours_deadline(self, org, chain3):
+    def test_first_step_opens_with_24_calendar_hours_to_answer(self, org, chain3):
+        """二十四小时内: a request from Wednesday 23:16 is due Thursday 23:16, not Monday."""
+        wednesday = datetime.datetime(2026, 3, 4, 23, 16, tzinfo=SHANGHAI)
+        _doc, request = _submit(org, now=wednesday)
+        first = request.tasks.get(position=1)
+        assert first.due_at == datetime.datetime(2026, 3, 5, 23, 16, tzinfo=SHANGHAI)
+        assert first.remind_at == datetime.datetime(2026, 3, 5, 19, 16, tzinfo=SHANGHAI)
+        obligation = Obligation.objects.get(rule__code="approval-24h", person=org["supervisor1"])
+        assert (obligation.open_at, obligation.due_at) == (wednesday, first.due_at)
+
+    def test_first_step_opens_with_a_working_hours_deadline(self, org, chain3, working_hours):
         _doc, request = _submit(org, now=MONDAY_10)
         assert _tasks(request) == [("supervisor1", T.OPEN), ("manager", T.WAITING), ("director", T.WAITING)]
         first = request.tasks.get(position=1)
@@ -288,7 +305,7 @@ class TestDeadlines:
     """Submitted Monday 10:00 → remind Wednesday 12:00, deadline Wednesday 16:00."""
 
     @pytest.fixture
-    def pending(self, org, chain3):
+    def pending(self, org, chain3, working_hours):
         core.user_update(user=org["supervisor1"], data={"email": "s1@example.cn"}, actor=org["admin"])
         core.user_update(user=org["manager"], data={"email": "m@example.cn"}, actor=org["admin"])
         _doc, request = _submit(org, now=MONDAY_10)

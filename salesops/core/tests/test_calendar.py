@@ -3,7 +3,12 @@ import zoneinfo
 
 import pytest
 
-from salesops.core.calendar import WorkCalendar, calendar_days_from_official, calendar_seed_year
+from salesops.core.calendar import (
+    WorkCalendar,
+    calendar_days_from_official,
+    calendar_seed_year,
+    official_schedule_known,
+)
 from salesops.core.models import CalendarDay
 
 D = datetime.date
@@ -66,3 +71,26 @@ def test_seeding_is_idempotent_and_keeps_administrator_edits():
     assert first > 10 and second == 0
     assert CalendarDay.objects.get(date=D(2026, 10, 1)).name == "edited"
     assert WorkCalendar.load().is_working_day(D(2026, 10, 1)) is False
+
+
+def test_a_year_without_the_official_schedule_gets_its_holidays_and_a_warning(org, client):
+    """chinese_calendar knows the published schedule up to a year; a later one gets the
+    statutory holidays only (no 调休), and the page and the seeding say so."""
+    year = 2099
+    assert official_schedule_known(2026) and not official_schedule_known(year)
+    days = calendar_days_from_official(year)
+    assert days and all(not working for _day, working, _name in days)  # holidays only, no make-up days
+    client.force_login(org["admin"])
+    response = client.post("/calendar/seed/", {"year": str(year)}, follow=True)
+    page = response.content.decode()
+    assert "is not known yet" in page and 'data-testid="calendar-unknown-year"' in page
+    assert CalendarDay.objects.filter(date__year=year).count() == len(days)
+    assert 'data-testid="calendar-unknown-year"' not in client.get("/calendar/?year=2026").content.decode()
+
+
+@pytest.mark.parametrize("year", ["", "abc", "1999", "20260"])
+def test_seeding_a_nonsense_year_is_refused_without_an_error_page(org, client, year):
+    client.force_login(org["admin"])
+    response = client.post("/calendar/seed/", {"year": year}, follow=True)
+    assert response.status_code == 200 and "between 2000 and 2100" in response.content.decode()
+    assert not CalendarDay.objects.exists()

@@ -46,3 +46,17 @@ def test_loading_the_demo_twice_adds_nothing():
         "planner",
     ]:
         assert User.objects.get(username=username).check_password("salesops-demo")
+
+
+@pytest.mark.django_db
+def test_the_sop_step_switches_every_rule_on_and_gives_a_history_of_met_late_and_missed():
+    from salesops.sop.models import Obligation, SopRule
+
+    load_demo(progress=lambda _text: None, only=FOUNDATION | {"sop"})
+    assert not SopRule.objects.filter(enabled=False).exists()
+    daily = set(Obligation.objects.filter(rule__code="daily-report").values_list("status", flat=True))
+    assert {Obligation.Status.MET, Obligation.Status.MET_LATE, Obligation.Status.MISSED} <= daily
+    assert Obligation.objects.filter(escalated_at__isnull=False).exists()
+    before = Obligation.objects.count()
+    load_demo(progress=lambda _text: None, only=FOUNDATION | {"sop"})
+    assert Obligation.objects.count() == before

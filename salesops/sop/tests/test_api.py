@@ -107,22 +107,42 @@ def test_enabling_a_rule_through_the_api_restarts_its_schedule(org, api):
     assert rule.enabled and rule.scheduled_until is None
 
 
-def test_reporting_an_event_marks_the_obligation(org, api, obligation):
+@pytest.mark.parametrize("username", ["rep1", "supervisor1", "director", "admin"])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"event_type": "daily_report_submitted", "period_key": "2026-11-16"},
+        {"event_type": "credit_review_done"},
+        {"event_type": "production_plan_issued"},
+        {"event_type": "sop_meeting_held"},
+    ],
+)
+def test_nobody_can_declare_a_deadline_met(org, api, obligation, username, event):
+    """The exploit: a rep posting "daily report submitted" for a day without a report turned
+    the obligation met. There is no such endpoint: only the report itself meets it."""
+    missed = make_obligation(
+        rule=daily_rule(), person=org["rep1"], day=MONDAY + datetime.timedelta(days=1), status=Obligation.Status.MISSED
+    )
+    response = api(org[username]).post("/api/v1/sop/events/", event, format="json")
+    assert response.status_code == 405
+    assert SopEvent.objects.count() == 0
+    assert set(Obligation.objects.filter(pk__in=[obligation.pk, missed.pk]).values_list("status", flat=True)) == {
+        Obligation.Status.OPEN,
+        Obligation.Status.MISSED,
+    }
+
+
+def test_only_the_report_meets_the_daily_report_obligation(org, api, obligation):
     response = api(org["rep1"]).post(
-        "/api/v1/sop/events/",
-        {"event_type": "daily_report_submitted", "occurred_at": at(2026, 11, 16, 12).isoformat()},
-        format="json",
+        "/api/v1/sop/daily-reports/", {"date": "2026-11-16", "visits": "three outlets"}, format="json"
     )
     assert response.status_code == 201
     obligation.refresh_from_db()
-    assert obligation.status == Obligation.Status.MET
-    assert response.json()["obligation"] == obligation.pk
-
-
-def test_unknown_event_type_is_rejected(org, api):
-    response = api(org["rep1"]).post("/api/v1/sop/events/", {"event_type": "lunch"}, format="json")
-    assert response.status_code == 400
-    assert SopEvent.objects.count() == 0
+    assert obligation.status == Obligation.Status.MET_LATE  # submitted now, long after 2026-11-16 17:30
+    assert obligation.url == f"/sop/daily-reports/{response.json()['id']}/"
+    events = api(org["supervisor1"]).get("/api/v1/sop/events/").json()["results"]
+    assert [(e["event_type"], e["obligation"]) for e in events] == [("daily_report_submitted", obligation.pk)]
+    assert api(org["rep3"]).get("/api/v1/sop/events/").json()["results"] == []
 
 
 @pytest.mark.parametrize("username, expected", [("rep1", 201), ("supervisor1", 403), ("finance", 403), ("norole", 403)])
@@ -186,3 +206,34 @@ def test_compliance_api(org, api, obligation):
 )
 def test_compliance_api_rejects_bad_queries(org, api, query):
     assert api(org["director"]).get(f"/api/v1/sop/compliance/?{query}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "code, change, field",
+    [
+        ("delivery-24h", {"code": "delivery-1d"}, "code"),
+        ("delivery-24h", {"schedule": "daily 17:30"}, "schedule"),
+        ("production-plan-29th", {"schedule": "after 24h"}, "schedule"),
+    ],
+)
+def test_a_rule_documents_rely_on_keeps_its_code_and_kind(org, api, code, change, field):
+    """Orders read "delivery-24h" by its code and start it from an event; the planners' page reads
+    the 29th's periods. A change that would break them is refused and changes nothing."""
+    rule = SopRule.objects.get(code=code)
+    before = (rule.code, rule.schedule)
+    response = api(org["admin"]).patch(f"/api/v1/sop/rules/{rule.pk}/", change, format="json")
+    assert response.status_code == 400 and field in response.json()["fields"]
+    rule.refresh_from_db()
+    assert (rule.code, rule.schedule) == before
+
+
+def test_counting_working_hours_instead_is_a_change_of_data(org, api):
+    rule = SopRule.objects.get(code="complaint-24h")
+    response = api(org["admin"]).patch(
+        f"/api/v1/sop/rules/{rule.pk}/", {"schedule": "after 24 working-hours"}, format="json"
+    )
+    assert response.status_code == 200
+    from salesops.sop import hooks
+
+    friday_16 = at(2026, 11, 20, 16)
+    assert hooks.deadline("complaint-24h", friday_16) == at(2026, 11, 25, 13)  # Fri 2 h + Mon, Tue 9 h + Wed 4 h

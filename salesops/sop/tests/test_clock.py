@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from salesops.core.models import Notification
 from salesops.sop import services
 from salesops.sop.clock import sop_clock_run
+from salesops.sop.exceptions import UnknownRule
 from salesops.sop.models import ClockRun, Obligation, SopEvent, SopRule
 from salesops.sop.tests.factories import at, daily_rule
 
@@ -27,6 +28,12 @@ def statuses():
 
 def kinds():
     return sorted((n.user.username, n.kind) for n in Notification.objects.select_related("user"))
+
+
+@pytest.fixture(autouse=True)
+def _only_the_daily_report(db):
+    """The clock's own behaviour, on one scheduled rule (the others have their own tests)."""
+    SopRule.objects.exclude(code__in=["daily-report", "complaint-24h"]).update(enabled=False)
 
 
 @pytest.fixture
@@ -92,7 +99,9 @@ def test_reminders_and_escalations_exactly_once_over_two_runs(org, run):
     assert run(at(2026, 11, 16, 17, 5)).reminded == 3
     assert run(at(2026, 11, 16, 17, 6)).reminded == 0
     assert kinds() == [("rep1", "sop.reminder"), ("rep2", "sop.reminder"), ("rep3", "sop.reminder")]
-    services.sop_event(event_type="daily_report_submitted", person=org["rep1"], occurred_at=at(2026, 11, 16, 17, 10))
+    services.sop_event(
+        event_type="daily_report_submitted", person=org["rep1"], occurred_at=at(2026, 11, 16, 17, 10), period=MONDAY
+    )
     first = run(at(2026, 11, 16, 17, 31))
     second = run(at(2026, 11, 16, 17, 31))
     assert (first.missed, second.missed, second.reminded) == (2, 0, 0)
@@ -148,16 +157,15 @@ def test_escalation_to_a_role_goes_to_the_closest_holder(org, run):
 
 def test_event_started_deadline(org, run):
     SopRule.objects.filter(code="complaint-24h").update(enabled=True)
-    obligation = services.sop_start(
+    due = services.sop_start(
         rule_code="complaint-24h", person=org["rep1"], started_at=at(2026, 11, 16, 10), reference="complaint:7"
     )
-    assert obligation.due_at == at(2026, 11, 17, 10)
-    assert (
-        services.sop_start(
-            rule_code="complaint-24h", person=org["rep1"], started_at=at(2026, 11, 16, 11), reference="complaint:7"
-        )
-        == obligation
+    assert due == at(2026, 11, 17, 10)
+    services.sop_start(
+        rule_code="complaint-24h", person=org["rep1"], started_at=at(2026, 11, 16, 11), reference="complaint:7"
     )
+    obligation = Obligation.objects.get()  # started once
+    assert (obligation.open_at, obligation.due_at) == (at(2026, 11, 16, 10), due)
     # answered by a colleague: the reference identifies the obligation
     services.sop_event(
         event_type="complaint_answered", person=org["rep2"], occurred_at=at(2026, 11, 16, 15), reference="complaint:7"
@@ -167,15 +175,21 @@ def test_event_started_deadline(org, run):
     assert run(at(2026, 11, 18)).missed == 0
 
 
-def test_event_started_rule_switched_off_creates_nothing(org):
-    assert services.sop_start(rule_code="complaint-24h", person=org["rep1"], reference="complaint:8") is None
+def test_event_started_rule_switched_off_gives_its_deadline_and_writes_nothing_with_one_query(org):
+    SopRule.objects.filter(code="complaint-24h").update(enabled=False)
+    with CaptureQueriesContext(connection) as context:
+        due = services.sop_start(
+            rule_code="complaint-24h", person=org["rep1"], started_at=at(2026, 11, 16, 10), reference="complaint:8"
+        )
+    assert due == at(2026, 11, 17, 10)
+    assert len(context.captured_queries) == 1
     assert Obligation.objects.count() == 0
 
 
-def test_event_started_rule_not_defined_creates_nothing_with_one_query(org):
-    with CaptureQueriesContext(connection) as context:
-        assert services.sop_start(rule_code="no-such-rule", person=org["rep1"], reference="x:1") is None
-    assert len(context.captured_queries) == 1 and Obligation.objects.count() == 0
+def test_an_undefined_rule_is_a_clear_error(org):
+    with pytest.raises(UnknownRule):
+        services.sop_start(rule_code="no-such-rule", person=org["rep1"], reference="x:1")
+    assert Obligation.objects.count() == 0
 
 
 def test_query_count_does_not_grow_with_obligations(org, run):

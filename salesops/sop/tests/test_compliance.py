@@ -1,7 +1,9 @@
 import datetime
 
-from salesops.sop.models import Obligation
-from salesops.sop.selectors import compliance_for_user
+import pytest
+
+from salesops.sop.models import Obligation, SopRule
+from salesops.sop.selectors import compliance_for_user, people_behind
 from salesops.sop.tests.factories import daily_rule, make_obligation
 
 S = Obligation.Status
@@ -49,3 +51,51 @@ def test_compliance_is_scoped(org):
     assert set(_rows(org["manager"], "person")) == {"Rep1", "Rep2", "Rep3"}
     assert _rows(org["finance"], "person") == {}
     assert _rows(org["norole"], "person") == {}
+
+
+def test_compliance_by_month_counts_escalations_and_leaves_cancelled_out(org):
+    _hand_made_case(org)
+    Obligation.objects.filter(status=S.MISSED).update(escalated_at=datetime.datetime(2026, 11, 6, tzinfo=datetime.UTC))
+    make_obligation(rule=daily_rule(), person=org["rep2"], day=D(2026, 11, 6), status=S.CANCELLED)
+    rows = compliance_for_user(
+        user=org["director"], date_from=D(2026, 10, 1), date_to=D(2026, 11, 30), group_by="month"
+    )
+    assert [(r.key, r.met, r.met_late, r.missed, r.open, r.escalated, r.late) for r in rows] == [
+        ("2026-10", 0, 0, 1, 0, 1, 1),
+        ("2026-11", 4, 1, 2, 1, 2, 3),
+    ]
+
+
+def test_compliance_narrowed_to_one_rule(org):
+    _hand_made_case(org)
+    other = SopRule.objects.get(code="complaint-24h")
+    assert (
+        compliance_for_user(
+            user=org["director"], date_from=D(2026, 11, 1), date_to=D(2026, 11, 30), group_by="person", rule=other
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    "username, behind",
+    [
+        ("supervisor1", ["Rep1", "Rep2"]),
+        ("supervisor2", ["Rep3"]),
+        ("manager", ["Rep1", "Rep2", "Rep3"]),
+        ("director", ["Rep1", "Rep2", "Rep3"]),
+        ("rep1", []),
+        ("finance", []),
+        ("norole", []),
+    ],
+)
+def test_people_behind_today_by_role(org, username, behind):
+    now = datetime.datetime(2026, 11, 10, 9, tzinfo=datetime.UTC)
+    _hand_made_case(org)  # rep1 missed 11-05 and one in October, rep2 11-03, rep3's 11-30 is not due yet
+    make_obligation(rule=daily_rule(), person=org["rep3"], day=D(2026, 11, 9), status=S.OPEN)  # past due, not run
+    rows = people_behind(user=org[username], now=now)
+    assert [row.person.display_name for row in rows] == behind
+    if username == "manager":
+        assert [(r.overdue, r.rules) for r in rows] == [(2, ["Daily sales report by 17:30"])] + [
+            (1, ["Daily sales report by 17:30"])
+        ] * 2

@@ -120,3 +120,61 @@ def test_notifications_are_in_the_recipients_language(org):
     title = Notification.objects.get(user=org["supervisor1"]).title
     assert "2" in title and "missed" not in title
     assert SopRule.objects.get(code="daily-report").name_zh in Notification.objects.get(user=org["supervisor1"]).body
+
+
+def test_compliance_rows_lead_to_the_obligations_and_their_documents(org, web):
+    report = services.daily_report_submit(
+        rep=org["rep1"],
+        date=datetime.date(2026, 11, 16),
+        actor=org["rep1"],
+        submitted_at=at(2026, 11, 16, 17),
+        visits="A",
+    )
+    make_obligation(rule=daily_rule(), person=org["rep2"], day=datetime.date(2026, 11, 16), status="missed")
+    ours = make_obligation(rule=daily_rule(), person=org["rep1"], day=datetime.date(2026, 11, 16))
+    services.sop_event(
+        event_type="daily_report_submitted",
+        person=org["rep1"],
+        occurred_at=report.submitted_at,
+        reference=f"daily-report:{report.pk}",
+        period=report.date,
+        url=f"/sop/daily-reports/{report.pk}/",
+    )
+    ours.refresh_from_db()
+    assert ours.status == Obligation.Status.MET
+    page = web("supervisor1").get("/sop/compliance/?date_from=2026-11-01&date_to=2026-11-30&group_by=person")
+    link = f"/sop/obligations/?person={org['rep1'].pk}&amp;due_from=2026-11-01&amp;due_to=2026-11-30"
+    assert link in page.content.decode()
+    listed = web("supervisor1").get(link.replace("&amp;", "&")).content.decode()
+    assert f'href="/sop/daily-reports/{report.pk}/"' in listed and "Rep2" not in listed
+    by_month = web("supervisor1").get("/sop/compliance/?date_from=2026-11-01&date_to=2026-11-30&group_by=month")
+    assert "/sop/obligations/?due_from=2026-11-01&amp;due_to=2026-11-30" in by_month.content.decode()
+    # nonsense in the drill-down parameters is ignored, not an error
+    assert web("supervisor1").get("/sop/obligations/?person=x&due_from=2026-13-45&team=-1").status_code == 200
+
+
+def test_home_of_a_supervisor_shows_who_is_behind(org, web):
+    make_obligation(
+        rule=daily_rule(), person=org["rep2"], day=datetime.date.today() - datetime.timedelta(days=2), status="missed"
+    )
+    home = web("supervisor1").get("/").content.decode()
+    assert 'data-testid="sop-behind"' in home and "Rep2" in home
+    assert 'data-testid="sop-behind"' not in web("rep2").get("/").content.decode()
+    assert 'data-testid="sop-behind"' not in web("supervisor2").get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "username, rows", [("supervisor1", 2), ("manager", 2), ("rep1", 1), ("rep3", 0), ("finance", 0)]
+)
+def test_compliance_api_by_month_and_rule(org, api, username, rows):
+    make_obligation(rule=daily_rule(), person=org["rep1"], day=datetime.date(2026, 10, 16), status="met")
+    make_obligation(rule=daily_rule(), person=org["rep2"], day=datetime.date(2026, 11, 16), status="missed")
+    url = f"/api/v1/sop/compliance/?from=2026-10-01&to=2026-11-30&group_by=month&rule={daily_rule().pk}"
+    body = api(org[username]).get(url).json()
+    assert len(body["results"]) == rows
+    if username == "manager":
+        assert [(r["key"], r["met"], r["missed"], r["late"]) for r in body["results"]] == [
+            ("2026-10", 1, 0, 0),
+            ("2026-11", 0, 1, 1),
+        ]
+    assert api(org[username]).get(url.replace(f"rule={daily_rule().pk}", "rule=999999")).status_code == 400
