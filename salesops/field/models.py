@@ -319,7 +319,7 @@ class Visit(models.Model):
     order = models.ForeignKey(
         "sales.SalesOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("order")
     )
-    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -673,7 +673,7 @@ def visit_submit(
     from the page's queue). `client_key` makes it idempotent: the same key again returns the
     stored visit and changes nothing. Returns (visit, created now)."""
     now = now or timezone.now()
-    stored = Visit.objects.filter(client_key=client_key).first()
+    stored = Visit.objects.filter(client_key=str(client_key)).first()
     if stored is not None:
         if stored.rep_id != actor.pk:
             raise AlreadyRecorded()
@@ -721,7 +721,7 @@ def visit_submit(
     visit.status = Visit.Status.DONE
     visit.check_in_at, visit.check_out_at = check_in, check_out
     visit.check_in_latitude, visit.check_in_longitude, visit.check_in_distance_m = lat, lon, distance
-    visit.client_key = client_key
+    visit.client_key = str(client_key)  # as text: the audit trail stores it as written
     if visit.outcome == "" and make_order:
         visit.outcome = Visit.Outcome.ORDERED
     if not visit.outcome:
