@@ -62,6 +62,7 @@ POLICY_FIELDS = [
     "visit_minutes",
     "speed_kmh",
     "road_factor",
+    "territory_km",
     "plan_seconds",
     "target_min_visits",
     "success_target_percent",
@@ -155,14 +156,23 @@ def _home_base(rep: User, customers: list[Customer]) -> tuple[float, float]:
 
 def route_outlets(*, rep: User) -> list[Customer]:
     """The rep's outlets that belong on a route: their active and prospect customers with
-    coordinates."""
-    return list(
+    coordinates, within the policy's territory radius of the rep's home base (when set)."""
+    customers = list(
         Customer.objects.filter(
             owner=rep, in_pool=False, status__in=ROUTE_STATUSES, latitude__isnull=False, longitude__isnull=False
         )
         .select_related("team")
         .order_by("pk")
     )
+    workday = RepWorkday.objects.filter(rep=rep).first()
+    if workday is None:
+        return customers
+    limit = FieldPolicy.current().territory_km * 1000
+    return [
+        c
+        for c in customers
+        if distance_m(workday.home_latitude, workday.home_longitude, c.latitude, c.longitude) <= limit
+    ]
 
 
 @dataclass

@@ -17,7 +17,9 @@ def test_routes_command_writes_the_plan(tmp_path, capsys):
         for i in range(20)
     ]
     write(tmp_path / "outlets.csv", rows)
-    code = main(["routes", "--outlets", str(tmp_path / "outlets.csv"), "--out", str(tmp_path / "plan.csv"), "--time-limit", "2"])
+    code = main(
+        ["routes", "--outlets", str(tmp_path / "outlets.csv"), "--out", str(tmp_path / "plan.csv"), "--time-limit", "2"]
+    )
     assert code == 0
     plan = list(csv.DictReader((tmp_path / "plan.csv").open()))
     assert list(plan[0]) == ["day", "route", "sequence", "outlet"]
@@ -41,7 +43,19 @@ def test_routes_command_writes_the_plan(tmp_path, capsys):
 )
 def test_routes_command_refuses_bad_input(tmp_path, capsys, rows, message):
     write(tmp_path / "outlets.csv", rows)
-    code = main(["routes", "--outlets", str(tmp_path / "outlets.csv"), "--out", str(tmp_path / "plan.csv"), "--time-limit", "1", "--depot", "31.2,121.4"])
+    code = main(
+        [
+            "routes",
+            "--outlets",
+            str(tmp_path / "outlets.csv"),
+            "--out",
+            str(tmp_path / "plan.csv"),
+            "--time-limit",
+            "1",
+            "--depot",
+            "31.2,121.4",
+        ]
+    )
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "plan.csv").exists()

@@ -129,7 +129,9 @@ def test_bad_visit_input_changes_nothing(field):
         {"check_in_at": now, "check_out_at": now, "record": {"outcome": ""}},
     ]:
         with pytest.raises(ValidationFailed):
-            services.visit_submit(actor=rep, client_key=uuid.uuid4(), customer=customer, **{"record": {"outcome": "no_order"}, **bad})
+            services.visit_submit(
+                actor=rep, client_key=uuid.uuid4(), customer=customer, **{"record": {"outcome": "no_order"}, **bad}
+            )
     assert Visit.objects.count() == 0 and AuditEvent.objects.count() == audits
 
 
@@ -155,7 +157,9 @@ def test_visit_record_api_per_role(field, api, username, status):
         assert response.json()["code"] and Visit.objects.count() == 0
 
 
-@pytest.mark.parametrize("username,count", [("rep1", 1), ("supervisor1", 1), ("rep3", 0), ("supervisor2", 0), ("finance", 1), ("norole", 0)])
+@pytest.mark.parametrize(
+    "username,count", [("rep1", 1), ("supervisor1", 1), ("rep3", 0), ("supervisor2", 0), ("finance", 1), ("norole", 0)]
+)
 def test_cycle_and_visit_lists_are_scoped(field, api, client, username, count):
     published_cycle(field["org"]["supervisor1"], field["org"]["rep1"])
     response = api(field["org"][username]).get("/api/v1/field/cycles/")
@@ -176,7 +180,14 @@ def test_pages_open_for_the_supervisor(field, client):
     published_cycle(field["org"]["supervisor1"], field["org"]["rep1"])
     client.force_login(field["org"]["supervisor1"])
     cycle = RouteCycle.objects.get()
-    for url in ["/field/performance/", "/field/distribution/", "/field/checks/", "/field/visits/", f"/field/cycles/{cycle.pk}/", "/"]:
+    for url in [
+        "/field/performance/",
+        "/field/distribution/",
+        "/field/checks/",
+        "/field/visits/",
+        f"/field/cycles/{cycle.pk}/",
+        "/",
+    ]:
         assert client.get(url).status_code == 200, url
     client.force_login(field["org"]["rep1"])
     assert client.get("/field/today/").status_code == 200
