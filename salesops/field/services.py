@@ -553,8 +553,7 @@ def route_cycle_publish(*, cycle: RouteCycle, actor, starts_on: datetime.date | 
     """Publish a draft: it becomes the rep's routes from `starts_on`; the previous published
     cycle is retired. Planned visits of days not yet worked follow the new cycle."""
     cycle = _editable(cycle, actor)
-    if starts_on is not None:
-        cycle.starts_on = starts_on
+    starts_on = starts_on or cycle.starts_on
     for previous in RouteCycle.objects.select_for_update().filter(rep=cycle.rep, status=RouteCycle.Status.PUBLISHED):
         RouteCycle.TRANSITIONS.check(previous.status, RouteCycle.Status.RETIRED)
         model_update(instance=previous, fields=["status"], data={"status": RouteCycle.Status.RETIRED}, actor=actor)
@@ -566,7 +565,7 @@ def route_cycle_publish(*, cycle: RouteCycle, actor, starts_on: datetime.date | 
             "status": RouteCycle.Status.PUBLISHED,
             "published_by": actor,
             "published_at": timezone.now(),
-            "starts_on": cycle.starts_on,
+            "starts_on": starts_on,
         },
         actor=actor,
     )
