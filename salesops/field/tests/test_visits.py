@@ -88,18 +88,18 @@ def test_visit_submit_is_idempotent_and_makes_the_order(field):
     visit = visits[0]
     key = uuid.uuid4()
     now = timezone.now()
-    payload = dict(
-        actor=rep,
-        client_key=key,
-        visit=visit,
-        check_in_at=now - datetime.timedelta(minutes=5),
-        check_out_at=now,
-        latitude=Decimal("31.230000"),
-        longitude=Decimal("121.470000"),
-        record={"outcome": "", "competitor_info": "康师傅 买二送一"},
-        lines=[{"product": field["product"].pk, "stock_seen": "2", "suggested_quantity": "12"}],
-        make_order=True,
-    )
+    payload = {
+        "actor": rep,
+        "client_key": key,
+        "visit": visit,
+        "check_in_at": now - datetime.timedelta(minutes=5),
+        "check_out_at": now,
+        "latitude": Decimal("31.230000"),
+        "longitude": Decimal("121.470000"),
+        "record": {"outcome": "", "competitor_info": "康师傅 买二送一"},
+        "lines": [{"product": field["product"].pk, "stock_seen": "2", "suggested_quantity": "12"}],
+        "make_order": True,
+    }
     stored, created = services.visit_submit(**payload)
     assert created and stored.status == Visit.Status.DONE and stored.outcome == Visit.Outcome.ORDERED
     assert stored.order.status == SalesOrder.Status.DRAFT and stored.order.lines.get().quantity == Decimal("12.000")
