@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "salesops.credit",
     "salesops.planning",
     "salesops.field",
+    "salesops.units",
+    "salesops.targets",
     "salesops.demo",
 ]
 
