@@ -52,6 +52,12 @@ class FieldPolicy(models.Model):
         default=Decimal("1.30"),
         validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(3))],
     )
+    territory_km = models.PositiveSmallIntegerField(
+        _("territory radius around the home base (km)"),
+        default=40,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_("Outlets farther away are left off the routes (no day trip reaches them)."),
+    )
     plan_seconds = models.PositiveSmallIntegerField(
         _("planning time per rep (seconds)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(600)]
     )
@@ -319,7 +325,7 @@ class Visit(models.Model):
     order = models.ForeignKey(
         "sales.SalesOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("order")
     )
-    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

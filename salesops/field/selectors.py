@@ -131,17 +131,20 @@ def visit_figures(
     )
     key = {"rep": "rep_id", "team": "team_id"}[group_by]
     rows = (
-        visits.annotate(ok=successful())
-        .values(key, "date")
+        visits.values(key, "date")
         .annotate(
-            planned=Count("pk", filter=Q(planned=True)),
+            planned_n=Count("pk", filter=Q(planned=True)),
             done=Count("pk", filter=Q(status=Visit.Status.DONE)),
             off_route=Count("pk", filter=Q(status=Visit.Status.DONE, planned=False)),
             on_time=Count("pk", filter=on_time),
-            successful=Count("pk", filter=Q(ok=True)),
         )
         .order_by()
     )
+    # counted apart: SQLite refuses a correlated subquery inside an aggregate's FILTER
+    won = {
+        (row[key], row["date"]): row["n"]
+        for row in visits.filter(successful()).values(key, "date").annotate(n=Count("pk")).order_by()
+    }
     names = _names(group_by, {row[key] for row in rows})
     table: dict[tuple, Figures] = {}
     for row in rows:
@@ -150,8 +153,10 @@ def visit_figures(
             (row[key], when), Figures(key=f"{row[key]}|{when}", label=names.get(row[key], str(row[key])))
         )
         entry.period = when  # type: ignore[attr-defined]
-        for name in ["planned", "done", "on_time", "successful", "off_route"]:
+        entry.planned += row["planned_n"]
+        for name in ["done", "on_time", "off_route"]:
             setattr(entry, name, getattr(entry, name) + row[name])
+        entry.successful += won.get((row[key], row["date"]), 0)
     return sorted(table.values(), key=lambda f: (getattr(f, "period", ""), f.label))
 
 

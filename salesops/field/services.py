@@ -62,6 +62,7 @@ POLICY_FIELDS = [
     "visit_minutes",
     "speed_kmh",
     "road_factor",
+    "territory_km",
     "plan_seconds",
     "target_min_visits",
     "success_target_percent",
@@ -155,14 +156,23 @@ def _home_base(rep: User, customers: list[Customer]) -> tuple[float, float]:
 
 def route_outlets(*, rep: User) -> list[Customer]:
     """The rep's outlets that belong on a route: their active and prospect customers with
-    coordinates."""
-    return list(
+    coordinates, within the policy's territory radius of the rep's home base (when set)."""
+    customers = list(
         Customer.objects.filter(
             owner=rep, in_pool=False, status__in=ROUTE_STATUSES, latitude__isnull=False, longitude__isnull=False
         )
         .select_related("team")
         .order_by("pk")
     )
+    workday = RepWorkday.objects.filter(rep=rep).first()
+    if workday is None:
+        return customers
+    limit = FieldPolicy.current().territory_km * 1000
+    return [
+        c
+        for c in customers
+        if distance_m(workday.home_latitude, workday.home_longitude, c.latitude, c.longitude) <= limit
+    ]
 
 
 @dataclass
@@ -543,8 +553,7 @@ def route_cycle_publish(*, cycle: RouteCycle, actor, starts_on: datetime.date | 
     """Publish a draft: it becomes the rep's routes from `starts_on`; the previous published
     cycle is retired. Planned visits of days not yet worked follow the new cycle."""
     cycle = _editable(cycle, actor)
-    if starts_on is not None:
-        cycle.starts_on = starts_on
+    starts_on = starts_on or cycle.starts_on
     for previous in RouteCycle.objects.select_for_update().filter(rep=cycle.rep, status=RouteCycle.Status.PUBLISHED):
         RouteCycle.TRANSITIONS.check(previous.status, RouteCycle.Status.RETIRED)
         model_update(instance=previous, fields=["status"], data={"status": RouteCycle.Status.RETIRED}, actor=actor)
@@ -556,7 +565,7 @@ def route_cycle_publish(*, cycle: RouteCycle, actor, starts_on: datetime.date | 
             "status": RouteCycle.Status.PUBLISHED,
             "published_by": actor,
             "published_at": timezone.now(),
-            "starts_on": cycle.starts_on,
+            "starts_on": starts_on,
         },
         actor=actor,
     )
@@ -673,7 +682,7 @@ def visit_submit(
     from the page's queue). `client_key` makes it idempotent: the same key again returns the
     stored visit and changes nothing. Returns (visit, created now)."""
     now = now or timezone.now()
-    stored = Visit.objects.filter(client_key=client_key).first()
+    stored = Visit.objects.filter(client_key=str(client_key)).first()
     if stored is not None:
         if stored.rep_id != actor.pk:
             raise AlreadyRecorded()
@@ -721,7 +730,7 @@ def visit_submit(
     visit.status = Visit.Status.DONE
     visit.check_in_at, visit.check_out_at = check_in, check_out
     visit.check_in_latitude, visit.check_in_longitude, visit.check_in_distance_m = lat, lon, distance
-    visit.client_key = client_key
+    visit.client_key = str(client_key)  # as text: the audit trail stores it as written
     if visit.outcome == "" and make_order:
         visit.outcome = Visit.Outcome.ORDERED
     if not visit.outcome:

@@ -310,7 +310,8 @@ def _solve_assignment(*, options, distance, load, capacity, time_limit, model_mo
     for day, terms in enumerate(per_day):
         model.Add(sum(weight * variable for variable, weight in terms) <= int(capacity[day] * 10))
     model.Minimize(sum(objective))
-    for outlet, pattern_index in enumerate(_greedy(options=options, distance=distance, load=load, capacity=capacity)):
+    hint = _greedy(options=options, distance=distance, load=load, capacity=capacity)
+    for outlet, pattern_index in enumerate(hint):
         for index, variable in enumerate(choice[outlet]):
             model.AddHint(variable, index == pattern_index)
     solver = model_module.CpSolver()
@@ -318,6 +319,8 @@ def _solve_assignment(*, options, distance, load, capacity, time_limit, model_mo
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 1
     status = solver.Solve(model)
+    if status == model_module.UNKNOWN:  # out of time before a first solution: the greedy start
+        return [options[o][p] for o, p in enumerate(hint)]
     if status not in (model_module.OPTIMAL, model_module.FEASIBLE):
         return None
     return [
