@@ -361,16 +361,13 @@ def promote_waitlist(*, unit: Unit, now) -> Reservation | None:
     reservation = _hold(unit=unit, customer=entry.customer, actor=None, now=now, waitlist_entry=entry)
     transition(entry, WAITLIST_FLOW, WaitlistEntry.Status.PROMOTED, promoted_at=now)
     consultant = reservation.consultant
-    transaction.on_commit(
-        lambda: notify(
-            user=consultant,
-            title=_("Unit %(unit)s is now held for %(customer)s")
-            % {"unit": unit.code, "customer": entry.customer.name},
-            body=_("First in line on the waitlist. Take the deposit before %(until)s, or the hold lapses.")
-            % {"until": timezone.localtime(reservation.hold_expires_at).strftime("%Y-%m-%d %H:%M")},
-            url=_url("units-reservation", reservation.pk),
-            kind="units_waitlist",
-        )
+    notify(
+        user=consultant,
+        title=_("Unit %(unit)s is now held for %(customer)s") % {"unit": unit.code, "customer": entry.customer.name},
+        body=_("First in line on the waitlist. Take the deposit before %(until)s, or the hold lapses.")
+        % {"until": timezone.localtime(reservation.hold_expires_at).strftime("%Y-%m-%d %H:%M")},
+        url=_url("units-reservation", reservation.pk),
+        kind="units_waitlist",
     )
     return reservation
 
@@ -392,15 +389,12 @@ def holds_expire(*, now=None) -> int:
             deposit.cancelled = True
             deposit.save(update_fields=["cancelled"])
             free_unit(unit=unit, actor=None, now=now, note=locked.number)
-            consultant = locked.consultant
-            transaction.on_commit(
-                lambda locked=locked, consultant=consultant, unit=unit: notify(
-                    user=consultant,
-                    title=_("The hold of unit %(unit)s lapsed") % {"unit": unit.code},
-                    body=_("No deposit was paid for %(customer)s in time.") % {"customer": locked.customer.name},
-                    url=_url("units-reservation", locked.pk),
-                    kind="units_hold",
-                )
+            notify(
+                user=locked.consultant,
+                title=_("The hold of unit %(unit)s lapsed") % {"unit": unit.code},
+                body=_("No deposit was paid for %(customer)s in time.") % {"customer": locked.customer.name},
+                url=_url("units-reservation", locked.pk),
+                kind="units_hold",
             )
             lapsed += 1
     return lapsed
