@@ -21,7 +21,6 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from salesops.core.api.history import HistoryMixin
-from salesops.core.calendar import WorkCalendar
 from salesops.core.selectors import user_list_for_user
 from salesops.credit.ledger import add_months
 from salesops.crm.selectors import customer_list_for_user
@@ -62,6 +61,7 @@ from salesops.units.serializers import (
     WaitlistEntrySerializer,
     WaitlistJoinSerializer,
 )
+from salesops.units.services import company_tz
 
 
 class Reader(BasePermission):
@@ -638,7 +638,7 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Per room type and night (or hour of the day for rooms by the hour): rooms, taken,
         free (negative when sold beyond the rooms) and still sellable within the overbooking limit."""
         venue = self.get_object()
-        tz = WorkCalendar.load().tz
+        tz = company_tz()
         try:
             first = datetime.date.fromisoformat(request.query_params.get("from") or timezone.localdate().isoformat())
             days = min(max(int(request.query_params.get("days") or 14), 1), 62)

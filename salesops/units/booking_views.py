@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
-from salesops.core.calendar import WorkCalendar
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.web import action_view, save_form
 from salesops.crm.selectors import customer_list_for_user
 from salesops.units import bookings, forms, selectors
 from salesops.units.models import Booking, GroupBlock, RoomType
 from salesops.units.permissions import BOOKING_ROLES, can
+from salesops.units.services import company_tz
 
 CALENDAR_DAYS = 14
 
@@ -88,7 +88,7 @@ def booking_list(request):
 
 
 def _arrival_filter(queryset, value):
-    tz = WorkCalendar.load().tz
+    tz = company_tz()
     today = timezone.localdate(timezone.now(), tz)
     start = datetime.datetime.combine(today, datetime.time(0, 0), tz)
     if value == "today":
@@ -101,7 +101,7 @@ def venue_calendar(request, pk: int):
     """Rooms free per room type and night (hotel) or hour (KTV); negative when overbooked."""
     _require_reader(request.user)
     venue = _one(selectors.venue_list_for_user(user=request.user), pk)
-    tz = WorkCalendar.load().tz
+    tz = company_tz()
     today = timezone.localdate(timezone.now(), tz)
     first = _date(request.GET.get("from"), today)
     room_types = list(venue.room_types.order_by("code"))

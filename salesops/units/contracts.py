@@ -47,7 +47,7 @@ from salesops.units.models import (
     UnitChange,
 )
 from salesops.units.permissions import check_contract_fields, require
-from salesops.units.services import lock_reservation, money, reservation_deposit_paid, transition
+from salesops.units.services import company_tz, lock_reservation, money, reservation_deposit_paid, transition
 
 ZERO = Decimal("0.00")
 MAX_INSTALMENTS = 24
@@ -423,7 +423,7 @@ def _sop_met(item: PaymentItem, reservation: Reservation, received_on: datetime.
     now = timezone.now()
     occurred = now
     if received_on is not None:
-        end_of_day = datetime.datetime.combine(received_on, datetime.time(23, 59), WorkCalendar.load().tz)
+        end_of_day = datetime.datetime.combine(received_on, datetime.time(23, 59), company_tz())
         occurred = min(now, end_of_day)
     sop_event(event_type=SOP_EVENT, person=reservation.consultant, occurred_at=occurred, reference=reference)
 

@@ -13,9 +13,11 @@ in `units.bookings`, the purchase file in `units.files`.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +27,7 @@ from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
+from salesops.core.selectors import company_current
 from salesops.core.services import notify
 from salesops.core.state import StateMachine
 from salesops.units.exceptions import AlreadyOnWaitlist, UnitIsFree, UnitNotAvailable
@@ -59,6 +62,13 @@ UNIT_FIELDS = ["kind", "layout", "area", "orientation"]  # the list price change
 
 
 # --- shared helpers -----------------------------------------------------------------------------
+def company_tz() -> zoneinfo.ZoneInfo:
+    """The company's time zone: dates of holds, bookings and payments are the company's dates
+    (pages and the API run in it; the periodic jobs switch to it)."""
+    company = company_current()
+    return zoneinfo.ZoneInfo(company.time_zone if company else settings.SALESOPS_DEFAULT_TIME_ZONE)
+
+
 def transition(
     instance, flow: StateMachine, target: str, *, actor=None, note: str = "", field: str = "status", **extra
 ):
