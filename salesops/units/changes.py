@@ -271,10 +271,8 @@ def price_change_request(*, project, lines, reason: str, actor) -> PriceChange:
 
     require(actor, "price_change.request")
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(fields={"reason": [_("Say why the prices change.")]})
     prices: dict[int, Decimal] = {}
-    problems: dict[str, list] = {}
+    problems: dict[str, list] = {} if reason else {"reason": [_("Say why the prices change.")]}
     for unit, new_price in lines:
         try:
             prices[getattr(unit, "pk", unit)] = money(new_price, f"price_{getattr(unit, 'pk', unit)}")
