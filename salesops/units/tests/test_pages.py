@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from salesops.units.models import PurchaseContract, Reservation, Unit
 from salesops.units import services
+from salesops.units.models import PurchaseContract, Reservation, Unit
 from salesops.units.tests.factories import make_buyer, make_project, reserve, today, unit_of
 
 pytestmark = pytest.mark.django_db
