@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.approvals.exceptions import (
     ApprovalAlreadyPending,
@@ -45,7 +46,7 @@ from salesops.core.audit import audit_record, model_create, model_delete, model_
 from salesops.core.calendar import WorkCalendar
 from salesops.core.exceptions import Conflict, ValidationFailed
 from salesops.core.models import AuditEvent, User
-from salesops.core.services import notify
+from salesops.core.services import lazy_message, notify
 
 Status = ApprovalRequest.Status
 TaskStatus = ApprovalTask.Status
@@ -133,14 +134,15 @@ def _open_task(task: ApprovalTask, request: ApprovalRequest, *, now, calendar: W
     lead = max(request.deadline_hours - request.reminder_hours, 0)
     task.remind_at = calendar.add_working_hours(now, lead)
     task.save()
-    body = _("%(who)s asks for your approval of %(doc)s. Answer by %(due)s.") % {
-        "who": request.requester.display_name,
-        "doc": request.title,
-        "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
-    }
+    body = lazy_message(
+        gettext_lazy("%(who)s asks for your approval of %(doc)s. Answer by %(due)s."),
+        who=request.requester.display_name,
+        doc=request.title,
+        due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
+    )
     _tell(
         user=task.assignee,
-        title=_("Approval needed: %(doc)s") % {"doc": request.title},
+        title=lazy_message(gettext_lazy("Approval needed: %(doc)s"), doc=request.title),
         body=body,
         url=_task_url(task),
         kind="approval",
@@ -268,18 +270,18 @@ def approval_decide(*, task: ApprovalTask, actor, decision: str, comment: str = 
         _transition(request, Status.APPROVED, actor=actor, now=now, note=comment)
         if dt and document is not None:
             dt.on_approved(document, request)
-        outcome = _("approved")
+        outcome = gettext_lazy("approved")
     else:
         _close_remaining(request)
         final = Status.REJECTED if decision == Decision.REJECT else Status.RETURNED
         _transition(request, final, actor=actor, now=now, note=comment)
         if dt and document is not None:
             (dt.on_rejected if decision == Decision.REJECT else dt.on_returned)(document, request)
-        outcome = _("rejected") if decision == Decision.REJECT else _("returned for changes")
+        outcome = gettext_lazy("rejected") if decision == Decision.REJECT else gettext_lazy("returned for changes")
     _tell(
         user=request.requester,
-        title=_("%(doc)s was %(outcome)s") % {"doc": request.title, "outcome": outcome},
-        body=_("%(who)s: %(comment)s") % {"who": actor.display_name, "comment": comment or "—"},
+        title=lazy_message(gettext_lazy("%(doc)s was %(outcome)s"), doc=request.title, outcome=outcome),
+        body=lazy_message(gettext_lazy("%(who)s: %(comment)s"), who=actor.display_name, comment=comment or "—"),
         url=_request_url(request),
         kind="approval",
     )
@@ -301,7 +303,7 @@ def approval_withdraw(*, request: ApprovalRequest, actor, now=None) -> ApprovalR
         raise ApprovalNotPending()
     if request.tasks.filter(decided_at__isnull=False).exists():
         raise ApprovalAlreadyDecided(_("A decision has already been taken; the request can no longer be withdrawn."))
-    return _cancel(request, Status.WITHDRAWN, actor=actor, now=now, note=_("Withdrawn by the requester."))
+    return _cancel(request, Status.WITHDRAWN, actor=actor, now=now, note=gettext_lazy("Withdrawn by the requester."))
 
 
 def _cancel(request: ApprovalRequest, status: str, *, actor, now, note: str) -> ApprovalRequest:
@@ -315,7 +317,7 @@ def _cancel(request: ApprovalRequest, status: str, *, actor, now, note: str) -> 
     for task in open_tasks:
         notify(
             user=task.assignee,
-            title=_("No longer needed: %(doc)s") % {"doc": request.title},
+            title=lazy_message(gettext_lazy("No longer needed: %(doc)s"), doc=request.title),
             body=note,
             url=_request_url(request),
             kind="approval",
@@ -326,6 +328,20 @@ def _cancel(request: ApprovalRequest, status: str, *, actor, now, note: str) -> 
 def pending_request_for(*, document, doc_type: str | DocumentType) -> ApprovalRequest | None:
     dt = _doc_type(doc_type)
     return ApprovalRequest.objects.filter(doc_type=dt.key, object_id=str(document.pk), status=Status.PENDING).first()
+
+
+@transaction.atomic
+def approval_cancel(*, document, doc_type: str | DocumentType, actor=None, note: str, now=None) -> bool:
+    """Cancel the pending request of a document that no longer needs it (e.g. an order the
+    customer's payment released); the approvers are told. Returns whether one was pending."""
+    request = pending_request_for(document=document, doc_type=doc_type)
+    if request is None:
+        return False
+    request = ApprovalRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    if request.status != Status.PENDING:
+        return False
+    _cancel(request, Status.CANCELLED, actor=actor, now=now or timezone.now(), note=note)
+    return True
 
 
 @transaction.atomic
@@ -344,9 +360,43 @@ def approval_check_unchanged(*, document, doc_type: str | DocumentType, actor=No
         Status.CANCELLED,
         actor=actor,
         now=now or timezone.now(),
-        note=_("The document was changed after submission; it must be submitted again."),
+        note=gettext_lazy("The document was changed after submission; it must be submitted again."),
     )
     return False
+
+
+def approval_refingerprint_pending(*, now=None) -> int:
+    """Give the pending requests whose stored version no longer matches their document the
+    version and snapshot of today's document types. For requests submitted before versions
+    were made from stored values only (a version then held translated labels, so an approver
+    in another language found every document "changed"): a pending document cannot be edited
+    without its request being cancelled, so its current state is what was submitted. Each
+    request is locked and the change recorded; returns how many were updated."""
+    updated = 0
+    for pk in ApprovalRequest.objects.filter(status=Status.PENDING).values_list("pk", flat=True):
+        updated += _refingerprint(pk, now or timezone.now())
+    return updated
+
+
+@transaction.atomic
+def _refingerprint(pk: int, now) -> int:
+    request = ApprovalRequest.objects.select_for_update(of=("self",)).filter(pk=pk, status=Status.PENDING).first()
+    dt = get_document_type(request.doc_type) if request else None
+    document = dt.load(request.object_id) if dt else None
+    if document is None:
+        return 0
+    version = dt.document_version(document)
+    if version == request.version:
+        return 0
+    request.version, request.snapshot = version, _json_safe(dt.summary(document))
+    request.save(update_fields=["version", "snapshot"])
+    audit_record(
+        instance=request,
+        action=AuditEvent.Action.UPDATE,
+        changes={"version": [None, version]},
+        note=_("Version made again from the document's stored values."),
+    )
+    return 1
 
 
 @dataclass(frozen=True)
@@ -421,8 +471,10 @@ def _remind(pk: int, now) -> int:
     )
     _tell(
         user=task.assignee,
-        title=_("Reminder: approval of %(doc)s is due") % {"doc": task.request.title},
-        body=_("Please decide by %(due)s.") % {"due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")},
+        title=lazy_message(gettext_lazy("Reminder: approval of %(doc)s is due"), doc=task.request.title),
+        body=lazy_message(
+            gettext_lazy("Please decide by %(due)s."), due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+        ),
         url=_task_url(task),
         kind="approval_reminder",
     )
@@ -482,23 +534,25 @@ def _escalate(pk: int, now, calendar: WorkCalendar) -> int:
         missed_due_at=missed,
         due_at=task.due_at if target is not None else None,
     )
-    title = _("Overdue approval: %(doc)s") % {"doc": request.title}
+    title = lazy_message(gettext_lazy("Overdue approval: %(doc)s"), doc=request.title)
     if target is not None:
         note = _("Not decided in time by %(late)s; escalated to %(who)s (level %(level)d).") % {
             "late": late.display_name,
             "who": target.display_name,
             "level": task.escalation_level,
         }
-        body = _("%(late)s did not decide by the deadline; it is now with %(who)s. Answer by %(due)s.") % {
-            "late": late.display_name,
-            "who": target.display_name,
-            "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
-        }
+        body = lazy_message(
+            gettext_lazy("%(late)s did not decide by the deadline; it is now with %(who)s. Answer by %(due)s."),
+            late=late.display_name,
+            who=target.display_name,
+            due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
+        )
         told = [target, late]
     else:
-        note = _("Not decided in time by %(late)s; nobody is above them, the request waits for an answer.") % {
-            "late": late.display_name
-        }
+        note = lazy_message(
+            gettext_lazy("Not decided in time by %(late)s; nobody is above them, the request waits for an answer."),
+            late=late.display_name,
+        )
         body = note
         told = [late, request.requester]
     audit_record(

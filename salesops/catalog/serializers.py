@@ -14,6 +14,7 @@ from salesops.catalog.models import (
 )
 from salesops.catalog.permissions import sees_costs
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField
 
 COST_FIELDS = {"cost"}
 
@@ -60,6 +61,13 @@ class ProductSerializer(ModelSerializer):
             "lot_rule",
             "lot_qty",
             "safety_stock",
+            "quantity_decimals",
+            "order_multiple",
+            "min_order_qty",
+            "yield_pct",
+            "lot_tracked",
+            "shelf_life_days",
+            "expiry_warning_days",
             "barcodes",
             "packaging",
         ]
@@ -169,4 +177,4 @@ class PriceHistorySerializer(ModelSerializer):
 class PriceQuerySerializer(serializers.Serializer):
     product = serializers.IntegerField()
     customer = serializers.IntegerField(required=False)
-    date = serializers.DateField(required=False)
+    date = DateField(required=False)

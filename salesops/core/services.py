@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from salesops.core.audit import audit_record, model_create, model_update
@@ -140,8 +141,23 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 # --- notifications ------------------------------------------------------------------------------------
+def _render_message(text, params: dict) -> str:
+    return str(text) % {key: str(value) if isinstance(value, Promise) else value for key, value in params.items()}
+
+
+_lazy_message = lazy(_render_message, str)
+
+
+def lazy_message(text, **params):
+    """`text` (a `gettext_lazy` message with %(name)s placeholders) and its parameters, put
+    together only when shown: `notify` shows it in the recipient's language, whoever sent it.
+    Parameters may be lazy too (a choice label, another message)."""
+    return _lazy_message(text, params)
+
+
 def notify(*, user: User, title, body="", url: str = "", kind: str = "") -> Notification:
-    """Create an in-app notification, rendered in the recipient's language."""
+    """Create an in-app notification, rendered in the recipient's language (give `title` and
+    `body` as `lazy_message`s or `gettext_lazy` texts, not as text already translated)."""
     from django.conf import settings
 
     with translation.override(user.language or settings.LANGUAGE_CODE):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -18,11 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from salesops.core import bounds
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
+from salesops.core.api.routers import Router
 from salesops.core.export import XLSX_TYPE
 from salesops.core.models import User
 from salesops.core.roles import SALES_ROLES, Role
@@ -55,6 +57,8 @@ from salesops.credit.serializers import (
     EscalationSerializer,
     PaymentHistorySerializer,
     ReceiptCreateSerializer,
+    ReceiptOrderSerializer,
+    ReceiptReverseSerializer,
     ReceiptSerializer,
     ReconciliationOpenSerializer,
     ReconciliationSerializer,
@@ -81,9 +85,9 @@ def parse_date(value: str | None, name: str, default: datetime.date) -> datetime
     if not value:
         return default
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({name: [_("Use the format YYYY-MM-DD.")]})
+        return bounds.parse_date(value)
+    except DjangoValidationError as error:
+        raise ValidationError({name: error.messages})
 
 
 class CustomerCreditView(APIView):
@@ -230,6 +234,23 @@ class ReceiptViewSet(
         if not self.request.user.has_role(*FINANCE):
             self.permission_denied(self.request, message=_("Only finance can do this."))
 
+    def _order(self, pk):
+        """An order the caller may see (None when not given)."""
+        if pk is None:
+            return None
+        from salesops.sales.selectors import order_list_for_user
+
+        order = order_list_for_user(user=self.request.user).filter(pk=pk).first()
+        if order is None:
+            raise ValidationError({"order": [_("No such order.")]})
+        return order
+
+    def _answer(self, receipt):
+        """The receipt as stored, with the orders the action released."""
+        answer = self.get_queryset().get(pk=receipt.pk)
+        answer.released_orders = getattr(receipt, "released_orders", [])
+        return Response(ReceiptSerializer(answer).data)
+
     @extend_schema(
         request=ReceiptCreateSerializer,
         responses={201: ReceiptSerializer, 200: ReceiptSerializer},
@@ -240,6 +261,7 @@ class ReceiptViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["customer"] = visible_customer(request.user, values["customer"])
+        values["order"] = self._order(values.pop("order", None))
         handed_by = values.pop("handed_by", None)
         if handed_by:
             values["handed_by"] = get_object_or_404(User, pk=handed_by, is_active=True)
@@ -248,20 +270,26 @@ class ReceiptViewSet(
             receipt, created = receipt_services.receipt_record_idempotent(key=key, actor=request.user, **values)
         else:
             receipt, created = receipt_services.receipt_record(actor=request.user, **values), True
-        receipt = self.get_queryset().get(pk=receipt.pk)
-        return Response(ReceiptSerializer(receipt).data, status=201 if created else 200)
+        response = self._answer(receipt)
+        response.status_code = 201 if created else 200
+        return response
 
     @extend_schema(request=AllocateSerializer, responses=ReceiptSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
+        """Finance confirms the money (optionally for an order); the customer's orders waiting
+        for money are decided again and those it covers are confirmed."""
         receipt = self.get_object()
         self._finance_only()
         data = AllocateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        receipt_services.receipt_confirm(
-            receipt=receipt, actor=request.user, invoices=data.validated_data.get("invoices")
+        receipt = receipt_services.receipt_confirm(
+            receipt=receipt,
+            actor=request.user,
+            invoices=data.validated_data.get("invoices"),
+            order=self._order(data.validated_data.get("order")),
         )
-        return Response(ReceiptSerializer(self.get_queryset().get(pk=receipt.pk)).data)
+        return self._answer(receipt)
 
     @extend_schema(request=AllocateSerializer, responses=ReceiptSerializer)
     @action(detail=True, methods=["post"])
@@ -270,11 +298,35 @@ class ReceiptViewSet(
         self._finance_only()
         data = AllocateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        amounts = {int(key): value for key, value in (data.validated_data.get("amounts") or {}).items()}
+        amounts = data.validated_data.get("amounts")
         receipt_services.receipt_allocate(
             receipt=receipt, actor=request.user, invoices=data.validated_data.get("invoices"), amounts=amounts or None
         )
-        return Response(ReceiptSerializer(self.get_queryset().get(pk=receipt.pk)).data)
+        return self._answer(receipt)
+
+    @extend_schema(request=ReceiptOrderSerializer, responses=ReceiptSerializer)
+    @action(detail=True, methods=["post"], url_path="for-order")
+    def for_order(self, request, pk=None):
+        """Finance sets money not yet allocated against one open order of the customer."""
+        receipt = self.get_object()
+        self._finance_only()
+        data = ReceiptOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        receipt = receipt_services.receipt_assign_order(
+            receipt=receipt, order=self._order(data.validated_data["order"]), actor=request.user
+        )
+        return self._answer(receipt)
+
+    @extend_schema(request=ReceiptReverseSerializer, responses=ReceiptSerializer)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        """Confirmed money that did not arrive (a bounced cheque): reversed on a date."""
+        receipt = self.get_object()
+        self._finance_only()
+        data = ReceiptReverseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        receipt = receipt_services.receipt_reverse(receipt=receipt, actor=request.user, **data.validated_data)
+        return self._answer(receipt)
 
     @extend_schema(request=None, responses=ReceiptSerializer)
     @action(detail=True, methods=["post"])
@@ -283,7 +335,7 @@ class ReceiptViewSet(
         if not (request.user.has_role(*FINANCE) or receipt.recorded_by_id == request.user.pk):
             self.permission_denied(request)
         receipt_services.receipt_cancel(receipt=receipt, actor=request.user, note=str(request.data.get("note", "")))
-        return Response(ReceiptSerializer(self.get_queryset().get(pk=receipt.pk)).data)
+        return self._answer(receipt)
 
 
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HistoryMixin, viewsets.GenericViewSet):
@@ -420,7 +472,8 @@ def _money(value) -> str:
 
 
 class AgeingView(APIView):
-    """AR ageing at any date, grouped by customer, rep or team (only what the caller may see)."""
+    """AR ageing at any date, grouped by customer, rep or team (only what the caller may see):
+    open documents by days past due and their total, money on account, and the balance."""
 
     @extend_schema(
         parameters=[
@@ -446,7 +499,7 @@ class AgeingView(APIView):
                         "key": row["key"],
                         "name": row["name"],
                         "code": row["code"],
-                        **{name: _money(row[name]) for name in [*names, "total"]},
+                        **{name: _money(row[name]) for name in [*names, "total", "on_account", "balance"]},
                     }
                     for row in data["rows"]
                 ],
@@ -524,7 +577,7 @@ class CollectionsByDayView(APIView):
         return Response([{**row, "day": row["day"].isoformat(), "amount": _money(row["amount"])} for row in rows])
 
 
-router = SimpleRouter()
+router = Router()
 router.register("credit-files", CreditFileViewSet, basename="credit-file")
 router.register("credit-reviews", CreditReviewViewSet, basename="credit-review")
 router.register("credit-limit-requests", CreditLimitRequestViewSet, basename="credit-limit-request")

@@ -12,11 +12,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.audit import audit_record
 from salesops.core.models import AuditEvent, OrgUnit, User
 from salesops.core.roles import Role
-from salesops.core.services import notify
+from salesops.core.services import lazy_message, notify
 from salesops.credit.models import CollectionEscalation
 
 LEVELS = [CollectionEscalation.Level.DEPARTMENT_MANAGER, CollectionEscalation.Level.GENERAL_MANAGER]
@@ -91,18 +92,20 @@ def _escalate(invoice, level: int, person: User | None, today: datetime.date) ->
                 url = _credit_file_url(invoice.customer_id)
                 notify(
                     user=person,
-                    title=_("Overdue %(days)d days: %(customer)s") % {"days": days, "customer": invoice.customer.name},
-                    body=_(
-                        "Invoice %(number)s of %(customer)s is %(days)d days past due with %(amount)s open. "
-                        "Rep responsible: %(rep)s. The customer's credit file is attached."
-                    )
-                    % {
-                        "number": invoice.number,
-                        "customer": invoice.customer.name,
-                        "days": days,
-                        "amount": open_amount,
-                        "rep": invoice.rep.display_name,
-                    },
+                    title=lazy_message(
+                        gettext_lazy("Overdue %(days)d days: %(customer)s"), days=days, customer=invoice.customer.name
+                    ),
+                    body=lazy_message(
+                        gettext_lazy(
+                            "Invoice %(number)s of %(customer)s is %(days)d days past due with %(amount)s open. "
+                            "Rep responsible: %(rep)s. The customer's credit file is attached."
+                        ),
+                        number=invoice.number,
+                        customer=invoice.customer.name,
+                        days=days,
+                        amount=open_amount,
+                        rep=invoice.rep.display_name,
+                    ),
                     url=url,
                     kind="collection_escalation",
                 )

@@ -1,6 +1,8 @@
-"""The customer's account as finance keeps it: invoices and credit notes raise the balance,
+"""The customer's account as finance keeps it: invoices raise the balance, credit notes and
 confirmed receipts lower it (whether or not they are allocated yet, so money on account is
-never lost). Statements, reviews, reconciliations and the AR pack all read these helpers."""
+never lost), a reversed receipt raises it again on the day it was reversed. Statements,
+reviews and the AR pack read these helpers; at any day the balance equals the ageing's
+balance (open documents less money on account) because both sum the same rows."""
 
 from __future__ import annotations
 
@@ -40,20 +42,23 @@ def _documents():
 
 
 def _receipts():
-    return Receipt.objects.filter(status=Receipt.Status.CONFIRMED)
+    """Money finance confirmed, including money reversed later (it counted until then)."""
+    return Receipt.objects.filter(status__in=(Receipt.Status.CONFIRMED, Receipt.Status.REVERSED))
 
 
 def balance_at(*, customer_id: int, day: datetime.date) -> Decimal:
     """What the customer owes at the end of `day` (negative: money on account)."""
     invoiced = money_total(_documents().filter(customer_id=customer_id, issue_date__lte=day), "total")
-    received = money_total(_receipts().filter(customer_id=customer_id, received_on__lte=day), "amount")
-    return invoiced - received
+    receipts = _receipts().filter(customer_id=customer_id)
+    received = money_total(receipts.filter(received_on__lte=day), "amount")
+    reversed_ = money_total(receipts.filter(reversed_on__lte=day), "amount")
+    return invoiced - received + reversed_
 
 
 @dataclass(frozen=True)
 class LedgerEntry:
     day: datetime.date
-    kind: str  # invoice, credit_note, receipt
+    kind: str  # invoice, credit_note, receipt, reversal
     number: str
     reference: str
     debit: Decimal
@@ -78,6 +83,12 @@ def ledger_entries(*, customer_id: int, start: datetime.date, end: datetime.date
         .values_list("number", "received_on", "method", "bank_reference", "amount")
     ):
         rows.append((day, 1, "receipt", number, reference or Receipt.Method(method).label, ZERO, amount, None))
+    for number, day, note, amount in (
+        _receipts()
+        .filter(customer_id=customer_id, reversed_on__gte=start, reversed_on__lte=end)
+        .values_list("number", "reversed_on", "note", "amount")
+    ):
+        rows.append((day, 2, "reversal", number, note, amount, ZERO, None))
     rows.sort(key=lambda row: (row[0], row[1], row[3]))
     balance = opening
     entries = []

@@ -1,10 +1,20 @@
-"""Receipts of payment (回款) and their allocation to invoices.
+"""Receipts of payment (回款) and their allocation to invoices: the one record of money.
+
+An invoice is paid only through allocations (of receipts here, of credit notes below), each
+dated when the money met the invoice; `Invoice.paid_amount` and `Receipt.allocated_amount`
+are their running sums, moved in the same transaction.
 
 A rep records money they handed to the cashier; finance confirms it (finance's own entries
 are confirmed at once). Confirmed money is allocated oldest-first (by due date) or to the
-invoices chosen; what no open invoice can take stays on the receipt as credit on account and
-is applied to the next invoices. Invoice rows are locked in primary-key order and their paid
-amount moved with F() expressions, so two allocations can never pay one invoice twice.
+invoices chosen; what no open invoice can take stays on the receipt as money on account.
+Money paid for an order (a cash sale, the part of a credit order above the limit) names the
+order: while the order is open it pays only that order's invoices, as they are issued. When
+finance confirms money, the customer's orders waiting for it are released (decided again
+under the credit file's lock, see `sales.services.orders_release_for_customer`).
+
+A confirmed receipt that bounces is reversed on a date: allocations of the opposite sign,
+dated then, reopen what it paid, so every report before that date still shows it paid.
+Invoice rows are locked in primary-key order, so two allocations never pay one invoice twice.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,18 +35,20 @@ from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.credit.exceptions import InvalidAllocation, NothingToAllocate, ReceiptNotConfirmed
 from salesops.credit.models import RECEIPT_FLOW, Allocation, IdempotencyKey, Receipt
+from salesops.credit.money import CENT, money_total, parse_amount
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 CONFIRMING_ROLES = frozenset({Role.FINANCE})
 RECEIPT_SCOPE = "receipt"
-
-
-def _money(value, field: str) -> Decimal:
-    value = Decimal(value)
-    if value != value.quantize(CENT):
-        raise ValidationFailed(fields={field: [_("Use at most two decimal places.")]})
-    return value
+# orders whose payment is still tied to them (once closed, cancelled or rejected, their money
+# is free on the customer's account)
+ORDER_HOLDS_PAYMENT = (
+    "pending_approval",
+    "pending_payment",
+    "confirmed",
+    "partially_delivered",
+    "delivered",
+)
 
 
 def _transition(receipt: Receipt, target: str, actor, **fields) -> None:
@@ -47,8 +59,27 @@ def _transition(receipt: Receipt, target: str, actor, **fields) -> None:
         setattr(receipt, name, value)
     receipt.save(update_fields=["status", *fields])
     audit_record(
-        instance=receipt, action=AuditEvent.Action.TRANSITION, actor=actor, changes={"status": [before, target]}
+        instance=receipt,
+        action=AuditEvent.Action.TRANSITION,
+        actor=actor,
+        changes={"status": [before, target], **{name: [None, str(value)] for name, value in fields.items()}},
     )
+
+
+def _payable_order(order, customer_id: int):
+    """The order a receipt pays, locked: one of the customer's orders still open."""
+    from salesops.sales.models import SalesOrder
+
+    pk = getattr(order, "pk", order)
+    found = SalesOrder.objects.select_for_update().filter(pk=pk, customer_id=customer_id).first()
+    if found is None or found.status not in ORDER_HOLDS_PAYMENT:
+        raise ValidationFailed(fields={"order": [_("Choose an open order of this customer.")]})
+    return found
+
+
+def paid_for_order(order) -> Decimal:
+    """The money finance confirmed for an order (its receipts, reversed ones left out)."""
+    return money_total(Receipt.objects.filter(order=order, status=Receipt.Status.CONFIRMED), "amount")
 
 
 @transaction.atomic
@@ -63,20 +94,24 @@ def receipt_record(
     handed_by=None,
     note: str = "",
     invoices: Sequence | None = None,
+    order=None,
 ) -> Receipt:
-    """Record money received. Finance's entry is confirmed and allocated at once (to
-    `invoices` when given, else oldest first); a rep's entry waits for finance."""
-    amount = _money(amount, "amount")
-    if amount <= 0:
-        raise ValidationFailed(fields={"amount": [_("Enter an amount above zero.")]})
+    """Record money received, for `order` when given. Finance's entry is confirmed and
+    allocated at once (to `invoices` when given, else oldest first); a rep's entry waits for
+    finance."""
+    amount = parse_amount(amount, field="amount", minimum=CENT)
     if received_on > timezone.localdate():
         raise ValidationFailed(fields={"received_on": [_("The date cannot be in the future.")]})
+    if method not in Receipt.Method.values:
+        raise ValidationFailed(fields={"method": [_("Choose how the money was paid.")]})
+    if order is not None:
+        order = _payable_order(order, customer.pk)
     if handed_by is None and actor.has_role(Role.SALES_REP):
         handed_by = actor
     team = (handed_by.org_unit if handed_by and handed_by.org_unit_id else None) or customer.team
     receipt = Receipt(
-        number=next_number(prefix="RC", year=received_on.year),
         customer=customer,
+        order=order,
         amount=amount,
         received_on=received_on,
         method=method,
@@ -86,6 +121,7 @@ def receipt_record(
         note=note,
         recorded_by=actor,
     )
+    receipt.number = next_number(prefix="RC", year=received_on.year)
     model_create(instance=receipt, actor=actor)
     if actor.has_role(*CONFIRMING_ROLES):
         receipt = receipt_confirm(receipt=receipt, actor=actor, invoices=invoices)
@@ -113,11 +149,52 @@ def receipt_record_idempotent(*, key: str, actor, **data) -> tuple[Receipt, bool
 
 
 @transaction.atomic
-def receipt_confirm(*, receipt: Receipt, actor, invoices: Sequence | None = None) -> Receipt:
+def receipt_confirm(*, receipt: Receipt, actor, invoices: Sequence | None = None, order=None) -> Receipt:
+    """Finance confirms the money (for `order` when given): it is allocated, then the
+    customer's orders waiting for money are decided again. `released_orders` on the answer
+    lists those confirmed by it."""
+    from salesops.sales.services import orders_release_for_customer
+
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    _transition(receipt, Receipt.Status.CONFIRMED, actor, confirmed_by=actor)
+    fields = {"confirmed_by": actor}
+    if order is not None:
+        fields["order"] = _payable_order(order, receipt.customer_id)
+    _transition(receipt, Receipt.Status.CONFIRMED, actor, **fields)
     receipt_allocate(receipt=receipt, actor=actor, invoices=invoices, allow_empty=True)
+    released = orders_release_for_customer(customer_id=receipt.customer_id, actor=actor)
     receipt.refresh_from_db()
+    receipt.released_orders = released
+    return receipt
+
+
+@transaction.atomic
+def receipt_assign_order(*, receipt: Receipt, order, actor) -> Receipt:
+    """Finance says which open order a receipt pays (money not yet allocated to anything);
+    confirmed money then releases the order when it covers it."""
+    from salesops.sales.services import orders_release_for_customer
+
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.status not in (Receipt.Status.HANDED_OVER, Receipt.Status.CONFIRMED) or receipt.allocated_amount:
+        raise InvalidAllocation(
+            fields={"order": [_("Only money not yet allocated to invoices can be set against an order.")]}
+        )
+    order = _payable_order(order, receipt.customer_id)
+    before = receipt.order_id
+    receipt.order = order
+    receipt.save(update_fields=["order"])
+    audit_record(
+        instance=receipt,
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        changes={"order": [before, order.pk]},
+        note=_("For order %(order)s") % {"order": order.number},
+    )
+    released = []
+    if receipt.status == Receipt.Status.CONFIRMED:
+        receipt_allocate(receipt=receipt, actor=actor, allow_empty=True)
+        released = orders_release_for_customer(customer_id=receipt.customer_id, actor=actor)
+    receipt.refresh_from_db()
+    receipt.released_orders = released
     return receipt
 
 
@@ -129,12 +206,51 @@ def receipt_cancel(*, receipt: Receipt, actor, note: str = "") -> Receipt:
     return receipt
 
 
+@transaction.atomic
+def receipt_reverse(*, receipt: Receipt, actor, reversed_on: datetime.date, reason: str) -> Receipt:
+    """Confirmed money that did not arrive after all (a bounced cheque, a returned transfer):
+    what it paid is reopened by allocations of the opposite sign dated `reversed_on`, and from
+    that day on it no longer counts as received."""
+    from salesops.sales.models import Invoice
+
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    RECEIPT_FLOW.check(receipt.status, Receipt.Status.REVERSED)
+    if not (reason or "").strip():
+        raise ValidationFailed(fields={"reason": [_("Say why the money is reversed.")]})
+    if reversed_on < receipt.received_on or reversed_on > timezone.localdate():
+        raise ValidationFailed(fields={"reversed_on": [_("Give a date between the day the money came in and today.")]})
+    paid = dict(receipt.allocations.values("invoice_id").annotate(net=Sum("amount")).values_list("invoice_id", "net"))
+    for invoice in _lock(Invoice.objects.filter(pk__in=[pk for pk, net in paid.items() if net])):
+        _move_invoice(invoice, -paid[invoice.pk], actor, _("Reversal of %(receipt)s") % {"receipt": receipt.number})
+        Allocation.objects.create(
+            receipt=receipt, invoice=invoice, amount=-paid[invoice.pk], allocated_on=reversed_on, created_by=actor
+        )
+    _transition(
+        receipt,
+        Receipt.Status.REVERSED,
+        actor,
+        reversed_on=reversed_on,
+        allocated_amount=ZERO,
+        note=f"{receipt.note} · {reason.strip()}"[:300] if receipt.note else reason.strip()[:300],
+    )
+    return receipt
+
+
 def _open_invoices(customer_id: int):
     from salesops.sales.models import Invoice
 
     return Invoice.objects.filter(
         customer_id=customer_id, kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN, total__gt=F("paid_amount")
     )
+
+
+def _payable_invoices(receipt: Receipt):
+    """The invoices a receipt may pay: its order's while that order is open, else the
+    customer's."""
+    invoices = _open_invoices(receipt.customer_id)
+    if receipt.order_id and receipt.order.status in ORDER_HOLDS_PAYMENT:
+        invoices = invoices.filter(order_id=receipt.order_id)
+    return invoices
 
 
 @transaction.atomic
@@ -151,7 +267,7 @@ def receipt_allocate(
     is left stays on account."""
     from salesops.sales.models import Invoice
 
-    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    receipt = Receipt.objects.select_for_update().select_related("order").get(pk=receipt.pk)
     if receipt.status != Receipt.Status.CONFIRMED:
         raise ReceiptNotConfirmed()
     remaining = receipt.amount - receipt.allocated_amount
@@ -159,36 +275,27 @@ def receipt_allocate(
         if allow_empty:
             return []
         raise NothingToAllocate()
+    payable = _payable_invoices(receipt)
     if invoices:
         wanted = [getattr(invoice, "pk", invoice) for invoice in invoices]
         found = {invoice.pk: invoice for invoice in _lock(Invoice.objects.filter(pk__in=wanted))}
-        problems = [
-            pk
-            for pk in wanted
-            if pk not in found
-            or found[pk].customer_id != receipt.customer_id
-            or found[pk].status != Invoice.Status.OPEN
-            or found[pk].kind != Invoice.Kind.INVOICE
-        ]
-        if problems:
+        allowed = set(payable.filter(pk__in=wanted).values_list("pk", flat=True))
+        if any(pk not in found or pk not in allowed for pk in wanted):
             raise InvalidAllocation(
-                fields={"invoices": [_("Only open invoices of this customer can be paid by this receipt.")]}
+                fields={"invoices": [_("Only open invoices of this customer (and of its order) can take this money.")]}
             )
         ordered = [found[pk] for pk in dict.fromkeys(wanted)]
     else:
-        candidates = list(
-            _open_invoices(receipt.customer_id).order_by("due_date", "issue_date", "pk").values_list("pk", flat=True)
-        )
+        candidates = list(payable.order_by("due_date", "issue_date", "pk").values_list("pk", flat=True))
         locked = {invoice.pk: invoice for invoice in _lock(Invoice.objects.filter(pk__in=candidates))}
         ordered = [locked[pk] for pk in candidates if pk in locked]
     made = []
     for invoice in ordered:
         if remaining <= 0:
             break
-        open_amount = invoice.total - invoice.paid_amount
-        cap = open_amount
+        cap = invoice.total - invoice.paid_amount
         if amounts and invoice.pk in amounts:
-            cap = min(cap, _money(amounts[invoice.pk], "amounts"))
+            cap = min(cap, parse_amount(amounts[invoice.pk], field="amounts", minimum=CENT))
         amount = min(remaining, cap)
         if amount <= 0:
             continue
@@ -199,13 +306,48 @@ def receipt_allocate(
     return made
 
 
+@transaction.atomic
+def order_payments_allocate(*, order_id: int, actor) -> list[Allocation]:
+    """Set the money paid for an order against its open invoices (called when one is issued)."""
+    made = []
+    for receipt in Receipt.objects.filter(
+        order_id=order_id, status=Receipt.Status.CONFIRMED, allocated_amount__lt=F("amount")
+    ).order_by("received_on", "pk"):
+        made += receipt_allocate(receipt=receipt, actor=actor, allow_empty=True)
+    return made
+
+
 def _lock(queryset):
     return list(queryset.select_for_update().order_by("pk"))
 
 
-def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
+def _move_invoice(invoice, change: Decimal, actor, note: str) -> None:
+    """Move an invoice's paid amount by `change` (its status follows), audited."""
     from salesops.sales.models import Invoice
 
+    before_paid, before_status = invoice.paid_amount, invoice.status
+    invoice.paid_amount += change
+    invoice.status = Invoice.Status.PAID if invoice.paid_amount == invoice.total else Invoice.Status.OPEN
+    Invoice.objects.filter(pk=invoice.pk).update(
+        paid_amount=F("paid_amount") + change,
+        status=Case(
+            When(total=F("paid_amount") + change, then=Value(Invoice.Status.PAID)),
+            default=Value(Invoice.Status.OPEN),
+        ),
+    )
+    audit_record(
+        instance=invoice,
+        action=AuditEvent.Action.UPDATE,
+        actor=actor if getattr(actor, "pk", None) else None,
+        changes={
+            "paid_amount": [str(before_paid), str(invoice.paid_amount)],
+            **({"status": [before_status, invoice.status]} if before_status != invoice.status else {}),
+        },
+        note=note,
+    )
+
+
+def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
     allocation = Allocation.objects.create(
         receipt=receipt,
         invoice=invoice,
@@ -215,28 +357,7 @@ def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
     )
     Receipt.objects.filter(pk=receipt.pk).update(allocated_amount=F("allocated_amount") + amount)
     receipt.allocated_amount += amount
-    new_paid = invoice.paid_amount + amount
-    Invoice.objects.filter(pk=invoice.pk).update(
-        paid_amount=F("paid_amount") + amount,
-        status=Case(
-            When(total__lte=F("paid_amount") + amount, then=Value(Invoice.Status.PAID)),
-            default=F("status"),
-        ),
-    )
-    before_status = invoice.status
-    invoice.paid_amount = new_paid
-    if new_paid >= invoice.total:
-        invoice.status = Invoice.Status.PAID
-    audit_record(
-        instance=invoice,
-        action=AuditEvent.Action.UPDATE,
-        actor=actor,
-        changes={
-            "paid_amount": [str(new_paid - amount), str(new_paid)],
-            **({"status": [before_status, invoice.status]} if before_status != invoice.status else {}),
-        },
-        note=_("Payment %(receipt)s") % {"receipt": receipt.number},
-    )
+    _move_invoice(invoice, amount, actor, _("Payment %(receipt)s") % {"receipt": receipt.number})
     return allocation
 
 
@@ -325,7 +446,8 @@ def _apply_credit(credit_note, invoice, amount: Decimal, actor) -> Allocation:
 def customer_apply_credit_on_account(*, customer, actor) -> list[Allocation]:
     """Apply the customer's credit on account to their open invoices: open credit notes
     first, then every confirmed receipt's unallocated money, oldest first (used when new
-    invoices arrive after a return, a prepayment or an overpayment)."""
+    invoices arrive after a return or an overpayment). Money paid for an open order stays
+    for that order's invoices."""
     from salesops.sales.models import Invoice
 
     made = []

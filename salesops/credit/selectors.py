@@ -28,7 +28,7 @@ from salesops.credit.models import (
     Statement,
     StatementRun,
 )
-from salesops.credit.services import exposure_for, overdue_for
+from salesops.credit.services import credit_exposure
 
 CREDIT_MANAGER_ROLES = frozenset({Role.FINANCE, Role.GENERAL_MANAGER, Role.SALES_DIRECTOR, Role.SYSADMIN})
 FINANCE_ROLES = frozenset({Role.FINANCE, Role.SYSADMIN})
@@ -88,24 +88,33 @@ def reconciliation_list_for_user(*, user) -> QuerySet[Reconciliation]:
 # --- summaries --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CreditSummary:
+    """A customer's credit figures, as the credit decision reads them (the stable read for
+    order forms, approval pages and the customer page)."""
+
     limit: Decimal
     exposure: Decimal
     available: Decimal
     overdue: Decimal
+    on_account: Decimal
     has_file: bool
     active: bool
 
 
 def credit_summary_for_customer(*, customer) -> CreditSummary:
+    """Limit, exposure (tax included, money on account deducted), what is still available,
+    and what is overdue beyond the customer's grace days, today."""
     credit_file = CreditFile.objects.filter(customer=customer).first()
-    exposure = exposure_for(customer_id=customer.pk)
-    overdue = overdue_for(customer_id=customer.pk, as_of=timezone.localdate())
+    grace = credit_file.overdue_grace_days if credit_file else 0
+    figures = credit_exposure(
+        customer_id=customer.pk, overdue_before=timezone.localdate() - datetime.timedelta(days=grace)
+    )
     limit = credit_file.limit if credit_file else Decimal("0.00")
     return CreditSummary(
         limit=limit,
-        exposure=exposure,
-        available=limit - exposure,
-        overdue=overdue,
+        exposure=figures.total,
+        available=limit - figures.total,
+        overdue=figures.overdue,
+        on_account=figures.on_account,
         has_file=credit_file is not None,
         active=bool(credit_file and credit_file.active),
     )

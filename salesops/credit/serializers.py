@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField, DecimalField, IdMapField
 from salesops.credit.models import (
     CollectionEscalation,
     CreditFile,
@@ -19,10 +20,11 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class CreditSummarySerializer(serializers.Serializer):
-    limit = serializers.DecimalField(**MONEY)
-    exposure = serializers.DecimalField(**MONEY)
-    available = serializers.DecimalField(**MONEY)
-    overdue = serializers.DecimalField(**MONEY)
+    limit = DecimalField(**MONEY)
+    exposure = DecimalField(**MONEY)
+    available = DecimalField(**MONEY)
+    overdue = DecimalField(**MONEY)
+    on_account = DecimalField(**MONEY)
 
 
 class CreditFileSerializer(ModelSerializer):
@@ -50,19 +52,19 @@ class CreditFileOpenSerializer(serializers.Serializer):
     grade = serializers.ChoiceField(choices=CreditFile.Grade.choices, default=CreditFile.Grade.B)
     payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, default=30)
     overdue_grace_days = serializers.IntegerField(min_value=0, max_value=90, default=0)
-    requested_limit = serializers.DecimalField(min_value=Decimal("0"), required=False, **MONEY)
+    requested_limit = DecimalField(min_value=Decimal("0"), required=False, **MONEY)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class CreditFileUpdateSerializer(serializers.Serializer):
     grade = serializers.ChoiceField(choices=CreditFile.Grade.choices, required=False)
     overdue_grace_days = serializers.IntegerField(min_value=0, max_value=90, required=False)
-    review_due = serializers.DateField(required=False, allow_null=True)
+    review_due = DateField(required=False, allow_null=True)
     active = serializers.BooleanField(required=False)
 
 
 class CreditReviewSerializer(ModelSerializer):
-    requested_limit = serializers.DecimalField(min_value=Decimal("0"), required=False, write_only=True, **MONEY)
+    requested_limit = DecimalField(min_value=Decimal("0"), required=False, write_only=True, **MONEY)
     requested_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False, write_only=True)
 
     class Meta:
@@ -96,13 +98,13 @@ class CreditReviewSerializer(ModelSerializer):
 
 
 class PaymentHistorySerializer(serializers.Serializer):
-    since = serializers.DateField()
-    until = serializers.DateField()
-    average_days_to_pay = serializers.DecimalField(max_digits=7, decimal_places=1)
+    since = DateField()
+    until = DateField()
+    average_days_to_pay = DecimalField(max_digits=7, decimal_places=1)
     overdue_incidents = serializers.IntegerField()
-    max_exposure = serializers.DecimalField(**MONEY)
-    paid_amount = serializers.DecimalField(**MONEY)
-    invoiced_amount = serializers.DecimalField(**MONEY)
+    max_exposure = DecimalField(**MONEY)
+    paid_amount = DecimalField(**MONEY)
+    invoiced_amount = DecimalField(**MONEY)
 
 
 class CreditLimitRequestSerializer(ModelSerializer):
@@ -140,14 +142,21 @@ class CreditLimitRequestSerializer(ModelSerializer):
 class AllocationSerializer(serializers.Serializer):
     invoice = serializers.IntegerField(source="invoice_id")
     invoice_number = serializers.CharField(source="invoice.number")
-    amount = serializers.DecimalField(**MONEY)
-    allocated_on = serializers.DateField()
+    amount = DecimalField(**MONEY)
+    allocated_on = DateField()
 
 
 class ReceiptSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    unallocated_amount = serializers.DecimalField(read_only=True, **MONEY)
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    unallocated_amount = DecimalField(read_only=True, **MONEY)
     allocations = AllocationSerializer(many=True, read_only=True)
+    released_orders = serializers.SerializerMethodField(
+        help_text=_("Orders this action confirmed: the money now covers them (numbers).")
+    )
+
+    def get_released_orders(self, receipt) -> list[str]:
+        return [order.number for order in getattr(receipt, "released_orders", [])]
 
     class Meta:
         model = Receipt
@@ -156,6 +165,8 @@ class ReceiptSerializer(ModelSerializer):
             "number",
             "customer",
             "customer_name",
+            "order",
+            "order_number",
             "amount",
             "allocated_amount",
             "unallocated_amount",
@@ -164,29 +175,42 @@ class ReceiptSerializer(ModelSerializer):
             "bank_reference",
             "handed_by",
             "status",
+            "reversed_on",
             "note",
             "recorded_by",
             "confirmed_by",
             "created_at",
             "allocations",
+            "released_orders",
         ]
         read_only_fields = fields
 
 
 class ReceiptCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
-    received_on = serializers.DateField()
+    amount = DecimalField(**MONEY)
+    received_on = DateField()
     method = serializers.ChoiceField(choices=Receipt.Method.choices, default=Receipt.Method.BANK_TRANSFER)
     bank_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     handed_by = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     invoices = serializers.ListField(child=serializers.IntegerField(), required=False)
+    order = serializers.IntegerField(required=False, allow_null=True, help_text=_("The order this money pays"))
 
 
 class AllocateSerializer(serializers.Serializer):
     invoices = serializers.ListField(child=serializers.IntegerField(), required=False, help_text=_("In this order"))
-    amounts = serializers.DictField(child=serializers.DecimalField(**MONEY), required=False)
+    amounts = IdMapField(child=DecimalField(**MONEY), required=False)
+    order = serializers.IntegerField(required=False, allow_null=True, help_text=_("The order this money pays"))
+
+
+class ReceiptOrderSerializer(serializers.Serializer):
+    order = serializers.IntegerField(help_text=_("The open order of the same customer this money pays"))
+
+
+class ReceiptReverseSerializer(serializers.Serializer):
+    reversed_on = DateField()
+    reason = serializers.CharField(max_length=250)
 
 
 class StatementSerializer(ModelSerializer):
@@ -219,11 +243,11 @@ class StatementSerializer(ModelSerializer):
 
 class StatementCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    month = serializers.DateField(help_text=_("Any day of the month"))
+    month = DateField(help_text=_("Any day of the month"))
 
 
 class StatementConfirmSerializer(serializers.Serializer):
-    confirmed_on = serializers.DateField(required=False, allow_null=True)
+    confirmed_on = DateField(required=False, allow_null=True)
     signed_copy = serializers.FileField(required=False)
     customer_note = serializers.CharField(required=False, allow_blank=True, default="")
     disputed = serializers.BooleanField(default=False)
@@ -250,7 +274,7 @@ class StatementRunSerializer(ModelSerializer):
 
 
 class ReconciliationSerializer(ModelSerializer):
-    difference = serializers.DecimalField(read_only=True, allow_null=True, **MONEY)
+    difference = DecimalField(read_only=True, allow_null=True, **MONEY)
 
     class Meta:
         model = Reconciliation
@@ -272,12 +296,12 @@ class ReconciliationSerializer(ModelSerializer):
 
 
 class ReconciliationOpenSerializer(serializers.Serializer):
-    month = serializers.DateField()
+    month = DateField()
     rep = serializers.IntegerField(required=False)
 
 
 class ReconciliationSignSerializer(serializers.Serializer):
-    rep_balance = serializers.DecimalField(required=False, **MONEY)
+    rep_balance = DecimalField(required=False, **MONEY)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     accept = serializers.BooleanField(default=True)
 

@@ -1,12 +1,15 @@
 """Credit files, reviews, limit changes and the credit decision.
 
-Exposure of a customer = unpaid invoices + delivered-not-invoiced + confirmed-not-delivered
-credit orders. On an order, delivered-not-invoiced + confirmed-not-delivered together are
-what has been promised on credit and not yet invoiced: total − invoiced − prepayment.
+Exposure of a customer = what their account owes (open invoices and credit notes, less the
+confirmed money not yet allocated) + what confirmed orders promise and are not invoiced yet
+(total − invoiced, tax included). Money paid for an order that still waits (for payment or
+an approval) is held for that order and counts only in its own decision. The figures read
+the same documents and allocations as the ledger, the ageing and the statements.
 
 `credit_check_for_order` is called by the order service inside its transaction. It locks
-the customer's credit file row first (SELECT … FOR UPDATE), so parallel submits for one
-customer are decided one after the other and can never together exceed the limit.
+the customer's credit file row first (SELECT … FOR UPDATE), so parallel decisions for one
+customer (orders submitted, money confirmed) are taken one after the other and can never
+together exceed the limit.
 """
 
 from __future__ import annotations
@@ -16,8 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, OuterRef
-from django.db.models.functions import Greatest
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,18 +29,26 @@ from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.credit.exceptions import CreditFileExists, CreditFileMissing, LimitApprovalMissing, LimitRequestPending
 from salesops.credit.ledger import add_months, ledger_entries
-from salesops.credit.models import LIMIT_REQUEST_FLOW, Allocation, CreditFile, CreditLimitRequest, CreditReview
+from salesops.credit.models import (
+    LIMIT_REQUEST_FLOW,
+    Allocation,
+    CreditFile,
+    CreditLimitRequest,
+    CreditReview,
+    Receipt,
+)
 from salesops.credit.money import cents, money_subquery, money_total
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 EXPOSURE_ORDER_STATES = ("confirmed", "partially_delivered", "delivered")
+WAITING_ORDER_STATES = ("draft", "pending_approval", "pending_payment")
 
 
 @dataclass(frozen=True)
 class CreditDecision:
     ok: bool
-    reason: str  # "within_limit", "covered_by_prepayment", "over_limit", "overdue", "credit_blocked"
+    reason: str  # "within_limit", "over_limit", "overdue", "credit_blocked"
     limit: Decimal
     exposure: Decimal  # before this order
     order_amount: Decimal
@@ -46,39 +56,50 @@ class CreditDecision:
     overdue: Decimal
 
 
-def _exposure(
-    *, customer_id: int, overdue_before: datetime.date | None = None, exclude_order_id: int | None = None
-) -> tuple[Decimal, Decimal]:
-    """(exposure, overdue) of a customer in one query: what is open on their invoices (credit
-    notes negative) plus what is promised on credit and not yet invoiced (total − invoiced −
-    prepayment of their confirmed, partly delivered and delivered credit orders); and, of the
-    open invoices, what was due before `overdue_before` (0 without it)."""
+@dataclass(frozen=True)
+class Exposure:
+    unpaid: Decimal  # open on invoices and credit notes
+    promised: Decimal  # confirmed orders, not invoiced yet
+    on_account: Decimal  # confirmed money not allocated (and not held for a waiting order)
+    overdue: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.unpaid + self.promised - self.on_account
+
+
+def credit_exposure(
+    *, customer_id: int, overdue_before: datetime.date | None = None, for_order_id: int | None = None
+) -> Exposure:
+    """A customer's exposure in one query. `for_order_id`: the order being decided, left out
+    of the promised orders while its own money counts; without `overdue_before` overdue is 0."""
     from salesops.crm.models import Customer
     from salesops.sales.models import Invoice, SalesOrder
 
     open_value = F("total") - F("paid_amount")
     invoices = Invoice.objects.filter(customer_id=OuterRef("pk"), status=Invoice.Status.OPEN).order_by()
-    orders = SalesOrder.objects.filter(
-        customer_id=OuterRef("pk"), payment=SalesOrder.Payment.CREDIT, status__in=EXPOSURE_ORDER_STATES
-    ).order_by()
-    if exclude_order_id:
-        orders = orders.exclude(pk=exclude_order_id)
-
-    promised = Greatest(F("total") - F("invoiced_amount") - F("prepayment_amount"), ZERO)
+    orders = SalesOrder.objects.filter(customer_id=OuterRef("pk"), status__in=EXPOSURE_ORDER_STATES).order_by()
+    held_elsewhere = Q(order__status__in=WAITING_ORDER_STATES)
+    if for_order_id:
+        orders = orders.exclude(pk=for_order_id)
+        held_elsewhere &= ~Q(order_id=for_order_id)
+    money = Receipt.objects.filter(
+        customer_id=OuterRef("pk"), status=Receipt.Status.CONFIRMED, allocated_amount__lt=F("amount")
+    ).exclude(held_elsewhere)
     totals = {
         "unpaid": money_subquery(invoices, open_value, per="customer_id"),
-        "promised": money_subquery(orders, promised, per="customer_id"),
+        "promised": money_subquery(orders, F("total") - F("invoiced_amount"), per="customer_id"),
+        "on_account": money_subquery(money, F("amount") - F("allocated_amount"), per="customer_id"),
     }
     if overdue_before is not None:
         overdue = invoices.filter(kind=Invoice.Kind.INVOICE, due_date__lt=overdue_before)
         totals["overdue"] = money_subquery(overdue, open_value, per="customer_id")
     row = Customer.objects.filter(pk=customer_id).values(**totals).first() or {}
-    return cents(row.get("unpaid")) + cents(row.get("promised")), cents(row.get("overdue"))
+    return Exposure(*(cents(row.get(name)) for name in ("unpaid", "promised", "on_account", "overdue")))
 
 
 def exposure_for(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
-    # Open credit notes count negative: what was credited and not yet set against an invoice.
-    return _exposure(customer_id=customer_id, exclude_order_id=exclude_order_id)[0]
+    return credit_exposure(customer_id=customer_id, for_order_id=exclude_order_id).total
 
 
 def overdue_for(*, customer_id: int, as_of: datetime.date, grace_days: int = 0) -> Decimal:
@@ -96,7 +117,8 @@ def credit_check_for_order(*, order) -> CreditDecision:
     """Decide whether a credit order may be confirmed. Must run inside the caller's
     transaction; holds the lock on the customer's credit file until that transaction ends.
     Two queries whatever the customer's history: the locked credit file, then the exposure and
-    what is overdue (read after the lock, so parallel decisions see each other's orders)."""
+    what is overdue (read after the lock, so parallel decisions see each other's orders and
+    money). Only confirmed money counts; what the rep expects to be paid does not."""
     try:
         credit = CreditFile.objects.select_for_update().get(customer_id=order.customer_id)
     except CreditFile.DoesNotExist:
@@ -104,20 +126,26 @@ def credit_check_for_order(*, order) -> CreditDecision:
     if order._meta.get_field("customer").is_cached(order):
         # the approval's conditions read the customer's grade: from the file just read
         order.customer.credit_file = credit
-    amount = order.total - order.prepayment_amount
     cutoff = timezone.localdate() - datetime.timedelta(days=credit.overdue_grace_days)
-    exposure, overdue = _exposure(customer_id=order.customer_id, overdue_before=cutoff, exclude_order_id=order.pk)
-    excess = max(exposure + amount - credit.limit, ZERO)
+    figures = credit_exposure(customer_id=order.customer_id, overdue_before=cutoff, for_order_id=order.pk)
+    exposure = figures.total
+    excess = max(exposure + order.total - credit.limit, ZERO)
     if not credit.active:
         reason, ok = "credit_blocked", False
-    elif overdue > 0:
+    elif figures.overdue > 0:
         reason, ok = "overdue", False
     elif excess > 0:
         reason, ok = "over_limit", False
     else:
-        reason, ok = ("covered_by_prepayment" if order.prepayment_amount > 0 else "within_limit"), True
+        reason, ok = "within_limit", True
     return CreditDecision(
-        ok=ok, reason=reason, limit=credit.limit, exposure=exposure, order_amount=amount, excess=excess, overdue=overdue
+        ok=ok,
+        reason=reason,
+        limit=credit.limit,
+        exposure=exposure,
+        order_amount=order.total,
+        excess=excess,
+        overdue=figures.overdue,
     )
 
 

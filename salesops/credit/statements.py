@@ -26,7 +26,7 @@ from salesops.core.models import AuditEvent, Company
 from salesops.core.numbering import next_number
 from salesops.credit.ageing import open_at
 from salesops.credit.exceptions import NoEmailAddress, StatementExists
-from salesops.credit.ledger import balance_at, ledger_entries, month_end, month_start
+from salesops.credit.ledger import ledger_entries, month_end, month_start
 from salesops.credit.models import (
     RECONCILIATION_FLOW,
     STATEMENT_FLOW,
@@ -38,6 +38,7 @@ from salesops.credit.models import (
 from salesops.credit.money import cents, money_sum, money_total
 
 ZERO = Decimal("0.00")
+DOCUMENT_KINDS = ("invoice", "credit_note")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
@@ -45,9 +46,11 @@ FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 # --- statements ----------------------------------------------------------------------------------------
 def statement_figures(*, customer_id: int, start: datetime.date, end: datetime.date) -> dict:
     opening, entries = ledger_entries(customer_id=customer_id, start=start, end=end)
-    invoiced = sum((e.debit for e in entries if e.kind != "receipt"), ZERO)
-    credited = sum((e.credit for e in entries if e.kind != "receipt"), ZERO)
-    received = sum((e.credit for e in entries if e.kind == "receipt"), ZERO)
+    documents = [e for e in entries if e.kind in DOCUMENT_KINDS]
+    invoiced = sum((e.debit for e in documents), ZERO)
+    credited = sum((e.credit for e in documents), ZERO)
+    # money received in the period, less money reversed in it (a bounced cheque)
+    received = sum((e.credit - e.debit for e in entries if e.kind not in DOCUMENT_KINDS), ZERO)
     return {
         "opening": opening,
         "entries": entries,
@@ -191,7 +194,9 @@ def customers_to_state(period_start: datetime.date):
 
     end = month_end(period_start)
     with_documents = Invoice.objects.exclude(status=Invoice.Status.CANCELLED).filter(issue_date__lte=end)
-    with_receipts = Receipt.objects.filter(status=Receipt.Status.CONFIRMED, received_on__lte=end)
+    with_receipts = Receipt.objects.filter(
+        status__in=(Receipt.Status.CONFIRMED, Receipt.Status.REVERSED), received_on__lte=end
+    )
     ids = set(with_documents.values_list("customer_id", flat=True).distinct()) | set(
         with_receipts.values_list("customer_id", flat=True).distinct()
     )
@@ -320,13 +325,25 @@ def ar_pack_rows(*, invoices, receipts, start: datetime.date, end: datetime.date
             credited=money_sum("total", filter=Q(issue_date__gte=start, total__lt=0)),
         )
     )
+    counted = receipts.filter(status__in=(Receipt.Status.CONFIRMED, Receipt.Status.REVERSED))
+    columns = ("customer_id", "customer__code", "customer__name", "customer__owner__full_name")
     money = (
-        receipts.filter(status=Receipt.Status.CONFIRMED, received_on__lte=end)
+        counted.filter(received_on__lte=end)
         .order_by()
-        .values("customer_id", "customer__code", "customer__name", "customer__owner__full_name")
+        .values(*columns)
         .annotate(
             before=money_sum("amount", filter=Q(received_on__lt=start)),
             received=money_sum("amount", filter=Q(received_on__gte=start)),
+        )
+    )
+    # money reversed counts back, on the day of its reversal (received less reversed)
+    reversed_money = (
+        counted.filter(reversed_on__lte=end)
+        .order_by()
+        .values(*columns)
+        .annotate(
+            before=money_sum(-F("amount"), filter=Q(reversed_on__lt=start)),
+            received=money_sum(-F("amount"), filter=Q(reversed_on__gte=start)),
         )
     )
     rows: dict[int, dict] = {}
@@ -351,7 +368,7 @@ def ar_pack_rows(*, invoices, receipts, start: datetime.date, end: datetime.date
         row["opening"] += cents(item["before"])
         row["invoiced"] += cents(item["invoiced"])
         row["credited"] += -cents(item["credited"])
-    for item in money:
+    for item in [*money, *reversed_money]:
         row = row_for(item)
         row["opening"] -= cents(item["before"])
         row["received"] += cents(item["received"])
@@ -404,16 +421,12 @@ def ar_pack_xlsx(*, user, start: datetime.date, end: datetime.date) -> bytes:
     ageing_sheet = workbook.create_sheet(str(_("Ageing"))[:31])
     data = ageing_for_user(user=user, as_of=end, group_by="customer")
     ageing_sheet.append([str(_("Ageing at %(date)s") % {"date": end})])
-    ageing_sheet.append([str(_("Customer")), *[str(label) for _key, label in BUCKETS], str(_("Total"))])
+    keys = [*[key for key, _label in BUCKETS], "total", "on_account", "balance"]
+    labels = [*[str(label) for _key, label in BUCKETS], str(_("Total")), str(_("On account")), str(_("Balance"))]
+    ageing_sheet.append([str(_("Customer")), *labels])
     for row in data["rows"]:
-        ageing_sheet.append([row["name"], *[float(row[key]) for key, _label in BUCKETS], float(row["total"])])
-    ageing_sheet.append(
-        [str(_("Total")), *[float(data["totals"][key]) for key, _l in BUCKETS], float(data["totals"]["total"])]
-    )
+        ageing_sheet.append([row["name"], *[float(row[key]) for key in keys]])
+    ageing_sheet.append([str(_("Total")), *[float(data["totals"][key]) for key in keys]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def balance_check(*, customer_id: int, day: datetime.date) -> Decimal:
-    return balance_at(customer_id=customer_id, day=day)

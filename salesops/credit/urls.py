@@ -18,6 +18,7 @@ urlpatterns = [
     path("receipts/", views.receipt_list, name="credit-receipts"),
     path("receipts/new/", views.receipt_new, name="credit-receipt-new"),
     path("receipts/<int:pk>/", views.receipt_detail, name="credit-receipt-detail"),
+    path("receipts/<int:pk>/reverse/", views.receipt_reverse, name="credit-receipt-reverse"),
     path("receipts/<int:pk>/<str:verb>/", views.receipt_action, name="credit-receipt-action"),
     path("receivables/ageing/", views.ageing_page, name="credit-ageing"),
     path("receivables/ar-pack/", views.ar_pack, name="credit-ar-pack"),

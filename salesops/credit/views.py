@@ -382,20 +382,49 @@ def receipt_list(request):
     return page.response()
 
 
+def _payable_orders(user):
+    """Orders whose payment finance may record: open orders the user may see."""
+    from salesops.credit.receipts import ORDER_HOLDS_PAYMENT
+    from salesops.sales.selectors import order_list_for_user
+
+    return order_list_for_user(user=user).filter(status__in=ORDER_HOLDS_PAYMENT).select_related("customer")
+
+
+def _released_message(request, receipt) -> None:
+    released = getattr(receipt, "released_orders", [])
+    if released:
+        messages.success(
+            request,
+            _("Confirmed now that the money covers them: %(orders)s.")
+            % {"orders": ", ".join(order.number for order in released)},
+        )
+
+
 @login_required
 def receipt_new(request):
     _require(request.user, READERS)
     customers = customer_list_for_user(user=request.user).order_by("name")
-    form = forms.ReceiptForm(
-        request.POST or None, customers=customers, initial={"customer": request.GET.get("customer")}
+    orders = _payable_orders(request.user).order_by("-order_date", "-pk")
+    initial = {"customer": request.GET.get("customer")}
+    order = orders.filter(pk=request.GET.get("order")).first() if request.GET.get("order", "").isdigit() else None
+    if order is not None:
+        initial.update(customer=order.customer_id, order=order.pk, amount=order.total)
+    form = forms.ReceiptForm(request.POST or None, customers=customers, orders=orders, initial=initial)
+
+    def record(data):
+        receipt = receipt_services.receipt_record(actor=request.user, **data)
+        _released_message(request, receipt)
+        return receipt
+
+    saved = save_form(
+        request,
+        form,
+        record,
+        success=_("Receipt recorded."),
+        redirect_to=lambda receipt: reverse("credit-receipt-detail", args=[receipt.pk]),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            receipt = receipt_services.receipt_record(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Receipt %(number)s recorded.") % {"number": receipt.number})
-            return redirect("credit-receipt-detail", pk=receipt.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
+    if saved:
+        return saved
     intro = "" if _is_finance(request.user) else _("Record the money you handed to the cashier; finance confirms it.")
     return render(request, "credit/form.html", {"form": form, "title": _("Record a payment"), "intro": intro})
 
@@ -409,6 +438,12 @@ def receipt_detail(request, pk: int):
         if finance
         else []
     )
+    if finance and receipt.order_id and receipt.order.status in receipt_services.ORDER_HOLDS_PAYMENT:
+        open_invoices = open_invoices.filter(order_id=receipt.order_id)
+    can_choose_order = finance and (
+        receipt.status == Receipt.Status.HANDED_OVER
+        or (receipt.status == Receipt.Status.CONFIRMED and not receipt.allocated_amount)
+    )
     return render(
         request,
         "credit/receipt_detail.html",
@@ -416,9 +451,12 @@ def receipt_detail(request, pk: int):
             "receipt": receipt,
             "allocations": receipt.allocations.select_related("invoice"),
             "open_invoices": open_invoices,
+            "orders": _payable_orders(request.user).filter(customer=receipt.customer) if can_choose_order else [],
+            "can_choose_order": can_choose_order,
             "is_finance": finance,
             "can_cancel": receipt.status == Receipt.Status.HANDED_OVER
             and (finance or receipt.recorded_by_id == request.user.pk),
+            "can_reverse": finance and receipt.status == Receipt.Status.CONFIRMED,
             "history": history_for(receipt)[:30],
         },
     )
@@ -430,6 +468,8 @@ def receipt_detail(request, pk: int):
 def receipt_action(request, pk: int, verb: str):
     receipt = _one(receipt_list_for_user(user=request.user), pk)
     invoices = [int(value) for value in request.POST.getlist("invoices") if value.isdigit()] or None
+    order_id = request.POST.get("order", "")
+    order = _one(_payable_orders(request.user), int(order_id)) if order_id.isdigit() else None
     if verb == "cancel":
         if not (_is_finance(request.user) or receipt.recorded_by_id == request.user.pk):
             raise Http404
@@ -437,15 +477,54 @@ def receipt_action(request, pk: int, verb: str):
         messages.success(request, _("Receipt cancelled."))
     elif verb == "confirm":
         _require(request.user, FINANCE)
-        receipt_services.receipt_confirm(receipt=receipt, actor=request.user, invoices=invoices)
+        receipt = receipt_services.receipt_confirm(receipt=receipt, actor=request.user, invoices=invoices, order=order)
         messages.success(request, _("Receipt confirmed and allocated."))
+        _released_message(request, receipt)
     elif verb == "allocate":
         _require(request.user, FINANCE)
         receipt_services.receipt_allocate(receipt=receipt, actor=request.user, invoices=invoices)
         messages.success(request, _("Payment allocated."))
+    elif verb == "for-order":
+        _require(request.user, FINANCE)
+        if order is None:
+            messages.error(request, _("Choose the order this money pays."))
+            return redirect("credit-receipt-detail", pk=pk)
+        receipt = receipt_services.receipt_assign_order(receipt=receipt, order=order, actor=request.user)
+        messages.success(request, _("The money now pays %(order)s.") % {"order": order.number})
+        _released_message(request, receipt)
     else:
         raise Http404
     return redirect("credit-receipt-detail", pk=pk)
+
+
+@login_required
+def receipt_reverse(request, pk: int):
+    _require(request.user, FINANCE)
+    receipt = _one(receipt_list_for_user(user=request.user).filter(status=Receipt.Status.CONFIRMED), pk)
+    form = forms.ReceiptReverseForm(request.POST or None, initial={"reversed_on": timezone.localdate()})
+    saved = save_form(
+        request,
+        form,
+        lambda data: receipt_services.receipt_reverse(receipt=receipt, actor=request.user, **data),
+        success=_("Receipt reversed; what it paid is open again."),
+        redirect_to=reverse("credit-receipt-detail", args=[pk]),
+    )
+    if saved:
+        return saved
+    return render(
+        request,
+        "credit/form.html",
+        {
+            "form": form,
+            "title": _("Reverse %(number)s") % {"number": receipt.number},
+            "intro": _(
+                "Money that did not arrive after all (a bounced cheque, a returned transfer): from the date given "
+                "it no longer counts as received, and the invoices it paid are open again. Reports before that "
+                "date keep it."
+            ),
+            "submit": _("Reverse"),
+        },
+    )
 
 
 # --- ageing ------------------------------------------------------------------------------------------------------
@@ -464,10 +543,10 @@ def ageing_page(request):
     names = [key for key, _label in BUCKETS]
     labels = [str(label) for _key, label in BUCKETS]
     if request.GET.get("export") == "xlsx":
-        rows = ([row["name"], *[row[n] for n in names], row["total"]] for row in data["rows"])
-        return xlsx_response(
-            f"ageing-{as_of}", [str(_("Name")), *labels, str(_("Total"))], rows, title=str(_("AR ageing"))
-        )
+        keys = [*names, "total", "on_account", "balance"]
+        rows = ([row["name"], *[row[key] for key in keys]] for row in data["rows"])
+        headers = [str(_("Name")), *labels, str(_("Total")), str(_("On account")), str(_("Balance"))]
+        return xlsx_response(f"ageing-{as_of}", headers, rows, title=str(_("AR ageing")))
     top = data["rows"][:15]
     colors = ["#43a047", "#fdd835", "#fb8c00", "#e53935", "#8e24aa"]
     chart = {

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.calendar import WorkCalendar
@@ -22,7 +23,7 @@ from salesops.core.exceptions import InvalidTransition, PermissionDenied, Valida
 from salesops.core.models import AuditEvent, User
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
-from salesops.core.services import notify
+from salesops.core.services import lazy_message, notify
 from salesops.core.state import StateMachine
 from salesops.core.text import search_key
 from salesops.core.visibility import visible_to
@@ -174,8 +175,11 @@ def _record_conflict(*, holder: Customer, actor, matched_on: str, attempted_name
     if supervisor:
         notify(
             user=supervisor,
-            title=_("Ownership conflict: %(rep)s tried to register %(customer)s")
-            % {"rep": actor.display_name, "customer": holder.name},
+            title=lazy_message(
+                gettext_lazy("Ownership conflict: %(rep)s tried to register %(customer)s"),
+                rep=actor.display_name,
+                customer=holder.name,
+            ),
             url=f"/crm/conflicts/{conflict.pk}/",
             kind="crm_conflict",
         )
@@ -418,7 +422,7 @@ def conflict_decide(*, conflict: OwnershipConflict, actor, assign: bool) -> Owne
         )
         notify(
             user=conflict.attempted_by,
-            title=_("%(customer)s was assigned to you") % {"customer": conflict.customer.name},
+            title=lazy_message(gettext_lazy("%(customer)s was assigned to you"), customer=conflict.customer.name),
             url=f"/customers/{conflict.customer_id}/",
             kind="crm_conflict",
         )
@@ -589,7 +593,9 @@ def reassignment_run(*, batch_id: int) -> ReassignmentBatch:
     )
     notify(
         user=batch.requested_by,
-        title=_("%(count)s customers moved to %(rep)s") % {"count": len(ids), "rep": batch.to_owner.display_name},
+        title=lazy_message(
+            gettext_lazy("%(count)s customers moved to %(rep)s"), count=len(ids), rep=batch.to_owner.display_name
+        ),
         url=f"/crm/reassign/{batch.pk}/",
         kind="crm_reassign",
     )
@@ -800,8 +806,11 @@ def complaint_register(
     if owner.pk != getattr(actor, "pk", None):
         notify(
             user=owner,
-            title=_("New %(kind)s from %(customer)s")
-            % {"kind": complaint.get_kind_display(), "customer": customer.name},
+            title=lazy_message(
+                gettext_lazy("New %(kind)s from %(customer)s"),
+                kind=dict(Complaint.Kind.choices)[complaint.kind],
+                customer=customer.name,
+            ),
             url=f"/complaints/{complaint.pk}/",
             kind="crm_complaint",
         )

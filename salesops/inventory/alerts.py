@@ -8,11 +8,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.models import User
 from salesops.core.roles import Role
-from salesops.core.services import notify
+from salesops.core.services import lazy_message, notify
 from salesops.inventory.models import ReorderAlert, ReorderLevel
 from salesops.inventory.selectors import reorder_warnings
 
@@ -68,7 +68,7 @@ def reorder_alerts_run(*, now=None) -> dict[str, int]:
             names = ", ".join(f"{w.product.sku} @ {w.warehouse.code}" for w in new[:8])
             notify(
                 user=person,
-                title=_("%(n)d products below their warning level") % {"n": len(new)},
+                title=lazy_message(gettext_lazy("%(n)d products below their warning level"), n=len(new)),
                 body=names + ("…" if len(new) > 8 else ""),
                 url=url,
                 kind="reorder",

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.catalog.models import Product, ProductFamily
+from salesops.core import bounds
 from salesops.core.audit import audit_record, model_create
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
@@ -134,9 +135,7 @@ def stocktake_record_counts(*, stocktake: Stocktake, counts: dict, actor, counte
         if pid is None:
             unknown.append(str(key))
             continue
-        quantity = Decimal(value)
-        if quantity < 0:
-            raise ValidationFailed(fields={"counts": [_("Counted quantities cannot be negative.")]})
+        quantity = bounds.clean_input(StocktakeLine, "counted_quantity", value, field="counts")
         clean[pid] = quantity
     if unknown:
         raise ValidationFailed(fields={"counts": [_("Unknown SKU: %(skus)s") % {"skus": ", ".join(unknown[:10])}]})
@@ -225,6 +224,7 @@ def variance_value(lines) -> Decimal:
 
 def stocktake_variance_type():
     from salesops.approvals.registry import DocumentType
+    from salesops.inventory.approval_facts import StocktakeFacts
 
     return DocumentType(
         key=DOC_TYPE,
@@ -257,6 +257,7 @@ def stocktake_variance_type():
         on_returned=lambda st, request: _set_status(st, S.COUNTING),
         on_cancelled=lambda st, request: _set_status(st, S.COUNTING) if st.status == S.PENDING else None,
         url=lambda st: reverse("stocktake-detail", args=[st.pk]),
+        facts=StocktakeFacts,
     )
 
 

@@ -34,12 +34,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.catalog.models import Product
+from salesops.core import bounds
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import InvalidTransition, PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent, User
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
-from salesops.core.services import notify
+from salesops.core.services import lazy_message, notify
 from salesops.planning.exceptions import PlanIssued, ReasonsMissing
 from salesops.planning.forecasting import latest_consensus, report_sop_event
 from salesops.planning.models import (
@@ -226,6 +227,7 @@ def production_plan_change_document_type():
     from django.urls import reverse
 
     from salesops.approvals.registry import DocumentType
+    from salesops.planning.approval_facts import MpsChangeFacts
 
     return DocumentType(
         key=PRODUCTION_PLAN_CHANGE,
@@ -256,6 +258,7 @@ def production_plan_change_document_type():
         on_returned=lambda c, request: mps_change_decided(change=c, approved=False),
         on_cancelled=lambda c, request: mps_change_decided(change=c, approved=False, cancelled=True),
         url=lambda c: reverse("planning-mps-detail", args=[c.line.schedule_id]),
+        facts=MpsChangeFacts,
     )
 
 
@@ -279,10 +282,7 @@ def mps_change_request(*, line: MpsLine, new_quantity, reason: str, actor) -> Mp
 
     _require(actor, PLANNER_WRITE)
     reason = (reason or "").strip()
-    try:
-        value = Decimal(str(new_quantity)).quantize(Q3)
-    except Exception:
-        raise ValidationFailed(fields={"new_quantity": [_("Enter a quantity.")]}) from None
+    value = bounds.clean_input(MpsLine, "quantity", new_quantity, field="new_quantity").quantize(Q3)
     problems = {}
     if value < 0:
         problems["new_quantity"] = [_("The quantity cannot be negative.")]
@@ -404,8 +404,8 @@ def production_plan_issue(*, plan: ProductionPlan, actor, at: datetime.datetime 
     for user in User.objects.filter(is_active=True, role_assignments__role__in=roles).distinct():
         notify(
             user=user,
-            title=_("Production plan %(number)s issued") % {"number": plan.number},
-            body=_("Please acknowledge it."),
+            title=lazy_message(gettext_lazy("Production plan %(number)s issued"), number=plan.number),
+            body=gettext_lazy("Please acknowledge it."),
             url=url,
             kind="production_plan",
         )
@@ -429,7 +429,7 @@ def production_plan_acknowledge(*, plan: ProductionPlan, department: str, actor,
 @transaction.atomic
 def production_report_create(*, date: datetime.date, product: Product, quantity, actor) -> ProductionReport:
     _require(actor, PLANNER_WRITE)
-    value = Decimal(str(quantity)).quantize(Q3)
+    value = bounds.clean_input(ProductionReport, "quantity", quantity).quantize(Q3)
     if value <= 0:
         raise ValidationFailed(fields={"quantity": [_("Enter the quantity made.")]})
     if date > timezone.localdate():

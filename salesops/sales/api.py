@@ -18,9 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from salesops.core.api.history import HistoryMixin
+from salesops.core.api.routers import Router
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.roles import Role
 from salesops.crm.selectors import customer_list_for_user
@@ -104,7 +104,7 @@ def _visible_order(user, pk):
 def _quantities(values: dict) -> dict | None:
     """`{"<line id>": quantity}` from the body, keyed by int; None when not given (everything)."""
     quantities = values.get("quantities")
-    return {int(k): v for k, v in quantities.items()} if quantities else None
+    return quantities or None
 
 
 class ScopedViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -195,7 +195,10 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
         values = _valid(OrderSubmitSerializer, request)
         # the service reads and locks the order among those the caller may see (404 otherwise)
         order = services.order_submit(
-            order=SalesOrder(pk=pk), actor=request.user, prepayment_amount=values.get("prepayment_amount")
+            order=SalesOrder(pk=pk),
+            actor=request.user,
+            expected_prepayment=values.get("expected_prepayment"),
+            payment=values.get("payment"),
         )
         # the service answers with the order as written, its lines and their products read once
         return Response(OrderDetailSerializer(order).data)
@@ -314,6 +317,8 @@ class DeliveryViewSet(PdfMixin, ScopedViewSet):
             quantities=_quantities(values),
             picked_up_by=values.get("picked_up_by", ""),
             note=values.get("note", ""),
+            lots=values.get("lots"),
+            lot_reason=values.get("lot_reason", ""),
         )
         return Response(DeliverySerializer(delivery).data, status=201)
 
@@ -379,7 +384,7 @@ class SalesReturnViewSet(ScopedViewSet):
         return Response(SalesReturnSerializer(sales_return).data, status=201)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("orders", OrderViewSet, basename="sales-order")
 router.register("quotes", QuoteViewSet, basename="sales-quote")
 router.register("contracts", ContractViewSet, basename="sales-contract")

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product
+from salesops.core.bounded import DateFormField, DecimalFormField
+from salesops.credit.models import Receipt
 from salesops.crm.selectors import customer_list_for_user
 from salesops.inventory.models import Warehouse
 from salesops.sales.models import SalesOrder, SalesReturn
@@ -35,16 +37,14 @@ class OrderForm(HeaderForm, OrderEditForm):
 
 
 class QuoteForm(HeaderForm):
-    valid_until = forms.DateField(
-        required=False, label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_until = DateFormField(required=False, label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
 
 
 class ContractForm(HeaderForm):
     title = forms.CharField(max_length=200, label=_("Title"))
-    start_date = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Ends"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = DateFormField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DateFormField(label=_("Ends"), widget=forms.DateInput(attrs={"type": "date"}))
     payment_terms_days = forms.IntegerField(min_value=0, max_value=365, initial=30, label=_("Payment terms (days)"))
     terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Additional terms"))
 
@@ -55,8 +55,8 @@ class LineForm(forms.Form):
         required=False,
         label=_("Product"),
     )
-    quantity = forms.DecimalField(required=False, label=_("Quantity"), max_digits=16, decimal_places=3)
-    unit_price = forms.DecimalField(
+    quantity = DecimalFormField(required=False, label=_("Quantity"), max_digits=16, decimal_places=3)
+    unit_price = DecimalFormField(
         required=False,
         label=_("Unit price"),
         max_digits=14,
@@ -106,10 +106,10 @@ def lines_from(formset) -> list[dict]:
 
 class ContractChangeForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason for the change"))
-    new_end_date = forms.DateField(
+    new_end_date = DateFormField(
         required=False, label=_("New end date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    new_total = forms.DecimalField(required=False, max_digits=14, decimal_places=2, label=_("New contract value"))
+    new_total = DecimalFormField(required=False, max_digits=14, decimal_places=2, label=_("New contract value"))
     additional_terms = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Additional terms")
     )
@@ -120,12 +120,47 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
 
 
-class PrepaymentForm(forms.Form):
-    prepayment_amount = forms.DecimalField(
+class OrderSubmitForm(forms.Form):
+    """Submitting a draft order. A credit order may state what the customer is expected to pay
+    in advance (information for finance: the order then waits for that money when it is over
+    the limit); a cash order may record the money taken with it."""
+
+    expected_prepayment = DecimalFormField(
         required=False,
         max_digits=14,
         decimal_places=2,
         min_value=0,
-        label=_("Paid in advance"),
-        help_text=_("For a credit order above the limit: the excess paid now lets the order through."),
+        label=_("Expected prepayment"),
+        help_text=_(
+            "For a credit order above the limit: the customer pays the excess in advance and the order waits "
+            "until finance confirms the money."
+        ),
     )
+    method = forms.ChoiceField(
+        required=False,
+        choices=[("", _("Not paid yet: the order waits for the payment"))] + list(Receipt.Method.choices),
+        label=_("Paid with the order"),
+    )
+    received_on = forms.DateField(
+        required=False, label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    bank_reference = forms.CharField(required=False, max_length=100, label=_("Bank reference"))
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order.payment == SalesOrder.Payment.CASH:
+            del self.fields["expected_prepayment"]
+        else:
+            for name in ("method", "received_on", "bank_reference"):
+                del self.fields[name]
+
+    def submit_values(self) -> dict:
+        data = self.cleaned_data
+        if "expected_prepayment" in self.fields:
+            return {"expected_prepayment": data.get("expected_prepayment")}
+        if not data.get("method"):
+            return {}
+        payment = {"method": data["method"], "bank_reference": data.get("bank_reference", "")}
+        if data.get("received_on"):
+            payment["received_on"] = data["received_on"]
+        return {"payment": payment}

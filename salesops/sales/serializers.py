@@ -1,6 +1,9 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField, DecimalField, IdMapField
+from salesops.credit.models import Receipt
 from salesops.sales.models import (
     Contract,
     ContractChange,
@@ -30,12 +33,34 @@ class OrderCreateSerializer(serializers.Serializer):
     payment = serializers.ChoiceField(choices=SalesOrder.Payment.choices)
     lines = LineInputSerializer(many=True, allow_empty=False)
     warehouse = serializers.IntegerField(required=False, allow_null=True)
-    order_date = serializers.DateField(required=False)
+    order_date = DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class PaymentInputSerializer(serializers.Serializer):
+    """Money taken with a cash order; it becomes the order's receipt."""
+
+    method = serializers.ChoiceField(choices=Receipt.Method.choices, default=Receipt.Method.CASH)
+    received_on = serializers.DateField(required=False)
+    bank_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+
 class OrderSubmitSerializer(serializers.Serializer):
-    prepayment_amount = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=40)
+    # kept as text so that the service refuses what is not an amount with its own message
+    expected_prepayment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=40,
+        help_text=_("What the customer is expected to pay in advance: information for finance, not a payment."),
+    )
+    payment = PaymentInputSerializer(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields) if hasattr(self.initial_data, "keys") else set()
+        if unknown:
+            raise serializers.ValidationError({name: [_("Not a field of this request.")] for name in sorted(unknown)})
+        return attrs
 
 
 class OrderLineSerializer(ModelSerializer):
@@ -81,7 +106,7 @@ class OrderSerializer(ModelSerializer):
             "warehouse",
             "payment",
             "order_date",
-            "prepayment_amount",
+            "expected_prepayment",
             "delivered_amount",
             "invoiced_amount",
             "confirmed_at",
@@ -95,11 +120,19 @@ class OrderSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class OrderPaymentSerializer(ModelSerializer):
+    class Meta:
+        model = Receipt
+        fields = ["id", "number", "amount", "received_on", "method", "status"]
+        read_only_fields = fields
+
+
 class OrderDetailSerializer(OrderSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
+    payments = OrderPaymentSerializer(source="receipts", many=True, read_only=True)
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "lines"]
+        fields = [*OrderSerializer.Meta.fields, "lines", "payments"]
         read_only_fields = fields
 
 
@@ -136,7 +169,7 @@ class QuoteSerializer(ModelSerializer):
 class QuoteCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
     lines = LineInputSerializer(many=True, allow_empty=False)
-    valid_until = serializers.DateField(required=False)
+    valid_until = DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -182,8 +215,8 @@ class ContractSerializer(ModelSerializer):
 class ContractCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = DateField()
+    end_date = DateField()
     lines = LineInputSerializer(many=True, allow_empty=False)
     terms = serializers.CharField(required=False, allow_blank=True, default="")
     payment_terms_days = serializers.IntegerField(required=False, min_value=0, max_value=365, default=30)
@@ -223,9 +256,16 @@ class DeliverySerializer(ModelSerializer):
 
 class DeliveryIssueSerializer(serializers.Serializer):
     order = serializers.IntegerField()
-    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)
     picked_up_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    lots = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=dict,
+        help_text="{order line id: lot id} to issue another lot than the first to expire",
+    )
+    lot_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class DeliveryConfirmSerializer(serializers.Serializer):
@@ -240,7 +280,7 @@ class InvoiceLineSerializer(ModelSerializer):
 
 class InvoiceSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    open_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    open_amount = DecimalField(max_digits=14, decimal_places=2, read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -269,8 +309,8 @@ class InvoiceSerializer(ModelSerializer):
 
 class InvoiceCreateSerializer(serializers.Serializer):
     deliveries = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
-    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
-    issue_date = serializers.DateField(required=False)
+    quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)
+    issue_date = DateField(required=False)
 
 
 class SalesReturnSerializer(ModelSerializer):
@@ -295,4 +335,4 @@ class SalesReturnCreateSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=SalesReturn.Kind.choices)
     reason = serializers.CharField()
-    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)

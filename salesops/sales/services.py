@@ -17,8 +17,9 @@ always add up to the whole.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from salesops.catalog.models import Product
 from salesops.catalog.selectors import prices_for
+from salesops.core import bounds
 from salesops.core.audit import audit_record, field_values, model_create, model_update
 from salesops.core.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
@@ -82,15 +84,25 @@ def money(value) -> Decimal:
 
 
 def _decimal(value, field: str, problems: dict, index: int) -> Decimal | None:
+    """The line's number within what its column stores (places are checked by the caller, with
+    a message of their own)."""
+    column = OrderLine._meta.get_field(field)
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        problems.setdefault(field, []).append(_("Line %(n)s: not a number.") % {"n": index})
+        return bounds.parse_decimal(value, max_digits=column.max_digits - column.decimal_places)
+    except DjangoValidationError as error:
+        message = error.messages[0]
+        problems.setdefault(field, []).append(_("Line %(n)s: %(problem)s") % {"n": index, "problem": message})
         return None
-    if not number.is_finite():
-        problems.setdefault(field, []).append(_("Line %(n)s: not a number.") % {"n": index})
+
+
+def _line_quantity(raw, line, problems: list) -> Decimal | None:
+    """A quantity given for one line of a document (delivery, invoice, return), as its column
+    stores it; None with the problem noted when it is not such a number."""
+    try:
+        return bounds.clean_field_value(type(line), "quantity", raw)
+    except DjangoValidationError as error:
+        problems.append(_("Line %(n)s: %(problem)s") % {"n": line.position, "problem": error.messages[0]})
         return None
-    return number
 
 
 def order_reference(order: SalesOrder) -> Reference:
@@ -122,8 +134,8 @@ def prepare_lines(*, lines, customer: Customer | None, on_date: datetime.date) -
         product = line.get("product")
         ids.append(product.pk if isinstance(product, Product) else product)
     try:
-        products = Product.objects.in_bulk([int(pid) for pid in ids])
-    except (TypeError, ValueError):
+        products = Product.objects.in_bulk([bounds.parse_int(pid, min_value=1) for pid in ids])
+    except DjangoValidationError:
         raise ValidationFailed(fields={"lines": [_("Choose a product on every line.")]})
     prices = prices_for(products=list(products.values()), customer=customer, on_date=on_date)
     prepared = []
@@ -468,7 +480,7 @@ def order_create(
         discount_approved=discount_approved,
         created_by=actor,
     )
-    # total ≥ 0 and prepayment 0 hold by construction (prepare_lines: quantity > 0, price ≥ 0);
+    # total ≥ 0 and expected prepayment 0 hold by construction (prepare_lines: quantity > 0, price ≥ 0);
     # the database checks them and the number's uniqueness once more on insert
     order.full_clean(exclude=[*ORDER_REFERENCES, "number"], validate_unique=False, validate_constraints=False)
     order.number = next_number(prefix="SO", year=order_date.year)
@@ -543,13 +555,24 @@ def _check_order_lines(order: SalesOrder, lines: list[OrderLine]) -> None:
         raise ValidationFailed(fields=problems)
 
 
+PAYMENT_INPUT = ("method", "received_on", "bank_reference")
+
+
 @transaction.atomic
-def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -> SalesOrder:
-    """Submit a draft: validate, special discount → approval, cash → paid with the order,
-    credit → the credit decision (locked); then reserve stock and confirm, or wait for the
-    approval. Anything that fails leaves everything as it was. `at`: when the order was taken
-    (an order keyed in later); the 24-hour delivery deadline counts from it. An order the actor
-    may not see is NotFound."""
+def order_submit(
+    *, order: SalesOrder, actor, expected_prepayment=None, payment: dict | None = None, at=None
+) -> SalesOrder:
+    """Submit a draft: validate; a special discount goes to approval; then the payment route
+    (`_credit_then_confirm`): a cash order is confirmed only when finance has confirmed its
+    money, otherwise it waits for payment; a credit order passes the credit decision (locked)
+    or goes to the over-limit approval, or waits for payment when the rep expects the
+    customer to pay in advance (`expected_prepayment`, information for finance: only money
+    finance confirms counts). `payment` ({method, received_on, bank_reference}) is the money
+    taken with a cash order: recorded as its receipt in the same transaction (confirmed at
+    once when finance submits, else handed to the cashier). Stock is reserved on
+    confirmation. Anything that fails leaves everything as it was. `at`: when the order was
+    taken (an order keyed in later); the 24-hour delivery deadline counts from it. An order
+    the actor may not see is NotFound."""
     order = (
         order_list_for_user(user=actor)  # one submits only an order one may see
         .select_for_update(of=("self",))
@@ -571,64 +594,143 @@ def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -
     _check_order_lines(order, lines)
     if not order.sellable:
         _refuse_customer()
-    _keep_lines(order, lines)
-    fields = {}
-    if order.payment == SalesOrder.Payment.CASH:
-        fields["prepayment_amount"] = order.total
-    elif prepayment_amount not in (None, ""):
-        try:
-            amount = Decimal(str(prepayment_amount))
-        except InvalidOperation:
-            raise ValidationFailed(fields={"prepayment_amount": [_("Not a number.")]})
-        if amount < 0 or amount > order.total or amount.as_tuple().exponent < -2:
-            raise ValidationFailed(
-                fields={"prepayment_amount": [_("Give an amount between 0 and the order total, in cents at most.")]}
+    _keep(order, "lines", lines)
+    if expected_prepayment not in (None, ""):
+        from salesops.credit.money import parse_amount
+
+        expected = parse_amount(expected_prepayment, field="expected_prepayment", maximum=order.total)
+        if expected != order.expected_prepayment:
+            audit_record(
+                instance=order,
+                action=AuditEvent.Action.UPDATE,
+                actor=actor,
+                changes={"expected_prepayment": [str(order.expected_prepayment), str(expected)]},
             )
-        fields["prepayment_amount"] = amount
-    for name, value in fields.items():
-        setattr(order, name, value)
-    if fields:
-        order.save(update_fields=list(fields))
-        audit_record(
-            instance=order,
-            action=AuditEvent.Action.UPDATE,
-            actor=actor,
-            changes={k: [None, v] for k, v in fields.items()},
-            note=_("Paid with the order"),
+            order.expected_prepayment = expected
+            order.save(update_fields=["expected_prepayment"])
+    if payment and order.payment != SalesOrder.Payment.CASH:
+        raise ValidationFailed(
+            fields={"payment": [_("Money paid with a credit order is recorded by finance as a receipt.")]}
         )
+    if payment and set(payment) - set(PAYMENT_INPUT):
+        raise ValidationFailed(fields={"payment": [_("Give the method, the date and the reference only.")]})
     max_discount = max((line.discount_percent for line in lines), default=ZERO)
     # no discount needs no allowance (an allowance is never below zero): no query for it
     needs_approval = not order.discount_approved and max_discount > 0 and max_discount > discount_allowance(order.rep)
     if needs_approval and _approval(order, DOC_DISCOUNT_ORDER, actor) is not None:
         _transition(order, ORDER_FLOW, S.PENDING_APPROVAL, actor=actor, extra={"approval_reason": "special_discount"})
+    else:
+        order = _credit_then_confirm(order, actor, lines, at)
+    if not payment:
+        _keep(order, "receipts", [])  # a draft holds no money: it is paid with the order or later
         return order
-    return _credit_then_confirm(order, actor, lines, at)
+    _take_payment(order, actor, payment)
+    order.refresh_from_db()  # confirmed if finance took the money
+    return order
+
+
+def _take_payment(order: SalesOrder, actor, payment: dict) -> None:
+    """The money taken with a cash order, recorded as its receipt once the order waits for it
+    (confirmed by finance, it releases the order at once)."""
+    from salesops.credit.receipts import receipt_record
+
+    receipt_record(
+        actor=actor,
+        customer=order.customer,
+        amount=order.total,
+        order=order,
+        received_on=payment.get("received_on") or timezone.localdate(),
+        method=payment.get("method") or "cash",
+        bank_reference=payment.get("bank_reference") or "",
+    )
+
+
+# reasons of a failed credit decision that the customer's money can settle
+PAYABLE_REASONS = ("over_limit", "overdue")
+
+
+def _paid(order: SalesOrder, decision=None) -> bool:
+    """Whether the money finance confirmed lets the order through: a cash order's own
+    receipts cover its total; a credit order passes the credit decision (locked)."""
+    if order.payment == SalesOrder.Payment.CASH:
+        from salesops.credit.receipts import paid_for_order
+
+        return paid_for_order(order) >= order.total
+    return decision.ok
 
 
 def _credit_then_confirm(order: SalesOrder, actor, lines: list[OrderLine], at=None) -> SalesOrder:
-    if order.payment == SalesOrder.Payment.CREDIT:
-        from salesops.credit.services import credit_check_for_order
+    if order.payment == SalesOrder.Payment.CASH:
+        if not _paid(order):
+            return _wait_for_payment(order, actor)
+        return _reserve_and_confirm(order, actor, lines, at)
+    from salesops.credit.services import credit_check_for_order
 
-        decision = credit_check_for_order(order=order)
-        if not decision.ok:
-            if _approval(order, DOC_OVERLIMIT, actor) is None:
-                raise CreditLimitExceeded()
-            _transition(
-                order,
-                ORDER_FLOW,
-                S.PENDING_APPROVAL,
+    decision = credit_check_for_order(order=order)
+    if decision.ok:
+        return _reserve_and_confirm(order, actor, lines, at)
+    note = _("Exposure %(exposure)s + order %(amount)s, limit %(limit)s, overdue %(overdue)s") % {
+        "exposure": decision.exposure,
+        "amount": decision.order_amount,
+        "limit": decision.limit,
+        "overdue": decision.overdue,
+    }
+    if order.expected_prepayment > 0 and decision.reason in PAYABLE_REASONS:
+        return _wait_for_payment(order, actor, note=note)
+    if _approval(order, DOC_OVERLIMIT, actor) is None:
+        raise CreditLimitExceeded()
+    _transition(
+        order, ORDER_FLOW, S.PENDING_APPROVAL, actor=actor, extra={"approval_reason": decision.reason}, note=note
+    )
+    return order
+
+
+def _wait_for_payment(order: SalesOrder, actor, note: str = "") -> SalesOrder:
+    _transition(order, ORDER_FLOW, S.PENDING_PAYMENT, actor=actor, extra={"approval_reason": "payment"}, note=note)
+    return order
+
+
+def orders_waiting_for_money(customer_id: int):
+    """A customer's orders that confirmed money can release: those waiting for payment and
+    those at the over-limit approval for a reason money settles."""
+    from django.db.models import Q
+
+    return SalesOrder.objects.filter(customer_id=customer_id).filter(
+        Q(status=S.PENDING_PAYMENT) | Q(status=S.PENDING_APPROVAL, approval_reason__in=PAYABLE_REASONS)
+    )
+
+
+def orders_release_for_customer(*, customer_id: int, actor) -> list[SalesOrder]:
+    """Called when finance confirms money of a customer (inside that transaction): each order
+    waiting for money is decided again, oldest first, under the credit file's lock; those the
+    money now covers are confirmed (their stock reserved; a pending over-limit approval is no
+    longer needed and is cancelled). An order whose stock is short keeps waiting."""
+    from salesops.approvals.services import approval_cancel
+    from salesops.credit.models import CreditFile
+    from salesops.credit.services import credit_check_for_order
+
+    list(CreditFile.objects.select_for_update().filter(customer_id=customer_id))  # decisions one at a time
+    released = []
+    for order in orders_waiting_for_money(customer_id).select_for_update().order_by("pk"):
+        decision = None if order.payment == SalesOrder.Payment.CASH else credit_check_for_order(order=order)
+        if not _paid(order, decision):
+            continue
+        waited_for_approval = order.status == S.PENDING_APPROVAL
+        try:
+            with transaction.atomic():
+                _reserve_and_confirm(order, actor)
+        except ApplicationError:  # not enough stock now: the order keeps waiting
+            order.refresh_from_db()
+            continue
+        if waited_for_approval:
+            approval_cancel(
+                document=order,
+                doc_type=DOC_OVERLIMIT,
                 actor=actor,
-                extra={"approval_reason": decision.reason},
-                note=_("Exposure %(exposure)s + order %(amount)s, limit %(limit)s, overdue %(overdue)s")
-                % {
-                    "exposure": decision.exposure,
-                    "amount": decision.order_amount,
-                    "limit": decision.limit,
-                    "overdue": decision.overdue,
-                },
+                note=_("The customer's payment covers the order; no approval is needed."),
             )
-            return order
-    return _reserve_and_confirm(order, actor, lines, at)
+        released.append(order)
+    return released
 
 
 def _reserve_and_confirm(order: SalesOrder, actor, lines: list[OrderLine] | None = None, at=None) -> SalesOrder:
@@ -655,13 +757,14 @@ def _reserve_and_confirm(order: SalesOrder, actor, lines: list[OrderLine] | None
     return order
 
 
-def _keep_lines(order: SalesOrder, lines: list[OrderLine]) -> None:
-    """Keep the lines just read (with their products, by position) as the order's `lines`, so
-    the answer that shows the order does not read them again."""
-    queryset = order.lines.all()
-    queryset._result_cache = lines
+def _keep(order: SalesOrder, related: str, rows: list) -> None:
+    """Keep rows already known (the lines just read, with their products, by position; the
+    order's receipts) as the order's `related`, so the answer that shows the order does not
+    read them again."""
+    queryset = getattr(order, related).all()
+    queryset._result_cache = rows
     queryset._prefetch_done = True
-    order._prefetched_objects_cache = {**getattr(order, "_prefetched_objects_cache", {}), "lines": queryset}
+    order._prefetched_objects_cache = {**getattr(order, "_prefetched_objects_cache", {}), related: queryset}
 
 
 def _sop_start(order: SalesOrder, now) -> None:
@@ -716,10 +819,11 @@ def order_approval_closed(*, order: SalesOrder, target: str, actor=None) -> None
 
 @transaction.atomic
 def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
-    """Cancel an order that holds nothing yet (draft or rejected). A confirmed order is
+    """Cancel an order that holds nothing yet (draft, rejected, or waiting for payment; money
+    already paid for it is then free on the customer's account). A confirmed order is
     cancelled through a cancellation (撤单) with approval, see `return_request`."""
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
-    if order.status not in (S.DRAFT, S.REJECTED):
+    if order.status not in (S.DRAFT, S.REJECTED, S.PENDING_PAYMENT):
         raise InvalidTransition(_("A confirmed order is cancelled through a cancellation request with approval."))
     _transition(order, ORDER_FLOW, S.CANCELLED, actor=actor, note=reason)
     return order
@@ -733,10 +837,23 @@ def _part_value(line_amount: Decimal, done_value: Decimal, quantity: Decimal, un
 
 @transaction.atomic
 def delivery_issue(
-    *, order: SalesOrder, actor, quantities: dict | None = None, picked_up_by: str = "", at=None, note: str = ""
+    *,
+    order: SalesOrder,
+    actor,
+    quantities: dict | None = None,
+    picked_up_by: str = "",
+    at=None,
+    note: str = "",
+    lots: dict | None = None,
+    lot_reason: str = "",
 ) -> Delivery:
     """货已出库: issue the order's goods from its reservation. `quantities` maps order line id →
-    quantity; without it everything still open is issued."""
+    quantity; without it everything still open is issued. Lot-tracked goods leave first-expiry
+    first, unless `lots` maps an order line id to the lot to take (with `lot_reason`)."""
+    try:
+        lots = {int(k): int(v) for k, v in (lots or {}).items() if v not in (None, "")}
+    except (TypeError, ValueError):
+        raise ValidationFailed(fields={"lots": [_("Choose a lot from the list.")]})
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in (S.CONFIRMED, S.PARTIALLY_DELIVERED):
         raise InvalidTransition(_("Only confirmed orders can be shipped."))
@@ -751,10 +868,8 @@ def delivery_issue(
             raw = quantities.get(line.pk, quantities.get(str(line.pk)))
             if raw in (None, ""):
                 continue
-            try:
-                quantity = Decimal(str(raw))
-            except InvalidOperation:
-                problems.append(_("Line %(n)s: not a number.") % {"n": line.position})
+            quantity = _line_quantity(raw, line, problems)
+            if quantity is None:
                 continue
         if quantity == 0 and quantities is None:
             continue
@@ -781,10 +896,11 @@ def delivery_issue(
     )
     stock_issue(
         warehouse=order.warehouse,
-        lines=[StockLine(line.product_id, quantity) for line, quantity in parts],
+        lines=[StockLine(line.product_id, quantity, lot=lots.get(line.pk)) for line, quantity in parts],
         reference=order_reference(order),
         actor=actor,
         at=moment,
+        reason=lot_reason,
     )
     delivery_lines = []
     for line, quantity in parts:
@@ -850,8 +966,9 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
     """Invoice delivered goods of one order: everything not yet invoiced on these deliveries, or
     `quantities` (delivery line id → quantity) for partial invoicing.
 
-    Prepayment: what was paid with the order settles the last part of the order to be invoiced,
-    so credit exposure (open invoices + total − invoiced − prepayment) stays what it was."""
+    Money paid for the order (its confirmed receipts: a cash sale, a prepayment) is allocated
+    to the new invoice at once, dated the invoice date at the earliest: the invoice is paid
+    only through those allocations, and the exposure stays what it was."""
     deliveries = list(deliveries)
     if not deliveries:
         raise ValidationFailed(fields={"deliveries": [_("Choose at least one delivery.")]})
@@ -877,10 +994,8 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
             raw = quantities.get(dl.pk, quantities.get(str(dl.pk)))
             if raw in (None, ""):
                 continue
-            try:
-                quantity = Decimal(str(raw))
-            except InvalidOperation:
-                problems.append(_("Not a number."))
+            quantity = _line_quantity(raw, dl, problems)
+            if quantity is None:
                 continue
         if quantity <= 0 or quantity > open_qty:
             problems.append(_("Give a quantity above 0 and at most %(open)s.") % {"open": f"{open_qty.normalize():f}"})
@@ -926,18 +1041,13 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
         )
     invoice.total = sum((il.amount for il in invoice_lines), ZERO)
     invoiced_after = order.invoiced_amount + invoice.total
-    settle = max(invoiced_after - (order.total - order.prepayment_amount), ZERO) - order.prepayment_applied
-    settle = min(max(settle, ZERO), invoice.total, order.prepayment_amount - order.prepayment_applied)
-    invoice.paid_amount = settle
-    if settle == invoice.total:
-        invoice.status = Invoice.Status.PAID
     model_create(instance=invoice, actor=actor)
     for il in invoice_lines:
         il.invoice = invoice
     InvoiceLine.objects.bulk_create(invoice_lines)
     DeliveryLine.objects.bulk_update([dl for dl, _q in parts], ["invoiced_quantity", "invoiced_value"])
     OrderLine.objects.bulk_update(list(order_lines.values()), ["invoiced_quantity", "invoiced_value"])
-    extra = {"invoiced_amount": invoiced_after, "prepayment_applied": order.prepayment_applied + settle}
+    extra = {"invoiced_amount": invoiced_after}
     if (
         order.status == S.DELIVERED
         and invoiced_after >= order.delivered_amount
@@ -948,6 +1058,10 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
         for name, value in extra.items():
             setattr(order, name, value)
         order.save(update_fields=list(extra))
+    from salesops.credit.receipts import order_payments_allocate
+
+    if order_payments_allocate(order_id=order.pk, actor=actor):
+        invoice.refresh_from_db(fields=["paid_amount", "status"])
     return invoice
 
 
@@ -988,10 +1102,8 @@ def return_request(*, order: SalesOrder, kind: str, actor, reason: str, quantiti
             raw = quantities.get(line.pk, quantities.get(str(line.pk)))
             if raw in (None, ""):
                 continue
-            try:
-                quantity = Decimal(str(raw))
-            except InvalidOperation:
-                problems.append(_("Line %(n)s: not a number.") % {"n": line.position})
+            quantity = _line_quantity(raw, line, problems)
+            if quantity is None:
                 continue
         if quantity <= 0 or quantity > available:
             problems.append(
@@ -1107,10 +1219,11 @@ def return_complete(*, sales_return: SalesReturn, actor=None) -> SalesReturn:
         if remaining:
             stock_reserve(warehouse=order.warehouse, lines=remaining, reference=reference, actor=actor)
         OrderLine.objects.bulk_update(list(lines.values()), ["cancelled_quantity", "cancelled_value"])
+        from salesops.credit.receipts import paid_for_order
+
         new_total = order.total - sales_return.total
-        refund = max(order.prepayment_amount - new_total, ZERO)
-        extra["refund_amount"] = refund
-        order_data = {"total": new_total, "prepayment_amount": order.prepayment_amount - refund}
+        extra["refund_amount"] = max(paid_for_order(order) - new_total, ZERO)
+        order_data = {"total": new_total}
         nothing_delivered = all(line.delivered_quantity == 0 for line in lines.values())
         if nothing_delivered and not remaining:
             _transition(order, ORDER_FLOW, S.CANCELLED, actor=actor, extra=order_data, note=sales_return.number)

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.listing import Column, Filter, ListPage
+from salesops.core.roles import Role
 from salesops.core.web import action_view, add_error_to_form
+from salesops.inventory.selectors import issuable_lots, issued_lots
 from salesops.sales import selectors, services
 from salesops.sales.api import INVOICE_ROLES, RECEIPT_ROLES, SELLER_ROLES, WAREHOUSE_ROLES
 from salesops.sales.forms import (
@@ -19,7 +21,7 @@ from salesops.sales.forms import (
     LineFormSet,
     OrderEditForm,
     OrderForm,
-    PrepaymentForm,
+    OrderSubmitForm,
     QuoteForm,
     ReturnForm,
     line_initial,
@@ -277,28 +279,38 @@ def contract_new(request):
 
 
 # --- details ----------------------------------------------------------------------------------------
-@login_required
-def order_detail(request, pk):
-    order = _get(selectors.order_list_for_user(user=request.user), pk)
+def _order_page(request, order, submit_form=None):
     user = request.user
     deliveries = list(order.deliveries.all())
+    lines = list(order.lines.select_related("product"))
+    can_ship = bool(user.roles & WAREHOUSE_ROLES) or user.is_superuser
+    tracked = [line for line in lines if line.product.lot_tracked and line.open_quantity > 0] if can_ship else []
+    choices = issuable_lots(warehouse_id=order.warehouse_id, product_ids={line.product_id for line in tracked})
     return render(
         request,
         "sales/order_detail.html",
         {
             "order": order,
-            "lines": order.lines.select_related("product"),
+            "lines": lines,
+            "lot_lines": [(line, choices.get(line.product_id, [])) for line in tracked],
             "deliveries": deliveries,
             "invoices": order.invoices.all(),
+            "payments": order.receipts.all(),
             "returns": order.returns.all(),
             "history": history_for(order)[:50],
             "can_sell": bool(user.roles & SELLER_ROLES) or user.is_superuser,
-            "can_ship": bool(user.roles & WAREHOUSE_ROLES) or user.is_superuser,
+            "can_ship": can_ship,
             "can_invoice": (bool(user.roles & INVOICE_ROLES) or user.is_superuser) and any(d for d in deliveries),
-            "prepayment_form": PrepaymentForm(),
+            "submit_form": submit_form or OrderSubmitForm(order=order),
+            "can_record_payment": user.is_superuser or user.has_role(Role.FINANCE),
             "return_form": ReturnForm(),
         },
     )
+
+
+@login_required
+def order_detail(request, pk):
+    return _order_page(request, _get(selectors.order_list_for_user(user=request.user), pk))
 
 
 @login_required
@@ -344,6 +356,9 @@ def delivery_detail(request, pk):
         {
             "doc": delivery,
             "lines": delivery.lines.select_related("product"),
+            "lots": issued_lots(
+                reference_type=services.ORDER_REFERENCE, reference_id=delivery.order_id, at=delivery.issued_at
+            ),
             "history": history_for(delivery)[:50],
             "can_confirm": bool(request.user.roles & RECEIPT_ROLES) and delivery.status == Delivery.Status.ISSUED,
         },
@@ -387,17 +402,23 @@ def document_pdf_view(request, kind, pk):
 # --- actions ----------------------------------------------------------------------------------------
 @login_required
 @require_POST
-@action_view
 def order_submit(request, pk):
+    """Submit from the order page: a value that is not valid is shown next to its field and
+    nothing is submitted."""
     _require(request.user, SELLER_ROLES)
     order = _get(selectors.order_list_for_user(user=request.user), pk)
-    form = PrepaymentForm(request.POST)
-    prepayment = form.cleaned_data.get("prepayment_amount") if form.is_valid() else None
-    order = services.order_submit(order=order, actor=request.user, prepayment_amount=prepayment)
-    messages.success(
-        request, _("%(number)s: %(status)s.") % {"number": order.number, "status": order.get_status_display()}
-    )
-    return redirect("sales-order", pk=order.pk)
+    form = OrderSubmitForm(request.POST, order=order)
+    if form.is_valid():
+        try:
+            order = services.order_submit(order=order, actor=request.user, **form.submit_values())
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(
+                request, _("%(number)s: %(status)s.") % {"number": order.number, "status": order.get_status_display()}
+            )
+            return redirect("sales-order", pk=order.pk)
+    return _order_page(request, order, submit_form=form)
 
 
 @login_required
@@ -426,6 +447,8 @@ def order_ship(request, pk):
         actor=request.user,
         quantities=quantities or None,
         picked_up_by=request.POST.get("picked_up_by", ""),
+        lots={line.pk: request.POST.get(f"lot-{line.pk}") for line in order.lines.all()},
+        lot_reason=request.POST.get("lot_reason", ""),
     )
     messages.success(request, _("%(number)s: goods issued (货已出库).") % {"number": delivery.number})
     return redirect(request.POST.get("next") or reverse("sales-order", args=[order.pk]))

@@ -55,7 +55,9 @@ INSTALLED_APPS = [
     "salesops.sales",
     "salesops.credit",
     "salesops.planning",
+    "salesops.field",
     "salesops.units",
+    "salesops.targets",
     "salesops.demo",
 ]
 

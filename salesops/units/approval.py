@@ -30,9 +30,9 @@ def _change_summary(change: UnitChange) -> dict:
         "new_unit": change.target_unit.code if change.target_unit_id else "",
         "kind": change.kind,
         "reason": change.reason,
-        "paid": str(change.paid_amount),
-        "kept": str(change.kept_amount),
-        "refund": str(change.refund_amount),
+        "paid": change.paid_amount,  # Decimals: the version compares them by value
+        "kept": change.kept_amount,
+        "refund": change.refund_amount,
         "explanation": change.note,
     }
 

@@ -60,8 +60,8 @@ def test_rep_submits_supervisor_returns_rep_resubmits_supervisor_approves(org, p
     supervisor = page_for(viewport=DESKTOP)
     login(supervisor, "supervisor1")
     _open_from_inbox(supervisor, number)
-    snapshot = supervisor.locator("[data-testid=snapshot]").inner_text()
-    assert "Shelf review" in snapshot and "Hualian Supermarket Beta" in snapshot
+    facts = supervisor.locator("[data-testid=facts]").inner_text()
+    assert "Shelf review" in facts and "Hualian Supermarket Beta" in facts
     screenshot(supervisor, "approvals-task-desktop")
     # a return without a comment is refused next to the field, and what was chosen is kept
     supervisor.get_by_label("Return for changes", exact=True).check()
@@ -85,7 +85,7 @@ def test_rep_submits_supervisor_returns_rep_resubmits_supervisor_approves(org, p
 
     # the supervisor sees the new version and approves it
     _open_from_inbox(supervisor, number)
-    assert "May promotion" in supervisor.locator("[data-testid=snapshot]").inner_text()
+    assert "May promotion" in supervisor.locator("[data-testid=facts]").inner_text()
     _decide(supervisor, "Approve")
     assert supervisor.locator("table tbody tr", has_text=number).count() == 0
 

@@ -46,7 +46,13 @@ def test_reads(org, api, data, url, index):
 
 def test_credit_summary_body(org, api, data):
     body = api(org["rep1"]).get(f"/api/v1/customers/{data['customer'].pk}/credit/").json()
-    assert body == {"limit": "1000.00", "exposure": "100.00", "available": "900.00", "overdue": "0.00"}
+    assert body == {
+        "limit": "1000.00",
+        "exposure": "100.00",
+        "available": "900.00",
+        "overdue": "0.00",
+        "on_account": "0.00",
+    }
     assert api().get(f"/api/v1/customers/{data['customer'].pk}/credit/").status_code in (401, 403)
 
 

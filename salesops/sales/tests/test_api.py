@@ -99,7 +99,7 @@ def test_submit_error_codes(shop, api):
     no_credit = client.post("/api/v1/orders/", order_body(shop, customer=shop["no_credit"].pk), format="json")
     response = client.post(f"/api/v1/orders/{no_credit.json()['id']}/submit/", {}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "credit_file_missing"
-    too_much = order_body(shop, lines=[{"product": shop["p1"].pk, "quantity": "1000"}], payment="cash")
+    too_much = order_body(shop, lines=[{"product": shop["p2"].pk, "quantity": "200"}])  # within the limit
     created = client.post("/api/v1/orders/", too_much, format="json")
     response = client.post(f"/api/v1/orders/{created.json()['id']}/submit/", {}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "insufficient_stock"

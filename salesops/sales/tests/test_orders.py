@@ -6,6 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from salesops.core.exceptions import InvalidTransition, ValidationFailed
 from salesops.credit.exceptions import CreditFileMissing
+from salesops.credit.models import Allocation, Receipt
+from salesops.credit.receipts import receipt_confirm
 from salesops.credit.services import exposure_for
 from salesops.inventory.exceptions import InsufficientStock
 from salesops.inventory.models import StockBalance, StockMove, StockReservation
@@ -29,7 +31,8 @@ def balance(shop, product):
 
 def snapshot(shop):
     return {
-        "orders": list(SalesOrder.objects.values_list("pk", "status", "total", "prepayment_amount")),
+        "orders": list(SalesOrder.objects.values_list("pk", "status", "total", "expected_prepayment")),
+        "receipts": list(Receipt.objects.values_list("pk", "status", "amount", "allocated_amount")),
         "lines": OrderLine.objects.count(),
         "reservations": list(StockReservation.objects.values_list("product_id", "quantity")),
         "balances": list(StockBalance.objects.order_by("pk").values_list("on_hand", "reserved")),
@@ -142,16 +145,43 @@ def test_insufficient_stock_aborts_everything(shop):
     assert snapshot(shop) == before
 
 
-def test_cash_sale_records_payment_with_the_order_and_its_invoice_is_paid(shop):
+def test_cash_sale_waits_for_finance_then_its_receipt_pays_the_invoice(shop):
     order = new_order(shop, customer=shop["no_credit"], payment="cash")
-    services.order_submit(order=order, actor=shop["org"]["rep1"])
+    services.order_submit(order=order, actor=shop["org"]["rep1"], payment={"method": "cash"})
     order.refresh_from_db()
-    assert order.status == "confirmed" and order.prepayment_amount == order.total == D("50.00")
+    receipt = Receipt.objects.get(order=order)
+    assert order.status == "pending_payment" and not StockReservation.objects.exists()
+    assert (receipt.status, receipt.amount, receipt.handed_by) == ("handed_over", D("50.00"), shop["org"]["rep1"])
+    receipt_confirm(receipt=receipt, actor=shop["org"]["finance"])
+    order.refresh_from_db()
+    assert order.status == "confirmed" and balance(shop, shop["p1"]).reserved == D("5")
     delivery = services.delivery_issue(order=order, actor=shop["org"]["warehouse"], picked_up_by="张三")
     invoice = services.invoice_create(deliveries=[delivery], actor=shop["org"]["finance"])
     assert invoice.total == D("50.00") and invoice.paid_amount == D("50.00") and invoice.status == "paid"
+    allocation = Allocation.objects.get(invoice=invoice)
+    assert (allocation.receipt, allocation.amount, allocation.allocated_on) == (receipt, D("50.00"), invoice.issue_date)
     order.refresh_from_db()
     assert order.status == "closed"
+
+
+def test_cash_sale_submitted_by_finance_is_paid_and_confirmed_at_once(shop):
+    order = new_order(shop, customer=shop["no_credit"], payment="cash")
+    finance = shop["org"]["finance"]  # the cashier takes the money at the counter
+    services.order_submit(order=order, actor=finance, payment={"method": "bank_transfer", "bank_reference": "T-1"})
+    order.refresh_from_db()
+    receipt = Receipt.objects.get(order=order)
+    assert order.status == "confirmed"
+    assert (receipt.status, receipt.confirmed_by, receipt.bank_reference) == ("confirmed", finance, "T-1")
+
+
+def test_cash_sale_without_payment_waits_and_can_be_cancelled(shop):
+    order = new_order(shop, customer=shop["no_credit"], payment="cash")
+    services.order_submit(order=order, actor=shop["org"]["rep1"])
+    order.refresh_from_db()
+    assert order.status == "pending_payment" and not Receipt.objects.exists()
+    services.order_cancel(order=order, actor=shop["org"]["rep1"])
+    order.refresh_from_db()
+    assert order.status == "cancelled"
 
 
 def test_over_limit_goes_to_approval_then_confirms_when_approved(shop):
@@ -187,15 +217,15 @@ def test_over_limit_rejected(shop):
     assert order.status == "rejected" and not StockReservation.objects.exists()
 
 
-def test_prepayment_covering_the_excess_confirms(shop):
+def test_expected_prepayment_is_information_the_order_waits_for_the_money(shop):
     order = new_order(
         shop, lines=[{"product": shop["p1"].pk, "quantity": "100"}, {"product": shop["p2"].pk, "quantity": "30"}]
     )
     assert order.total == D("1099.90")
-    services.order_submit(order=order, actor=shop["org"]["rep1"], prepayment_amount="99.90")
+    services.order_submit(order=order, actor=shop["org"]["rep1"], expected_prepayment="99.90")
     order.refresh_from_db()
-    assert order.status == "confirmed" and order.prepayment_amount == D("99.90")
-    assert exposure(shop["customer"]) == D("1000.00")
+    assert order.status == "pending_payment" and order.expected_prepayment == D("99.90")
+    assert not StockReservation.objects.exists() and exposure(shop["customer"]) == D("0.00")
 
 
 def test_overdue_invoices_send_the_order_to_approval(shop):
@@ -277,20 +307,28 @@ def test_partial_deliveries_and_invoices_add_up_to_the_cent(shop):
     assert i3.due_date == i3.issue_date + __import__("datetime").timedelta(days=30)
 
 
-def test_prepayment_settles_the_last_invoiced_part(shop):
+def test_money_paid_for_an_order_pays_its_invoices_as_they_are_issued(shop):
+    from salesops.credit.receipts import receipt_record
+
     order = new_order(
         shop, lines=[{"product": shop["p1"].pk, "quantity": "100"}, {"product": shop["p2"].pk, "quantity": "30"}]
     )
-    services.order_submit(order=order, actor=shop["org"]["rep1"], prepayment_amount="99.90")
+    services.order_submit(order=order, actor=shop["org"]["rep1"], expected_prepayment="99.90")
     wh, fin = shop["org"]["warehouse"], shop["org"]["finance"]
+    receipt = receipt_record(
+        actor=fin, customer=shop["customer"], amount="99.90", received_on=order.order_date, order=order
+    )
+    order.refresh_from_db()
+    assert order.status == "confirmed" and [o.number for o in receipt.released_orders] == [order.number]
+    assert exposure(shop["customer"]) == D("1000.00")
     line = order.lines.get(position=1)
     d1 = services.delivery_issue(order=order, actor=wh, quantities={line.pk: "95"})
     i1 = services.invoice_create(deliveries=[d1], actor=fin)
-    assert i1.paid_amount == 0
+    assert (i1.total, i1.paid_amount) == (D("950.00"), D("99.90"))
     assert exposure(shop["customer"]) == D("1000.00")
     d2 = services.delivery_issue(order=order, actor=wh)
     i2 = services.invoice_create(deliveries=[d2], actor=fin)
-    assert i2.total == D("149.90") and i2.paid_amount == D("99.90")
+    assert i2.total == D("149.90") and i2.paid_amount == D("0.00")
     assert exposure(shop["customer"]) == D("1000.00")
 
 
