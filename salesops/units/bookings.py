@@ -22,14 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.core.audit import model_create
-from salesops.core.calendar import WorkCalendar
 from salesops.core.exceptions import InvalidTransition, ValidationFailed
 from salesops.core.numbering import next_number
 from salesops.units import money as unit_money
 from salesops.units.exceptions import NoRoomAvailable, NoRoomFree
 from salesops.units.models import BLOCK_FLOW, BOOKING_FLOW, Booking, GroupBlock, OverbookingLimit, Room, RoomType
 from salesops.units.permissions import require
-from salesops.units.services import check_customer_visible, money, transition
+from salesops.units.services import check_customer_visible, company_tz, money, transition
 
 CENT = Decimal("0.01")
 MAX_NIGHTS = 30
@@ -38,7 +37,7 @@ HORIZON_DAYS = 400
 
 
 def _tz():
-    return WorkCalendar.load().tz
+    return company_tz()
 
 
 # --- slots -----------------------------------------------------------------------------------------

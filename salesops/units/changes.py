@@ -17,14 +17,12 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.core.audit import model_create, model_update
 from salesops.core.exceptions import NotFound, ValidationFailed
 from salesops.core.numbering import next_number
-from salesops.core.services import notify
 from salesops.units import money as unit_money
 from salesops.units.exceptions import (
     ApprovalRuleMissing,
@@ -175,16 +173,6 @@ def change_approved(change: UnitChange, approval=None) -> None:
     else:
         _cancel(change, reservation, actor, now)
     transition(change, CHANGE_FLOW, UnitChange.Status.DONE, actor=actor, decided_at=now)
-    requester = change.requested_by
-    transaction.on_commit(
-        lambda: notify(
-            user=requester,
-            title=_("%(number)s approved and carried out") % {"number": change.number},
-            body=_("Refund due: %(amount)s") % {"amount": f"{change.refund_amount:,.2f}"},
-            url=reverse("units-change", args=[change.pk]),
-            kind="units_change",
-        )
-    )
 
 
 def _cancel(change: UnitChange, reservation: Reservation, actor, now) -> None:
@@ -283,10 +271,8 @@ def price_change_request(*, project, lines, reason: str, actor) -> PriceChange:
 
     require(actor, "price_change.request")
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(fields={"reason": [_("Say why the prices change.")]})
     prices: dict[int, Decimal] = {}
-    problems: dict[str, list] = {}
+    problems: dict[str, list] = {} if reason else {"reason": [_("Say why the prices change.")]}
     for unit, new_price in lines:
         try:
             prices[getattr(unit, "pk", unit)] = money(new_price, f"price_{getattr(unit, 'pk', unit)}")

@@ -465,6 +465,17 @@ class PaymentItem(models.Model):
     def __str__(self) -> str:
         return f"{self.reservation_id}/{self.position}"
 
+    @property
+    def paid_amount(self) -> Decimal:
+        """Paid on the receivable (by receipts, or closed by a credit note when cancelled)."""
+        return self.invoice.paid_amount if self.invoice_id else ZERO
+
+    @property
+    def open_amount(self) -> Decimal:
+        if self.cancelled:
+            return ZERO
+        return self.invoice.total - self.invoice.paid_amount if self.invoice_id else self.amount
+
 
 class Mortgage(models.Model):
     """The buyer's mortgage (按揭): applied at the bank, approved, funds arrived. The funds

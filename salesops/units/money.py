@@ -25,7 +25,7 @@ from salesops.core.audit import model_create
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.numbering import next_number
 from salesops.credit.models import Allocation, Receipt
-from salesops.credit.money import money_sum
+from salesops.credit.money import money_total
 from salesops.credit.receipts import credit_note_settle, receipt_record
 from salesops.sales.models import Invoice
 
@@ -102,8 +102,7 @@ def received_for(invoice_ids: Iterable[int]) -> Decimal:
     ids = [pk for pk in invoice_ids if pk]
     if not ids:
         return ZERO
-    total = Allocation.objects.filter(invoice_id__in=ids, receipt__isnull=False).aggregate(value=money_sum("amount"))
-    return total["value"] or ZERO
+    return money_total(Allocation.objects.filter(invoice_id__in=ids, receipt__isnull=False), "amount")
 
 
 def receivable_close(*, invoice: Invoice, actor, note: str) -> Invoice | None:

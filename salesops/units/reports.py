@@ -66,6 +66,7 @@ def sales_by_building(*, project) -> list[dict]:
     for key in sorted(rows):
         entry = rows[key]
         entry["counts"] = {status: entry["counts"].get(status, 0) for status in Unit.Status.values}
+        entry["cells"] = [(label, entry["counts"][status]) for status, label in Unit.Status.choices]
         entry["total"] = sum(entry["counts"].values())
         result.append(entry)
     return result

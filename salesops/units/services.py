@@ -13,9 +13,11 @@ in `units.bookings`, the purchase file in `units.files`.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +27,7 @@ from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
+from salesops.core.selectors import company_current
 from salesops.core.services import notify
 from salesops.core.state import StateMachine
 from salesops.units.exceptions import AlreadyOnWaitlist, UnitIsFree, UnitNotAvailable
@@ -59,6 +62,13 @@ UNIT_FIELDS = ["kind", "layout", "area", "orientation"]  # the list price change
 
 
 # --- shared helpers -----------------------------------------------------------------------------
+def company_tz() -> zoneinfo.ZoneInfo:
+    """The company's time zone: dates of holds, bookings and payments are the company's dates
+    (pages and the API run in it; the periodic jobs switch to it)."""
+    company = company_current()
+    return zoneinfo.ZoneInfo(company.time_zone if company else settings.SALESOPS_DEFAULT_TIME_ZONE)
+
+
 def transition(
     instance, flow: StateMachine, target: str, *, actor=None, note: str = "", field: str = "status", **extra
 ):
@@ -361,16 +371,13 @@ def promote_waitlist(*, unit: Unit, now) -> Reservation | None:
     reservation = _hold(unit=unit, customer=entry.customer, actor=None, now=now, waitlist_entry=entry)
     transition(entry, WAITLIST_FLOW, WaitlistEntry.Status.PROMOTED, promoted_at=now)
     consultant = reservation.consultant
-    transaction.on_commit(
-        lambda: notify(
-            user=consultant,
-            title=_("Unit %(unit)s is now held for %(customer)s")
-            % {"unit": unit.code, "customer": entry.customer.name},
-            body=_("First in line on the waitlist. Take the deposit before %(until)s, or the hold lapses.")
-            % {"until": timezone.localtime(reservation.hold_expires_at).strftime("%Y-%m-%d %H:%M")},
-            url=_url("units-reservation", reservation.pk),
-            kind="units_waitlist",
-        )
+    notify(
+        user=consultant,
+        title=_("Unit %(unit)s is now held for %(customer)s") % {"unit": unit.code, "customer": entry.customer.name},
+        body=_("First in line on the waitlist. Take the deposit before %(until)s, or the hold lapses.")
+        % {"until": timezone.localtime(reservation.hold_expires_at).strftime("%Y-%m-%d %H:%M")},
+        url=_url("units-reservation", reservation.pk),
+        kind="units_waitlist",
     )
     return reservation
 
@@ -392,15 +399,12 @@ def holds_expire(*, now=None) -> int:
             deposit.cancelled = True
             deposit.save(update_fields=["cancelled"])
             free_unit(unit=unit, actor=None, now=now, note=locked.number)
-            consultant = locked.consultant
-            transaction.on_commit(
-                lambda locked=locked, consultant=consultant, unit=unit: notify(
-                    user=consultant,
-                    title=_("The hold of unit %(unit)s lapsed") % {"unit": unit.code},
-                    body=_("No deposit was paid for %(customer)s in time.") % {"customer": locked.customer.name},
-                    url=_url("units-reservation", locked.pk),
-                    kind="units_hold",
-                )
+            notify(
+                user=locked.consultant,
+                title=_("The hold of unit %(unit)s lapsed") % {"unit": unit.code},
+                body=_("No deposit was paid for %(customer)s in time.") % {"customer": locked.customer.name},
+                url=_url("units-reservation", locked.pk),
+                kind="units_hold",
             )
             lapsed += 1
     return lapsed

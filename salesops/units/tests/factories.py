@@ -15,6 +15,11 @@ from salesops.units.models import PaymentItem, Project, Room, RoomType, Venue
 _seq = itertools.count(1)
 
 
+def today() -> datetime.date:
+    """The company's date (a test request switches the active time zone back when it ends)."""
+    return timezone.localdate(timezone.now(), services.company_tz())
+
+
 def make_project(org, *, floors=5, units_per_floor=4, deposit="20000.00", hold_hours=24, actor=None) -> Project:
     n = next(_seq)
     actor = actor or org["manager"]
