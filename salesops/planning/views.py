@@ -808,6 +808,23 @@ def planned_convert(request, pk: int):
     return redirect(request.POST.get("next") or reverse("planning-planned-purchases"))
 
 
+@login_required
+@require_POST
+@action_view
+def planned_purchases_order(request):
+    """Every planned purchase still planned → draft purchase orders, one per supplier and date."""
+    _need(request)
+    if not request.user.has_role(*selectors.PURCHASE_CONVERT):
+        raise Http404
+    orders = services.planned_purchases_to_drafts(actor=request.user)
+    messages.success(
+        request,
+        _("%(n)d draft purchase orders: %(numbers)s.")
+        % {"n": len(orders), "numbers": ", ".join(order.number for order in orders[:20])},
+    )
+    return redirect(f"{reverse('purchase-orders')}?status=draft")
+
+
 # --- work centres -----------------------------------------------------------------------------------------
 @login_required
 def work_centre_list(request):

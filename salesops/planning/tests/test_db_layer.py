@@ -477,3 +477,48 @@ def test_stored_pegging_text_lists_every_share_of_every_order_in_fifo_order():
         ["stock", None, None, 15.0],
     ]
     assert "Z" not in {o[0] for o in orders}
+
+
+def test_mrp_plans_real_units_with_the_supplier_terms_and_drafts_purchase_orders_per_supplier(world):
+    from salesops.catalog.services import product_update
+    from salesops.inventory import documents
+    from salesops.inventory.models import PurchaseOrder
+
+    admin, planner = world["admin"], world["org"]["planner"]
+    box = f.make_product(admin, "GIFT-BOX", source="make", lead_time_days=0)
+    product_update(product=box, data={"yield_pct": Decimal("95")}, actor=admin)
+    pouch = f.make_product(admin, "POUCH", source="buy", lead_time_days=7, cost="0.3")
+    flour = f.make_product(admin, "FLOUR-KG", source="buy", lead_time_days=0, cost="4")
+    product_update(product=flour, data={"quantity_decimals": 3}, actor=admin)
+    from salesops.catalog.services import bom_line_add
+
+    start = week_start(timezone.localdate())
+    bom_line_add(parent=box, component=pouch, quantity=Decimal("3"), valid_from=start, actor=admin)
+    bom_line_add(parent=box, component=flour, quantity=Decimal("0.4567"), valid_from=start, actor=admin)
+    packer = documents.supplier_create(code="PK", name="Packer", lead_time_days=14, actor=admin)
+    mill = documents.supplier_create(code="ML", name="Mill", actor=admin)
+    documents.supplier_item_save(
+        supplier=packer, product=pouch, min_order_qty=Decimal("500"), order_multiple=Decimal("250"), actor=admin
+    )
+    documents.supplier_item_save(supplier=mill, product=flour, unit_cost=Decimal("3.8"), actor=admin)
+    schedule = _schedule(world, box, {4: "189.678"})
+    run = services.mrp_run_execute(
+        run=services.mrp_run_create(actor=planner, schedule=schedule, weeks=6, enqueue=False)
+    )
+    assert run.status == JobStatus.DONE, run.message
+    planned = {p.product.sku: p for p in PlannedOrder.objects.filter(run=run).select_related("product")}
+    # 189.678 boxes at 95 % yield → 199.66 → 200 whole boxes; 600 pouches → multiple of 250 → 750;
+    # flour in grams: 200 × 0.4567 = 91.34 kg
+    assert planned["GIFT-BOX"].quantity == Decimal("200.000")
+    assert planned["POUCH"].quantity == Decimal("750.000")
+    assert planned["FLOUR-KG"].quantity == Decimal("91.340")
+    # the supplier's 14 days put the pouch release two weeks before the box is made
+    assert planned["POUCH"].release_date == planned["POUCH"].receipt_date - datetime.timedelta(weeks=2)
+
+    orders = services.planned_purchases_to_drafts(actor=world["org"]["purchasing"])
+    assert sorted((o.supplier.code, o.status) for o in orders) == [("ML", "draft"), ("PK", "draft")]
+    flour_line = PurchaseOrder.objects.get(supplier=mill).lines.get()
+    assert (flour_line.quantity, flour_line.unit_cost) == (Decimal("91.340"), Decimal("3.8000"))
+    assert not PlannedOrder.objects.filter(run=run, kind="purchase", status="planned").exists()
+    with pytest.raises(ValidationFailed):
+        services.planned_purchases_to_drafts(actor=world["org"]["purchasing"])
