@@ -34,8 +34,8 @@ class ForecastRunForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    line = forms.IntegerField(widget=forms.HiddenInput)
-    new_value = forms.DecimalField(label=_("New value"), min_value=0, decimal_places=3)
+    line = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    new_value = forms.DecimalField(label=_("New value"), min_value=0, max_value=999999999, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
@@ -120,7 +120,7 @@ class ScenarioForm(forms.Form):
 
 
 class MpsChangeForm(forms.Form):
-    line = forms.IntegerField(widget=forms.HiddenInput)
+    line = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     new_quantity = forms.DecimalField(label=_("New quantity"), min_value=0, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

@@ -92,7 +92,8 @@ def load_problem(
 ) -> tuple[MrpProblem, np.ndarray, np.ndarray]:
     """The MRP problem from the database; also the product ids (item order) and make flags."""
     from salesops.catalog.models import BomLine, Product
-    from salesops.inventory.models import PurchaseOrderLine, StockBalance, SupplierItem
+    from salesops.inventory.models import StockBalance, SupplierItem
+    from salesops.inventory.selectors import purchase_lines_to_come
 
     rows = _rows(
         Product.objects.filter(active=True)
@@ -185,9 +186,7 @@ def load_problem(
 
     receipts = np.zeros((n, weeks))
     purchases = _rows(
-        PurchaseOrderLine.objects.filter(
-            order__status__in=["draft", "pending", "open", "partial"], closed=False
-        ).values_list("product_id", "order__expected_date", "quantity", "received_quantity")
+        purchase_lines_to_come().values_list("product_id", "order__expected_date", "quantity", "received_quantity")
     )
     if purchases:
         pids, dates, quantities, received = zip(*purchases, strict=True)

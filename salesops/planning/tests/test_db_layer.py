@@ -88,7 +88,7 @@ def test_forecast_run_reads_history_and_stores_product_and_family_lines(world):
     run = _run(world, first)
     assert run.status == JobStatus.DONE, run.message
     lines = ForecastLine.objects.filter(run=run)
-    assert lines.count() == 3 * 3  # two products and their family, three months
+    assert lines.count() == 4 * 3  # two products, their family and the total, three months
     steady = lines.filter(product=world["steady"]).order_by("period")
     assert [line.period for line in steady] == [first, add_months(first, 1), add_months(first, 2)]
     assert all(abs(line.baseline - Decimal("10")) < Decimal("0.01") for line in steady)
@@ -98,6 +98,10 @@ def test_forecast_run_reads_history_and_stores_product_and_family_lines(world):
     assert {line.baseline for line in young} == {Decimal("5.000")}
     family = lines.filter(level=ForecastLine.Level.FAMILY, family=world["family"])
     assert family.count() == 3
+    for line in family:  # the family is the sum of its products (bottom-up), and so is the total
+        products = lines.filter(level=ForecastLine.Level.PRODUCT, period=line.period)
+        assert line.baseline == sum(p.baseline for p in products) == line.consensus
+        assert lines.get(level=ForecastLine.Level.TOTAL, period=line.period).consensus == line.consensus
 
 
 def test_long_job_runs_as_a_task_and_reports_progress(world, django_capture_on_commit_callbacks):
@@ -171,7 +175,7 @@ def test_submitted_version_is_frozen(world):
     run = _run(world, first)
     version = services.forecast_submit(run=run, actor=world["org"]["salesadmin"])
     assert version.month == month_start(timezone.localdate())
-    assert ForecastVersionRow.objects.filter(version=version).count() == 9
+    assert ForecastVersionRow.objects.filter(version=version).count() == 12
     with pytest.raises(VersionExists):
         services.forecast_submit(run=run, actor=world["org"]["salesadmin"])
     line = ForecastLine.objects.get(run=run, product=world["young"], period=first)
@@ -522,3 +526,34 @@ def test_mrp_plans_real_units_with_the_supplier_terms_and_drafts_purchase_orders
     assert not PlannedOrder.objects.filter(run=run, kind="purchase", status="planned").exists()
     with pytest.raises(ValidationFailed):
         services.planned_purchases_to_drafts(actor=world["org"]["purchasing"])
+
+
+def test_family_override_spreads_over_its_products_and_everything_adds_up(world):
+    from salesops.planning.hierarchy import spread
+
+    first = add_months(month_start(timezone.localdate()), 1)
+    _history(world, first_period=first)
+    run = _run(world, first)
+    admin = world["org"]["salesadmin"]
+    lines = ForecastLine.objects.filter(run=run, period=first)
+    family = lines.get(level=ForecastLine.Level.FAMILY)
+    assert family.consensus == Decimal("15.000")  # 10 + 5
+    services.forecast_override(line=family, new_value="30", reason="Spring promotion", actor=admin)
+    steady, young = lines.get(product=world["steady"]), lines.get(product=world["young"])
+    assert (steady.consensus, young.consensus) == (Decimal("20.000"), Decimal("10.000"))  # in proportion 2 : 1
+    assert lines.get(level=ForecastLine.Level.FAMILY).consensus == Decimal("30.000")
+    assert lines.get(level=ForecastLine.Level.TOTAL).consensus == Decimal("30.000")
+    assert ForecastOverride.objects.filter(line=steady, reason__startswith="Spring promotion").exists()
+    # a product change goes up again (bottom-up)
+    services.forecast_override(line=young, new_value="4", reason="Customer lost", actor=admin)
+    assert lines.get(level=ForecastLine.Level.FAMILY).consensus == Decimal("24.000")
+    total = lines.get(level=ForecastLine.Level.TOTAL)
+    services.forecast_override(line=total, new_value="10", reason="Budget", actor=admin)
+    assert sum(p.consensus for p in lines.filter(level=ForecastLine.Level.PRODUCT)) == Decimal("10.000")
+    # bad values change nothing
+    for bad in ["1e30", "NaN", "-1", "abc"]:
+        with pytest.raises(ValidationFailed):
+            services.forecast_override(line=total, new_value=bad, reason="x", actor=admin)
+    assert lines.get(level=ForecastLine.Level.TOTAL).consensus == Decimal("10.000")
+    assert spread(Decimal("10"), [Decimal("1")] * 3) == [Decimal("3.334"), Decimal("3.333"), Decimal("3.333")]
+    assert spread(Decimal("6"), [Decimal("0"), Decimal("0")]) == [Decimal("3.000"), Decimal("3.000")]
