@@ -102,7 +102,7 @@ def test_receipt_without_a_lot_opens_one_named_after_the_document(flour):
         reference=Reference("purchase_order", 7, "PO-7"),
         actor=None,
     )
-    balance = LotBalance.objects.get(lot__code="PO-7")
+    balance = LotBalance.objects.get(lot__code=f"PO-7-{TODAY:%Y%m%d}")
     assert balance.on_hand == Decimal("10")
     assert balance.lot.expiry_date == balance.lot.production_date + datetime.timedelta(days=180)
 
