@@ -5,9 +5,13 @@ Generates the data set deterministically (fixed seed), writes the CSV files of
   - the vectorised engine from CSV: read and check the files, plan, write planned.csv;
   - the vectorised engine alone on the problem in memory;
   - the per-item pure-Python reference implementation on the same problem in memory;
-and checks that both give the same planned orders.
+and checks that both give the same planned orders. Then real units: the same data with whole
+units for counted items (order multiple 1), packs of 6/12/24 and minimum order quantities on a
+share of them and yields below 100 % on made items, planned by today's engine, against the
+engine of `--baseline-commit` (the engine before real units, loaded from git) on the plain
+data, both in this run: the ratio is the cost of planning in real units.
 
-    .venv/bin/python bench/mrp.py [--items 20000] [--reference-fraction 1.0]
+    .venv/bin/python bench/mrp.py [--items 20000] [--reference-fraction 1.0] [--baseline-commit REV]
 
 --reference-fraction below 1 runs the reference on the end items of that fraction of the
 data set (with everything below them) and scales its time up by the item-period ratio;
@@ -17,6 +21,9 @@ the output says so.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib.util
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +39,8 @@ from salesops.planning.engine.mrp_io import read_mrp_csv, write_planned_orders  
 from salesops.planning.engine.mrp_reference import run_mrp_reference  # noqa: E402
 
 SEED = 20240601
+# The engine before planning in real units: the baseline of the real-units figure.
+BASELINE_COMMIT = "5cb9d73"
 LEVEL_SHARES = (0.05, 0.10, 0.15, 0.20, 0.25, 0.25)
 LINES_PER_ITEM = 3.0
 PERIODS = 52
@@ -140,6 +149,38 @@ def subset(problem: MrpProblem, *, fraction: float) -> MrpProblem:
     )
 
 
+def with_real_units(problem: MrpProblem, *, seed: int = SEED) -> MrpProblem:
+    """The problem in real units: LFL items counted in whole units (30 % in packs of 6, 12 or
+    24), 30 % with a minimum order quantity, the items that have components at 90–99 % yield."""
+    rng = np.random.default_rng(seed + 1)
+    n = problem.n_items
+    multiple = np.where(rng.random(n) < 0.3, rng.choice([6.0, 12.0, 24.0], n), 1.0)
+    minimum = np.where(rng.random(n) < 0.3, rng.choice([50.0, 100.0, 200.0], n), 0.0)
+    made = np.isin(np.arange(n), problem.bom_parent)
+    yields = np.where(made, rng.integers(90, 100, n) / 100.0, 1.0)
+    return dataclasses.replace(problem, min_order_qty=minimum, order_multiple=multiple, yield_rate=yields)
+
+
+def load_engine(commit: str):
+    """The MRP engine module as it was at `commit` (git show), for the baseline."""
+    root = Path(__file__).resolve().parent.parent
+    source = subprocess.run(
+        ["git", "show", f"{commit}:salesops/planning/engine/mrp.py"], cwd=root, check=True, capture_output=True
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / f"mrp_{commit}.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location(f"mrp_{commit}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def baseline_problem(module, problem: MrpProblem):
+    plain = {f.name: getattr(problem, f.name) for f in dataclasses.fields(module.MrpProblem)}
+    return module.MrpProblem(**plain)
+
+
 def best_of(runs: int, function):
     """(best wall seconds, CPU seconds of that run, value). CPU time is printed too because
     wall time on a busy shared machine says more about the neighbours than about the code."""
@@ -157,6 +198,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--reference-fraction", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=3, help="engine runs; the best time is reported")
+    parser.add_argument("--baseline-commit", default=BASELINE_COMMIT, help="engine version of the baseline")
     args = parser.parse_args()
 
     frames = generate(n_items=args.items)
@@ -219,7 +261,35 @@ def main() -> int:
         f"speed-up, engine from CSV vs reference in memory: {scaled / csv_seconds:.1f}x wall, "
         f"{scaled_cpu / csv_cpu:.1f}x CPU"
     )
-    return 0 if same else 1
+
+    real = with_real_units(problem)
+    old = load_engine(args.baseline_commit)
+    old_problem = baseline_problem(old, problem)
+    old_seconds, old_cpu, _ = best_of(args.runs, lambda: old.run_mrp(problem=old_problem))
+    real_seconds, real_cpu, real_result = best_of(args.runs, lambda: run_mrp(problem=real))
+    quantities = real_result.planned_orders.quantity
+    multiples = np.take(real.order_multiple, real_result.planned_orders.item)
+    foq = np.take(real.lot_rule, real_result.planned_orders.item) == "FOQ"
+    steps = np.where(foq, np.take(real.lot_qty, real_result.planned_orders.item), multiples)
+    whole = bool(np.all(np.abs(quantities / steps - np.round(quantities / steps)) < 1e-9))
+    reference_real = run_mrp_reference(problem=real) if args.reference_fraction >= 1 else None
+    same_real = reference_real is None or real_result.planned_orders.as_tuples(real.items) == [
+        (o.item, o.release_period, o.receipt_period, o.quantity, o.past_due) for o in reference_real.planned_orders
+    ]
+    compared = "not compared (subset)" if reference_real is None else ("yes" if same_real else "NO")
+    print(
+        f"baseline: engine at {args.baseline_commit} (no real units) on the plain data, best of {args.runs}: "
+        f"{old_seconds:.3f} s wall, {old_cpu:.3f} s CPU"
+    )
+    print(
+        f"real units (whole units, packs, minimums, yields), best of {args.runs}: {real_seconds:.3f} s wall, "
+        f"{real_cpu:.3f} s CPU; {len(real_result.planned_orders)} planned orders, all whole multiples of their "
+        f"step: {'yes' if whole else 'NO'}; same as the reference: {compared}"
+    )
+    print(
+        f"real units vs baseline: {real_seconds / old_seconds:.2f}x wall, {real_cpu / old_cpu:.2f}x CPU (bound: 1.2x)"
+    )
+    return 0 if same and same_real and whole else 1
 
 
 if __name__ == "__main__":

@@ -40,6 +40,9 @@ RAW = [
     ("PK-GIFTBOX", "礼盒外盒", "Gift box case", "", "pcs", "PACK", "6.50"),
 ]
 
+# Shelf life of the lot-tracked families (flour's manual: production date, first in first out).
+SHELF_LIFE = {"FLOUR": 180, "NOODLE": 365, "OIL": 540, "SEASON": 540}
+
 FLOURS = [("高筋", "Bread"), ("中筋", "All-purpose"), ("低筋", "Cake"), ("全麦", "Wholemeal"), ("饺子", "Dumpling")]
 NOODLES = [
     ("龙须", "Dragon-whisker"),
@@ -109,7 +112,13 @@ def build(ctx):
             lead_time_days=lead,
             lot_rule="FOQ" if lot else "LFL",
             lot_qty=Decimal(lot or 0),
-            safety_stock=Decimal(rng.choice([0, 50, 100, 200])),
+            safety_stock=Decimal(rng.choice([0, 5, 10, 20]) if family not in {"RAW", "PACK"} else 0),
+            # real units: weights to the gram, everything else counted; flour leaves the mill at 98 %
+            quantity_decimals=3 if unit == "kg" else 0,
+            yield_pct=Decimal("98") if family == "FLOUR" else Decimal("100"),
+            lot_tracked=family in SHELF_LIFE,
+            shelf_life_days=SHELF_LIFE.get(family),
+            expiry_warning_days=30 if family == "FLOUR" else 60,
             actor=purchasing if source == "buy" else planner,
         )
         made.append(product)

@@ -1,8 +1,11 @@
-"""Demo stock: a main warehouse, a distribution centre and a store; months of purchase orders
-and production receipts; a transfer in transit and one received short; store replenishment;
-a stocktake with variances waiting for approval; products below their warning level; slow
-gift boxes for the slow-moving report. Plenty of finished goods in the main warehouse for the
-two years of sales built on top. All through the inventory services."""
+"""Demo stock: a main warehouse, a distribution centre and a store; suppliers with their terms;
+months of purchase orders (ordered, sent, received within tolerance) and production receipts;
+lots of the flour, noodles, oil and seasonings with their production and expiry dates (one
+near expiry, one expired waiting to be cleared); a transfer in transit and one received short;
+store replenishment; a stocktake with variances waiting for approval; products below their
+warning level; slow gift boxes for the slow-moving report. Stock is sized to the demand: the
+sales demo's orders are produced for month by month (`production_for_sales`), so cover is a
+matter of weeks. All through the inventory services."""
 
 import datetime
 from decimal import Decimal
@@ -35,13 +38,33 @@ def build(ctx):
     )
     suppliers = [
         documents.supplier_create(
-            code="SUP-GRAIN", name="中粮贸易有限公司", contact="周经理", phone="021-55550101", actor=purchasing
+            code="SUP-GRAIN",
+            name="中粮贸易有限公司",
+            contact="周经理",
+            phone="021-55550101",
+            email="orders@grain.example.com",
+            lead_time_days=10,
+            receipt_tolerance_pct=Decimal("3"),
+            actor=purchasing,
         ),
         documents.supplier_create(
-            code="SUP-PACK", name="华东包装材料厂", contact="吴经理", phone="0512-66660202", actor=purchasing
+            code="SUP-PACK",
+            name="华东包装材料厂",
+            contact="吴经理",
+            phone="0512-66660202",
+            email="sales@pack.example.com",
+            lead_time_days=7,
+            receipt_tolerance_pct=Decimal("5"),
+            actor=purchasing,
         ),
         documents.supplier_create(
-            code="SUP-SEASON", name="江南调味品有限公司", contact="郑经理", phone="0571-77770303", actor=purchasing
+            code="SUP-SEASON",
+            name="江南调味品有限公司",
+            contact="郑经理",
+            phone="0571-77770303",
+            email="order@season.example.com",
+            lead_time_days=14,
+            actor=purchasing,
         ),
     ]
     products = list(Product.objects.select_related("family__parent").order_by("sku"))
@@ -49,22 +72,39 @@ def build(ctx):
     pack = [p for p in products if p.family.code == "PACK"]
     seasonings = [p for p in products if p.family.code == "SEASON"]
     made = [p for p in products if p.source == "make"]
+    # The terms each supplier sells on: MRP orders in their minimums and multiples.
+    for supplier, items, minimum, multiple in [
+        (suppliers[0], raw, Decimal("1000"), Decimal("500")),
+        (suppliers[1], pack, Decimal("500"), Decimal("100")),
+        (suppliers[2], seasonings, Decimal("24"), Decimal("12")),
+    ]:
+        for product in items:
+            documents.supplier_item_save(
+                supplier=supplier,
+                product=product,
+                min_order_qty=minimum,
+                order_multiple=multiple,
+                unit_cost=product.cost,
+                actor=purchasing,
+            )
 
-    # Six months of purchase orders, received in one or two deliveries.
+    # Six months of purchase orders, ordered and received in one or two deliveries.
     for month in range(6, 0, -1):
         day = today - datetime.timedelta(days=30 * month)
         for supplier, items, size in [
-            (suppliers[0], raw, 20000),
-            (suppliers[1], pack, 30000),
-            (suppliers[2], seasonings, 6000),
+            (suppliers[0], raw, 3000),
+            (suppliers[1], pack, 2000),
+            (suppliers[2], seasonings, 48),
         ]:
             lines = [
                 (p, Decimal(size * rng.randint(8, 12) // 10), p.cost * Decimal(rng.randint(95, 106)) / 100)
                 for p in items
             ]
+            ordered = _at(day - datetime.timedelta(days=supplier.lead_time_days), 9)
             order = documents.purchase_order_create(
-                supplier=supplier, warehouse=main, lines=lines, expected_date=day, actor=purchasing
+                supplier=supplier, warehouse=main, lines=lines, expected_date=day, actor=purchasing, at=ordered
             )
+            documents.purchase_order_submit(order=order, actor=purchasing, at=ordered)
             first = {p.pk: (qty * Decimal("0.6")).quantize(Decimal("1")) for p, qty, _c in lines}
             documents.purchase_order_receive(order=order, quantities=first, actor=keeper, at=_at(day))
             if month > 1:
@@ -72,26 +112,35 @@ def build(ctx):
                 documents.purchase_order_receive(
                     order=order, quantities=rest, actor=keeper, at=_at(day + datetime.timedelta(days=4))
                 )
-    # One open order, expected next week (planning's planned purchases become such orders).
-    documents.purchase_order_create(
+    # One order sent, expected next week, and one draft (planning's planned purchases become such drafts).
+    sent = documents.purchase_order_create(
         supplier=suppliers[0],
         warehouse=main,
         expected_date=today + datetime.timedelta(7),
-        lines=[(p, Decimal("15000"), p.cost) for p in raw[:3]],
+        lines=[(p, Decimal("3000"), p.cost) for p in raw[:3]],
         actor=purchasing,
     )
+    documents.purchase_order_submit(order=sent, actor=purchasing)
+    documents.purchase_order_create(
+        supplier=suppliers[1],
+        warehouse=main,
+        expected_date=today + datetime.timedelta(14),
+        lines=[(p, Decimal("1000"), None) for p in pack[:2]],
+        actor=purchasing,
+        note="补包材 packaging top-up",
+    )
 
-    # Production receipts of finished goods every two weeks: plenty for two years of orders.
+    # Production receipts of finished goods every two weeks into the main warehouse, in lots.
     gift_boxes = [p for p in made if p.family.code == "GIFT"]
     for fortnight in range(12, 0, -1):
         day = today - datetime.timedelta(days=14 * fortnight)
-        lines = [(p, Decimal(rng.randint(8000, 14000)), p.cost) for p in made if p not in gift_boxes]
+        lines = [(p, Decimal(rng.randint(20, 40)), p.cost) for p in made if p not in gift_boxes]
         documents.production_receipt_post(warehouse=main, lines=lines, actor=keeper, note="生产入库", at=_at(day, 16))
     # Gift boxes were made for last year's festival and have hardly moved since (slow-moving).
     old_day = today - datetime.timedelta(days=320)
     documents.production_receipt_post(
         warehouse=main,
-        lines=[(p, Decimal("1500"), p.cost) for p in gift_boxes],
+        lines=[(p, Decimal("150"), p.cost) for p in gift_boxes],
         actor=keeper,
         note="中秋礼盒",
         at=_at(old_day, 16),
@@ -99,7 +148,7 @@ def build(ctx):
     documents.transfer_receive(
         transfer=documents.transfer_send(
             transfer=documents.transfer_create(
-                source=main, destination=dc, actor=keeper, lines=[(p, Decimal("300")) for p in gift_boxes]
+                source=main, destination=dc, actor=keeper, lines=[(p, Decimal("30")) for p in gift_boxes]
             ),
             actor=keeper,
             at=_at(old_day + datetime.timedelta(days=2)),
@@ -113,13 +162,13 @@ def build(ctx):
     for weeks_ago in (10, 6, 3):
         day = today - datetime.timedelta(weeks=weeks_ago)
         transfer = documents.transfer_create(
-            source=main, destination=dc, actor=keeper, lines=[(p, Decimal(rng.randint(300, 900))) for p in sellable]
+            source=main, destination=dc, actor=keeper, lines=[(p, Decimal(rng.randint(5, 15))) for p in sellable]
         )
         documents.transfer_send(transfer=transfer, actor=keeper, at=_at(day, 8))
         short = {}
         if weeks_ago == 3:  # received short: one line arrived with 12 bags missing
             line = transfer.lines.get(product=sellable[1])
-            short = {sellable[1].pk: line.quantity - 12}
+            short = {sellable[1].pk: line.quantity - 2}
         documents.transfer_receive(
             transfer=transfer, actor=keeper, received=short or None, at=_at(day + datetime.timedelta(days=1), 9)
         )
@@ -129,14 +178,14 @@ def build(ctx):
         destination=dc,
         actor=keeper,
         note="周补货 weekly top-up",
-        lines=[(p, Decimal(rng.randint(100, 400))) for p in sellable[:12]],
+        lines=[(p, Decimal(rng.randint(5, 10))) for p in sellable[:12]],
     )
     documents.transfer_send(transfer=in_transit, actor=keeper, at=_at(today - datetime.timedelta(days=1), 15))
 
     # The store orders from the distribution centre: one delivered, one just ordered.
     shop_range = [p for p in sellable if p.sku.endswith(("1KG", "500")) or p.sku.startswith(("NO-", "SE-"))][:10]
     order = documents.replenishment_create(
-        store=store, source=dc, actor=keeper, lines=[(p, Decimal(rng.randint(20, 60))) for p in shop_range]
+        store=store, source=dc, actor=keeper, lines=[(p, Decimal(rng.randint(2, 5))) for p in shop_range]
     )
     documents.replenishment_ship(order=order, actor=keeper, at=_at(today - datetime.timedelta(days=5), 7))
     first_line = order.lines.first()
@@ -147,16 +196,16 @@ def build(ctx):
         at=_at(today - datetime.timedelta(days=5), 14),
     )
     documents.replenishment_create(
-        store=store, source=dc, actor=keeper, lines=[(p, Decimal(rng.randint(20, 60))) for p in shop_range[:6]]
+        store=store, source=dc, actor=keeper, lines=[(p, Decimal(rng.randint(2, 5))) for p in shop_range[:6]]
     )
 
     # Warning levels in the distribution centre and the store; a few products fall below.
     for product in sellable:
-        alerts.reorder_level_set(product=product, warehouse=dc, level=Decimal("1200"), actor=ctx.user("planner"))
+        alerts.reorder_level_set(product=product, warehouse=dc, level=Decimal("30"), actor=ctx.user("planner"))
     for product in shop_range:
-        alerts.reorder_level_set(product=product, warehouse=store, level=Decimal("30"), actor=ctx.user("planner"))
+        alerts.reorder_level_set(product=product, warehouse=store, level=Decimal("3"), actor=ctx.user("planner"))
     for product in raw:
-        alerts.reorder_level_set(product=product, warehouse=main, level=Decimal("60000"), actor=ctx.user("planner"))
+        alerts.reorder_level_set(product=product, warehouse=main, level=Decimal("8000"), actor=ctx.user("planner"))
     alerts.reorder_alerts_run()
 
     # A stocktake of the oil family in the distribution centre: counted, variances above the
@@ -179,7 +228,74 @@ def build(ctx):
         stocktake=stocktake, counts=counts, actor=keeper, counted_at=_at(today - datetime.timedelta(days=1), 19)
     )
     stocktakes.stocktake_submit(stocktake=stocktake, actor=keeper)
+    _lots_to_clear(ctx, main, made)
     ctx.say(
         "3 warehouses, 6 months of purchases and production, transfers (one in transit), store orders, "
         f"a stocktake ({stocktake.get_status_display()}), reorder warnings"
     )
+
+
+def _lots_to_clear(ctx, warehouse, made) -> None:
+    """A flour lot close to its expiry and one past it, in the main warehouse: the near-expiry
+    list has work, and writing off above the rule's value waits for the general manager."""
+    from salesops.approvals.services import approval_rule_create
+    from salesops.inventory.expiry import DOC_TYPE
+    from salesops.inventory.lots import LotSpec
+    from salesops.inventory.services import Reference, StockLine, stock_receive
+
+    flour = [p for p in made if p.family.code == "FLOUR" and p.lot_tracked][:2]
+    today = ctx.today
+    for product, (code, produced) in zip(flour, [("FL-L-OLD", 170), ("FL-L-EXP", 200)], strict=False):
+        day = today - datetime.timedelta(days=produced)
+        stock_receive(
+            warehouse=warehouse,
+            lines=[
+                StockLine(
+                    product.pk,
+                    Decimal("12"),
+                    product.cost,
+                    lot=LotSpec(code, day, day + datetime.timedelta(days=product.shelf_life_days or 180)),
+                )
+            ],
+            reference=Reference("stock_document", None, code),
+            actor=ctx.user("warehouse"),
+            at=_at(day, 15),
+        )
+    for doc_type, name, field, value in [
+        (DOC_TYPE, "报废超过500元需总经理批准 Write-off above ¥500: general manager", "value", "500"),
+        ("purchase_order", "采购订单满5万需总经理批准 Purchase order from ¥50,000: general manager", "amount", "50000"),
+    ]:
+        approval_rule_create(
+            actor=ctx.user("admin"),
+            doc_type=doc_type,
+            name=name,
+            conditions=[{"field": field, "operator": ">=", "value": value}],
+            steps=[{"approver": "general_manager"}],
+        )
+
+
+def production_for_sales(ctx, *, warehouse, products, order_days, units_per_order: float) -> None:
+    """Finished goods produced into `warehouse` at the start of each month for the orders of
+    that month (a share of `units_per_order` per product, 5 % over), plus a month of opening
+    stock: what the sales demo sells is made for it, and cover stays a matter of weeks."""
+    from collections import Counter
+
+    from salesops.inventory.services import Reference, StockLine, stock_receive
+
+    if not order_days or not products:
+        return
+    per_month = Counter(day.replace(day=1) for day in order_days)
+    share = units_per_order / len(products)
+    months = sorted(per_month)
+    opening = max(per_month.values()) * share
+    keeper = ctx.user("warehouse")
+    for index, month in enumerate(months):
+        quantity = Decimal(round(per_month[month] * share * 1.05 + (opening if index == 0 else 0)) + 1)
+        stock_receive(
+            warehouse=warehouse,
+            lines=[StockLine(p.pk, quantity, p.cost) for p in products],
+            reference=Reference("demo_production", None, f"PR-{month:%Y%m}"),
+            actor=keeper,
+            kind="production",
+            at=_at(month - datetime.timedelta(days=1), 20),
+        )

@@ -173,14 +173,16 @@ def purchase_order_create(
     actor,
     warehouse: Warehouse | None = None,
     note: str = "",
+    at=None,
 ) -> PurchaseOrder:
     """A draft purchase order. `lines`: (product or id, quantity, unit cost or None) triples; a
     missing cost is the supplier's price for the item, else the product's standard cost.
     Quantities must be positive and below a billion, costs not negative, and the goods not
-    expected before today. Planning's planned purchases become drafts through this function."""
+    expected before the day the order is made (today; `at` only when loading history).
+    Planning's planned purchases become drafts through this function."""
     checked = _quantities(lines)
     errors = {}
-    if expected_date < timezone.localdate():
+    if expected_date < timezone.localdate(at or timezone.now()):
         errors["expected_date"] = [_("The expected date cannot be in the past.")]
     warehouse = warehouse or Warehouse.objects.filter(active=True, kind=Warehouse.Kind.WAREHOUSE).order_by("pk").first()
     if warehouse is None:
@@ -221,22 +223,22 @@ def purchase_order_create(
 
 
 @transaction.atomic
-def purchase_order_submit(*, order: PurchaseOrder, actor) -> PurchaseOrder:
+def purchase_order_submit(*, order: PurchaseOrder, actor, at=None) -> PurchaseOrder:
     """Send a draft on: for approval when a rule of the approval engine asks for it (above an
     amount, say), otherwise ordered at once and sent to the supplier."""
     from salesops.approvals.services import approval_submit
 
     order = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=order.pk)
     PO_STATES.check(order.status, PurchaseOrder.Status.OPEN)
-    request = approval_submit(document=order, doc_type=PO_DOC_TYPE, actor=actor)
+    request = approval_submit(document=order, doc_type=PO_DOC_TYPE, actor=actor, now=at)
     if request is not None:
         _transition(order, PO_STATES, PurchaseOrder.Status.PENDING, actor)
         return order
-    return _po_place(order, actor)
+    return _po_place(order, actor, at=at)
 
 
-def _po_place(order: PurchaseOrder, actor) -> PurchaseOrder:
-    order.sent_at = timezone.now()
+def _po_place(order: PurchaseOrder, actor, at=None) -> PurchaseOrder:
+    order.sent_at = at or timezone.now()
     _transition(order, PO_STATES, PurchaseOrder.Status.OPEN, actor, extra_fields=["sent_at"])
     if order.supplier.email:
         from salesops.inventory.pdf import purchase_order_send

@@ -6,7 +6,8 @@ each lot balance equals the sum of its moves (a property-based test walks random
 
 - Receipts name the lot they bring (`LotSpec`: code, production date, expiry), or an existing
   lot (its id: transfers arriving, returns); without one, the receipt opens a lot named after
-  its document, produced today and expiring after the product's shelf life.
+  its document and day ("PO2026-0001-20261202"), produced that day and expiring after the
+  product's shelf life.
 - Issues pick first-expiry-first-out (FEFO; lots without expiry last, then by production date,
   i.e. FIFO): expired lots are never picked for an issue. A person may name the lot instead
   (an override) and must then say why; the reason is kept on the move.
@@ -86,7 +87,10 @@ def _lot_for(product_id: int, spec: LotSpec, existing: dict[tuple[int, str], Lot
 def default_spec(*, reference_number: str, shelf_life_days: int | None, moment) -> LotSpec:
     produced = timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
     expiry = produced + datetime.timedelta(days=shelf_life_days) if shelf_life_days else None
-    return LotSpec(code=reference_number or produced.strftime("%Y%m%d"), production_date=produced, expiry_date=expiry)
+    day = produced.strftime("%Y%m%d")
+    return LotSpec(
+        code=f"{reference_number}-{day}" if reference_number else day, production_date=produced, expiry_date=expiry
+    )
 
 
 def receive_lots(*, warehouse_id: int, lines, tracked: dict[int, int | None], reference_number: str, moment):

@@ -306,3 +306,19 @@ def issuable_lots(*, warehouse_id: int, product_ids) -> dict[int, list[LotBalanc
     ):
         choices.setdefault(balance.product_id, []).append(balance)
     return choices
+
+
+def purchase_lines_to_come():
+    """Purchase order lines whose goods are still to come (drafts, pending, ordered, partly
+    received; not closed short): the supply planning counts on, in MRP and the S&OP pack alike."""
+    from salesops.inventory.models import PurchaseOrderLine
+
+    return PurchaseOrderLine.objects.filter(
+        order__status__in=[
+            PurchaseOrder.Status.DRAFT,
+            PurchaseOrder.Status.PENDING,
+            PurchaseOrder.Status.OPEN,
+            PurchaseOrder.Status.PARTIAL,
+        ],
+        closed=False,
+    )

@@ -20,6 +20,7 @@ from salesops.core.api.permissions import HasRole
 from salesops.core.api.routers import Router
 from salesops.core.exceptions import NotFound
 from salesops.core.models import User
+from salesops.inventory.serializers import PurchaseOrderSerializer
 from salesops.planning import selectors, services
 from salesops.planning.accuracy_report import accuracy_report
 from salesops.planning.models import ForecastLine, ForecastRun, MpsLine, PlanBucket, PlanningPolicy
@@ -46,6 +47,7 @@ from salesops.planning.serializers import (
     PlanningPolicySerializer,
     ProductionPlanSerializer,
     ProductionReportSerializer,
+    PurchaseDraftsSerializer,
     SopDecisionSerializer,
     SopPackSerializer,
 )
@@ -511,9 +513,25 @@ class PlannedOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
         planned = self.get_object()
         supplier = None
         if request.data.get("supplier"):
-            supplier = get_object_or_404(Supplier, pk=request.data["supplier"])
+            data = ConvertSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            supplier = get_object_or_404(Supplier, pk=data.validated_data["supplier"])
         planned = services.planned_order_convert(planned=planned, actor=request.user, supplier=supplier)
         return Response(PlannedOrderSerializer(planned).data)
+
+    @extend_schema(request=PurchaseDraftsSerializer, responses=PurchaseOrderSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="purchase-orders")
+    def purchase_orders(self, request):
+        """Planned purchases (all still planned, or `ids`) → draft purchase orders per supplier."""
+        data = PurchaseDraftsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data.get("ids")
+        if ids is not None:
+            ids = list(
+                selectors.planned_order_list_for_user(user=request.user).filter(pk__in=ids).values_list("pk", flat=True)
+            )
+        orders = services.planned_purchases_to_drafts(actor=request.user, planned_ids=ids)
+        return Response(PurchaseOrderSerializer(orders, many=True, context={"request": request}).data, status=201)
 
 
 class MrpExceptionViewSet(mixins.ListModelMixin, PlanningViewSet):

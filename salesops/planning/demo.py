@@ -111,7 +111,7 @@ def build(ctx):
         family=noodles,
         first_period=add_months(this_month, 1),
         actor=planner,
-        inputs={"initial_workforce": 6, "labour_hours_per_unit": 0.5, "initial_inventory": 200},
+        inputs=_aggregate_inputs(noodles, add_months(this_month, 1)),
     )
     # MRP on this month's schedule; two planned orders converted by purchasing and the planner
     run = services.mrp_run_create(actor=planner, schedule=schedule, enqueue=False)
@@ -129,6 +129,27 @@ def build(ctx):
         f"planning: 5 forecast runs ({lines} lines in the open one), 4 frozen versions, MRP {run.n_planned} "
         f"planned orders, {run.n_exceptions} exceptions"
     )
+
+
+def _aggregate_inputs(family, first_period) -> dict:
+    """The aggregate plan of a family sized to it: its forecast, the stock it has, and a crew
+    of two whose hours per unit make them about 90 % busy on the average month."""
+    from django.db.models import Sum
+
+    from salesops.inventory.models import StockBalance
+    from salesops.planning.review import DEFAULT_PARAMETERS, family_demand
+
+    demand = family_demand(family=family, first_period=first_period, periods=6)
+    average = max(sum(demand) / len(demand), 1)
+    crew_hours = 2 * DEFAULT_PARAMETERS["days_per_period"] * DEFAULT_PARAMETERS["hours_per_day"]
+    stock = StockBalance.objects.filter(product__family=family).aggregate(t=Sum("on_hand"))["t"] or 0
+    return {
+        "demand": demand,
+        "initial_workforce": 2,
+        "labour_hours_per_unit": round(crew_hours * 0.9 / average, 2),
+        "initial_inventory": float(stock),
+        "final_inventory_min": round(average / 2),
+    }
 
 
 LAUNCH = [

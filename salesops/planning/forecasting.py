@@ -1,11 +1,12 @@
 """Forecast runs from the database, the consensus (reps' inputs and overrides) and the frozen
 monthly versions.
 
-A run reads the monthly history of every product (and of every family, the sum of its
-products), calls `engine.forecast.forecast_panel` once for all series, and stores one
-ForecastLine per series and month with the baseline, seasonal naive and the model used. The
-consensus starts equal to the baseline; every change goes through `forecast_override`, which
-records who, why and the value replaced. `forecast_submit` freezes the consensus as the
+A run reads the monthly history of every product, calls `engine.forecast.forecast_panel` once
+for all series, and stores one ForecastLine per product and month with the baseline, seasonal
+naive and the model used; the family and total lines are their sums (`planning.hierarchy`).
+The consensus starts equal to the baseline; every change goes through `forecast_override`,
+which records who, why and the value replaced (a family or total figure is spread over its
+products, top-down), and the sums are written again. `forecast_submit` freezes the consensus as the
 month's version (rows written once, never updated), reports `forecast_submitted` to the SOP
 clock, and is the source of the accuracy report's lag figures.
 """
@@ -27,13 +28,14 @@ from django.utils.translation import gettext as _
 
 from salesops.catalog.models import Product
 from salesops.core import bounds
-from salesops.core.audit import audit_record, model_create
+from salesops.core.audit import audit_record, full_clean, model_create
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.planning.engine.forecast import Panel, forecast_panel
 from salesops.planning.exceptions import RunNotFinished, VersionExists
+from salesops.planning.hierarchy import reconcile, top_down
 from salesops.planning.history import read_history
 from salesops.planning.models import (
     ForecastInput,
@@ -102,23 +104,20 @@ def build_panels(
     end: int,
     products: list[int],
 ) -> Panel:
-    """One panel of product series (labels "P<id>") and family series ("F<id>"), from arrays."""
+    """One panel of product series (labels "P<id>") from arrays; families are their sums."""
     from salesops.planning.engine.forecast import build_panel
 
     keep = month <= end
     product, month, quantity = product[keep], month[keep], quantity[keep]
-    families = np.array([family_of.get(p, 0) for p in product.tolist()], dtype=np.int64)
-    has_family = families > 0
     series = np.concatenate(
         [
             np.char.add("P", product.astype(str)),
-            np.char.add("F", families[has_family].astype(str)),
             # every product appears, even without history: an empty series forecasts zero
             np.char.add("P", np.array(products, dtype=np.int64).astype(str)),
         ]
     )
-    months = np.concatenate([month, month[has_family], np.full(len(products), end)])
-    values = np.concatenate([quantity, quantity[has_family], np.zeros(len(products))])
+    months = np.concatenate([month, np.full(len(products), end)])
+    values = np.concatenate([quantity, np.zeros(len(products))])
     frame = pd.DataFrame({"series": series, "period": (months.astype("datetime64[M]")), "quantity": values})
     end_label = str(np.datetime64(int(end), "M"))
     return build_panel(history=frame, freq="M", end_period=end_label)
@@ -205,6 +204,7 @@ def _store_lines(*, run: ForecastRun, result: pd.DataFrame) -> None:
             lines = []
     if lines:
         ForecastLine.objects.bulk_create(lines)
+    reconcile(run_id=run.pk)
 
 
 # --- consensus -------------------------------------------------------------------------------------------
@@ -235,22 +235,44 @@ def forecast_override(*, line: ForecastLine, new_value, reason: str, actor, cust
         problems["reason"] = [_("Say why the baseline is changed.")]
     if problems:
         raise ValidationFailed(fields=problems)
-    override = ForecastOverride(
-        line=line, old_value=line.consensus, new_value=value, reason=reason[:300], customer=customer, actor=actor
-    )
-    override.full_clean()
-    override.save()
-    before = line.consensus
-    line.consensus = value
-    line.save(update_fields=["consensus"])
+    if line.level == ForecastLine.Level.PRODUCT:
+        changes = [(line, value)]
+    else:
+        changes = top_down(line, value) + [(line, value)]
+        if len(changes) == 1:
+            raise ValidationFailed(fields={"new_value": [_("This figure has no products to spread over.")]})
+    override = None
+    for target, new in changes:
+        if target.consensus == new and target.pk != line.pk:
+            continue
+        record = ForecastOverride(
+            line=target,
+            old_value=target.consensus,
+            new_value=new,
+            reason=reason[:300] if target.pk == line.pk else f"{reason} ({_label(line)})"[:300],
+            customer=customer,
+            actor=actor,
+        )
+        full_clean(record)
+        record.save()
+        override = record if target.pk == line.pk else override
+        target.consensus = new
+    ForecastLine.objects.bulk_update([target for target, _new in changes], ["consensus"])
+    reconcile(run_id=line.run_id, periods=[line.period])
     audit_record(
         instance=line.run,
         action=AuditEvent.Action.UPDATE,
         actor=actor,
-        changes={f"consensus {line.product_id or line.family_id} {line.period:%Y-%m}": [before, value]},
+        changes={f"consensus {_label(line)} {line.period:%Y-%m}": [override.old_value, value]},
         note=reason,
     )
     return override
+
+
+def _label(line: ForecastLine) -> str:
+    if line.level == ForecastLine.Level.PRODUCT:
+        return f"P{line.product_id}"
+    return f"F{line.family_id}" if line.level == ForecastLine.Level.FAMILY else "total"
 
 
 @transaction.atomic

@@ -35,8 +35,8 @@ class ForecastRunForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    line = forms.IntegerField(widget=forms.HiddenInput)
-    new_value = DecimalFormField(label=_("New value"), min_value=0, decimal_places=3)
+    line = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    new_value = DecimalFormField(label=_("New value"), min_value=0, max_value=999999999, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
@@ -121,7 +121,7 @@ class ScenarioForm(forms.Form):
 
 
 class MpsChangeForm(forms.Form):
-    line = forms.IntegerField(widget=forms.HiddenInput)
+    line = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     new_quantity = DecimalFormField(label=_("New quantity"), min_value=0, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

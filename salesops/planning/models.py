@@ -149,6 +149,7 @@ class ForecastLine(models.Model):
     class Level(models.TextChoices):
         PRODUCT = "product", _("Product")
         FAMILY = "family", _("Family")
+        TOTAL = "total", _("Total")
 
     run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="lines")
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)

@@ -1,9 +1,12 @@
 """MRP from the database and back.
 
-Reading: items (active products: lead time in days → weeks, lot rule, lot size, safety stock),
-BOM lines valid on the first day (quantity plus scrap), on hand (sum over warehouses),
-independent demand (the MPS quantities of the schedule, by week), and scheduled receipts (open
-purchase order lines at their expected week, open production orders at their due week;
+Reading: items (active products: lead time in days → weeks, lot rule, lot size, safety stock,
+and their real units: the order multiple, else the smallest quantity of the unit — 1 for
+counted items —, the minimum order quantity and the yield; bought items take the lead time,
+minimum and multiple of their preferred supplier where it gives them), BOM lines valid on the
+first day (quantity plus scrap), on hand (sum over warehouses), independent demand (the MPS
+quantities of the schedule, by week), and scheduled receipts (purchase order lines still to
+come, drafts included, at their expected week, open production orders at their due week;
 anything already late lands in week 1). Every read is one `values_list` query fetched into
 numpy arrays; nothing builds a model instance per row.
 
@@ -89,24 +92,62 @@ def load_problem(
 ) -> tuple[MrpProblem, np.ndarray, np.ndarray]:
     """The MRP problem from the database; also the product ids (item order) and make flags."""
     from salesops.catalog.models import BomLine, Product
-    from salesops.inventory.models import PurchaseOrderLine, StockBalance
+    from salesops.inventory.models import StockBalance, SupplierItem
+    from salesops.inventory.selectors import purchase_lines_to_come
 
     rows = _rows(
         Product.objects.filter(active=True)
         .order_by("pk")
-        .values_list("pk", "lead_time_days", "lot_rule", "lot_qty", "safety_stock", "source", "sku")
+        .values_list(
+            "pk",
+            "lead_time_days",
+            "lot_rule",
+            "lot_qty",
+            "safety_stock",
+            "source",
+            "sku",
+            "quantity_decimals",
+            "order_multiple",
+            "min_order_qty",
+            "yield_pct",
+        )
     )
     n = len(rows)
     if n == 0:
         raise PlanningInputError(_("There are no active products to plan."))
-    ids, lead_days, rules, lots, safety, sources, skus = (np.array(column) for column in zip(*rows, strict=True))
+    ids, lead_days, rules, lots, safety, sources, skus, decimals, multiples, minimums, yields = (
+        np.array(column) for column in zip(*rows, strict=True)
+    )
     ids = ids.astype(np.int64)
     index = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
     index[ids] = np.arange(n)
-    lead = np.ceil(lead_days.astype(float) / 7.0).astype(np.int64)
+    lead_days = lead_days.astype(float)
     lot_rule = np.where(rules == "FOQ", "FOQ", "LFL")
     lot_qty = lots.astype(float)
     lot_rule = np.where((lot_rule == "FOQ") & (lot_qty <= 0), "LFL", lot_rule)
+    # Real units: the product's multiple, else the smallest quantity of its unit (1 when counted).
+    order_multiple = np.where(multiples.astype(float) > 0, multiples.astype(float), 10.0 ** -decimals.astype(float))
+    min_order_qty = minimums.astype(float)
+    yield_rate = yields.astype(float) / 100.0
+    # Bought items: the preferred supplier's lead time, minimum and multiple where it has them.
+    terms = _rows(
+        SupplierItem.objects.filter(preferred=True, supplier__active=True, product__active=True)
+        .order_by("product_id", "pk")
+        .values_list("product_id", "lead_time_days", "supplier__lead_time_days", "min_order_qty", "order_multiple")
+    )
+    if terms:
+        pids, item_lead, supplier_lead, supplier_min, supplier_multiple = (
+            np.array(c) for c in zip(*terms, strict=True)
+        )
+        at = index[np.minimum(pids.astype(np.int64), len(index) - 1)]
+        buy = (at >= 0) & (sources[np.maximum(at, 0)] == "buy")
+        at, item_lead, supplier_lead = at[buy], item_lead[buy], supplier_lead[buy].astype(float)
+        supplier_days = np.array([s if i is None else i for i, s in zip(item_lead, supplier_lead, strict=True)])
+        lead_days[at] = np.where(supplier_days.astype(float) > 0, supplier_days.astype(float), lead_days[at])
+        min_order_qty[at] = np.maximum(min_order_qty[at], supplier_min[buy].astype(float))
+        multiple = supplier_multiple[buy].astype(float)
+        order_multiple[at] = np.where(multiple > 0, multiple, order_multiple[at])
+    lead = np.ceil(lead_days / 7.0).astype(np.int64)
 
     bom = _rows(
         BomLine.objects.filter(valid_from__lte=first_week)
@@ -145,9 +186,7 @@ def load_problem(
 
     receipts = np.zeros((n, weeks))
     purchases = _rows(
-        PurchaseOrderLine.objects.filter(order__status__in=["open", "partial"]).values_list(
-            "product_id", "order__expected_date", "quantity", "received_quantity"
-        )
+        purchase_lines_to_come().values_list("product_id", "order__expected_date", "quantity", "received_quantity")
     )
     if purchases:
         pids, dates, quantities, received = zip(*purchases, strict=True)
@@ -172,6 +211,9 @@ def load_problem(
         bom_qty_per=qty_per,
         demand=demand,
         receipts=receipts,
+        min_order_qty=min_order_qty,
+        order_multiple=order_multiple,
+        yield_rate=yield_rate,
     )
     return problem, ids, sources == "make"
 
@@ -483,6 +525,72 @@ def planned_order_convert(*, planned: PlannedOrder, actor, supplier=None) -> Pla
         note=str(order),
     )
     return planned
+
+
+@transaction.atomic
+def planned_purchases_to_drafts(*, actor, planned_ids=None) -> list:
+    """Planned purchases (all still planned, or those of `planned_ids`) → draft purchase orders,
+    one per preferred supplier and receipt date, in one action. Items without a preferred
+    supplier stay planned and are named in the error when nothing could be converted."""
+    from salesops.inventory.documents import purchase_order_create
+    from salesops.inventory.models import SupplierItem
+
+    planned = PlannedOrder.objects.select_for_update().filter(
+        kind=PlannedOrder.Kind.PURCHASE, status=PlannedOrder.Status.PLANNED
+    )
+    if planned_ids is not None:
+        planned = planned.filter(pk__in=list(planned_ids))
+    planned = list(planned.select_related("product").order_by("receipt_date", "product__sku"))
+    suppliers = {}
+    for item in (
+        SupplierItem.objects.filter(
+            preferred=True, supplier__active=True, product_id__in={p.product_id for p in planned}
+        )
+        .select_related("supplier")
+        .order_by("product_id", "pk")
+    ):
+        suppliers.setdefault(item.product_id, item)
+    groups: dict[tuple, list[PlannedOrder]] = {}
+    missing = []
+    for order in planned:
+        item = suppliers.get(order.product_id)
+        if item is None:
+            missing.append(order.product.sku)
+            continue
+        groups.setdefault((item.supplier_id, max(order.receipt_date, timezone.localdate())), []).append(order)
+    if not groups:
+        if missing:
+            raise ValidationFailed(
+                _("No preferred supplier for %(skus)s.") % {"skus": ", ".join(sorted(set(missing))[:20])},
+                code="no_supplier",
+            )
+        raise ValidationFailed(_("There are no planned purchases to order."), code="nothing_planned")
+    documents = []
+    for (_supplier_id, expected), orders in groups.items():
+        supplier = suppliers[orders[0].product_id].supplier
+        quantities: dict[int, Decimal] = {}
+        for order in orders:
+            quantities[order.product_id] = quantities.get(order.product_id, Decimal("0")) + order.quantity
+        document = purchase_order_create(
+            supplier=supplier,
+            lines=[(pid, quantity, None) for pid, quantity in quantities.items()],
+            expected_date=expected,
+            actor=actor,
+            note=_("From planned purchases"),
+        )
+        PlannedOrder.objects.filter(pk__in=[o.pk for o in orders]).update(
+            status=PlannedOrder.Status.CONVERTED, purchase_order=document
+        )
+        for order in orders:
+            audit_record(
+                instance=order,
+                action=AuditEvent.Action.TRANSITION,
+                actor=actor,
+                changes={"status": [PlannedOrder.Status.PLANNED, PlannedOrder.Status.CONVERTED]},
+                note=document.number,
+            )
+        documents.append(document)
+    return documents
 
 
 def lead_weeks(days: int) -> int:

@@ -61,7 +61,8 @@ def _f(value) -> float:
 
 def pack_figures(*, month: datetime.date) -> dict:
     """The pack's numbers for `month` (the meeting month; the future starts the month after)."""
-    from salesops.inventory.models import PurchaseOrderLine, StockBalance
+    from salesops.inventory.models import StockBalance
+    from salesops.inventory.selectors import purchase_lines_to_come
     from salesops.planning.mps import open_orders
 
     month = month_start(month)
@@ -89,9 +90,11 @@ def pack_figures(*, month: datetime.date) -> dict:
             if pid in family_of:
                 supply_plan[(family_of[pid], month_start(week))] += quantity
     purchases = defaultdict(Decimal)
-    for pid, expected, quantity, received in PurchaseOrderLine.objects.filter(
-        order__status__in=["open", "partial"], product_id__in=list(family_of)
-    ).values_list("product_id", "order__expected_date", "quantity", "received_quantity"):
+    for pid, expected, quantity, received in (
+        purchase_lines_to_come()
+        .filter(product_id__in=list(family_of))
+        .values_list("product_id", "order__expected_date", "quantity", "received_quantity")
+    ):
         m = max(month_start(expected), future[0])
         purchases[(family_of[pid], m)] += max(quantity - received, Decimal("0"))
     stock = defaultdict(Decimal)

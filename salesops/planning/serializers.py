@@ -291,7 +291,13 @@ class PlannedOrderSerializer(ModelSerializer):
 
 
 class ConvertSerializer(serializers.Serializer):
-    supplier = serializers.IntegerField(required=False)
+    supplier = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class PurchaseDraftsSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=10000
+    )
 
 
 class MrpExceptionSerializer(ModelSerializer):

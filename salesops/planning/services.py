@@ -25,7 +25,12 @@ from salesops.planning.mps import (  # noqa: F401
     production_plan_issue,
     production_report_create,
 )
-from salesops.planning.mrp_db import mrp_run_create, mrp_run_execute, planned_order_convert  # noqa: F401
+from salesops.planning.mrp_db import (  # noqa: F401
+    mrp_run_create,
+    mrp_run_execute,
+    planned_order_convert,
+    planned_purchases_to_drafts,
+)
 from salesops.planning.review import (  # noqa: F401
     aggregate_scenario_create,
     sop_decision_add,

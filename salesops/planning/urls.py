@@ -28,6 +28,7 @@ urlpatterns = [
     path("planning/mrp/", views.mrp_list, name="planning-mrp"),
     path("planning/mrp/<int:pk>/", views.mrp_detail, name="planning-mrp-detail"),
     path("planning/planned-purchases/", views.planned_purchases, name="planning-planned-purchases"),
+    path("planning/planned-purchases/order/", views.planned_purchases_order, name="planning-planned-purchases-order"),
     path("planning/planned-orders/<int:pk>/convert/", views.planned_convert, name="planning-planned-convert"),
     path("planning/work-centres/", views.work_centre_list, name="planning-work-centres"),
     path("planning/policy/", views.policy_edit, name="planning-policy"),

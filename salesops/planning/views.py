@@ -100,7 +100,7 @@ def forecast_detail(request, pk: int):
         return render(request, "planning/partials/progress.html", {"job": run, "url": request.path})
     family_id = request.GET.get("family", "")
     lines = selectors.forecast_line_list_for_user(user=request.user, run=run)
-    family_lines = lines.filter(level=ForecastLine.Level.FAMILY)
+    family_lines = lines.filter(level__in=[ForecastLine.Level.FAMILY, ForecastLine.Level.TOTAL])
     product_lines = lines.filter(level=ForecastLine.Level.PRODUCT)
     if family_id.isdigit():
         product_lines = product_lines.filter(product__family_id=int(family_id))
@@ -117,7 +117,7 @@ def forecast_detail(request, pk: int):
             labels[k] = line
         return [{"label": labels[k], "cells": [rows[k].get(p) for p in periods]} for k in sorted(rows, key=str)]
 
-    family_grid = grid(family_lines, lambda line: line.family.code if line.family else "")
+    family_grid = grid(family_lines, lambda line: line.family.code if line.family else "~total")
     product_grid = grid(product_lines, lambda line: line.product.sku if line.product else "")
     submitted = run.versions.first()
     overrides = selectors.forecast_override_list_for_user(user=request.user).filter(line__run=run)[:50]
@@ -806,6 +806,23 @@ def planned_convert(request, pk: int):
     number = planned.purchase_order.number if planned.purchase_order else planned.production_order.number
     messages.success(request, _("Converted into %(number)s.") % {"number": number})
     return redirect(request.POST.get("next") or reverse("planning-planned-purchases"))
+
+
+@login_required
+@require_POST
+@action_view
+def planned_purchases_order(request):
+    """Every planned purchase still planned → draft purchase orders, one per supplier and date."""
+    _need(request)
+    if not request.user.has_role(*selectors.PURCHASE_CONVERT):
+        raise Http404
+    orders = services.planned_purchases_to_drafts(actor=request.user)
+    messages.success(
+        request,
+        _("%(n)d draft purchase orders: %(numbers)s.")
+        % {"n": len(orders), "numbers": ", ".join(order.number for order in orders[:20])},
+    )
+    return redirect(f"{reverse('purchase-orders')}?status=draft")
 
 
 # --- work centres -----------------------------------------------------------------------------------------

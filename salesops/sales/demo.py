@@ -18,7 +18,6 @@ from salesops.catalog.models import Product
 from salesops.core.exceptions import ApplicationError
 from salesops.crm.models import Customer
 from salesops.inventory.models import Warehouse
-from salesops.inventory.services import Reference, StockLine, stock_receive
 from salesops.sales import services
 from salesops.sales.models import SalesOrder
 
@@ -85,20 +84,13 @@ def build(ctx):
     if not customers or not products:
         ctx.say("sales: no customers or products, skipped")
         return
-    # enough stock for two years of orders (the inventory demo may have received some already)
-    stock_receive(
-        warehouse=warehouse,
-        lines=[
-            StockLine(p.pk, Decimal("100000"), (p.list_price * Decimal("0.7")).quantize(Decimal("0.01")))
-            for p in products
-        ],
-        reference=Reference(type="demo_opening", number="OPENING"),
-        actor=admin,
-        at=timezone.now() - datetime.timedelta(days=800),
-    )
     today = ctx.today
     start = today - datetime.timedelta(days=730)
     days = _order_days(ctx, rng, start, today)
+    # the goods for these orders are produced month by month, sized to them (inventory's demo)
+    from salesops.inventory.demo import production_for_sales
+
+    production_for_sales(ctx, warehouse=warehouse, products=products, order_days=days, units_per_order=3 * 7)
     limits = {}
     for customer in customers:
         credit = getattr(customer, "credit_file", None) if hasattr(customer, "credit_file") else None

@@ -61,8 +61,9 @@ show the value added by the chosen model. It is computed with numpy (``y[t - m]`
 exactly statsforecast's SeasonalNaive without a model call per series.
 
 Parallelism: model groups of at least ``PARALLEL_MIN_SERIES`` series run with ``n_jobs``
-processes (default: 2, the machine this is sized for); smaller groups and the cheap Croston
-model run in-process, where starting workers would cost more than it saves.
+processes (default: 2, the machine this is sized for), or on a Dask cluster when an
+``engine`` is given (:mod:`salesops.planning.engine.distributed`); smaller groups and the
+cheap Croston model run in-process, where starting workers would cost more than it saves.
 
 :func:`holdout_evaluation` cuts the last ``horizon`` periods off, forecasts them and reports
 the WAPE of the forecasts and of seasonal naive against what happened.
@@ -74,6 +75,7 @@ import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -386,13 +388,19 @@ def run_statsforecast(
     horizon: int,
     n_jobs: int,
     fitted: bool,
+    engine: Any = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """One ``StatsForecast.forecast`` call; returns forecasts and (if asked) fitted values."""
+    """One ``StatsForecast.forecast`` call, in this process (``n_jobs`` processes) or on the
+    Dask cluster of ``engine``; returns forecasts and (if asked) fitted values."""
     from statsforecast import StatsForecast
 
-    forecaster = StatsForecast(models=models, freq=1, n_jobs=n_jobs)
+    forecaster = StatsForecast(models=models, freq=1, n_jobs=1 if engine is not None else n_jobs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if engine is not None:
+            from salesops.planning.engine.distributed import run_on_dask
+
+            return run_on_dask(client=engine, forecaster=forecaster, frame=frame, horizon=horizon, fitted=fitted)
         forecasts = forecaster.forecast(df=frame, h=horizon, fitted=fitted)
         fitted_values = forecaster.forecast_fitted_values() if fitted else None
     return forecasts, fitted_values
@@ -422,14 +430,21 @@ def _forecast_group(
     group: ModelGroup,
     horizon: int,
     n_jobs: int,
+    engine: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Forecasts ``(len(group.series), horizon)`` and the model name per series of a group."""
     models = statsforecast_models(name=group.name, season_length=group.season_length)
     names = [model.alias for model in models]
-    jobs = n_jobs if (len(group.series) >= PARALLEL_MIN_SERIES and group.name != "croston") else 1
+    parallel = len(group.series) >= PARALLEL_MIN_SERIES and group.name != "croston"
+    jobs = n_jobs if parallel else 1
     frame = group_frame(panel=panel, series=group.series)
     forecasts, fitted = run_statsforecast(
-        frame=frame, models=models, horizon=horizon, n_jobs=jobs, fitted=group.compares
+        frame=frame,
+        models=models,
+        horizon=horizon,
+        n_jobs=jobs,
+        fitted=group.compares,
+        engine=engine if parallel else None,
     )
     values = forecasts[names].to_numpy(dtype=float).reshape(len(group.series), horizon, len(names))
     if not group.compares:
@@ -478,8 +493,10 @@ def forecast_panel(
     discontinued_after: int = DISCONTINUED_AFTER,
     progress: ProgressCallback | None = None,
     chunk_size: int | None = None,
+    engine: Any = None,
 ) -> pd.DataFrame:
-    """Forecast every series of a panel ``horizon`` periods ahead.
+    """Forecast every series of a panel ``horizon`` periods ahead (on the Dask cluster of
+    ``engine`` when given, see :mod:`salesops.planning.engine.distributed`).
 
     Returns columns ``series, period, forecast, model, seasonal_naive``, sorted by series
     then period. With ``progress`` the model groups run in chunks of ``chunk_size``
@@ -519,7 +536,7 @@ def forecast_panel(
         progress(0, total)
     for group in groups:
         for chunk in _chunks(group=group, chunk_size=chunk_size if progress is not None else None):
-            values, names = _forecast_group(panel=panel, group=chunk, horizon=horizon, n_jobs=n_jobs)
+            values, names = _forecast_group(panel=panel, group=chunk, horizon=horizon, n_jobs=n_jobs, engine=engine)
             forecasts[chunk.series] = values
             used[chunk.series] = names
             done += len(chunk.series)
@@ -556,6 +573,7 @@ def forecast_history(
     n_jobs: int | None = None,
     progress: ProgressCallback | None = None,
     chunk_size: int | None = None,
+    engine: Any = None,
 ) -> pd.DataFrame:
     """Forecast from a long ``series, period, quantity`` table; see :func:`forecast_panel`."""
     panel = build_panel(history=history, freq=freq, end_period=end_period)
@@ -567,6 +585,7 @@ def forecast_history(
         n_jobs=n_jobs,
         progress=progress,
         chunk_size=chunk_size,
+        engine=engine,
     )
 
 

@@ -19,9 +19,18 @@ Netting, per item and period t (periods are 1..T; period 0 is "now"):
 with projected_on_hand_0 = on_hand. Safety stock is therefore a floor the projected on
 hand is kept at; on hand below it at the start is replenished in period 1.
 
-Lot rules. LFL (lot for lot) orders exactly the net requirement. FOQ (fixed order
-quantity) orders the smallest multiple of `lot_qty` that covers the net requirement, as
-one order: ceil(net / lot_qty) * lot_qty.
+Lot rules and real units. LFL (lot for lot) orders the net requirement; FOQ (fixed order
+quantity) orders the smallest multiple of `lot_qty` that covers it, as one order:
+ceil(net / lot_qty) * lot_qty. Orders are what a buyer or the shop floor can act on as they
+stand, so, per item (all optional):
+    need      = net / yield                      (yield 0 < y <= 1: scrap and loss in making)
+    need      = max(need, min_order_qty)         (when something is needed at all)
+    order     = ceil(need / step) * step         (step: lot_qty for FOQ, else order_multiple:
+                                                  1 for counted units, a pack or pallet, or 0)
+    receipt   = order * yield                    (the good quantity that reaches stock)
+The planned order and its release carry `order` (components are exploded from what is
+started); projected on hand receives `receipt`. With yield 1, no minimum and no multiple
+this is the plain LFL/FOQ rule.
 
 Lead time and past due. A planned receipt in period t is released in period
 t - lead_time. A release that would fall before period 1 is not dropped: it is kept,
@@ -108,6 +117,10 @@ class MrpProblem:
     bom_qty_per: np.ndarray
     demand: np.ndarray
     receipts: np.ndarray
+    # Real units (see "Lot rules and real units"); None: no minimum, no multiple, yield 1.
+    min_order_qty: np.ndarray | None = None
+    order_multiple: np.ndarray | None = None
+    yield_rate: np.ndarray | None = None
 
     @property
     def n_items(self) -> int:
@@ -128,6 +141,9 @@ class MrpItem:
     lot_qty: float = 0.0
     on_hand: float = 0.0
     safety_stock: float = 0.0
+    min_order_qty: float = 0.0
+    order_multiple: float = 0.0
+    yield_rate: float = 1.0
 
 
 def build_problem(
@@ -170,7 +186,14 @@ def build_problem(
         bom_qty_per=np.array([line[2] for line in lines], dtype=np.float64),
         demand=matrices[0],
         receipts=matrices[1],
+        min_order_qty=np.array([row.min_order_qty for row in items], dtype=np.float64),
+        order_multiple=np.array([row.order_multiple for row in items], dtype=np.float64),
+        yield_rate=np.array([row.yield_rate for row in items], dtype=np.float64),
     )
+
+
+def _per_item(values: np.ndarray | None, n: int, default: float) -> np.ndarray:
+    return np.full(n, default) if values is None else np.asarray(values, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -188,6 +211,11 @@ class PlannedOrders:
     quantity: np.ndarray
     past_due: np.ndarray
     due_release_period: np.ndarray
+    received_quantity: np.ndarray | None = None  # the good quantity (quantity × yield); None: quantity
+
+    @property
+    def good_quantity(self) -> np.ndarray:
+        return self.quantity if self.received_quantity is None else self.received_quantity
 
     def __len__(self) -> int:
         return int(self.item.size)
@@ -368,7 +396,12 @@ def run_mrp(*, problem: MrpProblem, progress: Callable[[int], None] | None = Non
     safety = problem.safety_stock[order].astype(np.float64)
     lead = problem.lead_time[order].astype(np.int64)
     is_foq = problem.lot_rule[order] == "FOQ"
-    lot = np.where(is_foq, problem.lot_qty[order], 1.0).astype(np.float64)
+    multiple = _per_item(problem.order_multiple, n, 0.0)[order]
+    step = np.where(is_foq, problem.lot_qty[order], multiple).astype(np.float64)
+    is_stepped = step > 0
+    step[~is_stepped] = 1.0
+    minimum = _per_item(problem.min_order_qty, n, 0.0)[order]
+    yields = _per_item(problem.yield_rate, n, 1.0)[order]
     explosion = sparse.csr_matrix(
         (problem.bom_qty_per.astype(np.float64), (position[problem.bom_parent], position[problem.bom_component])),
         shape=(n, n),
@@ -378,6 +411,8 @@ def run_mrp(*, problem: MrpProblem, progress: Callable[[int], None] | None = Non
     projected = np.zeros((periods, n))
     net = np.zeros((periods, n))
     receipts = np.zeros((periods, n))
+    lossy = bool((yields != 1.0).any())
+    ordered = np.zeros((periods, n)) if lossy else receipts  # order quantities (= receipts at yield 1)
     releases = np.zeros((periods, n))
 
     sorted_codes = codes[order]
@@ -386,19 +421,29 @@ def run_mrp(*, problem: MrpProblem, progress: Callable[[int], None] | None = Non
         if start == stop:
             continue
         level = slice(start, stop)
-        level_foq, level_lot, level_safety = is_foq[level], lot[level], safety[level]
+        level_step, level_stepped, level_safety = step[level], is_stepped[level], safety[level]
+        all_stepped = bool(level_stepped.all())
+        level_min = minimum[level] if bool((minimum[level] > 0).any()) else None
+        level_yield = yields[level] if lossy and bool((yields[level] != 1.0).any()) else None
+        level_inverse = None if level_yield is None else 1.0 / level_yield
         balance = on_hand[level].copy()
         for t in range(periods):
             available = balance + scheduled[t, level] - gross[t, level]
             shortage = level_safety - available
             shortage[shortage < EPSILON] = 0.0
-            # "+ 0.0" turns the -0.0 that ceil gives for a zero shortage into 0.0.
-            lots = (np.ceil(shortage / level_lot - EPSILON) + 0.0) * level_lot
-            receipt = np.where(level_foq, lots, shortage)
+            need = shortage if level_inverse is None else shortage * level_inverse
+            if level_min is not None:
+                need = np.maximum(need, level_min * (need > 0))
+            # "+ 0.0" turns the -0.0 that ceil gives for a zero need into 0.0.
+            lots = (np.ceil(need / level_step - EPSILON) + 0.0) * level_step
+            order_qty = lots if all_stepped else np.where(level_stepped, lots, need)
+            receipt = order_qty if level_yield is None else order_qty * level_yield
             balance = available + receipt
             projected[t, level] = balance
             net[t, level] = shortage
             receipts[t, level] = receipt
+            if lossy:
+                ordered[t, level] = order_qty
 
         # Offset receipts by lead time into releases, one slice per distinct lead time
         # (a handful per level) instead of one scatter per order; releases due before
@@ -407,9 +452,9 @@ def run_mrp(*, problem: MrpProblem, progress: Callable[[int], None] | None = Non
         for lt in np.unique(level_lead).tolist():
             columns = start + np.flatnonzero(level_lead == lt)
             shift = min(lt, periods)
-            releases[: periods - shift, columns] = receipts[shift:, columns]
+            releases[: periods - shift, columns] = ordered[shift:, columns]
             if shift:
-                releases[0, columns] += receipts[:shift, columns].sum(axis=0)
+                releases[0, columns] += ordered[:shift, columns].sum(axis=0)
 
         if stop < n:
             # Components of this level all sit after it (their codes are higher).
@@ -419,7 +464,13 @@ def run_mrp(*, problem: MrpProblem, progress: Callable[[int], None] | None = Non
         if progress is not None:
             progress(stop - start)
 
-    planned = _planned_orders(items=problem.items, receipts=receipts, position=position, lead_time=problem.lead_time)
+    planned = _planned_orders(
+        items=problem.items,
+        receipts=ordered,
+        position=position,
+        lead_time=problem.lead_time,
+        yields=_per_item(problem.yield_rate, n, 1.0) if lossy else None,
+    )
 
     def back(array: np.ndarray) -> np.ndarray:
         # items x periods in the input's item order (a transposed view: no second copy)
@@ -443,6 +494,16 @@ def run_mrp(*, problem: MrpProblem, progress: Callable[[int], None] | None = Non
 
 
 def _check_lots(*, problem: MrpProblem) -> None:
+    n = problem.n_items
+    for name, values, good in (
+        ("min_order_qty", _per_item(problem.min_order_qty, n, 0.0), lambda v: v >= 0),
+        ("order_multiple", _per_item(problem.order_multiple, n, 0.0), lambda v: v >= 0),
+        ("yield", _per_item(problem.yield_rate, n, 1.0), lambda v: (v > 0) & (v <= 1)),
+    ):
+        bad = ~good(values)  # also NaN
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise MrpInputError(f"item {problem.items[i]!r}: {name} {values[i]!r} is out of range")
     bad_rule = ~np.isin(problem.lot_rule, LOT_RULES)
     if bad_rule.any():
         i = int(np.flatnonzero(bad_rule)[0])
@@ -454,7 +515,12 @@ def _check_lots(*, problem: MrpProblem) -> None:
 
 
 def _planned_orders(
-    *, items: Sequence[str], receipts: np.ndarray, position: np.ndarray, lead_time: np.ndarray
+    *,
+    items: Sequence[str],
+    receipts: np.ndarray,
+    position: np.ndarray,
+    lead_time: np.ndarray,
+    yields: np.ndarray | None = None,
 ) -> PlannedOrders:
     """One planned order per non-zero planned receipt, sorted by item code then period.
 
@@ -475,6 +541,7 @@ def _planned_orders(
         quantity=quantity.astype(np.float64),
         past_due=due < 1,
         due_release_period=due.astype(np.int64),
+        received_quantity=None if yields is None else (quantity * yields[item]).astype(np.float64),
     )
 
 
@@ -649,7 +716,7 @@ def peg_table(*, problem: MrpProblem, result: MrpResult, items: Iterable[str] | 
         [
             np.maximum(problem.on_hand[h_item], 0.0),
             problem.receipts[c_item, c_t].astype(np.float64),
-            orders.quantity[o_index],
+            orders.good_quantity[o_index],
         ]
     )
     u_order = np.concatenate([np.full(h_item.size + c_item.size, -1), o_index])
@@ -765,10 +832,21 @@ def rough_cut_capacity(
     return CapacityLoad(work_centres=centres, load=load, capacity=cap)
 
 
-def lot_size(*, shortage: float, rule: str, lot_qty: float) -> float:
-    """The planned receipt that covers `shortage` under a lot rule (scalar form of the engine's rule)."""
+def lot_size(
+    *,
+    shortage: float,
+    rule: str,
+    lot_qty: float,
+    min_order_qty: float = 0.0,
+    order_multiple: float = 0.0,
+    yield_rate: float = 1.0,
+) -> float:
+    """The order quantity that covers `shortage` (scalar form of the engine's rule): the good
+    receipt it brings is the order times `yield_rate`."""
     if shortage < EPSILON:
         return 0.0
-    if rule == "FOQ":
-        return math.ceil(shortage / lot_qty - EPSILON) * lot_qty
-    return shortage
+    need = max(shortage * (1.0 / yield_rate) if yield_rate != 1.0 else shortage, min_order_qty)
+    step = lot_qty if rule == "FOQ" else order_multiple
+    if step > 0:
+        return (math.ceil(need / step - EPSILON) + 0.0) * step
+    return need

@@ -1,7 +1,8 @@
 """MRP input and output as CSV files (the formats of the `salesops mrp` command).
 
-items.csv     item,lead_time[,lot_rule,lot_qty,on_hand,safety_stock]
-              lot_rule LFL (default) or FOQ; lot_qty, on_hand, safety_stock default to 0
+items.csv     item,lead_time[,lot_rule,lot_qty,on_hand,safety_stock,min_order_qty,order_multiple,yield]
+              lot_rule LFL (default) or FOQ; lot_qty, on_hand, safety_stock, min_order_qty and
+              order_multiple default to 0; yield (0 < yield <= 1) to 1
 bom.csv       parent,component,qty_per          (repeated lines add up)
 demand.csv    item,period,quantity              independent gross demand; periods from 1
 receipts.csv  item,period,quantity              scheduled receipts (open orders)
@@ -23,7 +24,17 @@ import pandas as pd
 
 from salesops.planning.engine.mrp import LOT_RULES, MrpInputError, MrpProblem, MrpResult
 
-ITEM_COLUMNS = ("item", "lead_time", "lot_rule", "lot_qty", "on_hand", "safety_stock")
+ITEM_COLUMNS = (
+    "item",
+    "lead_time",
+    "lot_rule",
+    "lot_qty",
+    "on_hand",
+    "safety_stock",
+    "min_order_qty",
+    "order_multiple",
+    "yield",
+)
 PLANNED_COLUMNS = ("item", "release_period", "receipt_period", "quantity")
 RECORD_COLUMNS = (
     "gross_requirements",
@@ -159,6 +170,12 @@ def read_mrp_csv(
         raise MrpInputError(f"items.csv line {row + 2}: item {codes.iloc[row]!r} is FOQ but lot_qty is not above 0")
     on_hand = _numbers(item_frame, "on_hand", file="items.csv", default=0)
     safety_stock = _numbers(item_frame, "safety_stock", file="items.csv", default=0)
+    min_order_qty = _numbers(item_frame, "min_order_qty", file="items.csv", default=0)
+    order_multiple = _numbers(item_frame, "order_multiple", file="items.csv", default=0)
+    yield_rate = _numbers(item_frame, "yield", file="items.csv", default=1, strict_minimum=True)
+    if (yield_rate > 1).any():
+        row = int(np.flatnonzero(yield_rate > 1)[0])
+        raise MrpInputError(f"items.csv line {row + 2}: yield {yield_rate[row]!r} is above 1")
 
     parent = _item_index(index, bom_frame["parent"], file="bom.csv", column="parent")
     component = _item_index(index, bom_frame["component"], file="bom.csv", column="component")
@@ -190,6 +207,9 @@ def read_mrp_csv(
         bom_qty_per=qty_per,
         demand=demand_matrix,
         receipts=receipt_matrix,
+        min_order_qty=min_order_qty,
+        order_multiple=order_multiple,
+        yield_rate=yield_rate,
     )
 
 

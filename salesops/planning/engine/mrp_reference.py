@@ -88,6 +88,10 @@ def run_mrp_reference(*, problem: MrpProblem) -> ReferenceResult:
     lead = problem.lead_time.tolist()
     rule = [str(r) for r in problem.lot_rule.tolist()]
     lot = problem.lot_qty.tolist()
+    n_items = len(problem.items)
+    minimum = [0.0] * n_items if problem.min_order_qty is None else problem.min_order_qty.tolist()
+    multiple = [0.0] * n_items if problem.order_multiple is None else problem.order_multiple.tolist()
+    yields = [1.0] * n_items if problem.yield_rate is None else problem.yield_rate.tolist()
     on_hand = problem.on_hand.tolist()
     safety = problem.safety_stock.tolist()
     gross = problem.demand.tolist()
@@ -117,20 +121,26 @@ def run_mrp_reference(*, problem: MrpProblem) -> ReferenceResult:
             shortage = safety[i] - available
             if shortage < EPSILON:
                 shortage = 0.0
-            receipt = shortage
-            if shortage > 0 and rule[i] == "FOQ":
-                receipt = math.ceil(shortage / lot[i] - EPSILON) * lot[i]
+            order = shortage
+            if shortage > 0:
+                if yields[i] != 1.0:
+                    order = shortage * (1.0 / yields[i])
+                order = max(order, minimum[i])
+                step = lot[i] if rule[i] == "FOQ" else multiple[i]
+                if step > 0:
+                    order = (math.ceil(order / step - EPSILON) + 0.0) * step
+            receipt = order * yields[i] if yields[i] != 1.0 else order
             balance = available + receipt
             projected[t], net[t], receipts[t] = balance, shortage, receipt
-            if receipt != 0:
+            if order != 0:
                 due = t - lead[i]
-                releases[max(due, 0)] += receipt
+                releases[max(due, 0)] += order
                 orders.append(
                     ReferencePlannedOrder(
                         item=items[i],
                         release_period=max(due, 0) + 1,
                         receipt_period=t + 1,
-                        quantity=receipt,
+                        quantity=order,
                         past_due=due < 0,
                     )
                 )
@@ -195,7 +205,8 @@ def peg_planned_orders_reference(
 
         supplies: list[tuple[int, int, float]] = [(0, 0, float(problem.on_hand[i]))]
         supplies += [(s + 1, 1, float(problem.receipts[i, s])) for s in np.flatnonzero(problem.receipts[i] > 0)]
-        supplies += [(receipt, 2, qty) for _, receipt, qty in orders_by_item[i]]
+        good = 1.0 if problem.yield_rate is None else float(problem.yield_rate[i])
+        supplies += [(receipt, 2, qty * good if good != 1.0 else qty) for _, receipt, qty in orders_by_item[i]]
         supplies.sort(key=lambda s: (s[0], s[1]))
 
         r = 0

@@ -88,7 +88,7 @@ def test_forecast_run_reads_history_and_stores_product_and_family_lines(world):
     run = _run(world, first)
     assert run.status == JobStatus.DONE, run.message
     lines = ForecastLine.objects.filter(run=run)
-    assert lines.count() == 3 * 3  # two products and their family, three months
+    assert lines.count() == 4 * 3  # two products, their family and the total, three months
     steady = lines.filter(product=world["steady"]).order_by("period")
     assert [line.period for line in steady] == [first, add_months(first, 1), add_months(first, 2)]
     assert all(abs(line.baseline - Decimal("10")) < Decimal("0.01") for line in steady)
@@ -98,6 +98,10 @@ def test_forecast_run_reads_history_and_stores_product_and_family_lines(world):
     assert {line.baseline for line in young} == {Decimal("5.000")}
     family = lines.filter(level=ForecastLine.Level.FAMILY, family=world["family"])
     assert family.count() == 3
+    for line in family:  # the family is the sum of its products (bottom-up), and so is the total
+        products = lines.filter(level=ForecastLine.Level.PRODUCT, period=line.period)
+        assert line.baseline == sum(p.baseline for p in products) == line.consensus
+        assert lines.get(level=ForecastLine.Level.TOTAL, period=line.period).consensus == line.consensus
 
 
 def test_long_job_runs_as_a_task_and_reports_progress(world, django_capture_on_commit_callbacks):
@@ -171,7 +175,7 @@ def test_submitted_version_is_frozen(world):
     run = _run(world, first)
     version = services.forecast_submit(run=run, actor=world["org"]["salesadmin"])
     assert version.month == month_start(timezone.localdate())
-    assert ForecastVersionRow.objects.filter(version=version).count() == 9
+    assert ForecastVersionRow.objects.filter(version=version).count() == 12
     with pytest.raises(VersionExists):
         services.forecast_submit(run=run, actor=world["org"]["salesadmin"])
     line = ForecastLine.objects.get(run=run, product=world["young"], period=first)
@@ -477,3 +481,79 @@ def test_stored_pegging_text_lists_every_share_of_every_order_in_fifo_order():
         ["stock", None, None, 15.0],
     ]
     assert "Z" not in {o[0] for o in orders}
+
+
+def test_mrp_plans_real_units_with_the_supplier_terms_and_drafts_purchase_orders_per_supplier(world):
+    from salesops.catalog.services import product_update
+    from salesops.inventory import documents
+    from salesops.inventory.models import PurchaseOrder
+
+    admin, planner = world["admin"], world["org"]["planner"]
+    box = f.make_product(admin, "GIFT-BOX", source="make", lead_time_days=0)
+    product_update(product=box, data={"yield_pct": Decimal("95")}, actor=admin)
+    pouch = f.make_product(admin, "POUCH", source="buy", lead_time_days=7, cost="0.3")
+    flour = f.make_product(admin, "FLOUR-KG", source="buy", lead_time_days=0, cost="4")
+    product_update(product=flour, data={"quantity_decimals": 3}, actor=admin)
+    from salesops.catalog.services import bom_line_add
+
+    start = week_start(timezone.localdate())
+    bom_line_add(parent=box, component=pouch, quantity=Decimal("3"), valid_from=start, actor=admin)
+    bom_line_add(parent=box, component=flour, quantity=Decimal("0.4567"), valid_from=start, actor=admin)
+    packer = documents.supplier_create(code="PK", name="Packer", lead_time_days=14, actor=admin)
+    mill = documents.supplier_create(code="ML", name="Mill", actor=admin)
+    documents.supplier_item_save(
+        supplier=packer, product=pouch, min_order_qty=Decimal("500"), order_multiple=Decimal("250"), actor=admin
+    )
+    documents.supplier_item_save(supplier=mill, product=flour, unit_cost=Decimal("3.8"), actor=admin)
+    schedule = _schedule(world, box, {4: "189.678"})
+    run = services.mrp_run_execute(
+        run=services.mrp_run_create(actor=planner, schedule=schedule, weeks=6, enqueue=False)
+    )
+    assert run.status == JobStatus.DONE, run.message
+    planned = {p.product.sku: p for p in PlannedOrder.objects.filter(run=run).select_related("product")}
+    # 189.678 boxes at 95 % yield → 199.66 → 200 whole boxes; 600 pouches → multiple of 250 → 750;
+    # flour in grams: 200 × 0.4567 = 91.34 kg
+    assert planned["GIFT-BOX"].quantity == Decimal("200.000")
+    assert planned["POUCH"].quantity == Decimal("750.000")
+    assert planned["FLOUR-KG"].quantity == Decimal("91.340")
+    # the supplier's 14 days put the pouch release two weeks before the box is made
+    assert planned["POUCH"].release_date == planned["POUCH"].receipt_date - datetime.timedelta(weeks=2)
+
+    orders = services.planned_purchases_to_drafts(actor=world["org"]["purchasing"])
+    assert sorted((o.supplier.code, o.status) for o in orders) == [("ML", "draft"), ("PK", "draft")]
+    flour_line = PurchaseOrder.objects.get(supplier=mill).lines.get()
+    assert (flour_line.quantity, flour_line.unit_cost) == (Decimal("91.340"), Decimal("3.8000"))
+    assert not PlannedOrder.objects.filter(run=run, kind="purchase", status="planned").exists()
+    with pytest.raises(ValidationFailed):
+        services.planned_purchases_to_drafts(actor=world["org"]["purchasing"])
+
+
+def test_family_override_spreads_over_its_products_and_everything_adds_up(world):
+    from salesops.planning.hierarchy import spread
+
+    first = add_months(month_start(timezone.localdate()), 1)
+    _history(world, first_period=first)
+    run = _run(world, first)
+    admin = world["org"]["salesadmin"]
+    lines = ForecastLine.objects.filter(run=run, period=first)
+    family = lines.get(level=ForecastLine.Level.FAMILY)
+    assert family.consensus == Decimal("15.000")  # 10 + 5
+    services.forecast_override(line=family, new_value="30", reason="Spring promotion", actor=admin)
+    steady, young = lines.get(product=world["steady"]), lines.get(product=world["young"])
+    assert (steady.consensus, young.consensus) == (Decimal("20.000"), Decimal("10.000"))  # in proportion 2 : 1
+    assert lines.get(level=ForecastLine.Level.FAMILY).consensus == Decimal("30.000")
+    assert lines.get(level=ForecastLine.Level.TOTAL).consensus == Decimal("30.000")
+    assert ForecastOverride.objects.filter(line=steady, reason__startswith="Spring promotion").exists()
+    # a product change goes up again (bottom-up)
+    services.forecast_override(line=young, new_value="4", reason="Customer lost", actor=admin)
+    assert lines.get(level=ForecastLine.Level.FAMILY).consensus == Decimal("24.000")
+    total = lines.get(level=ForecastLine.Level.TOTAL)
+    services.forecast_override(line=total, new_value="10", reason="Budget", actor=admin)
+    assert sum(p.consensus for p in lines.filter(level=ForecastLine.Level.PRODUCT)) == Decimal("10.000")
+    # bad values change nothing
+    for bad in ["1e30", "NaN", "-1", "abc"]:
+        with pytest.raises(ValidationFailed):
+            services.forecast_override(line=total, new_value=bad, reason="x", actor=admin)
+    assert lines.get(level=ForecastLine.Level.TOTAL).consensus == Decimal("10.000")
+    assert spread(Decimal("10"), [Decimal("1")] * 3) == [Decimal("3.334"), Decimal("3.333"), Decimal("3.333")]
+    assert spread(Decimal("6"), [Decimal("0"), Decimal("0")]) == [Decimal("3.000"), Decimal("3.000")]
