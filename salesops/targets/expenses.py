@@ -24,7 +24,7 @@ from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.credit.money import money_total
 from salesops.targets.models import CLAIM_FLOW, ExpenseBudget, ExpenseClaim, ExpenseType
-from salesops.targets.services import _validated, require
+from salesops.targets.services import _validated, require, validated_change
 
 BUDGET_ROLES = frozenset(
     {Role.SALES_SUPERVISOR, Role.SALES_MANAGER, Role.SALES_DIRECTOR, Role.GENERAL_MANAGER, Role.FINANCE, Role.SYSADMIN}
@@ -72,8 +72,7 @@ def expense_budget_set(
         budget = ExpenseBudget(team=team, rep=rep, month=month, expense_type=expense_type, amount=amount)
         _validated(budget)
         return model_create(instance=budget, actor=actor)
-    probe = ExpenseBudget(pk=budget.pk, team=team, rep=rep, month=month, expense_type=expense_type, amount=amount)
-    _validated(probe)
+    validated_change(budget, {"amount": amount})
     spent = spent_on(budget)
     if amount < spent:
         raise ValidationFailed(
