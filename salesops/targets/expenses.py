@@ -64,8 +64,9 @@ def expense_budget_set(
     amount = _money(amount, "amount")
     month = month.replace(day=1)
     budget = (
-        ExpenseBudget.objects.select_for_update()
+        ExpenseBudget.objects.select_for_update(of=("self",))
         .filter(team=team, rep=rep, month=month, expense_type=expense_type)
+        .order_by("pk")
         .first()
     )
     if budget is None:
@@ -94,7 +95,11 @@ def remaining(budget: ExpenseBudget | None) -> Decimal:
 
 def _budget_for(*, team, rep, month, expense_type) -> ExpenseBudget | None:
     """The budget line a claim draws on, locked: the rep's own line, else the team's."""
-    lines = ExpenseBudget.objects.select_for_update().filter(team=team, month=month, expense_type=expense_type)
+    lines = (
+        ExpenseBudget.objects.select_for_update(of=("self",))
+        .filter(team=team, month=month, expense_type=expense_type)
+        .order_by("pk")
+    )
     return lines.filter(rep=rep).first() or lines.filter(rep__isnull=True).first()
 
 

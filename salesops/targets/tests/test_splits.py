@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesops.targets.splits import CENT, UNIT, SplitError, split
@@ -16,7 +16,11 @@ weights = st.lists(
     max_size=40,
 )
 
+# The machine is shared: generating the inputs may be slow, which says nothing about split().
+relaxed = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 
+
+@relaxed
 @given(total=cents, weights=weights)
 def test_money_parts_add_up_exactly_and_are_whole_cents(total, weights):
     parts = split(total, weights)
@@ -25,6 +29,7 @@ def test_money_parts_add_up_exactly_and_are_whole_cents(total, weights):
     assert all(part % CENT == 0 for part in parts)
 
 
+@relaxed
 @given(total=units, weights=weights)
 def test_unit_parts_add_up_exactly_and_are_whole_units(total, weights):
     parts = split(total, weights, step=UNIT)
@@ -32,6 +37,7 @@ def test_unit_parts_add_up_exactly_and_are_whole_units(total, weights):
     assert all(part == part.to_integral_value() for part in parts)
 
 
+@relaxed
 @given(total=cents.filter(lambda t: t >= 0), weights=weights)
 def test_each_part_is_within_one_step_of_its_exact_share(total, weights):
     parts = split(total, weights)
