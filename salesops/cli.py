@@ -21,6 +21,7 @@ TOOL_MODULES: list[str] = [
     "salesops.core.abc_cli",
     "salesops.planning.engine.cli",
     "salesops.planning.engine.forecast_cli",
+    "salesops.field.engine.cli",
 ]
 
 DJANGO_SETTINGS = "salesops.settings.dev"

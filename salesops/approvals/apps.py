@@ -13,12 +13,15 @@ class ApprovalsConfig(AppConfig):
         from salesops.approvals import visits
         from salesops.approvals.home import approvals_home
         from salesops.approvals.services import approval_deadlines_run
+        from salesops.core.history import hide_from_history
         from salesops.core.periodic import register_periodic
         from salesops.core.registry import HomeSection, NavItem, registry
         from salesops.core.roles import SALES_ROLES, Role
 
         everyone = frozenset(Role.values)
         visits.register()
+        # the document as submitted and its version are the engine's, shown through the facts
+        hide_from_history("approvals.ApprovalRequest", {"snapshot", "values", "version"}, unless=None)
         register_periodic("approvals.deadlines", approval_deadlines_run, every=datetime.timedelta(minutes=5))
         group = _("Approvals")
         registry.add_nav(NavItem("approvals-inbox", _("Approvals"), "approvals-inbox", everyone, 50, group))

@@ -33,10 +33,16 @@ and then calls the services of `salesops.approvals.services`:
 - `approval_state_for(document=quote, doc_type=...)` tells whether the document is locked
   (pending or approved): nothing approved may be edited without a new approval.
 
-`summary(obj)` is stored as the snapshot the approver sees; keys are shown as they are, so
-label the keys with `summary_labels={key: label}`. `version(obj)` defaults to a
-hash of `values(obj)` and `summary(obj)`. The callbacks run inside the deciding transaction;
-`on_cancelled` runs when the requester withdraws or an edit cancels the request.
+`summary(obj)` is stored as the snapshot of the request and, with `values(obj)`, makes the
+document's version (`version(obj)` overrides it): both hold stored values only — codes, ids,
+amounts as text, names as typed — never a translated label or a formatted figure, so that the
+version is the same whoever computes it, in whatever language (a requester working in English
+and an approver in Chinese see the same document). `facts` is the serializer of what an
+approver needs to decide (lines, totals, credit figures…), given the document and the reader
+in its context; the approval page and `GET /api/v1/approvals/tasks/<id>/` show it, labelled
+and displayed in the reader's language (see `salesops.approvals.facts`). The callbacks run
+inside the deciding transaction; `on_cancelled` runs when the requester withdraws or an edit
+cancels the request.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,8 +70,11 @@ class ConditionField:
 
 
 def _default_version(doc_type: DocumentType, obj) -> str:
-    payload = {"values": doc_type.values(obj), "summary": doc_type.summary(obj)}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    # Translations are off while the version is made: even a label slipped into a summary
+    # cannot make the version depend on the language of whoever computes it.
+    with translation.override(None):
+        payload = {"values": doc_type.values(obj), "summary": doc_type.summary(obj)}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _noop(obj, request) -> None:
@@ -88,6 +98,7 @@ class DocumentType:
     url: Callable[[Any], str] | None = None
     title: Callable[[Any], str] = str
     summary_labels: dict[str, Any] = field(default_factory=dict)  # snapshot key → label shown
+    facts: type | None = None  # serializer of the document for the approver (approvals.facts.Facts)
     condition_fields: dict[str, ConditionField] = field(init=False, repr=False)
 
     def __post_init__(self):

@@ -1,7 +1,9 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from salesops.approvals import selectors
+from salesops.approvals.facts import facts_for, facts_schema
 from salesops.approvals.models import (
     ApprovalEscalation,
     ApprovalRequest,
@@ -11,7 +13,7 @@ from salesops.approvals.models import (
     Delegation,
     VisitRequest,
 )
-from salesops.approvals.registry import document_type_label
+from salesops.approvals.registry import document_type_label, get_document_type
 from salesops.core.api.base import ModelSerializer
 from salesops.core.models import User
 
@@ -140,10 +142,20 @@ class ApprovalRequestDetailSerializer(ApprovalRequestSerializer):
 
 
 class TaskDetailSerializer(TaskSerializer):
+    """One step with its request and the typed `facts` of the document, as the caller may read
+    them (one schema per document type, told by `facts.doc_type`; null when the document is gone)."""
+
     request = ApprovalRequestDetailSerializer(read_only=True)
+    facts = serializers.SerializerMethodField()
 
     class Meta(TaskSerializer.Meta):
-        fields = [*TaskSerializer.Meta.fields, "request"]
+        fields = [*TaskSerializer.Meta.fields, "request", "facts"]
+
+    @extend_schema_field(facts_schema())
+    def get_facts(self, task):
+        doc_type = get_document_type(task.request.doc_type)
+        document = doc_type.load(task.request.object_id) if doc_type else None
+        return facts_for(doc_type, document, self.context["request"].user)
 
 
 class DecisionSerializer(serializers.Serializer):

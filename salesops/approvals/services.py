@@ -349,6 +349,40 @@ def approval_check_unchanged(*, document, doc_type: str | DocumentType, actor=No
     return False
 
 
+def approval_refingerprint_pending(*, now=None) -> int:
+    """Give the pending requests whose stored version no longer matches their document the
+    version and snapshot of today's document types. For requests submitted before versions
+    were made from stored values only (a version then held translated labels, so an approver
+    in another language found every document "changed"): a pending document cannot be edited
+    without its request being cancelled, so its current state is what was submitted. Each
+    request is locked and the change recorded; returns how many were updated."""
+    updated = 0
+    for pk in ApprovalRequest.objects.filter(status=Status.PENDING).values_list("pk", flat=True):
+        updated += _refingerprint(pk, now or timezone.now())
+    return updated
+
+
+@transaction.atomic
+def _refingerprint(pk: int, now) -> int:
+    request = ApprovalRequest.objects.select_for_update(of=("self",)).filter(pk=pk, status=Status.PENDING).first()
+    dt = get_document_type(request.doc_type) if request else None
+    document = dt.load(request.object_id) if dt else None
+    if document is None:
+        return 0
+    version = dt.document_version(document)
+    if version == request.version:
+        return 0
+    request.version, request.snapshot = version, _json_safe(dt.summary(document))
+    request.save(update_fields=["version", "snapshot"])
+    audit_record(
+        instance=request,
+        action=AuditEvent.Action.UPDATE,
+        changes={"version": [None, version]},
+        note=_("Version made again from the document's stored values."),
+    )
+    return 1
+
+
 @dataclass(frozen=True)
 class ApprovalState:
     status: str  # "none" or an ApprovalRequest.Status

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.approvals import selectors, services, visits
+from salesops.approvals.facts import facts_display
 from salesops.approvals.forms import DecisionForm, DelegationForm, RuleForm, VisitRequestForm
 from salesops.approvals.models import ApprovalRequest, ApprovalRule, ApprovalTask, Delegation, VisitRequest
 from salesops.approvals.registry import document_type_label, get_document_type
@@ -39,24 +40,13 @@ def _require_admin(user) -> None:
         raise Http404
 
 
-def snapshot_rows(request: ApprovalRequest) -> list[tuple]:
-    doc_type = get_document_type(request.doc_type)
-    labels = doc_type.summary_labels if doc_type else {}
-    rows = []
-    for key, value in (request.snapshot or {}).items():
-        if isinstance(value, bool):
-            value = _("Yes") if value else _("No")
-        rows.append((labels.get(key, key), value))
-    return rows
-
-
-def _request_context(request: ApprovalRequest) -> dict:
+def _request_context(request: ApprovalRequest, viewer) -> dict:
     doc_type = get_document_type(request.doc_type)
     document = doc_type.load(request.object_id) if doc_type else None
     return {
         "approval": request,
         "doc_label": document_type_label(request.doc_type),
-        "snapshot": snapshot_rows(request),
+        "facts": facts_display(doc_type, document, viewer),
         "tasks": selectors.tasks_of_request(request=request),
         "document_url": doc_type.url(document) if doc_type and doc_type.url and document else "",
         "history": history_for(request)[:50],
@@ -173,7 +163,7 @@ def task_detail(request, pk: int):
     )
     if saved:
         return saved
-    context = _request_context(approval)
+    context = _request_context(approval, request.user)
     context.update({"task": task, "form": form, "can_decide": can_decide})
     return render(request, "approvals/task_detail.html", context)
 
@@ -181,7 +171,7 @@ def task_detail(request, pk: int):
 @login_required
 def request_detail(request, pk: int):
     approval = _or_404(selectors.request_get_for_user, user=request.user, pk=pk)
-    context = _request_context(approval)
+    context = _request_context(approval, request.user)
     context["can_withdraw"] = (
         approval.status == ApprovalRequest.Status.PENDING
         and approval.requester_id == request.user.pk

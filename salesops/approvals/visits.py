@@ -12,9 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework import serializers
 
 from salesops.approvals import services as approvals
 from salesops.approvals.exceptions import ApprovalLocked
+from salesops.approvals.facts import HIDDEN, DocumentFacts
 from salesops.approvals.models import VisitRequest
 from salesops.approvals.registry import ConditionField, DocumentType, register_document_type
 from salesops.core.audit import audit_record, model_create, model_update
@@ -36,6 +38,18 @@ def _set_status(visit: VisitRequest, status: str, actor=None) -> None:
         audit_record(
             instance=visit, action=AuditEvent.Action.TRANSITION, actor=actor, changes={"status": [before, status]}
         )
+
+
+class VisitFacts(DocumentFacts):
+    number = serializers.CharField(label=gettext_lazy("Number"), read_only=True)
+    customer_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+    customer = serializers.CharField(source="customer.name", label=gettext_lazy("Customer"), read_only=True)
+    customer_code = serializers.CharField(source="customer.code", label=gettext_lazy("Customer code"), read_only=True)
+    rep = serializers.CharField(source="rep.display_name", label=gettext_lazy("Rep"), read_only=True)
+    planned_date = serializers.DateField(label=gettext_lazy("Planned date"), read_only=True)
+    key_account = serializers.BooleanField(label=gettext_lazy("Key account"), read_only=True)
+    purpose = serializers.CharField(label=gettext_lazy("Purpose"), read_only=True)
+    expected_outcome = serializers.CharField(label=gettext_lazy("Expected outcome"), read_only=True)
 
 
 def visit_request_type() -> DocumentType:
@@ -80,6 +94,7 @@ def visit_request_type() -> DocumentType:
         on_returned=lambda visit, request: _set_status(visit, VisitRequest.Status.RETURNED),
         on_cancelled=lambda visit, request: _set_status(visit, VisitRequest.Status.DRAFT),
         url=lambda visit: reverse("visit-request-detail", args=[visit.pk]),
+        facts=VisitFacts,
     )
 
 

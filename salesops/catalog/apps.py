@@ -12,13 +12,15 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from salesops.approvals.registry import register_document_type
         from salesops.catalog import services
-        from salesops.catalog.permissions import PRICE_WRITE_ROLES, PRODUCT_READ_ROLES, PRODUCT_WRITE_ROLES
+        from salesops.catalog.permissions import PRICE_WRITE_ROLES, PRODUCT_READ_ROLES, PRODUCT_WRITE_ROLES, sees_costs
+        from salesops.core.history import hide_from_history
         from salesops.core.periodic import register_periodic
         from salesops.core.registry import NavItem, registry
         from salesops.core.roles import Role
 
         register_document_type(services.new_product_document_type())
         register_document_type(services.price_change_document_type())
+        hide_from_history("catalog.Product", {"cost"}, unless=sees_costs)
         register_periodic("catalog.price_changes", services.price_changes_apply_due, every=datetime.timedelta(hours=1))
         group = _("Products")
         price_readers = frozenset(PRICE_WRITE_ROLES | {Role.FINANCE, Role.GENERAL_MANAGER, Role.SALES_DIRECTOR})

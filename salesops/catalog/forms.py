@@ -29,6 +29,13 @@ class ProductForm(forms.ModelForm):
             "lot_rule",
             "lot_qty",
             "safety_stock",
+            "quantity_decimals",
+            "order_multiple",
+            "min_order_qty",
+            "yield_pct",
+            "lot_tracked",
+            "shelf_life_days",
+            "expiry_warning_days",
         ]
 
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,10 +67,52 @@ class Product(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     active = models.BooleanField(_("active"), default=True)
     source = models.CharField(_("make or buy"), max_length=10, choices=Source.choices, default=Source.BUY)
-    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0, validators=[MaxValueValidator(3660)])
     lot_rule = models.CharField(_("lot-size rule"), max_length=10, choices=LotRule.choices, default=LotRule.LFL)
-    lot_qty = models.DecimalField(_("lot size"), max_digits=14, decimal_places=3, default=Decimal("0"))
-    safety_stock = models.DecimalField(_("safety stock"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    lot_qty = models.DecimalField(
+        _("lot size"), max_digits=14, decimal_places=3, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    safety_stock = models.DecimalField(
+        _("safety stock"), max_digits=14, decimal_places=3, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    # Units of measure and what an order of this item may be (planning rounds to these).
+    quantity_decimals = models.PositiveSmallIntegerField(
+        _("decimals of the unit"),
+        default=0,
+        validators=[MaxValueValidator(3)],
+        help_text=_("0 for items that are counted (boxes, bags, pieces); up to 3 for weights and volumes."),
+    )
+    order_multiple = models.DecimalField(
+        _("order multiple"),
+        max_digits=14,
+        decimal_places=3,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Orders are whole multiples of this quantity (a pallet, a batch); 0: no multiple."),
+    )
+    min_order_qty = models.DecimalField(
+        _("minimum order quantity"),
+        max_digits=14,
+        decimal_places=3,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
+    yield_pct = models.DecimalField(
+        _("yield %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(100)],
+        help_text=_("Good output per 100 units made or bought; planning orders more to cover the loss."),
+    )
+    # Lots and expiry.
+    lot_tracked = models.BooleanField(_("tracked by lot"), default=False)
+    shelf_life_days = models.PositiveIntegerField(
+        _("shelf life (days)"), null=True, blank=True, validators=[MaxValueValidator(3660)]
+    )
+    expiry_warning_days = models.PositiveIntegerField(
+        _("near-expiry warning (days)"), default=30, validators=[MaxValueValidator(3660)]
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -79,6 +121,11 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+    @property
+    def quantity_step(self) -> Decimal:
+        """The smallest quantity of the unit: 1 for counted items, 0.001 for a 3-decimal unit."""
+        return Decimal(1).scaleb(-self.quantity_decimals)
 
     @property
     def sellable(self) -> bool:

@@ -33,6 +33,13 @@ PRODUCT_FIELDS = [
     "lot_rule",
     "lot_qty",
     "safety_stock",
+    "quantity_decimals",
+    "order_multiple",
+    "min_order_qty",
+    "yield_pct",
+    "lot_tracked",
+    "shelf_life_days",
+    "expiry_warning_days",
 ]
 
 PRODUCT_STATES = StateMachine(
@@ -101,6 +108,7 @@ def new_product_document_type():
     from django.utils.translation import gettext_lazy
 
     from salesops.approvals.registry import ConditionField, DocumentType
+    from salesops.catalog.approval_facts import NewProductFacts
 
     return DocumentType(
         key=NEW_PRODUCT,
@@ -119,7 +127,6 @@ def new_product_document_type():
             "spec": p.spec,
             "unit": p.unit,
             "family": p.family.name if p.family_id else "",
-            "cost": str(p.cost),
             "list_price": str(p.list_price),
             "source": p.source,
         },
@@ -130,6 +137,7 @@ def new_product_document_type():
         on_returned=lambda p, request: _product_decided(p, Product.Status.DRAFT),
         on_cancelled=lambda p, request: _product_decided(p, Product.Status.DRAFT),
         url=lambda p: reverse("product-detail", args=[p.pk]),
+        facts=NewProductFacts,
     )
 
 
@@ -418,6 +426,7 @@ def price_change_document_type():
     from django.utils.translation import gettext_lazy
 
     from salesops.approvals.registry import DocumentType
+    from salesops.catalog.approval_facts import PriceChangeFacts
     from salesops.catalog.models import PriceChange
 
     return DocumentType(
@@ -433,7 +442,7 @@ def price_change_document_type():
             "number": c.number,
             "effective_date": c.effective_date.isoformat(),
             "reason": c.reason,
-            "price_list": c.price_list.name if c.price_list_id else str(_("List price")),
+            "price_list": c.price_list.code if c.price_list_id else "",
             "lines": [
                 f"{line.product.sku} {line.product.name}: {line.old_price} → {line.new_price}"
                 for line in c.lines.select_related("product")
@@ -446,6 +455,7 @@ def price_change_document_type():
         on_returned=lambda c, request: _change_set_status(c, "draft"),
         on_cancelled=lambda c, request: _change_set_status(c, "draft") if c.status == "pending" else None,
         url=lambda c: reverse("price-change-detail", args=[c.pk]),
+        facts=PriceChangeFacts,
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.approvals.registry import ConditionField, DocumentType, register_document_type
+from salesops.credit.approval_facts import LimitRequestFacts
 from salesops.credit.models import CreditFile, CreditLimitRequest
 
 Status = CreditLimitRequest.Status
@@ -62,6 +63,7 @@ def limit_request_type() -> DocumentType:
         on_returned=lambda r, approval: _move(r, Status.RETURNED),
         on_cancelled=lambda r, approval: _move(r, Status.CANCELLED),
         url=lambda r: reverse("credit-limit-request", args=[r.pk]),
+        facts=LimitRequestFacts,
     )
 
 

@@ -7,7 +7,8 @@ warehouse or purchasing role (403 otherwise)."""
 
 from decimal import Decimal
 
-from rest_framework import mixins, viewsets
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -21,17 +22,24 @@ from salesops.catalog.permissions import (
 )
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
-from salesops.inventory import documents, selectors
+from salesops.core.exceptions import PermissionDenied, ValidationFailed
+from salesops.inventory import documents, expiry, selectors
 from salesops.inventory import stocktake as stocktakes
+from salesops.inventory.lots import LotSpec
 from salesops.inventory.models import Warehouse
 from salesops.inventory.serializers import (
+    LotBalanceSerializer,
+    LotDisposalCreateSerializer,
+    LotDisposalSerializer,
     PurchaseOrderCreateSerializer,
     PurchaseOrderSerializer,
     QuantitiesSerializer,
+    ReceiptSerializer,
     StockLevelSerializer,
     StockMoveSerializer,
     StocktakeLineSerializer,
     StocktakeSerializer,
+    SupplierItemSerializer,
     SupplierSerializer,
     TransferCreateSerializer,
     TransferSerializer,
@@ -40,7 +48,14 @@ from salesops.inventory.serializers import (
 
 
 def _ids(quantities: dict) -> dict[int, Decimal]:
-    return {int(k): v for k, v in quantities.items()}
+    """Keys of a {product id: value} map as ids; anything else is a field error, not a 500."""
+    try:
+        ids = {int(k): v for k, v in quantities.items()}
+    except (TypeError, ValueError):
+        ids = {0: None}
+    if any(not 0 < key < 2**63 for key in ids):
+        raise ValidationFailed(fields={"quantities": [_("Keys must be product ids.")]}, code="invalid_key")
+    return ids
 
 
 class WarehouseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -169,7 +184,31 @@ class SupplierViewSet(viewsets.ModelViewSet):
         serializer.instance = documents.supplier_create(actor=self.request.user, **serializer.validated_data)
 
 
+class SupplierItemViewSet(viewsets.ModelViewSet):
+    """The terms each supplier sells a product on (lead time, minimum, multiple, cost); MRP
+    plans bought items with their preferred supplier's terms."""
+
+    permission_classes = [HasRole]
+    required_roles = STOCK_ROLES
+    write_roles = PURCHASE_ROLES
+    serializer_class = SupplierItemSerializer
+    filterset_fields = ["supplier", "product", "preferred"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.supplier_item_list_for_user(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = documents.supplier_item_save(
+            supplier=data.pop("supplier"), product=data.pop("product"), actor=self.request.user, **data
+        )
+
+
 class PurchaseOrderViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Purchase orders: created as drafts, then `submit` (approval when a rule asks, else
+    ordered and e-mailed to the supplier), `receive` against the lines, `cancel`, `pdf`."""
+
     permission_classes = [HasRole]
     write_roles = frozenset(PURCHASE_ROLES | STOCK_WRITE_ROLES)
     serializer_class = PurchaseOrderSerializer
@@ -178,7 +217,12 @@ class PurchaseOrderViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadO
     def get_queryset(self):
         return selectors.purchase_order_list_for_user(user=self.request.user).prefetch_related("lines")
 
+    def _purchasing(self, request) -> None:
+        if not (request.user.is_superuser or request.user.roles & PURCHASE_ROLES):
+            raise PermissionDenied()
+
     def create(self, request, *args, **kwargs):
+        self._purchasing(request)
         data = PurchaseOrderCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -186,19 +230,81 @@ class PurchaseOrderViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadO
             supplier=values["supplier"],
             warehouse=values["warehouse"],
             expected_date=values["expected_date"],
+            note=values["note"],
             lines=[(line["product"], line["quantity"], line.get("unit_cost")) for line in values["lines"]],
             actor=request.user,
         )
-        return Response(PurchaseOrderSerializer(order).data, status=201)
+        return Response(self.get_serializer(order).data, status=201)
 
-    @action(detail=True, methods=["post"], serializer_class=QuantitiesSerializer)
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    def submit(self, request, pk=None):
+        self._purchasing(request)
+        order = documents.purchase_order_submit(order=self.get_object(), actor=request.user)
+        return Response(PurchaseOrderSerializer(order, context={"request": request}).data)
+
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    def cancel(self, request, pk=None):
+        self._purchasing(request)
+        order = documents.purchase_order_cancel(order=self.get_object(), actor=request.user)
+        return Response(PurchaseOrderSerializer(order, context={"request": request}).data)
+
+    @action(detail=True, methods=["post"], serializer_class=ReceiptSerializer)
     def receive(self, request, pk=None):
-        data = QuantitiesSerializer(data=request.data)
+        if not (request.user.is_superuser or request.user.roles & STOCK_WRITE_ROLES):
+            raise PermissionDenied()
+        data = ReceiptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = documents.purchase_order_receive(
-            order=self.get_object(), actor=request.user, quantities=_ids(data.validated_data["quantities"])
+            order=self.get_object(),
+            actor=request.user,
+            quantities=_ids(data.validated_data["quantities"]),
+            lots={pid: LotSpec(**spec) for pid, spec in _ids(data.validated_data["lots"]).items()},
         )
-        return Response(PurchaseOrderSerializer(order).data)
+        return Response(PurchaseOrderSerializer(order, context={"request": request}).data)
+
+
+class LotBalanceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Stock by lot; `?clear=1` lists only the lots to clear (expired or near expiry)."""
+
+    permission_classes = [HasRole]
+    required_roles = STOCK_ROLES
+    serializer_class = LotBalanceSerializer
+    filterset_fields = ["product", "warehouse", "lot"]
+
+    def get_queryset(self):
+        balances = selectors.lot_balance_list_for_user(user=self.request.user)
+        if self.request.query_params.get("clear") in {"1", "true"}:
+            return expiry.lots_to_clear(queryset=balances)
+        return balances.order_by("product", "lot__expiry_date", "lot__code")
+
+
+class LotDisposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Write-offs (approval by rule) and returns to the supplier of a lot's stock."""
+
+    permission_classes = [HasRole]
+    required_roles = STOCK_ROLES
+    write_roles = STOCK_WRITE_ROLES
+    serializer_class = LotDisposalSerializer
+    filterset_fields = ["kind", "status", "warehouse"]
+
+    def get_queryset(self):
+        return selectors.lot_disposal_list_for_user(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = LotDisposalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        balance = selectors.lot_balance_list_for_user(user=request.user).filter(pk=values["balance"]).first()
+        if balance is None:
+            raise ValidationFailed(fields={"balance": [_("No stock of this lot here.")]}, code="unknown_lot_balance")
+        disposal = expiry.lot_disposal_create(
+            balance=balance,
+            kind=values["kind"],
+            quantity=values["quantity"],
+            reason=values["reason"],
+            actor=request.user,
+        )
+        return Response(LotDisposalSerializer(disposal).data, status=201)
 
 
 router = SimpleRouter()
@@ -208,5 +314,8 @@ router.register("stock-moves", StockMoveViewSet, basename="stock-move")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("stocktakes", StocktakeViewSet, basename="stocktake")
 router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("supplier-items", SupplierItemViewSet, basename="supplier-item")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+router.register("lots", LotBalanceViewSet, basename="lot-balance")
+router.register("lot-disposals", LotDisposalViewSet, basename="lot-disposal")
 urlpatterns = router.urls

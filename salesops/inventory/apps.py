@@ -14,10 +14,12 @@ class InventoryConfig(AppConfig):
         from salesops.catalog.permissions import PRODUCT_READ_ROLES, PURCHASE_ROLES, STOCK_ROLES
         from salesops.core.periodic import register_periodic
         from salesops.core.registry import HomeSection, NavItem, registry
-        from salesops.inventory import alerts, stocktake
+        from salesops.inventory import alerts, documents, expiry, stocktake
         from salesops.inventory.home import inventory_home
 
         register_document_type(stocktake.stocktake_variance_type())
+        register_document_type(documents.purchase_order_document_type())
+        register_document_type(expiry.lot_write_off_type())
         register_periodic("inventory.reorder_alerts", alerts.reorder_alerts_run, every=datetime.timedelta(hours=1))
         group = _("Inventory")
         items = [
@@ -28,6 +30,8 @@ class InventoryConfig(AppConfig):
             ("transfers", _("Transfers"), "transfers", STOCK_ROLES),
             ("replenishments", _("Store replenishment"), "replenishments", STOCK_ROLES),
             ("stocktakes", _("Stocktakes"), "stocktakes", STOCK_ROLES),
+            ("lots", _("Stock by lot and expiry"), "lots", STOCK_ROLES),
+            ("lot-disposals", _("Lot write-offs and returns"), "lot-disposals", STOCK_ROLES),
             ("reorder-warnings", _("Reorder warnings"), "reorder-warnings", STOCK_ROLES),
             ("slow-moving", _("Slow-moving stock"), "slow-moving", STOCK_ROLES),
             ("stock-value", _("Stock value"), "stock-value", STOCK_ROLES),

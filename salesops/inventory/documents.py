@@ -15,18 +15,22 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.catalog.models import Product
-from salesops.core.audit import audit_record, model_create
+from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.state import StateMachine
 from salesops.inventory.bulk import insert_many, update_many
+from salesops.inventory.lots import LotSpec
 from salesops.inventory.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -35,6 +39,7 @@ from salesops.inventory.models import (
     StockDocument,
     StockMove,
     Supplier,
+    SupplierItem,
     Transfer,
     TransferLine,
     Warehouse,
@@ -49,6 +54,16 @@ TRANSFER_STATES = StateMachine(
 )
 PO_STATES = StateMachine(
     {
+        PurchaseOrder.Status.DRAFT: {
+            PurchaseOrder.Status.PENDING,
+            PurchaseOrder.Status.OPEN,
+            PurchaseOrder.Status.CANCELLED,
+        },
+        PurchaseOrder.Status.PENDING: {
+            PurchaseOrder.Status.OPEN,
+            PurchaseOrder.Status.DRAFT,
+            PurchaseOrder.Status.CANCELLED,
+        },
         PurchaseOrder.Status.OPEN: {
             PurchaseOrder.Status.PARTIAL,
             PurchaseOrder.Status.RECEIVED,
@@ -61,6 +76,10 @@ PO_STATES = StateMachine(
         },
     }
 )
+PO_DOC_TYPE = "purchase_order"
+SUPPLIER_FIELDS = {"contact", "phone", "email", "lead_time_days", "receipt_tolerance_pct", "active"}
+SUPPLIER_ITEM_FIELDS = {"lead_time_days", "min_order_qty", "order_multiple", "unit_cost", "preferred"}
+CENT = Decimal("0.01")
 REPLENISHMENT_STATES = StateMachine(
     {
         ReplenishmentOrder.Status.REQUESTED: {ReplenishmentOrder.Status.SHIPPED, ReplenishmentOrder.Status.CANCELLED},
@@ -89,7 +108,7 @@ def _quantities(lines) -> list[tuple[int, Decimal]]:
     for item in lines:
         pid = item[0].pk if isinstance(item[0], Product) else int(item[0])
         quantity = Decimal(item[1])
-        if quantity <= 0:
+        if not quantity.is_finite() or quantity <= 0 or not 0 < pid < 2**63:
             raise ValidationFailed(fields={"lines": [_("Quantities must be greater than zero.")]})
         if pid in seen:
             raise ValidationFailed(fields={"lines": [_("A product is listed twice.")]})
@@ -97,6 +116,9 @@ def _quantities(lines) -> list[tuple[int, Decimal]]:
         result.append((pid, quantity, *item[2:]))
     if not result:
         raise ValidationFailed(fields={"lines": [_("List at least one product.")]})
+    known = set(Product.objects.filter(pk__in=seen).values_list("pk", flat=True))
+    if seen - known:
+        raise ValidationFailed(fields={"lines": [_("A product does not exist.")]}, code="unknown_product")
     return result
 
 
@@ -105,51 +127,184 @@ def _quantities(lines) -> list[tuple[int, Decimal]]:
 def supplier_create(*, code: str, name: str, actor, **fields) -> Supplier:
     if Supplier.objects.filter(code=code).exists():
         raise ValidationFailed(fields={"code": [_("A supplier with this code already exists.")]})
-    allowed = {k: v for k, v in fields.items() if k in {"contact", "phone", "active"}}
+    allowed = {k: v for k, v in fields.items() if k in SUPPLIER_FIELDS}
     return model_create(instance=Supplier(code=code, name=name, **allowed), actor=actor)
 
 
 @transaction.atomic
+def supplier_item_save(*, supplier: Supplier, product, actor, **terms) -> SupplierItem:
+    """The terms a supplier sells a product on (lead time, minimum, multiple, cost)."""
+    item = SupplierItem.objects.filter(supplier=supplier, product=product).first()
+    allowed = {k: v for k, v in terms.items() if k in SUPPLIER_ITEM_FIELDS}
+    if item is None:
+        return model_create(instance=SupplierItem(supplier=supplier, product=product, **allowed), actor=actor)
+    item, _changed = model_update(instance=item, fields=list(allowed), data=allowed, actor=actor)
+    return item
+
+
+def _po_line(order: PurchaseOrder, product: Product, quantity: Decimal, unit_cost) -> PurchaseOrderLine:
+    line = PurchaseOrderLine(
+        order=order,
+        product=product,
+        quantity=quantity,
+        unit_cost=Decimal("0") if unit_cost is None else unit_cost,
+        tax_rate=product.tax_rate,
+    )
+    line.clean_fields(exclude=["order", "product"])  # the order is saved after its lines are checked
+    return line
+
+
+def purchase_order_totals(lines) -> tuple[Decimal, Decimal, Decimal]:
+    """(before tax, VAT, total) of the lines: VAT per line at the product's rate, rounded per line."""
+    net = tax = Decimal("0")
+    for line in lines:
+        amount = line.amount
+        net += amount
+        tax += (amount * line.tax_rate / 100).quantize(CENT)
+    return net, tax, net + tax
+
+
+@transaction.atomic
 def purchase_order_create(
-    *, supplier: Supplier, lines, expected_date: datetime.date, actor, warehouse: Warehouse | None = None
+    *,
+    supplier: Supplier,
+    lines,
+    expected_date: datetime.date,
+    actor,
+    warehouse: Warehouse | None = None,
+    note: str = "",
 ) -> PurchaseOrder:
-    """`lines`: (product or id, quantity, unit cost) triples. Planning's planned purchases
-    become purchase orders through this function."""
+    """A draft purchase order. `lines`: (product or id, quantity, unit cost or None) triples; a
+    missing cost is the supplier's price for the item, else the product's standard cost.
+    Quantities must be positive and below a billion, costs not negative, and the goods not
+    expected before today. Planning's planned purchases become drafts through this function."""
     checked = _quantities(lines)
+    errors = {}
+    if expected_date < timezone.localdate():
+        errors["expected_date"] = [_("The expected date cannot be in the past.")]
     warehouse = warehouse or Warehouse.objects.filter(active=True, kind=Warehouse.Kind.WAREHOUSE).order_by("pk").first()
     if warehouse is None:
-        raise ValidationFailed(fields={"warehouse": [_("Choose the receiving warehouse.")]})
+        errors["warehouse"] = [_("Choose the receiving warehouse.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    products = Product.objects.in_bulk([pid for pid, *_r in checked])
+    prices = dict(
+        SupplierItem.objects.filter(supplier=supplier, product_id__in=products).values_list("product_id", "unit_cost")
+    )
     order = PurchaseOrder(
         number=next_number(prefix="PO"),
         supplier=supplier,
         warehouse=warehouse,
         expected_date=expected_date,
+        note=note,
         created_by=actor,
     )
+    order_lines = []
+    try:
+        for pid, qty, *rest in checked:
+            cost = rest[0] if rest and rest[0] is not None else prices.get(pid, products[pid].cost)
+            order_lines.append(_po_line(order, products[pid], qty, Decimal(cost)))
+    except DjangoValidationError as error:
+        raise ValidationFailed(
+            fields={"lines": [_("%(sku)s: %(error)s") % {"sku": products[pid].sku, "error": " ".join(error.messages)}]}
+        )
+    order.total_net, order.total_tax, order.total = purchase_order_totals(order_lines)
     model_create(instance=order, actor=actor)
+    for line in order_lines:
+        line.order = order
     insert_many(
         PurchaseOrderLine,
-        [
-            PurchaseOrderLine(
-                order=order,
-                product_id=pid,
-                quantity=qty,
-                unit_cost=Decimal(rest[0]) if rest and rest[0] is not None else Decimal("0"),
-            )
-            for pid, qty, *rest in checked
-        ],
-        ["order", "product", "quantity", "received_quantity", "unit_cost"],
+        order_lines,
+        ["order", "product", "quantity", "received_quantity", "unit_cost", "tax_rate", "closed"],
     )
     return order
 
 
 @transaction.atomic
-def purchase_order_receive(*, order: PurchaseOrder, quantities: dict[int, Decimal], actor, at=None) -> PurchaseOrder:
-    """Book a (partial) delivery: `quantities` by product id; more than ordered is refused."""
-    order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+def purchase_order_submit(*, order: PurchaseOrder, actor) -> PurchaseOrder:
+    """Send a draft on: for approval when a rule of the approval engine asks for it (above an
+    amount, say), otherwise ordered at once and sent to the supplier."""
+    from salesops.approvals.services import approval_submit
+
+    order = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=order.pk)
+    PO_STATES.check(order.status, PurchaseOrder.Status.OPEN)
+    request = approval_submit(document=order, doc_type=PO_DOC_TYPE, actor=actor)
+    if request is not None:
+        _transition(order, PO_STATES, PurchaseOrder.Status.PENDING, actor)
+        return order
+    return _po_place(order, actor)
+
+
+def _po_place(order: PurchaseOrder, actor) -> PurchaseOrder:
+    order.sent_at = timezone.now()
+    _transition(order, PO_STATES, PurchaseOrder.Status.OPEN, actor, extra_fields=["sent_at"])
+    if order.supplier.email:
+        from salesops.inventory.pdf import purchase_order_send
+
+        transaction.on_commit(lambda: purchase_order_send(order_id=order.pk))
+    return order
+
+
+def purchase_order_document_type():
+    from salesops.approvals.registry import DocumentType
+
+    def back_to_draft(order, request):
+        if order.status == PurchaseOrder.Status.PENDING:
+            _transition(order, PO_STATES, PurchaseOrder.Status.DRAFT, None)
+
+    return DocumentType(
+        key=PO_DOC_TYPE,
+        label=gettext_lazy("Purchase order"),
+        model=PurchaseOrder,
+        fields={"amount": gettext_lazy("Total incl. VAT"), "lines": gettext_lazy("Number of lines")},
+        values=lambda order: {"amount": order.total, "lines": order.lines.count()},
+        summary=lambda order: {
+            "number": order.number,
+            "supplier": order.supplier.name,
+            "expected_date": str(order.expected_date),
+            "total_net": str(order.total_net),
+            "total_tax": str(order.total_tax),
+            "total": str(order.total),
+            "lines": [
+                f"{line.product.sku}: {line.quantity.normalize():f} × {line.unit_cost.normalize():f}"
+                for line in order.lines.select_related("product")[:50]
+            ],
+        },
+        requester=lambda order: order.created_by,
+        title=lambda order: (
+            _("Purchase order %(number)s · %(supplier)s") % {"number": order.number, "supplier": order.supplier.name}
+        ),
+        on_approved=lambda order, request: _po_place(order, None),
+        on_rejected=back_to_draft,
+        on_returned=back_to_draft,
+        on_cancelled=back_to_draft,
+        url=lambda order: reverse("purchase-order-detail", args=[order.pk]),
+    )
+
+
+def _receipt_error(sku: str, most: Decimal) -> ValidationFailed:
+    return ValidationFailed(
+        fields={
+            "lines": [_("%(sku)s: at most %(open)s still to receive.") % {"sku": sku, "open": f"{most.normalize():f}"}]
+        },
+        code="over_receipt",
+    )
+
+
+@transaction.atomic
+def purchase_order_receive(
+    *, order: PurchaseOrder, quantities: dict[int, Decimal], actor, at=None, lots: dict[int, LotSpec] | None = None
+) -> PurchaseOrder:
+    """Book a (partial) delivery: `quantities` by product id, lot-tracked products in the lot of
+    `lots` (by product id; none: a lot named after the order). A line may receive up to the
+    supplier's tolerance above what was ordered; once within the tolerance below it, the line is
+    complete (closed short) and the order is received when every line is."""
+    order = PurchaseOrder.objects.select_for_update().select_related("supplier", "warehouse").get(pk=order.pk)
     if order.status not in {PurchaseOrder.Status.OPEN, PurchaseOrder.Status.PARTIAL}:
-        raise ValidationFailed(_("This purchase order is closed."))
-    lines = {line.product_id: line for line in order.lines.all()}
+        raise ValidationFailed(_("Only an ordered purchase order can be received."), code="po_not_ordered")
+    tolerance = order.supplier.receipt_tolerance_pct / 100
+    lines = {line.product_id: line for line in order.lines.select_related("product")}
+    lots = lots or {}
     receive = []
     for pid, quantity in quantities.items():
         quantity = Decimal(quantity)
@@ -158,18 +313,12 @@ def purchase_order_receive(*, order: PurchaseOrder, quantities: dict[int, Decima
         line = lines.get(int(pid))
         if line is None:
             raise ValidationFailed(fields={"lines": [_("A product is not on this order.")]})
-        if quantity < 0 or quantity > line.open_quantity:
-            sku = Product.objects.get(pk=pid).sku
-            raise ValidationFailed(
-                fields={
-                    "lines": [
-                        _("%(sku)s: at most %(open)s still to receive.")
-                        % {"sku": sku, "open": f"{line.open_quantity.normalize():f}"}
-                    ]
-                }
-            )
+        most = line.quantity * (1 + tolerance) - line.received_quantity
+        if quantity < 0 or quantity > most or line.closed:
+            raise _receipt_error(line.product.sku, max(most, Decimal("0")) if not line.closed else Decimal("0"))
         line.received_quantity += quantity
-        receive.append(StockLine(line.product_id, quantity, line.unit_cost))
+        line.closed = line.received_quantity >= line.quantity * (1 - tolerance)
+        receive.append(StockLine(line.product_id, quantity, line.unit_cost, lot=lots.get(line.product_id)))
     if not receive:
         raise ValidationFailed(fields={"lines": [_("Enter the received quantities.")]})
     stock_receive(
@@ -179,7 +328,7 @@ def purchase_order_receive(*, order: PurchaseOrder, quantities: dict[int, Decima
         actor=actor,
         at=at,
     )
-    update_many(PurchaseOrderLine, list(lines.values()), ["received_quantity"])
+    update_many(PurchaseOrderLine, list(lines.values()), ["received_quantity", "closed"])
     done = all(line.open_quantity == 0 for line in lines.values())
     _transition(
         order,
@@ -193,7 +342,15 @@ def purchase_order_receive(*, order: PurchaseOrder, quantities: dict[int, Decima
 
 @transaction.atomic
 def purchase_order_cancel(*, order: PurchaseOrder, actor) -> PurchaseOrder:
+    """Cancel what is still to come; a pending approval request is withdrawn first."""
+    from salesops.approvals.services import approval_withdraw, pending_request_for
+
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    PO_STATES.check(order.status, PurchaseOrder.Status.CANCELLED)
+    request = pending_request_for(document=order, doc_type=PO_DOC_TYPE)
+    if request is not None:
+        approval_withdraw(request=request, actor=actor)
+        order.refresh_from_db()
     _transition(order, PO_STATES, PurchaseOrder.Status.CANCELLED, actor)
     return order
 
@@ -299,11 +456,13 @@ def transfer_receive(*, transfer: Transfer, actor, received: dict[int, Decimal] 
     known = {line.product_id for line in lines}
     if set(received) - known:
         raise ValidationFailed(fields={"lines": [_("A product was not sent with this transfer.")]})
-    costs = dict(
-        StockMove.objects.filter(
-            reference_type="transfer", reference_id=transfer.pk, kind=StockMove.Kind.TRANSFER_OUT
-        ).values_list("product_id", "unit_cost")
-    )
+    costs, sent_lots = {}, defaultdict(list)
+    for pid, cost, lot_id, quantity in StockMove.objects.filter(
+        reference_type="transfer", reference_id=transfer.pk, kind=StockMove.Kind.TRANSFER_OUT
+    ).values_list("product_id", "unit_cost", "lot_id", "quantity"):
+        costs[pid] = cost
+        if lot_id is not None:
+            sent_lots[pid].append((lot_id, -quantity))
     stock_lines, difference = [], False
     for line in lines:
         quantity = received.get(line.product_id, line.quantity)
@@ -313,7 +472,7 @@ def transfer_receive(*, transfer: Transfer, actor, received: dict[int, Decimal] 
         line.unit_cost = costs.get(line.product_id, Decimal("0"))
         difference = difference or quantity != line.quantity
         if quantity > 0:
-            stock_lines.append(StockLine(line.product_id, quantity, line.unit_cost))
+            stock_lines += _arrived_lots(line.product_id, quantity, line.unit_cost, sent_lots.get(line.product_id))
     if stock_lines:
         stock_receive(
             warehouse=transfer.destination,
@@ -335,6 +494,19 @@ def transfer_receive(*, transfer: Transfer, actor, received: dict[int, Decimal] 
         note=_("received with differences") if difference else "",
     )
     return transfer
+
+
+def _arrived_lots(product_id: int, quantity: Decimal, cost: Decimal, lots) -> list[StockLine]:
+    """What arrived, in the lots that were sent (first-expiry first; a surplus joins the last)."""
+    if not lots:
+        return [StockLine(product_id, quantity, cost)]
+    result, left = [], quantity
+    for index, (lot_id, sent) in enumerate(lots):
+        part = left if index == len(lots) - 1 else min(sent, left)
+        if part > 0:
+            result.append(StockLine(product_id, part, cost, lot=lot_id))
+        left -= part
+    return result
 
 
 @transaction.atomic

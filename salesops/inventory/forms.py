@@ -20,10 +20,14 @@ class PurchaseOrderForm(LinesFormMixin, forms.Form):
     supplier = forms.ModelChoiceField(label=gettext_lazy("Supplier"), queryset=Supplier.objects.filter(active=True))
     warehouse = forms.ModelChoiceField(label=gettext_lazy("Receiving warehouse"), queryset=_warehouses())
     expected_date = forms.DateField(label=gettext_lazy("Expected date"), widget=DATE)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
     lines = forms.CharField(
         label=gettext_lazy("Lines"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("One product per line: SKU, quantity and unit cost, e.g. “RM-WHEAT 20000 2.85”."),
+        help_text=gettext_lazy(
+            "One product per line: SKU, quantity and unit cost, e.g. “RM-WHEAT 20000 2.85”; "
+            "without a cost, the supplier's price or the standard cost."
+        ),
     )
 
 
@@ -79,4 +83,4 @@ class SupplierForm(forms.ModelForm):
 
     class Meta:
         model = Supplier
-        fields = ["code", "name", "contact", "phone"]
+        fields = ["code", "name", "contact", "phone", "email", "lead_time_days", "receipt_tolerance_pct"]

@@ -4,17 +4,27 @@
 reserved and the moving-average cost per product and warehouse; it is maintained by the
 services in the same transaction as the moves, and a test proves it always equals the
 ledger sum. Available = on_hand − reserved.
+
+Products tracked by lot (`Product.lot_tracked`) also keep a `LotBalance` per lot and warehouse;
+every move of such a product names its lot, and the lot balances add up to the product's
+balance (a property-based test walks random move sequences to prove both).
 """
 
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product
 
 QTY = {"max_digits": 16, "decimal_places": 3}
+# What a person may enter on a document line: a positive quantity below a billion units and a
+# unit cost that is not negative (the fields' digits bound the magnitude, full_clean checks them).
+POSITIVE_QTY = [MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("999999999"))]
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
 class Warehouse(models.Model):
@@ -67,6 +77,8 @@ class StockMove(models.Model):
         PRODUCTION = "production", _("Production receipt")
         ISSUE = "issue", _("Issue")
         RETURN = "return", _("Customer return")
+        SUPPLIER_RETURN = "supplier_return", _("Return to supplier")
+        WRITE_OFF = "write_off", _("Write-off")
         TRANSFER_OUT = "transfer_out", _("Transfer out")
         TRANSFER_IN = "transfer_in", _("Transfer in")
         ADJUSTMENT = "adjustment", _("Adjustment")
@@ -80,6 +92,10 @@ class StockMove(models.Model):
     reference_type = models.CharField(max_length=40, blank=True)
     reference_id = models.PositiveBigIntegerField(null=True, blank=True)
     reference_number = models.CharField(_("document"), max_length=40, blank=True)
+    lot = models.ForeignKey(
+        "Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="moves", verbose_name=_("lot")
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("time"), db_index=True)
 
@@ -94,6 +110,49 @@ class StockMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity} {self.product_id}"
+
+
+class Lot(models.Model):
+    """A production or receipt lot (批次) of a lot-tracked product, with its dates."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots", verbose_name=_("product"))
+    code = models.CharField(_("lot"), max_length=40)
+    production_date = models.DateField(_("production date"))
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        ordering = ["product", "expiry_date", "production_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "code"], name="inventory_lot_unique"),
+            models.CheckConstraint(
+                condition=models.Q(expiry_date__isnull=True) | models.Q(expiry_date__gte=models.F("production_date")),
+                name="inventory_lot_expiry_after_production",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class LotBalance(models.Model):
+    """On hand of one lot in one warehouse; the lots of a product add up to its StockBalance."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="balances", verbose_name=_("lot"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    on_hand = models.DecimalField(_("on hand"), default=Decimal("0"), **QTY)
+
+    class Meta:
+        verbose_name = _("lot balance")
+        verbose_name_plural = _("lot balances")
+        constraints = [models.UniqueConstraint(fields=["lot", "warehouse"], name="inventory_lot_balance_unique")]
+        indexes = [models.Index(fields=["product", "warehouse"], name="inventory_lot_balance_product")]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} @ {self.warehouse_id}: {self.on_hand}"
 
 
 class StockReservation(models.Model):
@@ -124,6 +183,16 @@ class Supplier(models.Model):
     name = models.CharField(_("name"), max_length=200)
     contact = models.CharField(_("contact"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Purchase orders are sent here."))
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0, validators=[MaxValueValidator(3660)])
+    receipt_tolerance_pct = models.DecimalField(
+        _("receipt tolerance %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=PERCENT,
+        help_text=_("A receipt may differ from the ordered quantity by this much; within it the line is complete."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -133,6 +202,36 @@ class Supplier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SupplierItem(models.Model):
+    """What a supplier sells of a product and on which terms; planning orders bought items
+    from their preferred supplier with its lead time, minimum and multiple."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="items", verbose_name=_("supplier"))
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="supplier_items", verbose_name=_("product")
+    )
+    lead_time_days = models.PositiveIntegerField(
+        _("lead time (days)"), null=True, blank=True, validators=[MaxValueValidator(3660)]
+    )
+    min_order_qty = models.DecimalField(
+        _("minimum order quantity"), default=Decimal("0"), validators=NON_NEGATIVE, **QTY
+    )
+    order_multiple = models.DecimalField(_("order multiple"), default=Decimal("0"), validators=NON_NEGATIVE, **QTY)
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=14, decimal_places=4, default=Decimal("0"), validators=NON_NEGATIVE
+    )
+    preferred = models.BooleanField(_("preferred supplier"), default=True)
+
+    class Meta:
+        verbose_name = _("supplier item")
+        verbose_name_plural = _("supplier items")
+        ordering = ["product", "-preferred", "supplier"]
+        constraints = [models.UniqueConstraint(fields=["supplier", "product"], name="inventory_supplier_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id}/{self.product_id}"
 
 
 class ReorderLevel(models.Model):
@@ -175,8 +274,14 @@ class ReorderAlert(models.Model):
 
 
 class PurchaseOrder(models.Model):
+    """A purchase order: drafted (by hand or from planned purchases), submitted (approval above
+    an amount, by the approval engine's rules), ordered (sent to the supplier), received against
+    its lines within the supplier's tolerance."""
+
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Waiting for approval")
+        OPEN = "open", _("Ordered")
         PARTIAL = "partial", _("Partly received")
         RECEIVED = "received", _("Received")
         CANCELLED = "cancelled", _("Cancelled")
@@ -185,7 +290,12 @@ class PurchaseOrder(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="orders", verbose_name=_("supplier"))
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
     expected_date = models.DateField(_("expected date"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    total_net = models.DecimalField(_("total before tax"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    total_tax = models.DecimalField(_("VAT"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(_("total incl. VAT"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    sent_at = models.DateTimeField(_("sent to the supplier"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -201,9 +311,11 @@ class PurchaseOrder(models.Model):
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
+    quantity = models.DecimalField(_("quantity"), validators=POSITIVE_QTY, **QTY)
     received_quantity = models.DecimalField(_("received"), default=Decimal("0"), **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4)
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, validators=NON_NEGATIVE)
+    tax_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT)
+    closed = models.BooleanField(_("closed short"), default=False)
 
     class Meta:
         ordering = ["id"]
@@ -213,7 +325,13 @@ class PurchaseOrderLine(models.Model):
 
     @property
     def open_quantity(self) -> Decimal:
+        if self.closed:
+            return Decimal("0")
         return max(self.quantity - self.received_quantity, Decimal("0"))
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_cost).quantize(Decimal("0.01"))
 
 
 class StockDocument(models.Model):
@@ -390,3 +508,38 @@ class StocktakeLine(models.Model):
     @property
     def variance_value(self) -> Decimal:
         return (self.variance * self.unit_cost).quantize(Decimal("0.01"))
+
+
+class LotDisposal(models.Model):
+    """Clearing a near-expiry or expired lot: written off (with approval when a rule asks for
+    it) or returned to its supplier. Posting it takes the quantity out of the lot's stock."""
+
+    class Kind(models.TextChoices):
+        WRITE_OFF = "write_off", _("Write-off")
+        SUPPLIER_RETURN = "supplier_return", _("Return to supplier")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        POSTED = "posted", _("Posted")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="disposals", verbose_name=_("lot"))
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    quantity = models.DecimalField(_("quantity"), validators=POSITIVE_QTY, **QTY)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    posted_at = models.DateTimeField(_("posted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lot disposal")
+        verbose_name_plural = _("lot disposals")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number

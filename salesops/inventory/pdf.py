@@ -1,12 +1,22 @@
-"""The stocktake count sheet as PDF (WeasyPrint). Chinese product names need a CJK font: Noto
-Sans CJK is embedded through @font-face from the system font file (Debian's fonts-noto-cjk), so
-the sheet prints the same everywhere."""
+"""Printable stock documents (WeasyPrint): the stocktake count sheet and the purchase order.
+Chinese product names need a CJK font: Noto Sans CJK is embedded through @font-face from the
+system font file (Debian's fonts-noto-cjk), so the documents print the same everywhere."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _pdf(html: str, *, uncompressed: bool = False) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf(uncompressed_pdf=uncompressed)
 
 
 def count_sheet_html(stocktake, lines) -> str:
@@ -16,6 +26,28 @@ def count_sheet_html(stocktake, lines) -> str:
 
 
 def count_sheet_pdf(stocktake, lines, *, uncompressed: bool = False) -> bytes:
-    from weasyprint import HTML
+    return _pdf(count_sheet_html(stocktake, lines), uncompressed=uncompressed)
 
-    return HTML(string=count_sheet_html(stocktake, lines)).write_pdf(uncompressed_pdf=uncompressed)
+
+def purchase_order_pdf(order, *, uncompressed: bool = False) -> bytes:
+    html = render_to_string(
+        "inventory/purchase_order_pdf.html",
+        {"order": order, "lines": order.lines.select_related("product"), "font_path": FONT_PATH},
+    )
+    return _pdf(html, uncompressed=uncompressed)
+
+
+def purchase_order_send(*, order_id: int) -> None:
+    """E-mail the ordered purchase order to the supplier, with the PDF, in the company's
+    language (runs after the ordering transaction commits)."""
+    from salesops.inventory.models import PurchaseOrder
+
+    order = PurchaseOrder.objects.select_related("supplier", "warehouse", "created_by").get(pk=order_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Purchase order %(number)s") % {"number": order.number}
+        body = _(
+            "Please deliver the goods of purchase order %(number)s to %(warehouse)s by %(date)s. The order is attached."
+        ) % {"number": order.number, "warehouse": order.warehouse.name, "date": order.expected_date.isoformat()}
+        message = EmailMessage(subject=subject, body=body, to=[order.supplier.email])
+        message.attach(f"{order.number}.pdf", purchase_order_pdf(order), "application/pdf")
+    message.send()

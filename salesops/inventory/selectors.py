@@ -18,6 +18,8 @@ from django.utils import timezone
 from salesops.catalog.models import Product
 from salesops.catalog.permissions import STOCK_ROLES, reads_products, sees_stock
 from salesops.inventory.models import (
+    LotBalance,
+    LotDisposal,
     PurchaseOrder,
     ReorderLevel,
     ReplenishmentOrder,
@@ -26,6 +28,7 @@ from salesops.inventory.models import (
     StockMove,
     Stocktake,
     Supplier,
+    SupplierItem,
     Transfer,
     Warehouse,
 )
@@ -86,6 +89,18 @@ def stock_document_list_for_user(*, user) -> QuerySet[StockDocument]:
 
 def supplier_list_for_user(*, user) -> QuerySet[Supplier]:
     return _stock_or_none(user, Supplier.objects.all())
+
+
+def supplier_item_list_for_user(*, user) -> QuerySet[SupplierItem]:
+    return _stock_or_none(user, SupplierItem.objects.select_related("supplier", "product"))
+
+
+def lot_balance_list_for_user(*, user) -> QuerySet[LotBalance]:
+    return _stock_or_none(user, LotBalance.objects.select_related("lot", "product", "warehouse"))
+
+
+def lot_disposal_list_for_user(*, user) -> QuerySet[LotDisposal]:
+    return _stock_or_none(user, LotDisposal.objects.select_related("lot", "lot__product", "warehouse", "created_by"))
 
 
 # --- reports --------------------------------------------------------------------------------------
@@ -267,3 +282,27 @@ def stock_value_at(*, user, at: datetime.datetime, warehouse_id: int | None = No
 
 def stock_roles() -> frozenset:
     return STOCK_ROLES
+
+
+# --- lots -----------------------------------------------------------------------------------------
+def issued_lots(*, reference_type: str, reference_id: int, at) -> list[StockMove]:
+    """The lots an issue took out (the moves of that document at that moment that name a lot),
+    first-expiry first: what a delivery and its delivery note show."""
+    return list(
+        StockMove.objects.filter(reference_type=reference_type, reference_id=reference_id, at=at, lot__isnull=False)
+        .select_related("lot", "product")
+        .order_by("product__sku", "lot__expiry_date", "lot__code")
+    )
+
+
+def issuable_lots(*, warehouse_id: int, product_ids) -> dict[int, list[LotBalance]]:
+    """Lots with stock per product in a warehouse, first-expiry first (expired ones included,
+    marked by their date): the choices of an issue that overrides FEFO."""
+    choices: dict[int, list[LotBalance]] = {}
+    for balance in (
+        LotBalance.objects.filter(warehouse_id=warehouse_id, product_id__in=list(product_ids), on_hand__gt=0)
+        .select_related("lot")
+        .order_by("lot__expiry_date", "lot__production_date", "lot_id")
+    ):
+        choices.setdefault(balance.product_id, []).append(balance)
+    return choices

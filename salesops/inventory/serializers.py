@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from salesops.catalog.permissions import sees_costs
 from salesops.core.api.base import ModelSerializer
 from salesops.inventory.models import (
+    LotBalance,
+    LotDisposal,
     PurchaseOrder,
     PurchaseOrderLine,
     StockBalance,
@@ -10,6 +14,7 @@ from salesops.inventory.models import (
     Stocktake,
     StocktakeLine,
     Supplier,
+    SupplierItem,
     Transfer,
     TransferLine,
     Warehouse,
@@ -62,6 +67,7 @@ class StockLevelSerializer(CostHidingMixin, ModelSerializer):
 
 class StockMoveSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
+    lot_code = serializers.CharField(source="lot.code", read_only=True, default=None)
 
     class Meta:
         model = StockMove
@@ -76,15 +82,18 @@ class StockMoveSerializer(ModelSerializer):
             "reference_type",
             "reference_id",
             "reference_number",
+            "lot",
+            "lot_code",
+            "reason",
             "actor",
             "at",
         ]
 
 
 class LineInSerializer(serializers.Serializer):
-    product = serializers.IntegerField()
-    quantity = serializers.DecimalField(**QTY)
-    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=4, required=False)
+    product = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = serializers.DecimalField(min_value=Decimal("0.001"), **QTY)
+    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=Decimal("0"), required=False)
 
 
 class TransferLineSerializer(ModelSerializer):
@@ -154,25 +163,105 @@ class StocktakeSerializer(ModelSerializer):
 class SupplierSerializer(ModelSerializer):
     class Meta:
         model = Supplier
-        fields = ["id", "code", "name", "contact", "phone", "active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "contact",
+            "phone",
+            "email",
+            "lead_time_days",
+            "receipt_tolerance_pct",
+            "active",
+        ]
+
+
+class SupplierItemSerializer(ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = SupplierItem
+        fields = [
+            "id",
+            "supplier",
+            "product",
+            "sku",
+            "lead_time_days",
+            "min_order_qty",
+            "order_multiple",
+            "unit_cost",
+            "preferred",
+        ]
 
 
 class PurchaseOrderLineSerializer(ModelSerializer):
     class Meta:
         model = PurchaseOrderLine
-        fields = ["product", "quantity", "received_quantity", "unit_cost"]
+        fields = ["product", "quantity", "received_quantity", "unit_cost", "tax_rate", "closed"]
 
 
-class PurchaseOrderSerializer(ModelSerializer):
+class PurchaseOrderSerializer(CostHidingMixin, ModelSerializer):
+    cost_fields = ("total_net", "total_tax", "total")
     lines = PurchaseOrderLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = PurchaseOrder
-        fields = ["id", "number", "supplier", "warehouse", "expected_date", "status", "lines"]
+        fields = [
+            "id",
+            "number",
+            "supplier",
+            "warehouse",
+            "expected_date",
+            "status",
+            "note",
+            "total_net",
+            "total_tax",
+            "total",
+            "sent_at",
+            "lines",
+        ]
 
 
 class PurchaseOrderCreateSerializer(serializers.Serializer):
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
     expected_date = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     lines = LineInSerializer(many=True)
+
+
+class LotInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    production_date = serializers.DateField()
+    expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReceiptSerializer(QuantitiesSerializer):
+    """{"quantities": {"<product id>": "12.5"}, "lots": {"<product id>": {"code", "production_date", "expiry_date"}}}"""
+
+    lots = serializers.DictField(child=LotInSerializer(), required=False, default=dict)
+
+
+class LotBalanceSerializer(ModelSerializer):
+    code = serializers.CharField(source="lot.code", read_only=True)
+    production_date = serializers.DateField(source="lot.production_date", read_only=True)
+    expiry_date = serializers.DateField(source="lot.expiry_date", read_only=True)
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = LotBalance
+        fields = ["id", "lot", "code", "product", "sku", "warehouse", "production_date", "expiry_date", "on_hand"]
+
+
+class LotDisposalSerializer(ModelSerializer):
+    class Meta:
+        model = LotDisposal
+        fields = ["id", "number", "kind", "lot", "warehouse", "quantity", "value", "reason", "status", "posted_at"]
+        read_only_fields = ["number", "lot", "warehouse", "value", "status", "posted_at"]
+
+
+class LotDisposalCreateSerializer(serializers.Serializer):
+    balance = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id of the lot balance")
+    kind = serializers.ChoiceField(choices=LotDisposal.Kind.choices)
+    quantity = serializers.DecimalField(min_value=Decimal("0.001"), **QTY)
+    reason = serializers.CharField(max_length=300)

@@ -6,6 +6,9 @@ order (PostgreSQL), so two issues of the last units serialise and the second one
 the first left; on SQLite the IMMEDIATE transaction mode serialises writers. Every function
 uses a fixed number of queries whatever the number of lines (bulk reads, bulk writes).
 
+Lots: products tracked by lot also move per lot (see salesops.inventory.lots); their moves
+carry the lot, one move per product and lot.
+
 Costing: moving average per product and warehouse. A receipt with cost c of quantity q on a
 balance (Q, A) gives A' = (Q·A + q·c) / (Q + q) when Q + q > 0, else c. Issues leave the
 average unchanged and are valued at it.
@@ -25,6 +28,7 @@ from django.utils.translation import gettext as _
 from salesops.core.exceptions import ValidationFailed
 from salesops.inventory.bulk import insert_many, update_many
 from salesops.inventory.exceptions import InsufficientStock
+from salesops.inventory.lots import Allocation, LotSpec, receive_lots, take_lots, tracked_products
 from salesops.inventory.models import StockBalance, StockMove, StockReservation, Warehouse
 
 COST_PLACES = Decimal("0.0001")
@@ -35,6 +39,9 @@ class StockLine:
     product_id: int
     quantity: Decimal
     unit_cost: Decimal | None = None
+    # Lot-tracked products: on receipt a LotSpec or an existing lot id (none: a lot named after
+    # the document); on issue a lot id overriding first-expiry-first-out (none: FEFO).
+    lot: LotSpec | int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,8 @@ MOVE_FIELDS = [
     "reference_type",
     "reference_id",
     "reference_number",
+    "lot",
+    "reason",
     "actor",
     "at",
 ]
@@ -101,6 +110,20 @@ def _write(balances: dict[int, StockBalance], moves: list[StockMove]) -> list[St
     returned moves carry no primary key)."""
     update_many(StockBalance, list(balances.values()), ["on_hand", "reserved", "avg_cost"])
     insert_many(StockMove, moves, MOVE_FIELDS)
+    return moves
+
+
+def _split_by_lot(move: StockMove, allocations: list[Allocation], sign: int) -> list[StockMove]:
+    """The product's move, or one move per lot when the product is lot-tracked."""
+    mine = [a for a in allocations if a.product_id == move.product_id]
+    if not mine:
+        return [move]
+    moves = []
+    for allocation in mine:
+        part = StockMove(**{f.attname: getattr(move, f.attname) for f in StockMove._meta.concrete_fields})
+        part.quantity = sign * allocation.quantity
+        part.lot_id = allocation.lot_id
+        moves.append(part)
     return moves
 
 
@@ -123,13 +146,18 @@ def _shortages(warehouse, merged, balances, extra_available=None) -> list[dict]:
     return short
 
 
-def _raise_shortage(short: list[dict]) -> None:
+def _raise_shortage(short: list[dict], *, lots: bool = False) -> None:
     from salesops.catalog.models import Product
 
     skus = dict(Product.objects.filter(pk__in=[s["product"] for s in short]).values_list("pk", "sku"))
     for item in short:
         item["sku"] = skus.get(item["product"], item["sku"])
     detail = "; ".join(_("%(sku)s: requested %(requested)s, available %(available)s") % item for item in short[:10])
+    if lots:
+        raise InsufficientStock(
+            _("Not enough stock in lots that may be issued (expired lots are not): %(detail)s") % {"detail": detail},
+            items=short,
+        )
     raise InsufficientStock(_("Not enough stock: %(detail)s") % {"detail": detail}, items=short)
 
 
@@ -143,9 +171,17 @@ def stock_receive(
     kind: str = StockMove.Kind.RECEIPT,
     at=None,
 ) -> list[StockMove]:
+    lines = list(lines)
     merged = _merge(lines)
     balances = lock_balances(warehouse=warehouse, product_ids=merged)
     moment = at or timezone.now()
+    allocations = receive_lots(
+        warehouse_id=warehouse.pk,
+        lines=lines,
+        tracked=tracked_products(merged),
+        reference_number=reference.number,
+        moment=moment,
+    )
     moves = []
     for pid, line in merged.items():
         balance = balances[pid]
@@ -158,7 +194,7 @@ def stock_receive(
         else:
             balance.avg_cost = cost
         balance.on_hand = new_quantity
-        moves.append(
+        moves += _split_by_lot(
             StockMove(
                 product_id=pid,
                 warehouse=warehouse,
@@ -170,7 +206,9 @@ def stock_receive(
                 reference_number=reference.number,
                 actor=actor,
                 at=moment,
-            )
+            ),
+            allocations,
+            1,
         )
     return _write(balances, moves)
 
@@ -185,9 +223,14 @@ def stock_issue(
     kind: str = StockMove.Kind.ISSUE,
     consume_reservation: bool = True,
     at=None,
+    reason: str = "",
+    allow_expired: bool = False,
 ) -> list[StockMove]:
     """Take stock out. With `consume_reservation`, the reference's own reservation is used
-    first, so an order issues what was promised to it even when others took the rest."""
+    first, so an order issues what was promised to it even when others took the rest.
+    Lot-tracked products leave first-expiry-first-out, or from the lot a line names (with a
+    `reason`); expired lots only when `allow_expired` (write-offs, returns to the supplier)."""
+    lines = list(lines)
     merged = _merge(lines)
     balances = lock_balances(warehouse=warehouse, product_ids=merged)
     reservations = {}
@@ -206,6 +249,14 @@ def stock_issue(
     if short:
         _raise_shortage(short)
     moment = at or timezone.now()
+    allocations = take_lots(
+        warehouse_id=warehouse.pk,
+        lines=lines,
+        tracked=tracked_products(merged),
+        moment=moment,
+        skip_expired=not allow_expired,
+        reason=reason,
+    )
     moves, emptied, changed = [], [], []
     for pid, line in merged.items():
         balance = balances[pid]
@@ -216,7 +267,7 @@ def stock_issue(
             balance.reserved -= used
             (emptied if reservation.quantity == 0 else changed).append(reservation)
         balance.on_hand -= line.quantity
-        moves.append(
+        moves += _split_by_lot(
             StockMove(
                 product_id=pid,
                 warehouse=warehouse,
@@ -226,9 +277,12 @@ def stock_issue(
                 reference_type=reference.type,
                 reference_id=reference.id,
                 reference_number=reference.number,
+                reason=reason,
                 actor=actor,
                 at=moment,
-            )
+            ),
+            allocations,
+            -1,
         )
     if emptied:
         StockReservation.objects.filter(pk__in=[r.pk for r in emptied]).delete()
@@ -328,11 +382,25 @@ def stock_adjust(
     if short:
         _raise_shortage(short)
     moment = at or timezone.now()
+    tracked = tracked_products(deltas)
+    allocations = take_lots(
+        warehouse_id=warehouse.pk,
+        lines=[StockLine(pid, -delta) for pid, delta in deltas.items() if delta < 0],
+        tracked=tracked,
+        moment=moment,
+        skip_expired=False,
+    ) + receive_lots(
+        warehouse_id=warehouse.pk,
+        lines=[StockLine(pid, delta) for pid, delta in deltas.items() if delta > 0],
+        tracked=tracked,
+        reference_number=reference.number,
+        moment=moment,
+    )
     moves = []
     for pid, delta in deltas.items():
         balance = balances[pid]
         balance.on_hand += delta
-        moves.append(
+        moves += _split_by_lot(
             StockMove(
                 product_id=pid,
                 warehouse=warehouse,
@@ -344,6 +412,8 @@ def stock_adjust(
                 reference_number=reference.number,
                 actor=actor,
                 at=moment,
-            )
+            ),
+            allocations,
+            1 if delta > 0 else -1,
         )
     return _write(balances, moves)

@@ -225,6 +225,7 @@ def variance_value(lines) -> Decimal:
 
 def stocktake_variance_type():
     from salesops.approvals.registry import DocumentType
+    from salesops.inventory.approval_facts import StocktakeFacts
 
     return DocumentType(
         key=DOC_TYPE,
@@ -257,6 +258,7 @@ def stocktake_variance_type():
         on_returned=lambda st, request: _set_status(st, S.COUNTING),
         on_cancelled=lambda st, request: _set_status(st, S.COUNTING) if st.status == S.PENDING else None,
         url=lambda st: reverse("stocktake-detail", args=[st.pk]),
+        facts=StocktakeFacts,
     )
 
 

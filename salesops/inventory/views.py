@@ -33,7 +33,7 @@ from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.web import action_view, add_error_to_form, save_form
-from salesops.inventory import documents, selectors
+from salesops.inventory import documents, expiry, selectors
 from salesops.inventory import stocktake as stocktakes
 from salesops.inventory.forms import (
     CountImportForm,
@@ -44,7 +44,9 @@ from salesops.inventory.forms import (
     SupplierForm,
     TransferForm,
 )
+from salesops.inventory.lots import LotSpec
 from salesops.inventory.models import (
+    LotDisposal,
     PurchaseOrder,
     ReplenishmentOrder,
     StockDocument,
@@ -53,6 +55,7 @@ from salesops.inventory.models import (
     Transfer,
     Warehouse,
 )
+from salesops.inventory.pdf import purchase_order_pdf as purchase_order_pdf_bytes
 
 
 def _require_stock(user) -> None:
@@ -80,7 +83,10 @@ def _quantities_from_post(post, prefix: str) -> dict[int, Decimal]:
     for key, value in post.items():
         if key.startswith(prefix) and value.strip() != "":
             try:
-                result[int(key[len(prefix) :])] = Decimal(value.strip())
+                number = Decimal(value.strip())
+                if not number.is_finite():
+                    raise ValueError(value)
+                result[int(key[len(prefix) :])] = number
             except (InvalidOperation, ValueError):
                 raise ApplicationError(_("“%(value)s” is not a number.") % {"value": value})
     return result
@@ -218,6 +224,7 @@ def purchase_order_list(request):
             Column("supplier", _("Supplier"), sort="supplier__name", value=lambda o: o.supplier.name),
             Column("warehouse", _("Warehouse"), value=lambda o: o.warehouse.name),
             Column("expected_date", _("Expected date"), sort="expected_date"),
+            Column("total", _("Total incl. VAT"), sort="total", value=lambda o: o.total),
             Column("status", _("Status"), sort="status", value=lambda o: o.get_status_display()),
         ],
         filters=[Filter("status", _("Status"), PurchaseOrder.Status.choices)],
@@ -233,56 +240,114 @@ def purchase_order_list(request):
 @login_required
 def purchase_order_new(request):
     _require(request.user, PURCHASE_ROLES)
-    form = PurchaseOrderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            order = documents.purchase_order_create(
-                supplier=data["supplier"],
-                warehouse=data["warehouse"],
-                expected_date=data["expected_date"],
-                lines=[(row[0], row[1], row[2] if len(row) > 2 else None) for row in data["lines"]],
-                actor=request.user,
-            )
-            return redirect("purchase-order-detail", pk=order.pk)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
-    return render(
+    form = PurchaseOrderForm(request.POST or None, initial={"expected_date": timezone.localdate()})
+    saved = save_form(
+        request,
+        form,
+        lambda data: documents.purchase_order_create(
+            supplier=data["supplier"],
+            warehouse=data["warehouse"],
+            expected_date=data["expected_date"],
+            note=data["note"],
+            lines=[(row[0], row[1], row[2] if len(row) > 2 else None) for row in data["lines"]],
+            actor=request.user,
+        ),
+        success=_("Purchase order drafted: check it, then submit it."),
+        redirect_to=lambda order: reverse("purchase-order-detail", args=[order.pk]),
+    )
+    return saved or render(
         request,
         "inventory/document_form.html",
         {"form": form, "title": _("New purchase order"), "back": reverse("purchase-orders")},
     )
 
 
+def _lot_specs_from_post(post, lines) -> dict[int, LotSpec]:
+    """Lot code, production and expiry dates typed for the lot-tracked lines being received."""
+    specs = {}
+    for line in lines:
+        code = post.get(f"lot_{line.product_id}", "").strip()
+        if not line.product.lot_tracked or not code or not post.get(f"q_{line.product_id}", "").strip():
+            continue
+        try:
+            produced = datetime.date.fromisoformat(post.get(f"pd_{line.product_id}", ""))
+            expiry_text = post.get(f"exp_{line.product_id}", "").strip()
+            expiry = datetime.date.fromisoformat(expiry_text) if expiry_text else None
+        except ValueError:
+            raise ApplicationError(
+                _("%(sku)s: enter the production date (and expiry date) of lot %(lot)s.")
+                % {"sku": line.product.sku, "lot": code}
+            )
+        specs[line.product_id] = LotSpec(code=code[:40], production_date=produced, expiry_date=expiry)
+    return specs
+
+
 @login_required
 def purchase_order_detail(request, pk: int):
     _require_stock(request.user)
-    order = get_object_or_404(selectors.purchase_order_list_for_user(user=request.user), pk=pk)
+    order = get_object_or_404(
+        selectors.purchase_order_list_for_user(user=request.user).select_related("created_by"), pk=pk
+    )
+    lines = list(order.lines.select_related("product"))
     if request.method == "POST":
         _require(request.user, STOCK_WRITE_ROLES)
         try:
             documents.purchase_order_receive(
-                order=order, quantities=_quantities_from_post(request.POST, "q_"), actor=request.user
+                order=order,
+                quantities=_quantities_from_post(request.POST, "q_"),
+                lots=_lot_specs_from_post(request.POST, lines),
+                actor=request.user,
             )
             messages.success(request, _("Receipt booked."))
         except ApplicationError as error:
             messages.error(request, "; ".join(str(m) for ms in error.fields.values() for m in ms) or str(error.message))
         return redirect("purchase-order-detail", pk=pk)
-    lines = order.lines.select_related("product")
-    receivable = order.status in {PurchaseOrder.Status.OPEN, PurchaseOrder.Status.PARTIAL} and request.user.has_role(
-        *STOCK_WRITE_ROLES
-    )
+    status = PurchaseOrder.Status
+    purchasing = request.user.has_role(*PURCHASE_ROLES)
     return render(
         request,
         "inventory/purchase_order_detail.html",
         {
             "order": order,
             "lines": lines,
-            "receivable": receivable,
+            "receivable": order.status in {status.OPEN, status.PARTIAL} and request.user.has_role(*STOCK_WRITE_ROLES),
+            "can_submit": purchasing and order.status == status.DRAFT,
+            "can_cancel": purchasing and order.status in {status.DRAFT, status.PENDING, status.OPEN, status.PARTIAL},
             "history": history_for(order)[:50],
             "costs": sees_costs(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+@action_view
+def purchase_order_action(request, pk: int, action: str):
+    _require(request.user, PURCHASE_ROLES)
+    order = get_object_or_404(selectors.purchase_order_list_for_user(user=request.user), pk=pk)
+    if action == "submit":
+        order = documents.purchase_order_submit(order=order, actor=request.user)
+        if order.status == PurchaseOrder.Status.PENDING:
+            messages.success(request, _("Sent for approval."))
+        else:
+            messages.success(request, _("Ordered and sent to the supplier."))
+    elif action == "cancel":
+        documents.purchase_order_cancel(order=order, actor=request.user)
+        messages.success(request, _("Purchase order cancelled."))
+    else:
+        raise Http404
+    return redirect("purchase-order-detail", pk=pk)
+
+
+@login_required
+def purchase_order_pdf(request, pk: int):
+    _require_stock(request.user)
+    order = get_object_or_404(
+        selectors.purchase_order_list_for_user(user=request.user).select_related("created_by"), pk=pk
+    )
+    response = HttpResponse(purchase_order_pdf_bytes(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response
 
 
 # --- production receipts and adjustments ---------------------------------------------------------
@@ -946,3 +1011,102 @@ def stock_value(request):
             "total": sum(by_warehouse.values(), Decimal("0")),
         },
     )
+
+
+# --- lots and expiry --------------------------------------------------------------------------------
+def _clear_filter():
+    return Filter(
+        "clear",
+        _("Show"),
+        [("1", _("Expired or near expiry"))],
+        apply=lambda queryset, value: expiry.lots_to_clear(queryset=queryset) if value == "1" else queryset,
+    )
+
+
+@login_required
+def lot_list(request):
+    """Stock by lot; with the filter, the lots to clear, each with its actions."""
+    _require_stock(request.user)
+    today = timezone.localdate()
+    page = ListPage(
+        request=request,
+        queryset=selectors.lot_balance_list_for_user(user=request.user).filter(on_hand__gt=0),
+        title=_("Stock by lot"),
+        columns=[
+            Column("sku", _("SKU"), sort="product__sku", value=lambda b: b.product.sku),
+            Column("product", _("Product"), value=lambda b: b.product.display_name),
+            Column("lot", _("Lot"), sort="lot__code", value=lambda b: b.lot.code),
+            Column("warehouse", _("Warehouse"), value=lambda b: b.warehouse.name),
+            Column(
+                "production_date",
+                _("Production date"),
+                sort="lot__production_date",
+                value=lambda b: b.lot.production_date,
+            ),
+            Column("expiry_date", _("Expiry date"), sort="lot__expiry_date", value=lambda b: b.lot.expiry_date),
+            Column(
+                "days_left",
+                _("Days to expiry"),
+                numeric=True,
+                value=lambda b: (b.lot.expiry_date - today).days if b.lot.expiry_date else None,
+            ),
+            Column("on_hand", _("On hand"), sort="on_hand", numeric=True, value=lambda b: _fmt(b.on_hand)),
+            Column("actions", _("Clear"), template="inventory/partials/lot_actions.html"),
+        ],
+        filters=[_clear_filter(), _warehouse_filter()],
+        search_fields=["product__sku", "product__name", "lot__code"],
+        default_sort="lot__expiry_date",
+        export_name="lots",
+        extra={"can_clear": request.user.has_role(*STOCK_WRITE_ROLES), "kinds": LotDisposal.Kind.choices},
+    )
+    return page.response()
+
+
+@login_required
+@require_POST
+@action_view
+def lot_dispose(request, pk: int):
+    _require(request.user, STOCK_WRITE_ROLES)
+    balance = get_object_or_404(selectors.lot_balance_list_for_user(user=request.user), pk=pk)
+    disposal = expiry.lot_disposal_create(
+        balance=balance,
+        kind=request.POST.get("kind", ""),
+        quantity=request.POST.get("quantity", ""),
+        reason=request.POST.get("reason", ""),
+        actor=request.user,
+    )
+    if disposal.status == LotDisposal.Status.PENDING:
+        messages.success(request, _("%(number)s sent for approval.") % {"number": disposal.number})
+    else:
+        messages.success(request, _("%(number)s posted.") % {"number": disposal.number})
+    return redirect(f"{reverse('lots')}?clear=1")
+
+
+@login_required
+def lot_disposal_list(request):
+    _require_stock(request.user)
+    page = ListPage(
+        request=request,
+        queryset=selectors.lot_disposal_list_for_user(user=request.user),
+        title=_("Lot write-offs and returns"),
+        columns=[
+            Column("number", _("Number"), sort="number"),
+            Column("kind", _("Action"), value=lambda d: d.get_kind_display()),
+            Column("sku", _("SKU"), value=lambda d: d.lot.product.sku),
+            Column("lot", _("Lot"), value=lambda d: d.lot.code),
+            Column("expiry_date", _("Expiry date"), value=lambda d: d.lot.expiry_date),
+            Column("warehouse", _("Warehouse"), value=lambda d: d.warehouse.name),
+            Column("quantity", _("Quantity"), numeric=True, value=lambda d: _fmt(d.quantity)),
+            Column("value", _("Value"), sort="value", numeric=True, value=lambda d: d.value),
+            Column("reason", _("Reason")),
+            Column("status", _("Status"), sort="status", value=lambda d: d.get_status_display()),
+        ],
+        filters=[
+            Filter("kind", _("Action"), LotDisposal.Kind.choices),
+            Filter("status", _("Status"), LotDisposal.Status.choices),
+        ],
+        search_fields=["number", "lot__code", "lot__product__sku"],
+        default_sort="-created_at",
+        export_name="lot-disposals",
+    )
+    return page.response()

@@ -226,6 +226,7 @@ def production_plan_change_document_type():
     from django.urls import reverse
 
     from salesops.approvals.registry import DocumentType
+    from salesops.planning.approval_facts import MpsChangeFacts
 
     return DocumentType(
         key=PRODUCTION_PLAN_CHANGE,
@@ -256,6 +257,7 @@ def production_plan_change_document_type():
         on_returned=lambda c, request: mps_change_decided(change=c, approved=False),
         on_cancelled=lambda c, request: mps_change_decided(change=c, approved=False, cancelled=True),
         url=lambda c: reverse("planning-mps-detail", args=[c.line.schedule_id]),
+        facts=MpsChangeFacts,
     )
 
 

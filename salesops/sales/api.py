@@ -314,6 +314,8 @@ class DeliveryViewSet(PdfMixin, ScopedViewSet):
             quantities=_quantities(values),
             picked_up_by=values.get("picked_up_by", ""),
             note=values.get("note", ""),
+            lots=values.get("lots"),
+            lot_reason=values.get("lot_reason", ""),
         )
         return Response(DeliverySerializer(delivery).data, status=201)
 

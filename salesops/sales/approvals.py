@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.approvals.registry import ConditionField, DocumentType, register_document_type
 from salesops.sales import services
+from salesops.sales.approval_facts import ContractChangeFacts, ContractFacts, OrderFacts, QuoteFacts, ReturnFacts
 from salesops.sales.models import Contract, ContractChange, Quote, SalesOrder, SalesReturn
 
 GRADES = ["AAA", "AA", "A", "B", "C", "D"]
@@ -19,7 +20,7 @@ def _order_summary(order: SalesOrder) -> dict:
     return {
         "number": order.number,
         "customer": order.customer.name,
-        "payment": str(order.get_payment_display()),
+        "payment": order.payment,
         "amount": str(order.total),
         "prepayment": str(order.prepayment_amount),
         "discount_pct": str(order.max_discount),
@@ -71,6 +72,7 @@ def _register_order_type(*, key, label, approved) -> None:
         cancelled=SalesOrder.Status.DRAFT,
         url=_url("sales-order"),
         title=lambda o: f"{o.number} {o.customer.name}",
+        facts=OrderFacts,
     )
 
 
@@ -95,6 +97,7 @@ def register_document_types() -> None:
         cancelled=Quote.Status.DRAFT,
         url=_url("sales-quote"),
         title=lambda q: f"{q.number} {q.customer.name}",
+        facts=QuoteFacts,
     )
     _register_order_type(
         key="special_discount_order",
@@ -125,6 +128,7 @@ def register_document_types() -> None:
         cancelled=Contract.Status.DRAFT,
         url=_url("sales-contract"),
         title=lambda c: f"{c.number} {c.title}",
+        facts=ContractFacts,
     )
     _register(
         key="contract_change",
@@ -148,6 +152,7 @@ def register_document_types() -> None:
         cancelled=ContractChange.Status.CANCELLED,
         url=lambda ch: reverse("sales-contract", args=[ch.contract_id]),
         title=lambda ch: f"{ch.number}",
+        facts=ContractChangeFacts,
     )
     _register(
         key="refund",
@@ -157,7 +162,7 @@ def register_document_types() -> None:
         values=lambda rt: {"amount": rt.total},
         summary=lambda rt: {
             "number": rt.number,
-            "kind": str(rt.get_kind_display()),
+            "kind": rt.kind,
             "order": rt.order.number,
             "customer": rt.order.customer.name,
             "amount": str(rt.total),
@@ -171,4 +176,5 @@ def register_document_types() -> None:
         cancelled=SalesReturn.Status.CANCELLED,
         url=lambda rt: reverse("sales-order", args=[rt.order_id]),
         title=lambda rt: f"{rt.number} {rt.order.number}",
+        facts=ReturnFacts,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from salesops.inventory.selectors import issued_lots
 from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
 
 FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -58,6 +59,7 @@ def _document(obj) -> dict:
             "lines": obj.lines.select_related("product"),
             "date": obj.issued_at.date(),
             "party": obj.order.customer,
+            "lots": issued_lots(reference_type="sales_order", reference_id=obj.order_id, at=obj.issued_at),
             "before": [obj.order.number],
             "links": sorted({il.invoice.number for dl in obj.lines.all() for il in dl.invoice_lines.all()}),
         }

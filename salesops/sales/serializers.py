@@ -226,6 +226,13 @@ class DeliveryIssueSerializer(serializers.Serializer):
     quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
     picked_up_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    lots = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=dict,
+        help_text="{order line id: lot id} to issue another lot than the first to expire",
+    )
+    lot_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class DeliveryConfirmSerializer(serializers.Serializer):

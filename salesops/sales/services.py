@@ -733,10 +733,23 @@ def _part_value(line_amount: Decimal, done_value: Decimal, quantity: Decimal, un
 
 @transaction.atomic
 def delivery_issue(
-    *, order: SalesOrder, actor, quantities: dict | None = None, picked_up_by: str = "", at=None, note: str = ""
+    *,
+    order: SalesOrder,
+    actor,
+    quantities: dict | None = None,
+    picked_up_by: str = "",
+    at=None,
+    note: str = "",
+    lots: dict | None = None,
+    lot_reason: str = "",
 ) -> Delivery:
     """货已出库: issue the order's goods from its reservation. `quantities` maps order line id →
-    quantity; without it everything still open is issued."""
+    quantity; without it everything still open is issued. Lot-tracked goods leave first-expiry
+    first, unless `lots` maps an order line id to the lot to take (with `lot_reason`)."""
+    try:
+        lots = {int(k): int(v) for k, v in (lots or {}).items() if v not in (None, "")}
+    except (TypeError, ValueError):
+        raise ValidationFailed(fields={"lots": [_("Choose a lot from the list.")]})
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in (S.CONFIRMED, S.PARTIALLY_DELIVERED):
         raise InvalidTransition(_("Only confirmed orders can be shipped."))
@@ -781,10 +794,11 @@ def delivery_issue(
     )
     stock_issue(
         warehouse=order.warehouse,
-        lines=[StockLine(line.product_id, quantity) for line, quantity in parts],
+        lines=[StockLine(line.product_id, quantity, lot=lots.get(line.pk)) for line, quantity in parts],
         reference=order_reference(order),
         actor=actor,
         at=moment,
+        reason=lot_reason,
     )
     delivery_lines = []
     for line, quantity in parts:

@@ -11,6 +11,7 @@ from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.web import action_view, add_error_to_form
+from salesops.inventory.selectors import issuable_lots, issued_lots
 from salesops.sales import selectors, services
 from salesops.sales.api import INVOICE_ROLES, RECEIPT_ROLES, SELLER_ROLES, WAREHOUSE_ROLES
 from salesops.sales.forms import (
@@ -282,18 +283,23 @@ def order_detail(request, pk):
     order = _get(selectors.order_list_for_user(user=request.user), pk)
     user = request.user
     deliveries = list(order.deliveries.all())
+    lines = list(order.lines.select_related("product"))
+    can_ship = bool(user.roles & WAREHOUSE_ROLES) or user.is_superuser
+    tracked = [line for line in lines if line.product.lot_tracked and line.open_quantity > 0] if can_ship else []
+    choices = issuable_lots(warehouse_id=order.warehouse_id, product_ids={line.product_id for line in tracked})
     return render(
         request,
         "sales/order_detail.html",
         {
             "order": order,
-            "lines": order.lines.select_related("product"),
+            "lines": lines,
+            "lot_lines": [(line, choices.get(line.product_id, [])) for line in tracked],
             "deliveries": deliveries,
             "invoices": order.invoices.all(),
             "returns": order.returns.all(),
             "history": history_for(order)[:50],
             "can_sell": bool(user.roles & SELLER_ROLES) or user.is_superuser,
-            "can_ship": bool(user.roles & WAREHOUSE_ROLES) or user.is_superuser,
+            "can_ship": can_ship,
             "can_invoice": (bool(user.roles & INVOICE_ROLES) or user.is_superuser) and any(d for d in deliveries),
             "prepayment_form": PrepaymentForm(),
             "return_form": ReturnForm(),
@@ -344,6 +350,9 @@ def delivery_detail(request, pk):
         {
             "doc": delivery,
             "lines": delivery.lines.select_related("product"),
+            "lots": issued_lots(
+                reference_type=services.ORDER_REFERENCE, reference_id=delivery.order_id, at=delivery.issued_at
+            ),
             "history": history_for(delivery)[:50],
             "can_confirm": bool(request.user.roles & RECEIPT_ROLES) and delivery.status == Delivery.Status.ISSUED,
         },
@@ -426,6 +435,8 @@ def order_ship(request, pk):
         actor=request.user,
         quantities=quantities or None,
         picked_up_by=request.POST.get("picked_up_by", ""),
+        lots={line.pk: request.POST.get(f"lot-{line.pk}") for line in order.lines.all()},
+        lot_reason=request.POST.get("lot_reason", ""),
     )
     messages.success(request, _("%(number)s: goods issued (货已出库).") % {"number": delivery.number})
     return redirect(request.POST.get("next") or reverse("sales-order", args=[order.pk]))

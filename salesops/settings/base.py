@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "salesops.sales",
     "salesops.credit",
     "salesops.planning",
+    "salesops.field",
+    "salesops.units",
     "salesops.targets",
     "salesops.demo",
 ]

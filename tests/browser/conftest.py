@@ -20,6 +20,7 @@ SEEDS = (
     "salesops.crm.migrations.0003_seed_stages_pool_rules_policy",
     "salesops.sales.migrations.0003_discount_policy_and_approval_rules",
     "salesops.sop.migrations.0002_seed_sop_calendar",
+    "salesops.field.migrations.0002_seed_policy_frequencies_criteria",
 )
 
 

@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         # The demo's history triggers reminders and approvals; nobody should get those e-mails.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             load_demo(progress=self.stdout.write)
+        call_command("approvals_refingerprint")  # requests of a demo loaded by an earlier version
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in DEMO_LOGINS:
             self.stdout.write(f"  {username:<12} {role}")

@@ -1,0 +1,109 @@
+"""The facts an approver reads, per document type, in the API and on the page: lines, totals,
+credit figures, variance values; cost and margin only for readers who may see costs."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from salesops.approvals.models import ApprovalTask
+from salesops.approvals.tests.documents import single_step_rule, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def _facts(api, user, request):
+    task = request.tasks.get(status=ApprovalTask.Status.OPEN)
+    response = api(user).get(f"/api/v1/approvals/tasks/{task.pk}/")
+    assert response.status_code == 200
+    return response.json()["facts"]
+
+
+def test_over_limit_order_shows_the_credit_figures_and_the_amount_over(org, api):
+    request = submitted("overlimit_shipment", org, approver=org["director"])
+    facts = _facts(api, org["director"], request)
+    assert facts["doc_type"] == "overlimit_shipment"
+    assert (facts["payment"], facts["approval_reason"], facts["total"]) == ("credit", "over_limit", "50.00")
+    credit = facts["credit"]
+    assert (credit["limit"], credit["exposure"], credit["available"], credit["overdue"]) == (
+        "10.00",
+        "0.00",
+        "10.00",
+        "0.00",
+    )
+    assert credit["amount_over"] == "40.00"
+    assert set(credit["payment_behaviour"]) == {
+        "since",
+        "until",
+        "invoiced_amount",
+        "paid_amount",
+        "average_days_to_pay",
+        "overdue_incidents",
+        "max_exposure",
+    }
+    [line] = facts["lines"]
+    assert (line["quantity"], line["list_price"], line["unit_price"], line["amount"]) == (
+        "5.000",
+        "10.00",
+        "10.00",
+        "50.00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "sees_cost"), [("supervisor1", False), ("manager", True), ("rep1", False), ("finance", True)]
+)
+def test_discount_lines_show_margin_on_cost_only_to_those_who_may_see_costs(org, api, username, sees_cost):
+    request = submitted("special_discount_order", org, approver=org["supervisor1"])
+    facts = _facts(api, org[username], request) if username != "finance" else None
+    if facts is None:  # finance takes no part in this request: it is not theirs to read
+        task = request.tasks.get()
+        assert api(org["finance"]).get(f"/api/v1/approvals/tasks/{task.pk}/").status_code == 404
+        return
+    [line] = facts["lines"]
+    assert (line["list_price"], line["unit_price"], line["discount_percent"]) == ("10.00", "8.00", "20.00")
+    if sees_cost:
+        assert (line["unit_cost"], line["margin_percent"]) == ("6.00", "25.00")
+    else:
+        assert "unit_cost" not in line and "margin_percent" not in line
+
+
+def test_stocktake_facts_list_the_variance_lines_with_their_value(org, api):
+    request = submitted("stocktake_variance", org, approver=org["finance"])
+    facts = _facts(api, org["finance"], request)
+    [line] = facts["lines"]
+    assert (line["snapshot_quantity"], line["counted_quantity"], line["variance"], line["value"]) == (
+        "100.000",
+        "97.000",
+        "-3.000",
+        "-18.00",
+    )
+    assert line["unit_cost"] == "6.0000"
+    assert facts["variance_value"] == "18.00"
+
+
+def test_credit_limit_facts_show_the_request_and_the_credit_now(org, api):
+    request = submitted("credit_limit", org)
+    facts = _facts(api, org["gm"], request)
+    assert (facts["current_limit"], facts["requested_limit"], facts["increase"]) == ("5000.00", "20000.00", "15000.00")
+    assert facts["credit"]["limit"] == "5000.00" and facts["latest_review"] is None
+
+
+def test_the_page_shows_the_facts_in_the_readers_language_and_no_cost_to_a_supervisor(org, client):
+    request = submitted("special_discount_order", org, approver=org["supervisor1"])
+    task = request.tasks.get()
+    client.force_login(org["supervisor1"])
+    client.cookies["salesops_language"] = "zh-hans"
+    page = client.get(reverse("approval-task", args=[task.pk])).content.decode()
+    assert "信用额度" in page and "折扣" in page and "赊销" in page
+    assert "payment" not in page and "discount_pct" not in page
+    assert "25.00" not in page  # the margin
+
+
+def test_a_type_without_the_document_any_more_shows_no_facts(org, api):
+    single_step_rule("visit_request", org["supervisor1"])
+    request = submitted("visit_request", org, approver=org["supervisor1"])
+    from salesops.approvals.models import VisitRequest
+
+    VisitRequest.objects.filter(pk=request.object_id).delete()
+    assert _facts(api, org["supervisor1"], request) is None

@@ -1,0 +1,183 @@
+"""The audit trail as a person reads it: field labels in the reader's language, values as the
+pages show them (names for references, labels for choices, money with two decimals, times in
+the company's time zone to the minute), and nothing the reader may not see.
+
+The trail itself (`core.audit`) stores raw values (ids, codes, Decimals as text, UTC times);
+this module only displays them, for the history panel (`{% readable_history %}`) and for
+`GET …/<id>/history/`. An area declares the fields of its models that some readers may not
+see, once, with `hide_from_history("catalog.Product", {"cost"}, unless=sees_costs)`; fields
+that are internal to the software (version hashes, stored snapshots) are hidden from
+everyone with `unless=None`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.template.defaultfilters import floatformat
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from salesops.core.models import AuditEvent
+
+EMPTY = "—"
+# Keys services record that are not fields of the model.
+EXTRA_LABELS = {
+    "lines": gettext_lazy("Lines"),
+    "steps": gettext_lazy("Approvers"),
+    "step": gettext_lazy("Step"),
+    "decision": gettext_lazy("Decision"),
+}
+
+_hidden: dict[str, list[tuple[frozenset[str], Callable | None]]] = defaultdict(list)
+
+
+def hide_from_history(model_label: str, fields: Iterable[str], *, unless: Callable | None) -> None:
+    """Leave `fields` of `model_label` ("app_label.Model") out of its history for every reader
+    for whom `unless(user)` is false (for everyone with `unless=None`)."""
+    _hidden[model_label.lower()].append((frozenset(fields), unless))
+
+
+def hidden_fields(model: type[models.Model], viewer) -> set[str]:
+    hidden: set[str] = set()
+    for fields, unless in _hidden.get(model._meta.label_lower, ()):
+        if unless is None or viewer is None or not unless(viewer):
+            hidden |= fields
+    return hidden
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: datetime.datetime  # in the active (company) time zone, to the second
+    action: str
+    action_label: str
+    actor: str
+    note: str
+    changes: list[Change]
+
+    @property
+    def when(self) -> str:
+        return self.at.strftime("%Y-%m-%d %H:%M")
+
+
+def _field(model, name: str):
+    """The model's own field of that name (not a reverse relation such as an order's `lines`)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.concrete else None
+
+
+def _label(model, name: str) -> str:
+    field = _field(model, name)
+    if field is not None and hasattr(field, "verbose_name"):
+        return capfirst(str(field.verbose_name))
+    return str(EXTRA_LABELS.get(name, capfirst(name.replace("_", " "))))
+
+
+def _referenced(model, events) -> dict[str, dict]:
+    """For each reference field changed in `events`, its objects by id (one query a field)."""
+    ids: dict[str, set] = defaultdict(set)
+    for event in events:
+        for name, values in (event.changes or {}).items():
+            field = _field(model, name)
+            if field is not None and field.many_to_one and isinstance(values, list):
+                ids[name] |= {value for value in values if value not in (None, "")}
+    return {
+        name: field.related_model._default_manager.in_bulk(list(pks))
+        for name, pks in ids.items()
+        if (field := _field(model, name)) is not None
+    }
+
+
+def decimal_display(value, places: int) -> str:
+    """A stored Decimal as people read it: money (2 places) always with its cents, other
+    figures (quantities, costs to 4 places) without trailing zeros; thousands grouped."""
+    if places != 2:
+        exponent = Decimal(str(value)).normalize().as_tuple().exponent
+        places = min(places, max(0, -exponent))
+    return floatformat(value, f"{places}g")
+
+
+def display(field, value, objects: dict | None = None) -> str:
+    """One stored value as the pages show it."""
+    if value is None or value == "":
+        return EMPTY
+    if field is None:
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if field.many_to_one:
+        found = (objects or {}).get(value)
+        return str(found) if found is not None else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if value else _("No")
+    if isinstance(field, models.DecimalField):
+        return decimal_display(value, field.decimal_places)
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(str(value))
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else str(value)
+    if isinstance(field, models.DateField):
+        day = parse_date(str(value)[:10])
+        return day.isoformat() if day else str(value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def readable_history(events: Iterable[AuditEvent], *, viewer) -> list[Entry]:
+    """`events` of one model (as `core.audit.history_for` gives them), as `viewer` reads them."""
+    events = list(events)
+    if not events:
+        return []
+    model = events[0].content_type.model_class()
+    hidden = hidden_fields(model, viewer) if model else set()
+    objects = _referenced(model, events) if model else {}
+    actions = dict(AuditEvent.Action.choices)
+    entries = []
+    for event in events:
+        changes = []
+        for name, values in (event.changes or {}).items():
+            if name in hidden:
+                continue
+            before, after = values if isinstance(values, list) and len(values) == 2 else (None, values)
+            field = _field(model, name) if model else None
+            changes.append(
+                Change(
+                    field=name,
+                    label=_label(model, name) if model else name,
+                    before=display(field, before, objects.get(name)),
+                    after=display(field, after, objects.get(name)),
+                )
+            )
+        entries.append(
+            Entry(
+                id=event.pk,
+                at=timezone.localtime(event.at).replace(microsecond=0),
+                action=event.action,
+                action_label=str(actions.get(event.action, event.action)),
+                actor=event.actor.display_name if event.actor_id else _("system"),
+                note=event.note,
+                changes=changes,
+            )
+        )
+    return entries

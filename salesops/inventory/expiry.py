@@ -1,0 +1,165 @@
+"""Clearing near-expiry and expired lots (临期 / 过期商品清理).
+
+The lists: lots with stock whose expiry date has passed (expired) or falls within the
+product's warning days (near expiry). The actions on a lot: write it off (a `LotDisposal`
+that waits for approval when a rule of the approval engine asks for it, say above a value,
+and is posted when approved) or return it to its supplier (posted at once). Posting takes
+the quantity out of that lot with a WRITE_OFF or SUPPLIER_RETURN move; expired lots may be
+taken, since these are the actions that clear them. Discounting near-expiry goods is a
+price change of the catalogue (with its own approval).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from salesops.core.audit import audit_record, model_create
+from salesops.core.exceptions import ValidationFailed
+from salesops.core.models import AuditEvent
+from salesops.core.numbering import next_number
+from salesops.core.state import StateMachine
+from salesops.inventory.models import LotBalance, LotDisposal, StockBalance, StockMove
+from salesops.inventory.services import Reference, StockLine, stock_issue
+
+DOC_TYPE = "lot_write_off"
+S = LotDisposal.Status
+DISPOSAL_STATES = StateMachine({S.PENDING: {S.POSTED, S.REJECTED, S.CANCELLED}})
+MOVE_KIND = {
+    LotDisposal.Kind.WRITE_OFF: StockMove.Kind.WRITE_OFF,
+    LotDisposal.Kind.SUPPLIER_RETURN: StockMove.Kind.SUPPLIER_RETURN,
+}
+VALUE = DecimalField(max_digits=20, decimal_places=4)
+
+
+def lots_to_clear(*, queryset: QuerySet[LotBalance], today: datetime.date | None = None) -> QuerySet[LotBalance]:
+    """Lot balances with stock that are expired or within their product's warning days, the
+    soonest first, with `value` at the warehouse's average cost."""
+    today = today or timezone.localdate()
+    with_expiry = queryset.filter(on_hand__gt=0, lot__expiry_date__isnull=False)
+    due = [
+        pk
+        for pk, expiry, warning in with_expiry.values_list("pk", "lot__expiry_date", "product__expiry_warning_days")
+        if (expiry - today).days <= warning
+    ]
+    avg_cost = StockBalance.objects.filter(
+        product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id")
+    ).values("avg_cost")[:1]
+    return (
+        queryset.filter(pk__in=due)
+        .select_related("lot", "product", "warehouse")
+        .annotate(avg_cost=Subquery(avg_cost, output_field=VALUE))
+        .annotate(value=ExpressionWrapper(F("on_hand") * F("avg_cost"), output_field=VALUE))
+        .order_by("lot__expiry_date", "lot__code")
+    )
+
+
+def days_left(balance: LotBalance, today: datetime.date | None = None) -> int:
+    return (balance.lot.expiry_date - (today or timezone.localdate())).days
+
+
+def _set_status(disposal: LotDisposal, status: str, actor, fields=()) -> None:
+    DISPOSAL_STATES.check(disposal.status, status)
+    before = disposal.status
+    disposal.status = status
+    disposal.save(update_fields=["status", *fields])
+    audit_record(
+        instance=disposal, action=AuditEvent.Action.TRANSITION, actor=actor, changes={"status": [before, status]}
+    )
+
+
+def _post(disposal: LotDisposal, actor) -> None:
+    stock_issue(
+        warehouse=disposal.warehouse,
+        lines=[StockLine(disposal.lot.product_id, disposal.quantity, lot=disposal.lot_id)],
+        reference=Reference("lot_disposal", disposal.pk, disposal.number),
+        actor=actor,
+        kind=MOVE_KIND[disposal.kind],
+        consume_reservation=False,
+        reason=disposal.reason,
+        allow_expired=True,
+    )
+    disposal.posted_at = timezone.now()
+    _set_status(disposal, S.POSTED, actor, fields=["posted_at"])
+
+
+@transaction.atomic
+def lot_disposal_create(*, balance: LotBalance, kind: str, quantity, reason: str, actor) -> LotDisposal:
+    """Write off or return (part of) a lot's stock in one warehouse. A write-off goes to the
+    approval engine (posted at once when no rule applies); a return is posted at once."""
+    from salesops.approvals.services import approval_submit
+
+    balance = LotBalance.objects.select_related("lot", "warehouse").get(pk=balance.pk)
+    errors = {}
+    if kind not in LotDisposal.Kind.values:
+        errors["kind"] = [_("Choose write-off or return to supplier.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Say why the lot is cleared.")]
+    try:
+        quantity = Decimal(quantity)
+    except (ArithmeticError, TypeError, ValueError):
+        quantity = None
+    if quantity is None or not quantity.is_finite() or quantity <= 0 or quantity > balance.on_hand:
+        errors["quantity"] = [
+            _("Enter a quantity above zero and at most %(n)s.") % {"n": f"{balance.on_hand.normalize():f}"}
+        ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    avg_cost = (
+        StockBalance.objects.filter(product_id=balance.product_id, warehouse_id=balance.warehouse_id)
+        .values_list("avg_cost", flat=True)
+        .first()
+    ) or Decimal("0")
+    disposal = LotDisposal(
+        number=next_number(prefix="WO" if kind == LotDisposal.Kind.WRITE_OFF else "RTV"),
+        kind=kind,
+        lot=balance.lot,
+        warehouse=balance.warehouse,
+        quantity=quantity,
+        value=(quantity * avg_cost).quantize(Decimal("0.01")),
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    model_create(instance=disposal, actor=actor)
+    if kind == LotDisposal.Kind.WRITE_OFF and approval_submit(document=disposal, doc_type=DOC_TYPE, actor=actor):
+        return disposal
+    _post(disposal, actor)
+    return disposal
+
+
+def lot_write_off_type():
+    from salesops.approvals.registry import DocumentType
+
+    return DocumentType(
+        key=DOC_TYPE,
+        label=gettext_lazy("Lot write-off"),
+        model=LotDisposal,
+        fields={"value": gettext_lazy("Value at cost"), "days_past_expiry": gettext_lazy("Days past expiry")},
+        values=lambda d: {
+            "value": d.value,
+            "days_past_expiry": max((timezone.localdate() - d.lot.expiry_date).days, 0) if d.lot.expiry_date else 0,
+        },
+        summary=lambda d: {
+            "number": d.number,
+            "product": f"{d.lot.product.sku} {d.lot.product.name}",
+            "lot": d.lot.code,
+            "expiry_date": str(d.lot.expiry_date or ""),
+            "warehouse": d.warehouse.name,
+            "quantity": f"{d.quantity.normalize():f}",
+            "value": str(d.value),
+            "reason": d.reason,
+        },
+        requester=lambda d: d.created_by,
+        title=lambda d: _("Write-off %(number)s · lot %(lot)s") % {"number": d.number, "lot": d.lot.code},
+        on_approved=lambda d, request: _post(d, None),
+        on_rejected=lambda d, request: _set_status(d, S.REJECTED, None),
+        on_cancelled=lambda d, request: _set_status(d, S.CANCELLED, None) if d.status == S.PENDING else None,
+        url=lambda d: reverse("lot-disposals"),
+    )
