@@ -17,7 +17,6 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from salesops.approvals import selectors, services, visits
 from salesops.approvals.models import ApprovalRequest, ApprovalTask, Delegation, VisitRequest
@@ -33,6 +32,7 @@ from salesops.approvals.serializers import (
 )
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
+from salesops.core.api.routers import Router
 from salesops.core.roles import SALES_ROLES, Role
 from salesops.core.selectors import is_admin
 
@@ -191,7 +191,7 @@ class VisitRequestViewSet(HistoryMixin, viewsets.ModelViewSet):
         return Response(VisitRequestSerializer(visit).data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("approvals/inbox", InboxViewSet, basename="api-approval-inbox")
 router.register("approvals/tasks", TaskViewSet, basename="api-approval-task")
 router.register("approvals/requests", RequestViewSet, basename="api-approval-request")

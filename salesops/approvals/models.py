@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
 from salesops.core.state import StateMachine
 
@@ -32,10 +33,14 @@ class ApprovalRule(models.Model):
     position = models.PositiveIntegerField(_("order"), default=10)
     # [{"field": "amount", "operator": ">=", "value": "100000"}, …]; all must hold.
     conditions = models.JSONField(_("conditions"), default=list, blank=True)
-    deadline_hours = models.PositiveIntegerField(_("answer within (working hours)"), default=24)
-    reminder_hours = models.PositiveIntegerField(_("remind before deadline (working hours)"), default=4)
+    deadline_hours = models.PositiveIntegerField(
+        _("answer within (working hours)"), default=24, validators=bounds.HOURS
+    )
+    reminder_hours = models.PositiveIntegerField(
+        _("remind before deadline (working hours)"), default=4, validators=bounds.HOURS
+    )
     active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = bounded.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("approval rule")
@@ -95,10 +100,10 @@ class ApprovalRequest(models.Model):
     snapshot = models.JSONField(_("document as submitted"), default=dict)
     values = models.JSONField(default=dict)
     version = models.CharField(max_length=64)
-    deadline_hours = models.PositiveIntegerField(default=24)
-    reminder_hours = models.PositiveIntegerField(default=4)
-    submitted_at = models.DateTimeField(_("submitted"))
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    deadline_hours = models.PositiveIntegerField(default=24, validators=bounds.HOURS)
+    reminder_hours = models.PositiveIntegerField(default=4, validators=bounds.HOURS)
+    submitted_at = bounded.DateTimeField(_("submitted"))
+    closed_at = bounded.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("approval request")
@@ -163,18 +168,18 @@ class ApprovalTask(models.Model):
         verbose_name=_("escalated from"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.WAITING)
-    opened_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(_("answer by"), null=True, blank=True)
-    remind_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    opened_at = bounded.DateTimeField(null=True, blank=True)
+    due_at = bounded.DateTimeField(_("answer by"), null=True, blank=True)
+    remind_at = bounded.DateTimeField(null=True, blank=True)
+    reminded_at = bounded.DateTimeField(_("reminded"), null=True, blank=True)
+    escalated_at = bounded.DateTimeField(_("escalated"), null=True, blank=True)
     # How many times the task went one level up; once nobody is above the holder, the
     # deadline job leaves it alone (`escalation_ended`), everything recorded in ApprovalEscalation.
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalation_ended = models.BooleanField(_("top of the hierarchy reached"), default=False)
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    comment = bounded.TextField(_("comment"), blank=True)
+    decided_at = bounded.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -216,9 +221,9 @@ class ApprovalEscalation(models.Model):
         related_name="approval_escalations_received",
         verbose_name=_("escalated to"),
     )
-    at = models.DateTimeField(_("escalated"))
-    missed_due_at = models.DateTimeField(_("missed deadline"))
-    due_at = models.DateTimeField(_("new deadline"), null=True, blank=True)
+    at = bounded.DateTimeField(_("escalated"))
+    missed_due_at = bounded.DateTimeField(_("missed deadline"))
+    due_at = bounded.DateTimeField(_("new deadline"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("escalation")
@@ -253,8 +258,8 @@ class Delegation(models.Model):
     to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received", verbose_name=_("to")
     )
-    starts_on = models.DateField(_("from date"))
-    ends_on = models.DateField(_("to date"))
+    starts_on = bounded.DateField(_("from date"))
+    ends_on = bounded.DateField(_("to date"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
@@ -290,12 +295,12 @@ class VisitRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visit_requests", verbose_name=_("rep")
     )
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
-    planned_date = models.DateField(_("planned date"))
+    planned_date = bounded.DateField(_("planned date"))
     purpose = models.CharField(_("purpose"), max_length=300)
-    expected_outcome = models.TextField(_("expected outcome"), blank=True)
+    expected_outcome = bounded.TextField(_("expected outcome"), blank=True)
     key_account = models.BooleanField(_("key account"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("visit request")

@@ -15,6 +15,7 @@ from salesops.approvals.models import (
 )
 from salesops.approvals.registry import document_type_label, get_document_type
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateTimeField
 from salesops.core.models import User
 
 
@@ -25,7 +26,7 @@ class InboxTaskSerializer(ModelSerializer):
     doc_type_label = serializers.SerializerMethodField()
     requester = serializers.IntegerField(source="request.requester_id", read_only=True)
     requester_name = serializers.CharField(source="request.requester.display_name", read_only=True)
-    submitted_at = serializers.DateTimeField(source="request.submitted_at", read_only=True)
+    submitted_at = DateTimeField(source="request.submitted_at", read_only=True)
     snapshot = serializers.JSONField(source="request.snapshot", read_only=True)
     assignee_name = serializers.CharField(source="assignee.display_name", read_only=True)
     on_behalf_of_name = serializers.CharField(source="on_behalf_of.display_name", default=None, read_only=True)

@@ -9,7 +9,6 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from salesops.catalog import selectors, services
 from salesops.catalog.models import BomLine, PriceList, PriceListItem, Product, ProductFamily
@@ -27,6 +26,7 @@ from salesops.catalog.serializers import (
 )
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
+from salesops.core.api.routers import Router
 from salesops.core.roles import Role
 
 PRICE_READ_ROLES = frozenset(PRICE_WRITE_ROLES | {Role.FINANCE, Role.GENERAL_MANAGER, Role.SALES_DIRECTOR})
@@ -204,7 +204,7 @@ class PriceHistoryViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.price_history_list()
 
 
-router = SimpleRouter()
+router = Router()
 router.register("products", ProductViewSet, basename="product")
 router.register("product-families", FamilyViewSet, basename="product-family")
 router.register("boms", BomLineViewSet, basename="bom-line")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.catalog.models import PriceList, Product, ProductFamily
+from salesops.core.bounded import DateFormField, DecimalFormField
 
 
 class ProductForm(forms.ModelForm):
@@ -54,15 +55,15 @@ class BarcodeForm(forms.Form):
 class PackagingForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Pack name"), max_length=20)
     name_en = forms.CharField(label=gettext_lazy("English name"), max_length=20, required=False)
-    factor = forms.DecimalField(label=gettext_lazy("Base units per pack"), min_value=Decimal("0.001"))
+    factor = DecimalFormField(label=gettext_lazy("Base units per pack"), min_value=Decimal("0.001"))
 
 
 class BomLineForm(forms.Form):
     component = forms.CharField(label=gettext_lazy("Component SKU"), max_length=40)
-    quantity = forms.DecimalField(label=gettext_lazy("Quantity per parent"), min_value=Decimal("0.0001"))
-    scrap_pct = forms.DecimalField(label=gettext_lazy("Scrap %"), min_value=0, initial=0)
-    valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(
+    quantity = DecimalFormField(label=gettext_lazy("Quantity per parent"), min_value=Decimal("0.0001"))
+    scrap_pct = DecimalFormField(label=gettext_lazy("Scrap %"), min_value=0, initial=0)
+    valid_from = DateFormField(label=gettext_lazy("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = DateFormField(
         label=gettext_lazy("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -123,9 +124,7 @@ class PriceChangeForm(LinesFormMixin, forms.Form):
         required=False,
         empty_label=gettext_lazy("List price of the products"),
     )
-    effective_date = forms.DateField(
-        label=gettext_lazy("Effective date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_date = DateFormField(label=gettext_lazy("Effective date"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
     lines = forms.CharField(
         label=gettext_lazy("New prices"),

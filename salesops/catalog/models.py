@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core import bounded, bounds
+
 
 class ProductFamily(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
@@ -55,25 +57,25 @@ class Product(models.Model):
         related_name="products",
         verbose_name=_("family"),
     )
-    cost = models.DecimalField(
+    cost = bounded.DecimalField(
         _("standard cost"), max_digits=14, decimal_places=4, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
-    list_price = models.DecimalField(
+    list_price = bounded.DecimalField(
         _("list price"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
-    tax_rate = models.DecimalField(
-        _("tax rate %"), max_digits=5, decimal_places=2, default=Decimal("13"), validators=[MinValueValidator(0)]
+    tax_rate = bounded.DecimalField(
+        _("tax rate %"), max_digits=5, decimal_places=2, default=Decimal("13"), validators=bounds.PERCENT
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     active = models.BooleanField(_("active"), default=True)
     source = models.CharField(_("make or buy"), max_length=10, choices=Source.choices, default=Source.BUY)
-    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0, validators=[MaxValueValidator(3660)])
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0, validators=bounds.DAYS)
     lot_rule = models.CharField(_("lot-size rule"), max_length=10, choices=LotRule.choices, default=LotRule.LFL)
-    lot_qty = models.DecimalField(
-        _("lot size"), max_digits=14, decimal_places=3, default=Decimal("0"), validators=[MinValueValidator(0)]
+    lot_qty = bounded.DecimalField(
+        _("lot size"), max_digits=14, decimal_places=3, default=Decimal("0"), validators=bounds.NON_NEGATIVE
     )
-    safety_stock = models.DecimalField(
-        _("safety stock"), max_digits=14, decimal_places=3, default=Decimal("0"), validators=[MinValueValidator(0)]
+    safety_stock = bounded.DecimalField(
+        _("safety stock"), max_digits=14, decimal_places=3, default=Decimal("0"), validators=bounds.NON_NEGATIVE
     )
     # Units of measure and what an order of this item may be (planning rounds to these).
     quantity_decimals = models.PositiveSmallIntegerField(
@@ -82,22 +84,22 @@ class Product(models.Model):
         validators=[MaxValueValidator(3)],
         help_text=_("0 for items that are counted (boxes, bags, pieces); up to 3 for weights and volumes."),
     )
-    order_multiple = models.DecimalField(
+    order_multiple = bounded.DecimalField(
         _("order multiple"),
         max_digits=14,
         decimal_places=3,
         default=Decimal("0"),
-        validators=[MinValueValidator(0)],
+        validators=bounds.NON_NEGATIVE,
         help_text=_("Orders are whole multiples of this quantity (a pallet, a batch); 0: no multiple."),
     )
-    min_order_qty = models.DecimalField(
+    min_order_qty = bounded.DecimalField(
         _("minimum order quantity"),
         max_digits=14,
         decimal_places=3,
         default=Decimal("0"),
-        validators=[MinValueValidator(0)],
+        validators=bounds.NON_NEGATIVE,
     )
-    yield_pct = models.DecimalField(
+    yield_pct = bounded.DecimalField(
         _("yield %"),
         max_digits=5,
         decimal_places=2,
@@ -108,10 +110,10 @@ class Product(models.Model):
     # Lots and expiry.
     lot_tracked = models.BooleanField(_("tracked by lot"), default=False)
     shelf_life_days = models.PositiveIntegerField(
-        _("shelf life (days)"), null=True, blank=True, validators=[MaxValueValidator(3660)]
+        _("shelf life (days)"), null=True, blank=True, validators=bounds.DAYS
     )
     expiry_warning_days = models.PositiveIntegerField(
-        _("near-expiry warning (days)"), default=30, validators=[MaxValueValidator(3660)]
+        _("near-expiry warning (days)"), default=30, validators=bounds.DAYS
     )
 
     class Meta:
@@ -199,7 +201,7 @@ class PackagingUnit(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="packaging", verbose_name=_("product"))
     name = models.CharField(_("name"), max_length=20)
     name_en = models.CharField(_("English name"), max_length=20, blank=True)
-    factor = models.DecimalField(
+    factor = bounded.DecimalField(
         _("base units per pack"), max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
     )
 
@@ -224,14 +226,14 @@ class BomLine(models.Model):
     component = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="used_in", verbose_name=_("component")
     )
-    quantity = models.DecimalField(
+    quantity = bounded.DecimalField(
         _("quantity per parent"), max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
     )
-    scrap_pct = models.DecimalField(
-        _("scrap %"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    scrap_pct = bounded.DecimalField(
+        _("scrap %"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=bounds.PERCENT
     )
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    valid_from = bounded.DateField(_("valid from"))
+    valid_to = bounded.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bill of materials line")
@@ -255,8 +257,8 @@ class PriceList(models.Model):
     name = models.CharField(_("name"), max_length=100)
     channel = models.CharField(_("customer channel"), max_length=20, blank=True)
     is_default = models.BooleanField(_("default list"), default=False)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    valid_from = bounded.DateField(_("valid from"))
+    valid_to = bounded.DateField(_("valid to"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
 
     class Meta:
@@ -278,9 +280,9 @@ class PriceListItem(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="price_items", verbose_name=_("product")
     )
-    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    price = bounded.DecimalField(_("price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    valid_from = bounded.DateField(_("valid from"))
+    valid_to = bounded.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("price list item")
@@ -316,14 +318,14 @@ class PriceChange(models.Model):
         verbose_name=_("price list"),
         help_text=_("Empty: the products' list price."),
     )
-    effective_date = models.DateField(_("effective date"))
+    effective_date = bounded.DateField(_("effective date"))
     reason = models.CharField(_("reason"), max_length=300)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
+    applied_at = bounded.DateTimeField(_("applied"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("price change")
@@ -337,8 +339,8 @@ class PriceChange(models.Model):
 class PriceChangeLine(models.Model):
     change = models.ForeignKey(PriceChange, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    old_price = models.DecimalField(_("old price"), max_digits=14, decimal_places=2)
-    new_price = models.DecimalField(_("new price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    old_price = bounded.DecimalField(_("old price"), max_digits=14, decimal_places=2)
+    new_price = bounded.DecimalField(_("new price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
 
     class Meta:
         ordering = ["product__sku"]
@@ -360,10 +362,10 @@ class PriceHistory(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="price_history")
     price_list = models.ForeignKey(PriceList, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     change = models.ForeignKey(PriceChange, null=True, blank=True, on_delete=models.PROTECT, related_name="history")
-    old_price = models.DecimalField(_("old price"), max_digits=14, decimal_places=2)
-    new_price = models.DecimalField(_("new price"), max_digits=14, decimal_places=2)
-    effective_date = models.DateField(_("effective date"))
-    applied_at = models.DateTimeField(_("applied"))
+    old_price = bounded.DecimalField(_("old price"), max_digits=14, decimal_places=2)
+    new_price = bounded.DecimalField(_("new price"), max_digits=14, decimal_places=2)
+    effective_date = bounded.DateField(_("effective date"))
+    applied_at = bounded.DateTimeField(_("applied"))
 
     class Meta:
         verbose_name = _("price history")
@@ -392,7 +394,7 @@ class ImportBatch(models.Model):
     rows = models.JSONField(default=list)  # [{"line": n, "data": {...}, "errors": [...]}]
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
     result = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from salesops.catalog.models import (
 )
 from salesops.catalog.permissions import sees_costs
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField
 
 COST_FIELDS = {"cost"}
 
@@ -176,4 +177,4 @@ class PriceHistorySerializer(ModelSerializer):
 class PriceQuerySerializer(serializers.Serializer):
     product = serializers.IntegerField()
     customer = serializers.IntegerField(required=False)
-    date = serializers.DateField(required=False)
+    date = DateField(required=False)

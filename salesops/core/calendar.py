@@ -31,7 +31,7 @@ class WorkCalendar:
         calendar = cls(exceptions=dict(CalendarDay.objects.values_list("date", "is_working_day")))
         if company:
             calendar.work_start, calendar.work_end = company.work_start, company.work_end
-            calendar.tz = zoneinfo.ZoneInfo(company.time_zone)
+            calendar.tz = company.zone
         return calendar
 
     # --- days ----------------------------------------------------------------------------------

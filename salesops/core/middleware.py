@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,7 +18,7 @@ class TimezoneMiddleware:
 
     def __call__(self, request):
         company = company_current()
-        timezone.activate(zoneinfo.ZoneInfo(company.time_zone if company else "Asia/Shanghai"))
+        timezone.activate(company.zone if company else zoneinfo.ZoneInfo(settings.SALESOPS_DEFAULT_TIME_ZONE))
         try:
             return self.get_response(request)
         finally:

@@ -4,14 +4,18 @@ working-day calendar, document numbering, audit trail and in-app notifications."
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core import bounded, bounds
 from salesops.core.roles import Role
 
 
@@ -19,8 +23,15 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     tax_id = models.CharField(_("unified social credit code"), max_length=18, blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[bounds.validate_time_zone]
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="CNY",
+        validators=[RegexValidator(r"^[A-Z]{3}\Z", _("Enter a three-letter ISO 4217 code such as CNY."))],
+    )
     work_start = models.TimeField(_("working day starts"), default=datetime.time(9, 0))
     work_end = models.TimeField(_("working day ends"), default=datetime.time(18, 0))
 
@@ -30,6 +41,19 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.work_start and self.work_end and self.work_start >= self.work_end:
+            raise ValidationError({"work_end": _("The working day must end after it starts.")})
+
+    @property
+    def zone(self) -> datetime.tzinfo:
+        """The company's time zone; the default one if the stored name is not a known zone (a
+        value written before names were checked), so that no request fails because of it."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            return zoneinfo.ZoneInfo(settings.SALESOPS_DEFAULT_TIME_ZONE)
 
 
 class OrgUnit(models.Model):
@@ -126,7 +150,7 @@ class CalendarDay(models.Model):
     """An exception to the Monday–Friday week: a holiday on a weekday or a make-up working day
     (调休) on a weekend. Days not listed follow the week."""
 
-    date = models.DateField(_("date"), unique=True)
+    date = bounded.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(_("working day"))
     name = models.CharField(_("name"), max_length=100, blank=True)
 
@@ -163,7 +187,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = bounded.DateTimeField(auto_now_add=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=500, blank=True)
 
@@ -178,11 +202,11 @@ class AuditEvent(models.Model):
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True)
+    body = bounded.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     kind = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
+    read_at = bounded.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -196,7 +220,7 @@ class PeriodicRun(models.Model):
     """When a periodic job last started (see core.periodic)."""
 
     name = models.CharField(max_length=100, unique=True)
-    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = bounded.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

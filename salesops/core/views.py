@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core import services
+from salesops.core.api.errors import error_body
 from salesops.core.audit import history_for, model_create, model_delete, model_update
 from salesops.core.calendar import WorkCalendar, calendar_seed_year
 from salesops.core.exceptions import ApplicationError
@@ -330,24 +331,24 @@ def calendar_seed(request):
 
 
 # --- error pages -------------------------------------------------------------------------------------------
+def _error_page(request, status: int, code: str, message):
+    """An error answer: `{code, message, fields}` under /api/, the error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code, message), status=status)
+    return render(request, "core/error.html", {"status": status, "message": message}, status=status)
+
+
 def error_400(request, exception=None):
-    return render(request, "core/error.html", {"status": 400, "message": _("The request was not valid.")}, status=400)
+    return _error_page(request, 400, "bad_request", _("The request was not valid."))
 
 
 def error_403(request, exception=None):
-    return render(
-        request, "core/error.html", {"status": 403, "message": _("You do not have access to this page.")}, status=403
-    )
+    return _error_page(request, 403, "permission_denied", _("You do not have access to this page."))
 
 
 def error_404(request, exception=None):
-    return render(request, "core/error.html", {"status": 404, "message": _("This page does not exist.")}, status=404)
+    return _error_page(request, 404, "not_found", _("This page does not exist."))
 
 
 def error_500(request):
-    return render(
-        request,
-        "core/error.html",
-        {"status": 500, "message": _("Something went wrong on our side. The error has been logged.")},
-        status=500,
-    )
+    return _error_page(request, 500, "server_error", _("Something went wrong on our side. The error has been logged."))

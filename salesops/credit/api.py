@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -18,11 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from salesops.core import bounds
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
+from salesops.core.api.routers import Router
 from salesops.core.export import XLSX_TYPE
 from salesops.core.models import User
 from salesops.core.roles import SALES_ROLES, Role
@@ -81,9 +83,9 @@ def parse_date(value: str | None, name: str, default: datetime.date) -> datetime
     if not value:
         return default
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({name: [_("Use the format YYYY-MM-DD.")]})
+        return bounds.parse_date(value)
+    except DjangoValidationError as error:
+        raise ValidationError({name: error.messages})
 
 
 class CustomerCreditView(APIView):
@@ -270,7 +272,7 @@ class ReceiptViewSet(
         self._finance_only()
         data = AllocateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        amounts = {int(key): value for key, value in (data.validated_data.get("amounts") or {}).items()}
+        amounts = data.validated_data.get("amounts")
         receipt_services.receipt_allocate(
             receipt=receipt, actor=request.user, invoices=data.validated_data.get("invoices"), amounts=amounts or None
         )
@@ -524,7 +526,7 @@ class CollectionsByDayView(APIView):
         return Response([{**row, "day": row["day"].isoformat(), "amount": _money(row["amount"])} for row in rows])
 
 
-router = SimpleRouter()
+router = Router()
 router.register("credit-files", CreditFileViewSet, basename="credit-file")
 router.register("credit-reviews", CreditReviewViewSet, basename="credit-review")
 router.register("credit-limit-requests", CreditLimitRequestViewSet, basename="credit-limit-request")

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.bounded import DateFormField, DecimalFormField
 from salesops.credit.models import CreditFile, Receipt
 
 
@@ -16,7 +17,7 @@ class CreditFileOpenForm(forms.Form):
     grade = forms.ChoiceField(choices=CreditFile.Grade.choices, initial=CreditFile.Grade.B, label=_("Credit grade"))
     payment_terms_days = forms.IntegerField(min_value=0, max_value=365, initial=30, label=_("Payment terms (days)"))
     overdue_grace_days = forms.IntegerField(min_value=0, max_value=90, initial=0, label=_("Overdue grace (days)"))
-    requested_limit = forms.DecimalField(
+    requested_limit = DecimalFormField(
         min_value=Decimal("0"),
         max_digits=14,
         decimal_places=2,
@@ -34,7 +35,7 @@ class CreditFileOpenForm(forms.Form):
 class CreditFileEditForm(forms.Form):
     grade = forms.ChoiceField(choices=CreditFile.Grade.choices, label=_("Credit grade"))
     overdue_grace_days = forms.IntegerField(min_value=0, max_value=90, label=_("Overdue grace (days)"))
-    review_due = forms.DateField(widget=DateInput, required=False, label=_("Next review due"))
+    review_due = DateFormField(widget=DateInput, required=False, label=_("Next review due"))
     active = forms.BooleanField(required=False, label=_("Credit allowed"))
 
 
@@ -43,7 +44,7 @@ class CreditReviewForm(forms.Form):
     financial_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Financial situation"))
     grade = forms.ChoiceField(choices=CreditFile.Grade.choices, label=_("Credit grade"))
     conclusion = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Conclusion"))
-    requested_limit = forms.DecimalField(
+    requested_limit = DecimalFormField(
         min_value=Decimal("0"),
         max_digits=14,
         decimal_places=2,
@@ -57,7 +58,7 @@ class CreditReviewForm(forms.Form):
 
 
 class LimitRequestForm(forms.Form):
-    requested_limit = forms.DecimalField(
+    requested_limit = DecimalFormField(
         min_value=Decimal("0"), max_digits=14, decimal_places=2, label=_("Requested limit")
     )
     requested_terms_days = forms.IntegerField(min_value=0, max_value=365, label=_("Payment terms (days)"))
@@ -66,14 +67,14 @@ class LimitRequestForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     customer = forms.ModelChoiceField(queryset=None, label=_("Customer"))
-    amount = forms.DecimalField(
+    amount = DecimalFormField(
         min_value=Decimal("0.01"),
         max_digits=14,
         decimal_places=2,
         label=_("Amount"),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    received_on = forms.DateField(widget=DateInput, label=_("Received on"))
+    received_on = DateFormField(widget=DateInput, label=_("Received on"))
     method = forms.ChoiceField(choices=Receipt.Method.choices, label=_("Method"))
     bank_reference = forms.CharField(max_length=100, required=False, label=_("Bank reference"))
     note = forms.CharField(max_length=300, required=False, label=_("Note"))
@@ -85,7 +86,7 @@ class ReceiptForm(forms.Form):
 
 
 class StatementConfirmForm(forms.Form):
-    confirmed_on = forms.DateField(widget=DateInput, required=False, label=_("Confirmed on"))
+    confirmed_on = DateFormField(widget=DateInput, required=False, label=_("Confirmed on"))
     signed_copy = forms.FileField(required=False, label=_("Signed copy"))
     disputed = forms.BooleanField(required=False, label=_("The customer disputes the balance"))
     customer_note = forms.CharField(
@@ -94,7 +95,7 @@ class StatementConfirmForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(
+    month = DateFormField(
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         input_formats=["%Y-%m", "%Y-%m-%d"],
         label=_("Month"),
@@ -103,12 +104,12 @@ class MonthForm(forms.Form):
 
 
 class ReconciliationSignForm(forms.Form):
-    rep_balance = forms.DecimalField(max_digits=14, decimal_places=2, label=_("Balance by my records"))
+    rep_balance = DecimalFormField(max_digits=14, decimal_places=2, label=_("Balance by my records"))
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Explanation of differences")
     )
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(widget=DateInput, label=_("From"))
-    date_to = forms.DateField(widget=DateInput, label=_("To"))
+    date_from = DateFormField(widget=DateInput, label=_("From"))
+    date_to = DateFormField(widget=DateInput, label=_("To"))

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
 from salesops.core.state import StateMachine
 from salesops.crm.models import Customer
@@ -33,13 +34,13 @@ class CreditFile(models.Model):
     customer = models.OneToOneField(
         Customer, on_delete=models.PROTECT, related_name="credit_file", verbose_name=_("customer")
     )
-    limit = models.DecimalField(_("credit limit"), default=Decimal("0"), **MONEY)
+    limit = bounded.DecimalField(_("credit limit"), default=Decimal("0"), **MONEY, validators=bounds.NON_NEGATIVE)
     grade = models.CharField(_("credit grade"), max_length=3, choices=Grade.choices, default=Grade.B)
-    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30)
-    overdue_grace_days = models.PositiveIntegerField(_("overdue grace (days)"), default=0)
-    review_due = models.DateField(_("next review due"), null=True, blank=True)
+    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30, validators=bounds.DAYS)
+    overdue_grace_days = models.PositiveIntegerField(_("overdue grace (days)"), default=0, validators=bounds.DAYS)
+    review_due = bounded.DateField(_("next review due"), null=True, blank=True)
     active = models.BooleanField(_("credit allowed"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = bounded.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("credit file")
@@ -57,19 +58,19 @@ class CreditReview(models.Model):
     credit_file = models.ForeignKey(
         CreditFile, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("credit file")
     )
-    review_date = models.DateField(_("review date"))
-    period_start = models.DateField(_("history since"))
-    business_situation = models.TextField(_("business situation"))
-    financial_situation = models.TextField(_("financial situation"))
-    average_days_to_pay = models.DecimalField(_("average days to pay"), max_digits=7, decimal_places=1, default=ZERO)
+    review_date = bounded.DateField(_("review date"))
+    period_start = bounded.DateField(_("history since"))
+    business_situation = bounded.TextField(_("business situation"))
+    financial_situation = bounded.TextField(_("financial situation"))
+    average_days_to_pay = bounded.DecimalField(_("average days to pay"), max_digits=7, decimal_places=1, default=ZERO)
     overdue_incidents = models.PositiveIntegerField(_("overdue incidents"), default=0)
-    max_exposure = models.DecimalField(_("maximum receivable"), default=ZERO, **MONEY)
+    max_exposure = bounded.DecimalField(_("maximum receivable"), default=ZERO, **MONEY)
     grade = models.CharField(_("credit grade"), max_length=3, choices=CreditFile.Grade.choices)
-    conclusion = models.TextField(_("conclusion"), blank=True)
+    conclusion = bounded.TextField(_("conclusion"), blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("credit review")
@@ -95,17 +96,17 @@ class CreditLimitRequest(models.Model):
     credit_file = models.ForeignKey(
         CreditFile, on_delete=models.PROTECT, related_name="limit_requests", verbose_name=_("credit file")
     )
-    current_limit = models.DecimalField(_("current limit"), **MONEY)
-    requested_limit = models.DecimalField(_("requested limit"), **MONEY)
-    current_terms_days = models.PositiveIntegerField(_("current terms (days)"))
-    requested_terms_days = models.PositiveIntegerField(_("requested terms (days)"))
-    reason = models.TextField(_("reason"))
+    current_limit = bounded.DecimalField(_("current limit"), **MONEY, validators=bounds.NON_NEGATIVE)
+    requested_limit = bounded.DecimalField(_("requested limit"), **MONEY, validators=bounds.NON_NEGATIVE)
+    current_terms_days = models.PositiveIntegerField(_("current terms (days)"), validators=bounds.DAYS)
+    requested_terms_days = models.PositiveIntegerField(_("requested terms (days)"), validators=bounds.DAYS)
+    reason = bounded.TextField(_("reason"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
+    applied_at = bounded.DateTimeField(_("applied at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("credit limit change")
@@ -152,9 +153,9 @@ class Receipt(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("customer")
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
-    allocated_amount = models.DecimalField(_("allocated"), default=ZERO, **MONEY)
-    received_on = models.DateField(_("received on"))
+    amount = bounded.DecimalField(_("amount"), **MONEY)
+    allocated_amount = bounded.DecimalField(_("allocated"), default=ZERO, **MONEY)
+    received_on = bounded.DateField(_("received on"))
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.BANK_TRANSFER)
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
     handed_by = models.ForeignKey(
@@ -179,7 +180,7 @@ class Receipt(models.Model):
         related_name="+",
         verbose_name=_("confirmed by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("receipt")
@@ -228,10 +229,10 @@ class Allocation(models.Model):
         verbose_name=_("credit note"),
     )
     invoice = models.ForeignKey("sales.Invoice", on_delete=models.PROTECT, related_name="allocations")
-    amount = models.DecimalField(_("amount"), **MONEY)
-    allocated_on = models.DateField(_("date"))
+    amount = bounded.DecimalField(_("amount"), **MONEY)
+    allocated_on = bounded.DateField(_("date"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("allocation")
@@ -259,7 +260,7 @@ class IdempotencyKey(models.Model):
     scope = models.CharField(max_length=40)
     key = models.CharField(max_length=100)
     object_id = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="credit_idempotency_unique")]
@@ -289,8 +290,8 @@ class CollectionEscalation(models.Model):
         verbose_name=_("notified"),
     )
     days_overdue = models.PositiveIntegerField(_("days overdue"))
-    open_amount = models.DecimalField(_("open amount"), **MONEY)
-    created_at = models.DateTimeField(_("escalated at"), auto_now_add=True)
+    open_amount = bounded.DecimalField(_("open amount"), **MONEY)
+    created_at = bounded.DateTimeField(_("escalated at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("collection escalation")
@@ -315,21 +316,21 @@ class Statement(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="statements", verbose_name=_("customer")
     )
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
-    opening_balance = models.DecimalField(_("opening balance"), **MONEY)
-    invoiced = models.DecimalField(_("invoiced"), **MONEY)
-    credited = models.DecimalField(_("credit notes"), **MONEY)
-    received = models.DecimalField(_("received"), **MONEY)
-    closing_balance = models.DecimalField(_("closing balance"), **MONEY)
+    period_start = bounded.DateField(_("from"))
+    period_end = bounded.DateField(_("to"))
+    opening_balance = bounded.DecimalField(_("opening balance"), **MONEY)
+    invoiced = bounded.DecimalField(_("invoiced"), **MONEY)
+    credited = bounded.DecimalField(_("credit notes"), **MONEY)
+    received = bounded.DecimalField(_("received"), **MONEY)
+    closing_balance = bounded.DecimalField(_("closing balance"), **MONEY)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_at = bounded.DateTimeField(_("sent at"), null=True, blank=True)
     sent_to = models.CharField(_("sent to"), max_length=200, blank=True)
-    confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)
+    confirmed_on = bounded.DateField(_("confirmed on"), null=True, blank=True)
     signed_copy = models.FileField(_("signed copy"), upload_to="statements/%Y/%m/", blank=True)
-    customer_note = models.TextField(_("customer's remark"), blank=True)
+    customer_note = bounded.TextField(_("customer's remark"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("statement")
@@ -361,15 +362,15 @@ class StatementRun(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    period_start = models.DateField(_("month"))
+    period_start = bounded.DateField(_("month"))
     send_email = models.BooleanField(_("send by e-mail"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = bounded.TextField(blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
+    finished_at = bounded.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -395,17 +396,17 @@ class Reconciliation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reconciliations", verbose_name=_("sales rep")
     )
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
-    period_start = models.DateField(_("month"))
-    ledger_balance = models.DecimalField(_("finance ledger balance"), **MONEY)
-    rep_balance = models.DecimalField(_("rep's balance"), null=True, blank=True, **MONEY)
-    note = models.TextField(_("explanation of differences"), blank=True)
+    period_start = bounded.DateField(_("month"))
+    ledger_balance = bounded.DecimalField(_("finance ledger balance"), **MONEY)
+    rep_balance = bounded.DecimalField(_("rep's balance"), null=True, blank=True, **MONEY)
+    note = bounded.TextField(_("explanation of differences"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    rep_signed_at = models.DateTimeField(_("rep signed at"), null=True, blank=True)
+    rep_signed_at = bounded.DateTimeField(_("rep signed at"), null=True, blank=True)
     finance_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    finance_signed_at = models.DateTimeField(_("finance signed at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    finance_signed_at = bounded.DateTimeField(_("finance signed at"), null=True, blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("reconciliation")

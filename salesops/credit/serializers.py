@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField, DecimalField, IdMapField
 from salesops.credit.models import (
     CollectionEscalation,
     CreditFile,
@@ -19,10 +20,10 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class CreditSummarySerializer(serializers.Serializer):
-    limit = serializers.DecimalField(**MONEY)
-    exposure = serializers.DecimalField(**MONEY)
-    available = serializers.DecimalField(**MONEY)
-    overdue = serializers.DecimalField(**MONEY)
+    limit = DecimalField(**MONEY)
+    exposure = DecimalField(**MONEY)
+    available = DecimalField(**MONEY)
+    overdue = DecimalField(**MONEY)
 
 
 class CreditFileSerializer(ModelSerializer):
@@ -50,19 +51,19 @@ class CreditFileOpenSerializer(serializers.Serializer):
     grade = serializers.ChoiceField(choices=CreditFile.Grade.choices, default=CreditFile.Grade.B)
     payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, default=30)
     overdue_grace_days = serializers.IntegerField(min_value=0, max_value=90, default=0)
-    requested_limit = serializers.DecimalField(min_value=Decimal("0"), required=False, **MONEY)
+    requested_limit = DecimalField(min_value=Decimal("0"), required=False, **MONEY)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class CreditFileUpdateSerializer(serializers.Serializer):
     grade = serializers.ChoiceField(choices=CreditFile.Grade.choices, required=False)
     overdue_grace_days = serializers.IntegerField(min_value=0, max_value=90, required=False)
-    review_due = serializers.DateField(required=False, allow_null=True)
+    review_due = DateField(required=False, allow_null=True)
     active = serializers.BooleanField(required=False)
 
 
 class CreditReviewSerializer(ModelSerializer):
-    requested_limit = serializers.DecimalField(min_value=Decimal("0"), required=False, write_only=True, **MONEY)
+    requested_limit = DecimalField(min_value=Decimal("0"), required=False, write_only=True, **MONEY)
     requested_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False, write_only=True)
 
     class Meta:
@@ -96,13 +97,13 @@ class CreditReviewSerializer(ModelSerializer):
 
 
 class PaymentHistorySerializer(serializers.Serializer):
-    since = serializers.DateField()
-    until = serializers.DateField()
-    average_days_to_pay = serializers.DecimalField(max_digits=7, decimal_places=1)
+    since = DateField()
+    until = DateField()
+    average_days_to_pay = DecimalField(max_digits=7, decimal_places=1)
     overdue_incidents = serializers.IntegerField()
-    max_exposure = serializers.DecimalField(**MONEY)
-    paid_amount = serializers.DecimalField(**MONEY)
-    invoiced_amount = serializers.DecimalField(**MONEY)
+    max_exposure = DecimalField(**MONEY)
+    paid_amount = DecimalField(**MONEY)
+    invoiced_amount = DecimalField(**MONEY)
 
 
 class CreditLimitRequestSerializer(ModelSerializer):
@@ -140,13 +141,13 @@ class CreditLimitRequestSerializer(ModelSerializer):
 class AllocationSerializer(serializers.Serializer):
     invoice = serializers.IntegerField(source="invoice_id")
     invoice_number = serializers.CharField(source="invoice.number")
-    amount = serializers.DecimalField(**MONEY)
-    allocated_on = serializers.DateField()
+    amount = DecimalField(**MONEY)
+    allocated_on = DateField()
 
 
 class ReceiptSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    unallocated_amount = serializers.DecimalField(read_only=True, **MONEY)
+    unallocated_amount = DecimalField(read_only=True, **MONEY)
     allocations = AllocationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -175,8 +176,8 @@ class ReceiptSerializer(ModelSerializer):
 
 class ReceiptCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
-    received_on = serializers.DateField()
+    amount = DecimalField(**MONEY)
+    received_on = DateField()
     method = serializers.ChoiceField(choices=Receipt.Method.choices, default=Receipt.Method.BANK_TRANSFER)
     bank_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     handed_by = serializers.IntegerField(required=False, allow_null=True)
@@ -186,7 +187,7 @@ class ReceiptCreateSerializer(serializers.Serializer):
 
 class AllocateSerializer(serializers.Serializer):
     invoices = serializers.ListField(child=serializers.IntegerField(), required=False, help_text=_("In this order"))
-    amounts = serializers.DictField(child=serializers.DecimalField(**MONEY), required=False)
+    amounts = IdMapField(child=DecimalField(**MONEY), required=False)
 
 
 class StatementSerializer(ModelSerializer):
@@ -219,11 +220,11 @@ class StatementSerializer(ModelSerializer):
 
 class StatementCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    month = serializers.DateField(help_text=_("Any day of the month"))
+    month = DateField(help_text=_("Any day of the month"))
 
 
 class StatementConfirmSerializer(serializers.Serializer):
-    confirmed_on = serializers.DateField(required=False, allow_null=True)
+    confirmed_on = DateField(required=False, allow_null=True)
     signed_copy = serializers.FileField(required=False)
     customer_note = serializers.CharField(required=False, allow_blank=True, default="")
     disputed = serializers.BooleanField(default=False)
@@ -250,7 +251,7 @@ class StatementRunSerializer(ModelSerializer):
 
 
 class ReconciliationSerializer(ModelSerializer):
-    difference = serializers.DecimalField(read_only=True, allow_null=True, **MONEY)
+    difference = DecimalField(read_only=True, allow_null=True, **MONEY)
 
     class Meta:
         model = Reconciliation
@@ -272,12 +273,12 @@ class ReconciliationSerializer(ModelSerializer):
 
 
 class ReconciliationOpenSerializer(serializers.Serializer):
-    month = serializers.DateField()
+    month = DateField()
     rep = serializers.IntegerField(required=False)
 
 
 class ReconciliationSignSerializer(serializers.Serializer):
-    rep_balance = serializers.DecimalField(required=False, **MONEY)
+    rep_balance = DecimalField(required=False, **MONEY)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     accept = serializers.BooleanField(default=True)
 

@@ -11,11 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
+from salesops.core.api.routers import Router
 from salesops.core.exceptions import PermissionDenied
 from salesops.core.models import User
 from salesops.core.roles import SALES_ROLES, UNIT_ROLES, Role
@@ -490,7 +490,7 @@ class CustomerImportViewSet(mixins.RetrieveModelMixin, SalesViewSet):
         return Response(CustomerImportSerializer(record).data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("crm/directory", DirectoryViewSet, basename="crm-directory")
 router.register("crm/pool", LeadPoolViewSet, basename="crm-pool")

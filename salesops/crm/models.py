@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
 
 
@@ -60,10 +61,14 @@ class Customer(models.Model):
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="customers", verbose_name=_("team"))
     address = models.CharField(_("address"), max_length=300, blank=True)
     city = models.CharField(_("city"), max_length=60, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = bounded.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LATITUDE
+    )
+    longitude = bounded.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LONGITUDE
+    )
     search_key = models.CharField(max_length=400, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
     industry = models.CharField(_("industry"), max_length=60, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("Advertisement or channel"))
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Separated by commas"))
@@ -72,8 +77,8 @@ class Customer(models.Model):
     tax_id = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     registered_via = models.CharField(_("registered via"), max_length=10, choices=Via.choices, default=Via.MANUAL)
     in_pool = models.BooleanField(_("in the lead pool"), default=False)
-    pooled_at = models.DateTimeField(_("returned to pool at"), null=True, blank=True)
-    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    pooled_at = bounded.DateTimeField(_("returned to pool at"), null=True, blank=True)
+    last_activity_at = bounded.DateTimeField(_("last activity"), null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
 
     class Meta:
@@ -120,8 +125,12 @@ class Address(models.Model):
     label = models.CharField(_("label"), max_length=60, help_text=_("e.g. shop, warehouse, head office"))
     address = models.CharField(_("address"), max_length=300)
     city = models.CharField(_("city"), max_length=60, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = bounded.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LATITUDE
+    )
+    longitude = bounded.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LONGITUDE
+    )
 
     class Meta:
         verbose_name = _("address")
@@ -176,11 +185,11 @@ class OwnershipConflict(models.Model):
     attempted_name = models.CharField(_("name given"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(_("attempted at"), auto_now_add=True)
+    created_at = bounded.DateTimeField(_("attempted at"), auto_now_add=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = bounded.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("ownership conflict")
@@ -213,8 +222,8 @@ class ReassignmentBatch(models.Model):
     done = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
+    finished_at = bounded.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -251,7 +260,7 @@ class OwnershipChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -265,11 +274,17 @@ class CrmPolicy(models.Model):
     """The CRM's policy as data (one row): holding limit, ABC grading, complaint answer time."""
 
     max_prospects_per_rep = models.PositiveIntegerField(_("prospects a rep may hold"), default=50)
-    grade_period_days = models.PositiveIntegerField(_("grading period (days)"), default=365)
-    grade_cutoff_a = models.DecimalField(_("A cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal(40))
-    grade_cutoff_b = models.DecimalField(_("B cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal(80))
+    grade_period_days = models.PositiveIntegerField(_("grading period (days)"), default=365, validators=bounds.DAYS)
+    grade_cutoff_a = bounded.DecimalField(
+        _("A cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal(40), validators=bounds.PERCENT
+    )
+    grade_cutoff_b = bounded.DecimalField(
+        _("B cut-off (%)"), max_digits=5, decimal_places=2, default=Decimal(80), validators=bounds.PERCENT
+    )
     grade_measure = models.CharField(_("grading measure"), max_length=40, default="sales_amount")
-    complaint_answer_hours = models.PositiveIntegerField(_("complaint answer within (working hours)"), default=24)
+    complaint_answer_hours = models.PositiveIntegerField(
+        _("complaint answer within (working hours)"), default=24, validators=bounds.HOURS
+    )
 
     class Meta:
         verbose_name = _("CRM policy")
@@ -289,7 +304,7 @@ class PoolRule(models.Model):
     (blank grade: ungraded leads)."""
 
     grade = models.CharField(_("grade"), max_length=1, blank=True, unique=True, choices=Customer.Grade.choices)
-    return_after_days = models.PositiveIntegerField(_("return to pool after (days)"))
+    return_after_days = models.PositiveIntegerField(_("return to pool after (days)"), validators=bounds.DAYS)
 
     class Meta:
         verbose_name = _("pool rule")
@@ -301,14 +316,14 @@ class PoolRule(models.Model):
 
 
 class GradingRun(models.Model):
-    run_at = models.DateTimeField(_("run at"), auto_now_add=True)
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
+    run_at = bounded.DateTimeField(_("run at"), auto_now_add=True)
+    period_start = bounded.DateField(_("from"))
+    period_end = bounded.DateField(_("to"))
     measure = models.CharField(_("measure"), max_length=40)
-    cutoff_a = models.DecimalField(max_digits=5, decimal_places=2)
-    cutoff_b = models.DecimalField(max_digits=5, decimal_places=2)
+    cutoff_a = bounded.DecimalField(max_digits=5, decimal_places=2)
+    cutoff_b = bounded.DecimalField(max_digits=5, decimal_places=2)
     customers = models.PositiveIntegerField(default=0)
-    total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    total = bounded.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
@@ -321,9 +336,9 @@ class GradingRun(models.Model):
 class CustomerGrade(models.Model):
     run = models.ForeignKey(GradingRun, on_delete=models.CASCADE, related_name="grades")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="grade_history")
-    value = models.DecimalField(max_digits=18, decimal_places=2)
-    share = models.DecimalField(max_digits=9, decimal_places=4)
-    cumulative_share = models.DecimalField(max_digits=9, decimal_places=4)
+    value = bounded.DecimalField(max_digits=18, decimal_places=2)
+    share = bounded.DecimalField(max_digits=9, decimal_places=4)
+    cumulative_share = bounded.DecimalField(max_digits=9, decimal_places=4)
     grade = models.CharField(max_length=1, choices=Customer.Grade.choices)
 
     class Meta:
@@ -338,11 +353,11 @@ class KeyAccountFile(models.Model):
     """重点用户档案: what an A customer needs, who decides, what they prefer, what is planned."""
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="key_account")
-    needs = models.TextField(_("needs"), blank=True)
-    decision_makers = models.TextField(_("decision makers"), blank=True)
-    preferences = models.TextField(_("preferences"), blank=True)
-    plans = models.TextField(_("plans"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    needs = bounded.TextField(_("needs"), blank=True)
+    decision_makers = bounded.TextField(_("decision makers"), blank=True)
+    preferences = bounded.TextField(_("preferences"), blank=True)
+    plans = bounded.TextField(_("plans"), blank=True)
+    updated_at = bounded.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("key-account file")
@@ -396,16 +411,16 @@ class Opportunity(models.Model):
     )
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("stage"))
-    amount = models.DecimalField(
+    amount = bounded.DecimalField(
         _("amount"), max_digits=14, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
     )
-    expected_close = models.DateField(_("expected close"))
+    expected_close = bounded.DateField(_("expected close"))
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
-    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    next_step_due = bounded.DateField(_("next step due"), null=True, blank=True)
     competitors = models.CharField(_("competitors"), max_length=200, blank=True)
     loss_reason = models.CharField(_("loss reason"), max_length=300, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = bounded.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("opportunity")
@@ -431,7 +446,7 @@ class StageChange(models.Model):
     from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = bounded.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -459,15 +474,15 @@ class Activity(models.Model):
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     subject = models.CharField(_("subject"), max_length=200)
-    occurred_at = models.DateTimeField(_("when"))
-    duration_minutes = models.PositiveIntegerField(_("minutes"), default=30)
+    occurred_at = bounded.DateTimeField(_("when"))
+    duration_minutes = models.PositiveIntegerField(_("minutes"), default=30, validators=bounds.MINUTES)
     done = models.BooleanField(_("done"), default=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = bounded.TextField(_("outcome"), blank=True)
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
-    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    next_step_due = bounded.DateField(_("next step due"), null=True, blank=True)
     next_step_done = models.BooleanField(_("next step done"), default=False)
     entered_late = models.BooleanField(_("entered late"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("activity")
@@ -501,20 +516,20 @@ class Complaint(models.Model):
     )
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     subject = models.CharField(_("subject"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    received_at = models.DateTimeField(_("received at"))
-    answer_due = models.DateTimeField(_("answer due"))
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answer = models.TextField(_("answer"), blank=True)
-    resolution = models.TextField(_("resolution"), blank=True)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    follow_up_at = models.DateTimeField(_("follow-up call at"), null=True, blank=True)
-    follow_up_note = models.TextField(_("follow-up note"), blank=True)
+    description = bounded.TextField(_("description"), blank=True)
+    received_at = bounded.DateTimeField(_("received at"))
+    answer_due = bounded.DateTimeField(_("answer due"))
+    answered_at = bounded.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = bounded.TextField(_("answer"), blank=True)
+    resolution = bounded.TextField(_("resolution"), blank=True)
+    resolved_at = bounded.DateTimeField(_("resolved at"), null=True, blank=True)
+    follow_up_at = bounded.DateTimeField(_("follow-up call at"), null=True, blank=True)
+    follow_up_note = bounded.TextField(_("follow-up note"), blank=True)
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction (1–5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("complaint")
@@ -536,7 +551,7 @@ class CustomerFile(models.Model):
     name = models.CharField(_("name"), max_length=200)
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -549,7 +564,7 @@ class PersonalDataExport(models.Model):
     """Every export containing contact details (phones, e-mails) leaves one of these."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = bounded.DateTimeField(auto_now_add=True)
     what = models.CharField(max_length=100)
     rows = models.PositiveIntegerField(default=0)
     query = models.CharField(max_length=300, blank=True)
@@ -573,7 +588,7 @@ class CustomerImport(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     created = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DecimalField
 from salesops.crm.models import (
     Activity,
     Address,
@@ -192,7 +193,7 @@ class StageSerializer(ModelSerializer):
 
 
 class OpportunitySerializer(ModelSerializer):
-    weighted_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    weighted_amount = DecimalField(max_digits=18, decimal_places=2, read_only=True)
     stage_code = serializers.CharField(source="stage.code", read_only=True)
 
     class Meta:

@@ -5,13 +5,10 @@ Stock roles see everything; sales roles see stock levels of sellable products wi
 anyone else gets empty lists and 404 on records (existence is not revealed). Writes need the
 warehouse or purchasing role (403 otherwise)."""
 
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from salesops.catalog.permissions import (
     PRODUCT_READ_ROLES,
@@ -22,6 +19,7 @@ from salesops.catalog.permissions import (
 )
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
+from salesops.core.api.routers import Router
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.inventory import documents, expiry, selectors
 from salesops.inventory import stocktake as stocktakes
@@ -45,17 +43,6 @@ from salesops.inventory.serializers import (
     TransferSerializer,
     WarehouseSerializer,
 )
-
-
-def _ids(quantities: dict) -> dict[int, Decimal]:
-    """Keys of a {product id: value} map as ids; anything else is a field error, not a 500."""
-    try:
-        ids = {int(k): v for k, v in quantities.items()}
-    except (TypeError, ValueError):
-        ids = {0: None}
-    if any(not 0 < key < 2**63 for key in ids):
-        raise ValidationFailed(fields={"quantities": [_("Keys must be product ids.")]}, code="invalid_key")
-    return ids
 
 
 class WarehouseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -123,7 +110,7 @@ class TransferViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         data = QuantitiesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         transfer = documents.transfer_receive(
-            transfer=self.get_object(), actor=request.user, received=_ids(data.validated_data["quantities"])
+            transfer=self.get_object(), actor=request.user, received=data.validated_data["quantities"]
         )
         return Response(TransferSerializer(transfer).data)
 
@@ -158,7 +145,7 @@ class StocktakeViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         data = QuantitiesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         counted = stocktakes.stocktake_record_counts(
-            stocktake=self.get_object(), actor=request.user, counts=_ids(data.validated_data["quantities"])
+            stocktake=self.get_object(), actor=request.user, counts=data.validated_data["quantities"]
         )
         return Response({"counted": counted})
 
@@ -257,8 +244,8 @@ class PurchaseOrderViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadO
         order = documents.purchase_order_receive(
             order=self.get_object(),
             actor=request.user,
-            quantities=_ids(data.validated_data["quantities"]),
-            lots={pid: LotSpec(**spec) for pid, spec in _ids(data.validated_data["lots"]).items()},
+            quantities=data.validated_data["quantities"],
+            lots={pid: LotSpec(**spec) for pid, spec in data.validated_data["lots"].items()},
         )
         return Response(PurchaseOrderSerializer(order, context={"request": request}).data)
 
@@ -307,7 +294,7 @@ class LotDisposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return Response(LotDisposalSerializer(disposal).data, status=201)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock", StockLevelViewSet, basename="stock")
 router.register("stock-moves", StockMoveViewSet, basename="stock-move")

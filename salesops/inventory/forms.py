@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy
 
 from salesops.catalog.forms import LinesFormMixin
 from salesops.catalog.models import ProductFamily
+from salesops.core.bounded import DateFormField, DecimalFormField
 from salesops.inventory.models import Supplier, Warehouse
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -19,7 +20,7 @@ class PurchaseOrderForm(LinesFormMixin, forms.Form):
     line_columns = 3
     supplier = forms.ModelChoiceField(label=gettext_lazy("Supplier"), queryset=Supplier.objects.filter(active=True))
     warehouse = forms.ModelChoiceField(label=gettext_lazy("Receiving warehouse"), queryset=_warehouses())
-    expected_date = forms.DateField(label=gettext_lazy("Expected date"), widget=DATE)
+    expected_date = DateFormField(label=gettext_lazy("Expected date"), widget=DATE)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
     lines = forms.CharField(
         label=gettext_lazy("Lines"),
@@ -69,7 +70,7 @@ class StocktakeForm(forms.Form):
     family = forms.ModelChoiceField(
         label=gettext_lazy("Only this product family"), required=False, queryset=ProductFamily.objects.all()
     )
-    approval_threshold = forms.DecimalField(
+    approval_threshold = DecimalFormField(
         label=gettext_lazy("Approval above (variance value)"), initial=1000, min_value=0
     )
 

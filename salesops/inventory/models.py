@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product
+from salesops.core import bounded, bounds
 
 QTY = {"max_digits": 16, "decimal_places": 3}
 # What a person may enter on a document line: a positive quantity below a billion units and a
@@ -51,9 +52,9 @@ class Warehouse(models.Model):
 class StockBalance(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="balances")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="balances")
-    on_hand = models.DecimalField(_("on hand"), default=Decimal("0"), **QTY)
-    reserved = models.DecimalField(_("reserved"), default=Decimal("0"), **QTY)
-    avg_cost = models.DecimalField(_("average cost"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    on_hand = bounded.DecimalField(_("on hand"), default=Decimal("0"), **QTY)
+    reserved = bounded.DecimalField(_("reserved"), default=Decimal("0"), **QTY)
+    avg_cost = bounded.DecimalField(_("average cost"), max_digits=14, decimal_places=4, default=Decimal("0"))
 
     class Meta:
         verbose_name = _("stock balance")
@@ -87,8 +88,8 @@ class StockMove(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="moves")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="moves")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    quantity = models.DecimalField(_("quantity"), **QTY)  # signed: + in, − out
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    quantity = bounded.DecimalField(_("quantity"), **QTY)  # signed: + in, − out
+    unit_cost = bounded.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, default=Decimal("0"))
     reference_type = models.CharField(max_length=40, blank=True)
     reference_id = models.PositiveBigIntegerField(null=True, blank=True)
     reference_number = models.CharField(_("document"), max_length=40, blank=True)
@@ -97,7 +98,7 @@ class StockMove(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("time"), db_index=True)
+    at = bounded.DateTimeField(_("time"), db_index=True)
 
     class Meta:
         verbose_name = _("stock move")
@@ -161,10 +162,10 @@ class StockReservation(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="reservations")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="reservations")
-    quantity = models.DecimalField(_("quantity"), **QTY)
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
     reference_type = models.CharField(max_length=40)
     reference_id = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -239,7 +240,7 @@ class ReorderLevel(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reorder_levels")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="reorder_levels")
-    level = models.DecimalField(_("warning level"), **QTY)
+    level = bounded.DecimalField(_("warning level"), **QTY, validators=bounds.NON_NEGATIVE)
 
     class Meta:
         verbose_name = _("reorder level")
@@ -255,10 +256,10 @@ class ReorderAlert(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+")
-    raised_at = models.DateTimeField()
-    cleared_at = models.DateTimeField(null=True, blank=True)
-    available = models.DecimalField(**QTY)
-    level = models.DecimalField(**QTY)
+    raised_at = bounded.DateTimeField()
+    cleared_at = bounded.DateTimeField(null=True, blank=True)
+    available = bounded.DecimalField(**QTY)
+    level = bounded.DecimalField(**QTY, validators=bounds.NON_NEGATIVE)
 
     class Meta:
         constraints = [
@@ -289,7 +290,7 @@ class PurchaseOrder(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="orders", verbose_name=_("supplier"))
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
-    expected_date = models.DateField(_("expected date"))
+    expected_date = bounded.DateField(_("expected date"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     note = models.CharField(_("note"), max_length=300, blank=True)
     total_net = models.DecimalField(_("total before tax"), max_digits=16, decimal_places=2, default=Decimal("0"))
@@ -297,7 +298,7 @@ class PurchaseOrder(models.Model):
     total = models.DecimalField(_("total incl. VAT"), max_digits=16, decimal_places=2, default=Decimal("0"))
     sent_at = models.DateTimeField(_("sent to the supplier"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("purchase order")
@@ -311,10 +312,12 @@ class PurchaseOrder(models.Model):
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), validators=POSITIVE_QTY, **QTY)
-    received_quantity = models.DecimalField(_("received"), default=Decimal("0"), **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, validators=NON_NEGATIVE)
-    tax_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT)
+    quantity = bounded.DecimalField(_("quantity"), validators=POSITIVE_QTY, **QTY)
+    received_quantity = bounded.DecimalField(_("received"), default=Decimal("0"), **QTY)
+    unit_cost = bounded.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, validators=NON_NEGATIVE)
+    tax_rate = bounded.DecimalField(
+        _("VAT %"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
+    )
     closed = models.BooleanField(_("closed short"), default=False)
 
     class Meta:
@@ -346,7 +349,7 @@ class StockDocument(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("stock document")
@@ -373,9 +376,9 @@ class Transfer(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = bounded.DateTimeField(_("sent"), null=True, blank=True)
+    received_at = bounded.DateTimeField(_("received"), null=True, blank=True)
     has_difference = models.BooleanField(_("difference"), default=False)
 
     class Meta:
@@ -390,9 +393,9 @@ class Transfer(models.Model):
 class TransferLine(models.Model):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("sent"), **QTY)
-    received_quantity = models.DecimalField(_("received"), null=True, blank=True, **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    quantity = bounded.DecimalField(_("sent"), **QTY)
+    received_quantity = bounded.DecimalField(_("received"), null=True, blank=True, **QTY)
+    unit_cost = bounded.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, default=Decimal("0"))
 
     class Meta:
         ordering = ["id"]
@@ -423,7 +426,7 @@ class ReplenishmentOrder(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED)
     transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("store replenishment order")
@@ -437,7 +440,7 @@ class ReplenishmentOrder(models.Model):
 class ReplenishmentLine(models.Model):
     order = models.ForeignKey(ReplenishmentOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("ordered"), **QTY)
+    quantity = bounded.DecimalField(_("ordered"), **QTY)
 
     class Meta:
         ordering = ["id"]
@@ -468,12 +471,16 @@ class Stocktake(models.Model):
         verbose_name=_("product family"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.COUNTING)
-    frozen_at = models.DateTimeField(_("frozen at"))
-    approval_threshold = models.DecimalField(
-        _("approval above (variance value)"), max_digits=14, decimal_places=2, default=Decimal("1000")
+    frozen_at = bounded.DateTimeField(_("frozen at"))
+    approval_threshold = bounded.DecimalField(
+        _("approval above (variance value)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("1000"),
+        validators=bounds.NON_NEGATIVE,
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    posted_at = models.DateTimeField(_("posted"), null=True, blank=True)
+    posted_at = bounded.DateTimeField(_("posted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("stocktake")
@@ -487,12 +494,12 @@ class Stocktake(models.Model):
 class StocktakeLine(models.Model):
     stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    snapshot_quantity = models.DecimalField(_("book at freeze"), **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, default=Decimal("0"))
-    counted_quantity = models.DecimalField(_("counted"), null=True, blank=True, **QTY)
-    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
-    moved_quantity = models.DecimalField(_("moves after freeze"), default=Decimal("0"), **QTY)
-    variance = models.DecimalField(_("variance"), default=Decimal("0"), **QTY)
+    snapshot_quantity = bounded.DecimalField(_("book at freeze"), **QTY)
+    unit_cost = bounded.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    counted_quantity = bounded.DecimalField(_("counted"), null=True, blank=True, **QTY, validators=bounds.NON_NEGATIVE)
+    counted_at = bounded.DateTimeField(_("counted at"), null=True, blank=True)
+    moved_quantity = bounded.DecimalField(_("moves after freeze"), default=Decimal("0"), **QTY)
+    variance = bounded.DecimalField(_("variance"), default=Decimal("0"), **QTY)
 
     class Meta:
         ordering = ["id"]

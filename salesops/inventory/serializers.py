@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from salesops.catalog.permissions import sees_costs
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField, DecimalField, IdMapField
 from salesops.inventory.models import (
     LotBalance,
     LotDisposal,
@@ -47,8 +48,8 @@ class StockLevelSerializer(CostHidingMixin, ModelSerializer):
     cost_fields = ("avg_cost", "value")
     sku = serializers.CharField(source="product.sku", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
-    available = serializers.DecimalField(source="available_qty", read_only=True, **QTY)
-    value = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    available = DecimalField(source="available_qty", read_only=True, **QTY)
+    value = DecimalField(max_digits=20, decimal_places=2, read_only=True)
 
     class Meta:
         model = StockBalance
@@ -92,8 +93,8 @@ class StockMoveSerializer(ModelSerializer):
 
 class LineInSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    quantity = serializers.DecimalField(min_value=Decimal("0.001"), **QTY)
-    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=Decimal("0"), required=False)
+    quantity = DecimalField(min_value=Decimal("0.001"), **QTY)
+    unit_cost = DecimalField(max_digits=14, decimal_places=4, min_value=Decimal("0"), required=False)
 
 
 class TransferLineSerializer(ModelSerializer):
@@ -133,7 +134,7 @@ class TransferCreateSerializer(serializers.Serializer):
 class QuantitiesSerializer(serializers.Serializer):
     """{"quantities": {"<product id>": "12.5", …}}"""
 
-    quantities = serializers.DictField(child=serializers.DecimalField(**QTY), required=False, default=dict)
+    quantities = IdMapField(child=DecimalField(**QTY), required=False, default=dict)
 
 
 class StocktakeLineSerializer(ModelSerializer):
@@ -225,7 +226,7 @@ class PurchaseOrderSerializer(CostHidingMixin, ModelSerializer):
 class PurchaseOrderCreateSerializer(serializers.Serializer):
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
     warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    expected_date = serializers.DateField()
+    expected_date = DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     lines = LineInSerializer(many=True)
 
@@ -239,7 +240,7 @@ class LotInSerializer(serializers.Serializer):
 class ReceiptSerializer(QuantitiesSerializer):
     """{"quantities": {"<product id>": "12.5"}, "lots": {"<product id>": {"code", "production_date", "expiry_date"}}}"""
 
-    lots = serializers.DictField(child=LotInSerializer(), required=False, default=dict)
+    lots = IdMapField(child=LotInSerializer(), required=False, default=dict)
 
 
 class LotBalanceSerializer(ModelSerializer):
@@ -263,5 +264,5 @@ class LotDisposalSerializer(ModelSerializer):
 class LotDisposalCreateSerializer(serializers.Serializer):
     balance = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id of the lot balance")
     kind = serializers.ChoiceField(choices=LotDisposal.Kind.choices)
-    quantity = serializers.DecimalField(min_value=Decimal("0.001"), **QTY)
+    quantity = DecimalField(min_value=Decimal("0.001"), **QTY)
     reason = serializers.CharField(max_length=300)

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.catalog.models import Product, ProductFamily
+from salesops.core import bounds
 from salesops.core.audit import audit_record, model_create
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
@@ -134,9 +135,7 @@ def stocktake_record_counts(*, stocktake: Stocktake, counts: dict, actor, counte
         if pid is None:
             unknown.append(str(key))
             continue
-        quantity = Decimal(value)
-        if quantity < 0:
-            raise ValidationFailed(fields={"counts": [_("Counted quantities cannot be negative.")]})
+        quantity = bounds.clean_input(StocktakeLine, "counted_quantity", value, field="counts")
         clean[pid] = quantity
     if unknown:
         raise ValidationFailed(fields={"counts": [_("Unknown SKU: %(skus)s") % {"skus": ", ".join(unknown[:10])}]})

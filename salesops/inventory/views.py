@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +29,7 @@ from salesops.catalog.permissions import (
     sees_costs,
     sees_stock,
 )
+from salesops.core import bounds
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
@@ -52,6 +54,7 @@ from salesops.inventory.models import (
     StockDocument,
     StockMove,
     Stocktake,
+    StocktakeLine,
     Transfer,
     Warehouse,
 )
@@ -83,12 +86,9 @@ def _quantities_from_post(post, prefix: str) -> dict[int, Decimal]:
     for key, value in post.items():
         if key.startswith(prefix) and value.strip() != "":
             try:
-                number = Decimal(value.strip())
-                if not number.is_finite():
-                    raise ValueError(value)
-                result[int(key[len(prefix) :])] = number
-            except (InvalidOperation, ValueError):
-                raise ApplicationError(_("“%(value)s” is not a number.") % {"value": value})
+                result[bounds.parse_int(key[len(prefix) :], min_value=1)] = bounds.parse_decimal(value)
+            except ValidationError:
+                raise ApplicationError(_("“%(value)s” is not a number.") % {"value": value[:40]})
     return result
 
 
@@ -793,9 +793,9 @@ def stocktake_import(request, pk: int):
         if not row.get("sku") or row.get("counted", "") == "":
             continue
         try:
-            counts[row["sku"]] = Decimal(str(row["counted"]).replace(",", ""))
-        except InvalidOperation:
-            errors.append(_("Row %(n)d: “%(value)s” is not a number.") % {"n": number, "value": row["counted"]})
+            counts[row["sku"]] = bounds.clean_field_value(StocktakeLine, "counted_quantity", row["counted"])
+        except ValidationError as error:
+            errors.append(_("Row %(n)d: %(problem)s") % {"n": number, "problem": error.messages[0]})
     if errors:
         raise ApplicationError("; ".join(errors[:10]) + _(" — nothing was imported."))
     counted = stocktakes.stocktake_record_counts(stocktake=stocktake, counts=counts, actor=request.user)

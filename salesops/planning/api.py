@@ -11,12 +11,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from salesops.catalog.models import Product, ProductFamily
+from salesops.core.api.fields import DateField
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
+from salesops.core.api.routers import Router
 from salesops.core.exceptions import NotFound
 from salesops.core.models import User
 from salesops.planning import selectors, services
@@ -265,9 +266,8 @@ class SopPackViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
 
 def serializers_date(value):
-    from rest_framework import serializers
 
-    field = serializers.DateField()
+    field = DateField()
     return field.run_validation(value)
 
 
@@ -524,7 +524,7 @@ class MrpExceptionViewSet(mixins.ListModelMixin, PlanningViewSet):
         return selectors.mrp_exception_list_for_user(user=self.request.user)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("planning/forecast-runs", ForecastRunViewSet, basename="planning-forecast-run")
 router.register("planning/forecast-overrides", ForecastOverrideViewSet, basename="planning-forecast-override")
 router.register("planning/forecast-inputs", ForecastInputViewSet, basename="planning-forecast-input")

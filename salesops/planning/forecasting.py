@@ -19,11 +19,13 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.catalog.models import Product
+from salesops.core import bounds
 from salesops.core.audit import audit_record, model_create
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent
@@ -221,10 +223,10 @@ def forecast_override(*, line: ForecastLine, new_value, reason: str, actor, cust
     reason = (reason or "").strip()
     problems = {}
     try:
-        value = Decimal(str(new_value)).quantize(Q3)
-    except Exception:
+        value = bounds.clean_field_value(ForecastLine, "consensus", new_value).quantize(Q3)
+    except DjangoValidationError as error:
         value = None
-        problems["new_value"] = [_("Enter a quantity.")]
+        problems["new_value"] = error.messages
     if value is not None and value < 0:
         problems["new_value"] = [_("The quantity cannot be negative.")]
     if not reason:
@@ -260,7 +262,7 @@ def forecast_input_save(
     period = month_start(period)
     if not run.first_period <= period < add_months(run.first_period, run.horizon):
         raise ValidationFailed(fields={"period": [_("The month is outside the forecast horizon.")]})
-    value = Decimal(str(quantity)).quantize(Q3)
+    value = bounds.clean_input(ForecastInput, "quantity", quantity).quantize(Q3)
     if value < 0:
         raise ValidationFailed(fields={"quantity": [_("The quantity cannot be negative.")]})
     existing = ForecastInput.objects.filter(run=run, rep=rep, product=product, period=period, customer=customer).first()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product, ProductFamily
+from salesops.core.bounded import DateFormField, DecimalFormField
 from salesops.core.models import User
 from salesops.planning.models import FORECAST_MODELS, PlanAcknowledgement, PlanningPolicy, WorkCentre
 from salesops.planning.mps import POLICY_FIELDS
@@ -35,14 +36,14 @@ class ForecastRunForm(forms.Form):
 
 class OverrideForm(forms.Form):
     line = forms.IntegerField(widget=forms.HiddenInput)
-    new_value = forms.DecimalField(label=_("New value"), min_value=0, decimal_places=3)
+    new_value = DecimalFormField(label=_("New value"), min_value=0, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
 class InputForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.filter(active=True))
     period = MonthField(label=_("Month"))
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, decimal_places=3)
+    quantity = DecimalFormField(label=_("Quantity"), min_value=0, decimal_places=3)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -50,7 +51,7 @@ class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Decision"), max_length=500)
     family = forms.ModelChoiceField(label=_("Family"), queryset=ProductFamily.objects.all(), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
-    due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = DateFormField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class MonthForm(forms.Form):
@@ -121,7 +122,7 @@ class ScenarioForm(forms.Form):
 
 class MpsChangeForm(forms.Form):
     line = forms.IntegerField(widget=forms.HiddenInput)
-    new_quantity = forms.DecimalField(label=_("New quantity"), min_value=0, decimal_places=3)
+    new_quantity = DecimalFormField(label=_("New quantity"), min_value=0, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
@@ -130,11 +131,11 @@ class AckForm(forms.Form):
 
 
 class ProductionReportForm(forms.Form):
-    date = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateFormField(label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(active=True, source=Product.Source.MAKE)
     )
-    quantity = forms.DecimalField(label=_("Quantity made"), min_value=0, decimal_places=3)
+    quantity = DecimalFormField(label=_("Quantity made"), min_value=0, decimal_places=3)
 
 
 class PlanningPolicyForm(forms.ModelForm):

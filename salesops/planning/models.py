@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product, ProductFamily
+from salesops.core import bounded, bounds
 
 QTY = {"max_digits": 16, "decimal_places": 3}
 ZERO = Decimal("0")
@@ -89,9 +90,15 @@ class FamilyTarget(models.Model):
     family = models.OneToOneField(
         ProductFamily, on_delete=models.CASCADE, related_name="planning_target", verbose_name=_("family")
     )
-    target_days_of_cover = models.DecimalField(_("target days of cover"), max_digits=8, decimal_places=1)
-    labour_hours_per_unit = models.DecimalField(
-        _("labour hours per unit"), max_digits=10, decimal_places=4, default=Decimal("0.1")
+    target_days_of_cover = bounded.DecimalField(
+        _("target days of cover"), max_digits=8, decimal_places=1, validators=bounds.NON_NEGATIVE
+    )
+    labour_hours_per_unit = bounded.DecimalField(
+        _("labour hours per unit"),
+        max_digits=10,
+        decimal_places=4,
+        default=Decimal("0.1"),
+        validators=bounds.NON_NEGATIVE,
     )
 
     class Meta:
@@ -106,7 +113,7 @@ class FamilyTarget(models.Model):
 # --- forecasts -----------------------------------------------------------------------------------------
 class ForecastRun(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
-    first_period = models.DateField(_("first forecast month"))
+    first_period = bounded.DateField(_("first forecast month"))
     horizon = models.PositiveSmallIntegerField(_("horizon (months)"), default=3)
     history_source = models.CharField(_("sales history"), max_length=20, choices=PlanningPolicy.HistorySource.choices)
     model = models.CharField(_("model"), max_length=20, default="auto")
@@ -114,12 +121,12 @@ class ForecastRun(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
-    message = models.TextField(_("message"), blank=True)
+    message = bounded.TextField(_("message"), blank=True)
     n_series = models.PositiveIntegerField(_("series"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = bounded.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("forecast run")
@@ -147,11 +154,11 @@ class ForecastLine(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     family = models.ForeignKey(ProductFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    period = models.DateField(_("month"))
-    baseline = models.DecimalField(_("baseline"), **QTY)
-    seasonal_naive = models.DecimalField(_("seasonal naive"), **QTY)
+    period = bounded.DateField(_("month"))
+    baseline = bounded.DecimalField(_("baseline"), **QTY)
+    seasonal_naive = bounded.DecimalField(_("seasonal naive"), **QTY)
     model = models.CharField(_("model"), max_length=20)
-    consensus = models.DecimalField(_("consensus"), **QTY)
+    consensus = bounded.DecimalField(_("consensus"), **QTY, validators=bounds.NON_NEGATIVE)
 
     class Meta:
         ordering = ["run", "level", "family_id", "product_id", "period"]
@@ -171,10 +178,10 @@ class ForecastInput(models.Model):
         "crm.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    period = models.DateField(_("month"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
+    period = bounded.DateField(_("month"))
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("forecast input")
@@ -189,14 +196,14 @@ class ForecastOverride(models.Model):
     """Every change of a consensus value: who, why, and the value it replaced."""
 
     line = models.ForeignKey(ForecastLine, on_delete=models.CASCADE, related_name="overrides")
-    old_value = models.DecimalField(_("replaced value"), **QTY)
-    new_value = models.DecimalField(_("new value"), **QTY)
+    old_value = bounded.DecimalField(_("replaced value"), **QTY)
+    new_value = bounded.DecimalField(_("new value"), **QTY)
     reason = models.CharField(_("reason"), max_length=300)
     customer = models.ForeignKey(
         "crm.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
     )
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    at = bounded.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("forecast override")
@@ -210,10 +217,10 @@ class ForecastOverride(models.Model):
 class ForecastVersion(models.Model):
     """The submitted forecast of a month, frozen: its rows never change once written."""
 
-    month = models.DateField(_("version month"), unique=True)
+    month = bounded.DateField(_("version month"), unique=True)
     run = models.ForeignKey(ForecastRun, on_delete=models.PROTECT, related_name="versions")
     submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by"))
-    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_at = bounded.DateTimeField(_("submitted"))
 
     class Meta:
         verbose_name = _("forecast version")
@@ -236,9 +243,9 @@ class ForecastVersionRow(models.Model):
     level = models.CharField(max_length=10, choices=ForecastLine.Level.choices)
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     family = models.ForeignKey(ProductFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    period = models.DateField()
-    baseline = models.DecimalField(**QTY)
-    consensus = models.DecimalField(**QTY)
+    period = bounded.DateField()
+    baseline = bounded.DecimalField(**QTY)
+    consensus = bounded.DecimalField(**QTY, validators=bounds.NON_NEGATIVE)
 
     class Meta:
         ordering = ["version", "level", "product_id", "period"]
@@ -260,13 +267,13 @@ class SopPack(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed (frozen)")
 
-    month = models.DateField(_("month"), unique=True)
+    month = bounded.DateField(_("month"), unique=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     data = models.JSONField(default=dict)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
     closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = bounded.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("S&OP review pack")
@@ -284,9 +291,9 @@ class SopDecision(models.Model):
     )
     text = models.CharField(_("decision"), max_length=500)
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
-    due_date = models.DateField(_("due"), null=True, blank=True)
+    due_date = bounded.DateField(_("due"), null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pack", "id"]
@@ -306,14 +313,14 @@ class AggregatePlanScenario(models.Model):
     family = models.ForeignKey(
         ProductFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("family")
     )
-    first_period = models.DateField(_("first month"))
+    first_period = bounded.DateField(_("first month"))
     inputs = models.JSONField(_("inputs"), default=dict)
     result = models.JSONField(_("result"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    message = models.TextField(_("message"), blank=True)
-    total_cost = models.DecimalField(_("total cost"), max_digits=18, decimal_places=2, null=True, blank=True)
+    message = bounded.TextField(_("message"), blank=True)
+    total_cost = bounded.DecimalField(_("total cost"), max_digits=18, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("aggregate plan scenario")
@@ -327,14 +334,14 @@ class AggregatePlanScenario(models.Model):
 # --- master production schedule ---------------------------------------------------------------------------
 class MasterSchedule(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
-    first_week = models.DateField(_("first week"))
+    first_week = bounded.DateField(_("first week"))
     weeks = models.PositiveSmallIntegerField(_("weeks"))
     consumption = models.CharField(_("forecast consumption"), max_length=20, choices=PlanningPolicy.Consumption.choices)
     frozen_weeks = models.PositiveSmallIntegerField(_("frozen period (weeks)"))
     demand_time_fence_weeks = models.PositiveSmallIntegerField(_("demand time fence (weeks)"))
     planning_time_fence_weeks = models.PositiveSmallIntegerField(_("planning time fence (weeks)"))
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("master production schedule")
@@ -348,12 +355,12 @@ class MasterSchedule(models.Model):
 class MpsLine(models.Model):
     schedule = models.ForeignKey(MasterSchedule, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    week = models.DateField(_("week"))
-    forecast = models.DecimalField(_("forecast"), **QTY)
-    orders = models.DecimalField(_("firm orders"), **QTY)
-    demand = models.DecimalField(_("demand"), **QTY)
-    projected = models.DecimalField(_("projected on hand"), **QTY)
-    quantity = models.DecimalField(_("MPS quantity"), **QTY)
+    week = bounded.DateField(_("week"))
+    forecast = bounded.DecimalField(_("forecast"), **QTY)
+    orders = bounded.DecimalField(_("firm orders"), **QTY)
+    demand = bounded.DecimalField(_("demand"), **QTY)
+    projected = bounded.DecimalField(_("projected on hand"), **QTY)
+    quantity = bounded.DecimalField(_("MPS quantity"), **QTY)
 
     class Meta:
         ordering = ["schedule", "product__sku", "week"]
@@ -374,13 +381,13 @@ class MpsChange(models.Model):
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     line = models.ForeignKey(MpsLine, on_delete=models.PROTECT, related_name="changes")
-    old_quantity = models.DecimalField(_("old quantity"), **QTY)
-    new_quantity = models.DecimalField(_("new quantity"), **QTY)
+    old_quantity = bounded.DecimalField(_("old quantity"), **QTY)
+    new_quantity = bounded.DecimalField(_("new quantity"), **QTY)
     reason = models.CharField(_("reason"), max_length=300)
     in_frozen_period = models.BooleanField(_("in the frozen period"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("production plan change")
@@ -398,13 +405,13 @@ class ProductionPlan(models.Model):
         ISSUED = "issued", _("Issued")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
-    month = models.DateField(_("month"), unique=True)
+    month = bounded.DateField(_("month"), unique=True)
     schedule = models.ForeignKey(MasterSchedule, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    issued_at = bounded.DateTimeField(_("issued"), null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("production plan")
@@ -420,9 +427,9 @@ class PlanBucket(models.Model):
 
     plan = models.ForeignKey(ProductionPlan, on_delete=models.CASCADE, related_name="buckets")
     position = models.PositiveSmallIntegerField()
-    start = models.DateField(_("from"))
-    end = models.DateField(_("to"))
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    start = bounded.DateField(_("from"))
+    end = bounded.DateField(_("to"))
+    closed_at = bounded.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         ordering = ["plan", "position"]
@@ -434,7 +441,7 @@ class PlanBucket(models.Model):
 class PlanBucketLine(models.Model):
     bucket = models.ForeignKey(PlanBucket, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    planned = models.DecimalField(_("planned"), **QTY)
+    planned = bounded.DecimalField(_("planned"), **QTY)
     miss_reason = models.CharField(_("reason for the shortfall"), max_length=300, blank=True)
 
     class Meta:
@@ -455,7 +462,7 @@ class PlanAcknowledgement(models.Model):
     plan = models.ForeignKey(ProductionPlan, on_delete=models.CASCADE, related_name="acknowledgements")
     department = models.CharField(_("department"), max_length=20, choices=Department.choices)
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"))
+    at = bounded.DateTimeField(_("at"))
 
     class Meta:
         ordering = ["plan", "department"]
@@ -468,11 +475,11 @@ class PlanAcknowledgement(models.Model):
 class ProductionReport(models.Model):
     """Quantities made on one day (several reports a day add up)."""
 
-    date = models.DateField(_("date"))
+    date = bounded.DateField(_("date"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("made"), **QTY)
+    quantity = bounded.DecimalField(_("made"), **QTY)
     reported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -486,7 +493,7 @@ class ProductionReport(models.Model):
 class WorkCentre(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    hours_per_week = models.DecimalField(_("capacity (hours per week)"), max_digits=10, decimal_places=2)
+    hours_per_week = bounded.DecimalField(_("capacity (hours per week)"), max_digits=10, decimal_places=2)
 
     class Meta:
         verbose_name = _("work centre")
@@ -500,7 +507,9 @@ class WorkCentre(models.Model):
 class RoutingStep(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="routing", verbose_name=_("product"))
     work_centre = models.ForeignKey(WorkCentre, on_delete=models.PROTECT, related_name="steps")
-    hours_per_unit = models.DecimalField(_("hours per unit"), max_digits=10, decimal_places=4)
+    hours_per_unit = bounded.DecimalField(
+        _("hours per unit"), max_digits=10, decimal_places=4, validators=bounds.NON_NEGATIVE
+    )
 
     class Meta:
         ordering = ["product", "work_centre"]
@@ -519,11 +528,11 @@ class ProductionOrder(models.Model):
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    due_date = models.DateField(_("due"))
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    due_date = bounded.DateField(_("due"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("production order")
@@ -536,20 +545,20 @@ class ProductionOrder(models.Model):
 
 class MrpRun(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
-    first_week = models.DateField(_("first week"))
+    first_week = bounded.DateField(_("first week"))
     weeks = models.PositiveSmallIntegerField(_("weeks"))
     schedule = models.ForeignKey(MasterSchedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
-    message = models.TextField(_("message"), blank=True)
+    message = bounded.TextField(_("message"), blank=True)
     n_items = models.PositiveIntegerField(_("items"), default=0)
     n_planned = models.PositiveIntegerField(_("planned orders"), default=0)
     n_exceptions = models.PositiveIntegerField(_("exceptions"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = bounded.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("MRP run")
@@ -582,13 +591,13 @@ class PlannedOrder(models.Model):
         Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"), db_index=False
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    release_date = models.DateField(_("release"))
-    receipt_date = models.DateField(_("receipt"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
+    release_date = bounded.DateField(_("release"))
+    receipt_date = bounded.DateField(_("receipt"))
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
     past_due = models.BooleanField(_("past due"), default=False)
     # JSON text, not a JSONField: SQLite checks JSON_VALID on every insert of a JSONField, which
     # doubles the cost of writing a million planned orders; `pegs` parses it.
-    pegging = models.TextField(_("pegging"), blank=True, default="")
+    pegging = bounded.TextField(_("pegging"), blank=True, default="")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     purchase_order = models.ForeignKey(
         "inventory.PurchaseOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
@@ -625,7 +634,7 @@ class MrpExceptionRow(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     period = models.PositiveSmallIntegerField(_("week"))
     to_period = models.PositiveSmallIntegerField(_("to week"), null=True, blank=True)
-    quantity = models.DecimalField(_("quantity"), **QTY)
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
     message = models.CharField(_("message"), max_length=300)
 
     class Meta:
@@ -639,8 +648,10 @@ class CapacityLoadRow(models.Model):
     run = models.ForeignKey(MrpRun, on_delete=models.CASCADE, related_name="capacity")
     work_centre = models.ForeignKey(WorkCentre, on_delete=models.CASCADE, related_name="+")
     period = models.PositiveSmallIntegerField(_("week"))
-    load_hours = models.DecimalField(_("load (hours)"), max_digits=14, decimal_places=2)
-    capacity_hours = models.DecimalField(_("capacity (hours)"), max_digits=14, decimal_places=2)
+    load_hours = bounded.DecimalField(_("load (hours)"), max_digits=14, decimal_places=2)
+    capacity_hours = bounded.DecimalField(
+        _("capacity (hours)"), max_digits=14, decimal_places=2, validators=bounds.NON_NEGATIVE
+    )
 
     class Meta:
         ordering = ["run", "work_centre", "period"]

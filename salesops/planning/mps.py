@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.catalog.models import Product
+from salesops.core import bounds
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import InvalidTransition, PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent, User
@@ -281,10 +282,7 @@ def mps_change_request(*, line: MpsLine, new_quantity, reason: str, actor) -> Mp
 
     _require(actor, PLANNER_WRITE)
     reason = (reason or "").strip()
-    try:
-        value = Decimal(str(new_quantity)).quantize(Q3)
-    except Exception:
-        raise ValidationFailed(fields={"new_quantity": [_("Enter a quantity.")]}) from None
+    value = bounds.clean_input(MpsLine, "quantity", new_quantity, field="new_quantity").quantize(Q3)
     problems = {}
     if value < 0:
         problems["new_quantity"] = [_("The quantity cannot be negative.")]
@@ -431,7 +429,7 @@ def production_plan_acknowledge(*, plan: ProductionPlan, department: str, actor,
 @transaction.atomic
 def production_report_create(*, date: datetime.date, product: Product, quantity, actor) -> ProductionReport:
     _require(actor, PLANNER_WRITE)
-    value = Decimal(str(quantity)).quantize(Q3)
+    value = bounds.clean_input(ProductionReport, "quantity", quantity).quantize(Q3)
     if value <= 0:
         raise ValidationFailed(fields={"quantity": [_("Enter the quantity made.")]})
     if date > timezone.localdate():

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField
 from salesops.planning.models import (
     AggregatePlanScenario,
     ForecastInput,
@@ -54,7 +55,7 @@ class ForecastRunSerializer(ModelSerializer):
 
 
 class ForecastRunCreateSerializer(serializers.Serializer):
-    first_period = serializers.DateField(required=False)
+    first_period = DateField(required=False)
     horizon = serializers.IntegerField(required=False, min_value=1, max_value=24)
     product_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
     model = serializers.ChoiceField(
@@ -168,7 +169,7 @@ class MasterScheduleSerializer(ModelSerializer):
 
 
 class MpsGenerateSerializer(serializers.Serializer):
-    first_week = serializers.DateField(required=False)
+    first_week = DateField(required=False)
     weeks = serializers.IntegerField(required=False, min_value=1, max_value=52)
     product_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
 

@@ -18,9 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from salesops.core.api.history import HistoryMixin
+from salesops.core.api.routers import Router
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.roles import Role
 from salesops.crm.selectors import customer_list_for_user
@@ -104,7 +104,7 @@ def _visible_order(user, pk):
 def _quantities(values: dict) -> dict | None:
     """`{"<line id>": quantity}` from the body, keyed by int; None when not given (everything)."""
     quantities = values.get("quantities")
-    return {int(k): v for k, v in quantities.items()} if quantities else None
+    return quantities or None
 
 
 class ScopedViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -381,7 +381,7 @@ class SalesReturnViewSet(ScopedViewSet):
         return Response(SalesReturnSerializer(sales_return).data, status=201)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("orders", OrderViewSet, basename="sales-order")
 router.register("quotes", QuoteViewSet, basename="sales-quote")
 router.register("contracts", ContractViewSet, basename="sales-contract")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product
+from salesops.core.bounded import DateFormField, DecimalFormField
 from salesops.crm.selectors import customer_list_for_user
 from salesops.inventory.models import Warehouse
 from salesops.sales.models import SalesOrder, SalesReturn
@@ -35,16 +36,14 @@ class OrderForm(HeaderForm, OrderEditForm):
 
 
 class QuoteForm(HeaderForm):
-    valid_until = forms.DateField(
-        required=False, label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_until = DateFormField(required=False, label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
 
 
 class ContractForm(HeaderForm):
     title = forms.CharField(max_length=200, label=_("Title"))
-    start_date = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Ends"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = DateFormField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DateFormField(label=_("Ends"), widget=forms.DateInput(attrs={"type": "date"}))
     payment_terms_days = forms.IntegerField(min_value=0, max_value=365, initial=30, label=_("Payment terms (days)"))
     terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Additional terms"))
 
@@ -55,8 +54,8 @@ class LineForm(forms.Form):
         required=False,
         label=_("Product"),
     )
-    quantity = forms.DecimalField(required=False, label=_("Quantity"), max_digits=16, decimal_places=3)
-    unit_price = forms.DecimalField(
+    quantity = DecimalFormField(required=False, label=_("Quantity"), max_digits=16, decimal_places=3)
+    unit_price = DecimalFormField(
         required=False,
         label=_("Unit price"),
         max_digits=14,
@@ -106,10 +105,10 @@ def lines_from(formset) -> list[dict]:
 
 class ContractChangeForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason for the change"))
-    new_end_date = forms.DateField(
+    new_end_date = DateFormField(
         required=False, label=_("New end date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    new_total = forms.DecimalField(required=False, max_digits=14, decimal_places=2, label=_("New contract value"))
+    new_total = DecimalFormField(required=False, max_digits=14, decimal_places=2, label=_("New contract value"))
     additional_terms = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Additional terms")
     )
@@ -121,7 +120,7 @@ class ReturnForm(forms.Form):
 
 
 class PrepaymentForm(forms.Form):
-    prepayment_amount = forms.DecimalField(
+    prepayment_amount = DecimalFormField(
         required=False,
         max_digits=14,
         decimal_places=2,

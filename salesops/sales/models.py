@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product
+from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
 from salesops.crm.models import Customer
 from salesops.inventory.models import Warehouse
@@ -55,14 +56,14 @@ class SalesOrder(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
     payment = models.CharField(_("payment"), max_length=10, choices=Payment.choices, default=Payment.CREDIT)
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
-    order_date = models.DateField(_("order date"))
-    total = models.DecimalField(_("total"), default=ZERO, **MONEY)
-    prepayment_amount = models.DecimalField(_("paid in advance"), default=ZERO, **MONEY)
-    delivered_amount = models.DecimalField(_("delivered value"), default=ZERO, **MONEY)
-    invoiced_amount = models.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
+    order_date = bounded.DateField(_("order date"))
+    total = bounded.DecimalField(_("total"), default=ZERO, **MONEY)
+    prepayment_amount = bounded.DecimalField(_("paid in advance"), default=ZERO, **MONEY)
+    delivered_amount = bounded.DecimalField(_("delivered value"), default=ZERO, **MONEY)
+    invoiced_amount = bounded.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
+    confirmed_at = bounded.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
+    note = bounded.TextField(_("note"), blank=True)
     quote = models.ForeignKey(
         "Quote", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("quote")
     )
@@ -70,11 +71,11 @@ class SalesOrder(models.Model):
         "Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contract")
     )
     # prepayment already applied to invoices (the last invoiced part of the order is paid from it)
-    prepayment_applied = models.DecimalField(_("prepayment applied"), default=ZERO, **MONEY)
+    prepayment_applied = bounded.DecimalField(_("prepayment applied"), default=ZERO, **MONEY)
     discount_approved = models.BooleanField(_("special discount approved"), default=False)
     approval_reason = models.CharField(_("waiting for"), max_length=30, blank=True)
-    delivery_due_at = models.DateTimeField(_("deliver by"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    delivery_due_at = bounded.DateTimeField(_("deliver by"), null=True, blank=True)
+    delivered_at = bounded.DateTimeField(_("delivered at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -126,20 +127,20 @@ class OrderLine(models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("line"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    list_price = models.DecimalField(_("list price"), **MONEY)
-    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    delivered_quantity = models.DecimalField(_("delivered"), default=ZERO, **QTY)
-    invoiced_quantity = models.DecimalField(_("invoiced"), default=ZERO, **QTY)
-    returned_quantity = models.DecimalField(_("returned"), default=ZERO, **QTY)
-    cancelled_quantity = models.DecimalField(_("cancelled"), default=ZERO, **QTY)
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    unit_price = bounded.DecimalField(_("unit price"), **MONEY)
+    list_price = bounded.DecimalField(_("list price"), **MONEY)
+    discount_percent = bounded.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
+    amount = bounded.DecimalField(_("amount"), **MONEY)
+    delivered_quantity = bounded.DecimalField(_("delivered"), default=ZERO, **QTY)
+    invoiced_quantity = bounded.DecimalField(_("invoiced"), default=ZERO, **QTY)
+    returned_quantity = bounded.DecimalField(_("returned"), default=ZERO, **QTY)
+    cancelled_quantity = bounded.DecimalField(_("cancelled"), default=ZERO, **QTY)
     # values to the cent, so that the parts of a line always add up to the line
-    delivered_value = models.DecimalField(_("delivered value"), default=ZERO, **MONEY)
-    invoiced_value = models.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
-    returned_value = models.DecimalField(_("returned value"), default=ZERO, **MONEY)
-    cancelled_value = models.DecimalField(_("cancelled value"), default=ZERO, **MONEY)
+    delivered_value = bounded.DecimalField(_("delivered value"), default=ZERO, **MONEY)
+    invoiced_value = bounded.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
+    returned_value = bounded.DecimalField(_("returned value"), default=ZERO, **MONEY)
+    cancelled_value = bounded.DecimalField(_("cancelled value"), default=ZERO, **MONEY)
 
     class Meta:
         ordering = ["order", "position"]
@@ -179,12 +180,12 @@ class Invoice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("sales rep")
     )
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("team"))
-    issue_date = models.DateField(_("invoice date"))
-    due_date = models.DateField(_("due date"))
-    total = models.DecimalField(_("total"), **MONEY)  # negative for a credit note
-    paid_amount = models.DecimalField(_("paid"), default=ZERO, **MONEY)  # maintained by credit's allocations
+    issue_date = bounded.DateField(_("invoice date"))
+    due_date = bounded.DateField(_("due date"))
+    total = bounded.DecimalField(_("total"), **MONEY)  # negative for a credit note
+    paid_amount = bounded.DecimalField(_("paid"), default=ZERO, **MONEY)  # maintained by credit's allocations
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
     original = models.ForeignKey(
         "self",
         null=True,
@@ -201,7 +202,7 @@ class Invoice(models.Model):
         related_name="credit_notes",
         verbose_name=_("return"),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = bounded.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -232,9 +233,9 @@ class InvoiceLine(models.Model):
         "DeliveryLine", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), **QTY)  # negative on a credit note
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    quantity = bounded.DecimalField(_("quantity"), **QTY)  # negative on a credit note
+    unit_price = bounded.DecimalField(_("unit price"), **MONEY)
+    amount = bounded.DecimalField(_("amount"), **MONEY)
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -260,12 +261,12 @@ class Quote(models.Model):
     )
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("team"))
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
-    quote_date = models.DateField(_("quote date"))
-    valid_until = models.DateField(_("valid until"))
-    total = models.DecimalField(_("total"), default=ZERO, **MONEY)
+    quote_date = bounded.DateField(_("quote date"))
+    valid_until = bounded.DateField(_("valid until"))
+    total = bounded.DecimalField(_("total"), default=ZERO, **MONEY)
     discount_approved = models.BooleanField(_("special discount approved"), default=False)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = bounded.TextField(_("note"), blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("quote")
@@ -284,11 +285,11 @@ class QuoteLine(models.Model):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("line"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    list_price = models.DecimalField(_("list price"), **MONEY)
-    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    unit_price = bounded.DecimalField(_("unit price"), **MONEY)
+    list_price = bounded.DecimalField(_("list price"), **MONEY)
+    discount_percent = bounded.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
+    amount = bounded.DecimalField(_("amount"), **MONEY)
 
     class Meta:
         ordering = ["quote", "position"]
@@ -323,13 +324,13 @@ class Contract(models.Model):
     )
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
     title = models.CharField(_("title"), max_length=200)
-    start_date = models.DateField(_("starts"))
-    end_date = models.DateField(_("ends"))
-    total = models.DecimalField(_("contract value"), default=ZERO, **MONEY)
-    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30)
-    terms = models.TextField(_("additional terms"), blank=True)
+    start_date = bounded.DateField(_("starts"))
+    end_date = bounded.DateField(_("ends"))
+    total = bounded.DecimalField(_("contract value"), default=ZERO, **MONEY)
+    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30, validators=bounds.DAYS)
+    terms = bounded.TextField(_("additional terms"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("contract")
@@ -344,9 +345,9 @@ class ContractLine(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("line"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    unit_price = bounded.DecimalField(_("unit price"), **MONEY)
+    amount = bounded.DecimalField(_("amount"), **MONEY)
 
     class Meta:
         ordering = ["contract", "position"]
@@ -367,12 +368,12 @@ class ContractChange(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="changes")
     number = models.CharField(_("number"), max_length=40, unique=True)
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.PENDING_APPROVAL)
-    reason = models.TextField(_("reason for the change"))
-    new_end_date = models.DateField(_("new end date"), null=True, blank=True)
-    new_total = models.DecimalField(_("new contract value"), null=True, blank=True, **MONEY)
-    additional_terms = models.TextField(_("additional terms"), blank=True)
+    reason = bounded.TextField(_("reason for the change"))
+    new_end_date = bounded.DateField(_("new end date"), null=True, blank=True)
+    new_total = bounded.DecimalField(_("new contract value"), null=True, blank=True, **MONEY)
+    additional_terms = bounded.TextField(_("additional terms"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("contract change")
@@ -394,15 +395,15 @@ class Delivery(models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("order"))
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
-    total = models.DecimalField(_("value"), default=ZERO, **MONEY)
-    issued_at = models.DateTimeField(_("issued at"))
+    total = bounded.DecimalField(_("value"), default=ZERO, **MONEY)
+    issued_at = bounded.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
     picked_up_by = models.CharField(_("picked up by"), max_length=100, blank=True)
-    confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
+    confirmed_at = bounded.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
     received_by = models.CharField(_("received by"), max_length=100, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = bounded.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -417,11 +418,11 @@ class DeliveryLine(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    invoiced_quantity = models.DecimalField(_("invoiced"), default=ZERO, **QTY)
-    invoiced_value = models.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    unit_price = bounded.DecimalField(_("unit price"), **MONEY)
+    amount = bounded.DecimalField(_("amount"), **MONEY)
+    invoiced_quantity = bounded.DecimalField(_("invoiced"), default=ZERO, **QTY)
+    invoiced_value = bounded.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
 
     class Meta:
         ordering = ["delivery", "order_line__position"]
@@ -452,12 +453,12 @@ class SalesReturn(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="returns", verbose_name=_("order"))
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.PENDING_APPROVAL)
-    reason = models.TextField(_("reason"))
-    total = models.DecimalField(_("value"), default=ZERO, **MONEY)
-    refund_amount = models.DecimalField(_("prepayment to refund"), default=ZERO, **MONEY)
+    reason = bounded.TextField(_("reason"))
+    total = bounded.DecimalField(_("value"), default=ZERO, **MONEY)
+    refund_amount = bounded.DecimalField(_("prepayment to refund"), default=ZERO, **MONEY)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    completed_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = bounded.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("return or cancellation")
@@ -472,9 +473,9 @@ class SalesReturnLine(models.Model):
     sales_return = models.ForeignKey(SalesReturn, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    unit_price = bounded.DecimalField(_("unit price"), **MONEY)
+    amount = bounded.DecimalField(_("amount"), **MONEY)
 
     class Meta:
         ordering = ["sales_return", "order_line__position"]
@@ -488,7 +489,9 @@ class DiscountPolicy(models.Model):
     """How far below the list price a person holding `role` may sell without approval."""
 
     role = models.CharField(_("role"), max_length=30, unique=True)
-    max_discount_percent = models.DecimalField(_("max discount %"), max_digits=5, decimal_places=2)
+    max_discount_percent = bounded.DecimalField(
+        _("max discount %"), max_digits=5, decimal_places=2, validators=bounds.PERCENT
+    )
 
     class Meta:
         verbose_name = _("discount allowance")
@@ -507,7 +510,7 @@ class IdempotencyKey(models.Model):
     scope = models.CharField(max_length=40)
     status_code = models.PositiveIntegerField(default=0)
     response = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField, DecimalField, IdMapField
 from salesops.sales.models import (
     Contract,
     ContractChange,
@@ -30,7 +31,7 @@ class OrderCreateSerializer(serializers.Serializer):
     payment = serializers.ChoiceField(choices=SalesOrder.Payment.choices)
     lines = LineInputSerializer(many=True, allow_empty=False)
     warehouse = serializers.IntegerField(required=False, allow_null=True)
-    order_date = serializers.DateField(required=False)
+    order_date = DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -136,7 +137,7 @@ class QuoteSerializer(ModelSerializer):
 class QuoteCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
     lines = LineInputSerializer(many=True, allow_empty=False)
-    valid_until = serializers.DateField(required=False)
+    valid_until = DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -182,8 +183,8 @@ class ContractSerializer(ModelSerializer):
 class ContractCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = DateField()
+    end_date = DateField()
     lines = LineInputSerializer(many=True, allow_empty=False)
     terms = serializers.CharField(required=False, allow_blank=True, default="")
     payment_terms_days = serializers.IntegerField(required=False, min_value=0, max_value=365, default=30)
@@ -223,7 +224,7 @@ class DeliverySerializer(ModelSerializer):
 
 class DeliveryIssueSerializer(serializers.Serializer):
     order = serializers.IntegerField()
-    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)
     picked_up_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     lots = serializers.DictField(
@@ -247,7 +248,7 @@ class InvoiceLineSerializer(ModelSerializer):
 
 class InvoiceSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    open_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    open_amount = DecimalField(max_digits=14, decimal_places=2, read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -276,8 +277,8 @@ class InvoiceSerializer(ModelSerializer):
 
 class InvoiceCreateSerializer(serializers.Serializer):
     deliveries = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
-    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
-    issue_date = serializers.DateField(required=False)
+    quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)
+    issue_date = DateField(required=False)
 
 
 class SalesReturnSerializer(ModelSerializer):
@@ -302,4 +303,4 @@ class SalesReturnCreateSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=SalesReturn.Kind.choices)
     reason = serializers.CharField()
-    quantities = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)

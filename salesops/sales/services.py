@@ -17,8 +17,9 @@ always add up to the whole.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from salesops.catalog.models import Product
 from salesops.catalog.selectors import prices_for
+from salesops.core import bounds
 from salesops.core.audit import audit_record, field_values, model_create, model_update
 from salesops.core.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
@@ -82,15 +84,25 @@ def money(value) -> Decimal:
 
 
 def _decimal(value, field: str, problems: dict, index: int) -> Decimal | None:
+    """The line's number within what its column stores (places are checked by the caller, with
+    a message of their own)."""
+    column = OrderLine._meta.get_field(field)
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        problems.setdefault(field, []).append(_("Line %(n)s: not a number.") % {"n": index})
+        return bounds.parse_decimal(value, max_digits=column.max_digits - column.decimal_places)
+    except DjangoValidationError as error:
+        message = error.messages[0]
+        problems.setdefault(field, []).append(_("Line %(n)s: %(problem)s") % {"n": index, "problem": message})
         return None
-    if not number.is_finite():
-        problems.setdefault(field, []).append(_("Line %(n)s: not a number.") % {"n": index})
+
+
+def _line_quantity(raw, line, problems: list) -> Decimal | None:
+    """A quantity given for one line of a document (delivery, invoice, return), as its column
+    stores it; None with the problem noted when it is not such a number."""
+    try:
+        return bounds.clean_field_value(type(line), "quantity", raw)
+    except DjangoValidationError as error:
+        problems.append(_("Line %(n)s: %(problem)s") % {"n": line.position, "problem": error.messages[0]})
         return None
-    return number
 
 
 def order_reference(order: SalesOrder) -> Reference:
@@ -122,8 +134,8 @@ def prepare_lines(*, lines, customer: Customer | None, on_date: datetime.date) -
         product = line.get("product")
         ids.append(product.pk if isinstance(product, Product) else product)
     try:
-        products = Product.objects.in_bulk([int(pid) for pid in ids])
-    except (TypeError, ValueError):
+        products = Product.objects.in_bulk([bounds.parse_int(pid, min_value=1) for pid in ids])
+    except DjangoValidationError:
         raise ValidationFailed(fields={"lines": [_("Choose a product on every line.")]})
     prices = prices_for(products=list(products.values()), customer=customer, on_date=on_date)
     prepared = []
@@ -576,10 +588,7 @@ def order_submit(*, order: SalesOrder, actor, prepayment_amount=None, at=None) -
     if order.payment == SalesOrder.Payment.CASH:
         fields["prepayment_amount"] = order.total
     elif prepayment_amount not in (None, ""):
-        try:
-            amount = Decimal(str(prepayment_amount))
-        except InvalidOperation:
-            raise ValidationFailed(fields={"prepayment_amount": [_("Not a number.")]})
+        amount = bounds.clean_input(SalesOrder, "prepayment_amount", prepayment_amount)
         if amount < 0 or amount > order.total or amount.as_tuple().exponent < -2:
             raise ValidationFailed(
                 fields={"prepayment_amount": [_("Give an amount between 0 and the order total, in cents at most.")]}
@@ -764,10 +773,8 @@ def delivery_issue(
             raw = quantities.get(line.pk, quantities.get(str(line.pk)))
             if raw in (None, ""):
                 continue
-            try:
-                quantity = Decimal(str(raw))
-            except InvalidOperation:
-                problems.append(_("Line %(n)s: not a number.") % {"n": line.position})
+            quantity = _line_quantity(raw, line, problems)
+            if quantity is None:
                 continue
         if quantity == 0 and quantities is None:
             continue
@@ -891,10 +898,8 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
             raw = quantities.get(dl.pk, quantities.get(str(dl.pk)))
             if raw in (None, ""):
                 continue
-            try:
-                quantity = Decimal(str(raw))
-            except InvalidOperation:
-                problems.append(_("Not a number."))
+            quantity = _line_quantity(raw, dl, problems)
+            if quantity is None:
                 continue
         if quantity <= 0 or quantity > open_qty:
             problems.append(_("Give a quantity above 0 and at most %(open)s.") % {"open": f"{open_qty.normalize():f}"})
@@ -1002,10 +1007,8 @@ def return_request(*, order: SalesOrder, kind: str, actor, reason: str, quantiti
             raw = quantities.get(line.pk, quantities.get(str(line.pk)))
             if raw in (None, ""):
                 continue
-            try:
-                quantity = Decimal(str(raw))
-            except InvalidOperation:
-                problems.append(_("Line %(n)s: not a number.") % {"n": line.position})
+            quantity = _line_quantity(raw, line, problems)
+            if quantity is None:
                 continue
         if quantity <= 0 or quantity > available:
             problems.append(

@@ -9,11 +9,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import AdminWrites, HasRole
+from salesops.core.api.routers import Router
 from salesops.core.roles import Role
 from salesops.core.selectors import is_admin
 from salesops.sop import services
@@ -149,7 +149,7 @@ class DailyReportViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet, mixins.Cre
         return Response(DailyReportSerializer(report).data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("sop/rules", SopRuleViewSet, basename="sop-rule")
 router.register("sop/obligations", ObligationViewSet, basename="sop-obligation")
 router.register("sop/events", SopEventViewSet, basename="sop-event")

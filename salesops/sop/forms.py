@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.bounded import DateFormField
 from salesops.core.models import OrgUnit
 from salesops.core.roles import Role
 from salesops.sop.events import event_type_choices
@@ -73,8 +74,8 @@ class ReviewForm(forms.Form):
 
 class ComplianceForm(forms.Form):
     GROUPS = [("person", _("Person")), ("team", _("Team")), ("rule", _("Rule"))]
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateFormField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateFormField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     group_by = forms.ChoiceField(label=_("Group by"), choices=GROUPS, initial="person")
 
     def clean(self):

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core import bounded
 from salesops.core.models import OrgUnit
 from salesops.core.roles import Role
 from salesops.core.state import StateMachine
@@ -30,7 +31,7 @@ class SopRule(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = bounded.TextField(_("description"), blank=True)
     event_type = models.CharField(_("what must happen"), max_length=60)
     roles = models.JSONField(_("for roles"), default=list, blank=True)
     org_unit = models.ForeignKey(
@@ -55,7 +56,7 @@ class SopRule(models.Model):
     )
     escalate_to = models.CharField(_("escalate to"), max_length=30, default=ESCALATE_TO_MANAGER)
     enabled = models.BooleanField(_("enabled"), default=True)
-    scheduled_until = models.DateTimeField(null=True, blank=True, editable=False)
+    scheduled_until = bounded.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("SOP rule")
@@ -125,18 +126,18 @@ class Obligation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sop_obligations", verbose_name=_("person")
     )
     period_key = models.CharField(_("period"), max_length=80)
-    open_at = models.DateTimeField(_("opens"))
-    due_at = models.DateTimeField(_("due"))
-    remind_at = models.DateTimeField(null=True, blank=True)
+    open_at = bounded.DateTimeField(_("opens"))
+    due_at = bounded.DateTimeField(_("due"))
+    remind_at = bounded.DateTimeField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    met_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    met_at = bounded.DateTimeField(_("done at"), null=True, blank=True)
+    reminded_at = bounded.DateTimeField(_("reminded at"), null=True, blank=True)
+    escalated_at = bounded.DateTimeField(_("escalated at"), null=True, blank=True)
     reminder_run = models.ForeignKey("ClockRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     escalation_run = models.ForeignKey("ClockRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     event = models.ForeignKey("SopEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("obligation")
@@ -168,13 +169,13 @@ class SopEvent(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sop_events", verbose_name=_("person")
     )
-    occurred_at = models.DateTimeField(_("occurred at"))
+    occurred_at = bounded.DateTimeField(_("occurred at"))
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     period_key = models.CharField(_("period"), max_length=80, blank=True)
     obligation = models.ForeignKey(
         Obligation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("obligation")
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = bounded.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -196,9 +197,9 @@ class SopEvent(models.Model):
 class ClockRun(models.Model):
     """One evaluation of the SOP clock: for the "run now" page and to tie alerts to a run."""
 
-    now = models.DateTimeField(_("evaluated at"))
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    now = bounded.DateTimeField(_("evaluated at"))
+    started_at = bounded.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = bounded.DateTimeField(_("finished"), null=True, blank=True)
     created = models.PositiveIntegerField(_("obligations created"), default=0)
     reminded = models.PositiveIntegerField(_("reminders"), default=0)
     missed = models.PositiveIntegerField(_("missed and escalated"), default=0)
@@ -224,13 +225,13 @@ class DailyReport(models.Model):
     team = models.ForeignKey(
         OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
     )
-    date = models.DateField(_("date"))
-    visits = models.TextField(_("visits"), blank=True)
-    calls = models.TextField(_("calls"), blank=True)
-    orders = models.TextField(_("orders"), blank=True)
-    collections = models.TextField(_("collections"), blank=True)
-    feedback = models.TextField(_("market feedback"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"))
+    date = bounded.DateField(_("date"))
+    visits = bounded.TextField(_("visits"), blank=True)
+    calls = bounded.TextField(_("calls"), blank=True)
+    orders = bounded.TextField(_("orders"), blank=True)
+    collections = bounded.TextField(_("collections"), blank=True)
+    feedback = bounded.TextField(_("market feedback"), blank=True)
+    submitted_at = bounded.DateTimeField(_("submitted at"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -239,8 +240,8 @@ class DailyReport(models.Model):
         related_name="+",
         verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    reviewed_at = bounded.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = bounded.TextField(_("review comment"), blank=True)
 
     class Meta:
         verbose_name = _("daily report")

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField
 from salesops.core.roles import Role
 from salesops.sop.events import event_type_choices
 from salesops.sop.models import DailyReport, Obligation, SopEvent, SopRule, escalation_choices
@@ -72,8 +73,8 @@ class SopEventSerializer(ModelSerializer):
 class ComplianceQuerySerializer(serializers.Serializer):
     """?from=YYYY-MM-DD&to=YYYY-MM-DD&group_by=person|team|rule"""
 
-    locals()["from"] = serializers.DateField()
-    to = serializers.DateField()
+    locals()["from"] = DateField()
+    to = DateField()
     group_by = serializers.ChoiceField(choices=["person", "team", "rule"], default="person")
 
     def validate(self, attrs):

@@ -9,10 +9,18 @@ request (costs hidden from some roles) still do so on their copy.
 
 import copy
 
+from django.db import models
 from rest_framework import serializers
+
+from salesops.core.api.fields import DecimalField
 
 
 class ModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: DecimalField,
+    }
+
     def get_fields(self):
         cls = type(self)
         fields = cls.__dict__.get("_model_fields")

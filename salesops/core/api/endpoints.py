@@ -1,20 +1,20 @@
 """REST endpoints of the foundation: who am I, company, organisation tree, users, calendar,
 notifications. Writes go through the same services as the pages."""
 
-import datetime
-
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from salesops.core import services
+from salesops.core import bounds, services
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import AdminWrites
 from salesops.core.api.serializers import (
+    CalendarCheckInput,
+    CalendarCheckSerializer,
     CalendarDaySerializer,
     CompanySerializer,
     MeSerializer,
@@ -132,29 +132,23 @@ class CalendarDayViewSet(HistoryMixin, viewsets.ModelViewSet):
         model_delete(instance=instance, actor=self.request.user)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("date", str, description="YYYY-MM-DD"),
-            OpenApiParameter("add_days", int, required=False),
-        ],
-        responses={200: dict},
+        parameters=[CalendarCheckInput],
+        responses={200: CalendarCheckSerializer},
     )
     @action(detail=False, methods=["get"], url_path="check")
     def check(self, request):
-        """Is the date a working day; optionally the date N working days later."""
-        try:
-            day = datetime.date.fromisoformat(request.query_params.get("date", ""))
-            add = int(request.query_params.get("add_days", "0"))
-        except ValueError:
-            raise ValidationError({"date": [_("Give a date as YYYY-MM-DD and add_days as a whole number.")]})
+        """Is the date a working day; optionally the date N working days later (|N| ≤ 3660)."""
+        data = CalendarCheckInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        day, add = data.validated_data["date"], data.validated_data["add_days"]
         calendar = WorkCalendar.load()
-        return Response(
-            {
-                "date": day,
-                "is_working_day": calendar.is_working_day(day),
-                "add_days": add,
-                "result": calendar.add_working_days(day, add),
-            }
-        )
+        result = calendar.add_working_days(day, add)
+        try:
+            bounds.validate_date_span(result)
+        except DjangoValidationError as error:
+            raise ValidationError({"add_days": error.messages})
+        body = {"date": day, "is_working_day": calendar.is_working_day(day), "add_days": add, "result": result}
+        return Response(CalendarCheckSerializer(body).data)
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

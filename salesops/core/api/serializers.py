@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from salesops.core import bounds
 from salesops.core.api.base import ModelSerializer
+from salesops.core.api.fields import DateField
 from salesops.core.models import CalendarDay, Company, Notification, OrgUnit, User
 from salesops.core.roles import Role
 
@@ -68,3 +70,17 @@ class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "url", "kind", "created_at", "read_at"]
+
+
+class CalendarCheckInput(serializers.Serializer):
+    date = DateField()
+    add_days = serializers.IntegerField(
+        required=False, default=0, min_value=-bounds.DAYS_MAX, max_value=bounds.DAYS_MAX
+    )
+
+
+class CalendarCheckSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    is_working_day = serializers.BooleanField()
+    add_days = serializers.IntegerField()
+    result = serializers.DateField()

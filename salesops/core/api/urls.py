@@ -1,10 +1,10 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from salesops.core.api import endpoints
+from salesops.core.api.routers import RootRouter
 from salesops.core.api.views import ObtainTokenView
 
-router = DefaultRouter()
+router = RootRouter()
 router.register("company", endpoints.CompanyViewSet, basename="company")
 router.register("org-units", endpoints.OrgUnitViewSet, basename="org-unit")
 router.register("users", endpoints.UserViewSet, basename="user")
