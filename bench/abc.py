@@ -64,5 +64,6 @@ def main() -> None:
     print(f"baseline sorted(values):   {1000 * sorted_wall:8.1f} ms {1000 * sorted_cpu:8.1f} ms")
     print(f"ratio abc_table / sorted:  {table_wall / sorted_wall:8.1f}    {table_cpu / sorted_cpu:8.1f}")
 
+
 if __name__ == "__main__":
     main()

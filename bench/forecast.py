@@ -68,11 +68,13 @@ def synthetic_history(*, n_series: int, n_months: int, seed: int = 20240101) -> 
     series = np.char.add("SKU", np.char.zfill(np.arange(1, n_series + 1).astype(str), 5))
     periods = np.array([f"{2022 + m // 12}-{m % 12 + 1:02d}" for m in t])
     rows = quantity.ravel() > 0
-    return pd.DataFrame({
-        "series": np.repeat(series, n_months)[rows],
-        "period": np.tile(periods, n_series)[rows],
-        "quantity": quantity.ravel()[rows],
-    })
+    return pd.DataFrame(
+        {
+            "series": np.repeat(series, n_months)[rows],
+            "period": np.tile(periods, n_series)[rows],
+            "quantity": quantity.ravel()[rows],
+        }
+    )
 
 
 def cpu_seconds() -> float:
@@ -97,12 +99,14 @@ def time_direct(*, history: pd.DataFrame, horizon: int, n_jobs: int) -> tuple[fl
     calls = []
     for group in model_groups(panel=panel, plan=plan, season_length=12):
         jobs = n_jobs if (len(group.series) >= PARALLEL_MIN_SERIES and group.name != "croston") else 1
-        calls.append((
-            statsforecast_models(name=group.name, season_length=group.season_length),
-            group_frame(panel=panel, series=group.series),
-            jobs,
-            group.compares,
-        ))
+        calls.append(
+            (
+                statsforecast_models(name=group.name, season_length=group.season_length),
+                group_frame(panel=panel, series=group.series),
+                jobs,
+                group.compares,
+            )
+        )
     cpu, wall = cpu_seconds(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -120,8 +124,10 @@ def main() -> None:
     args = parser.parse_args()
 
     history = synthetic_history(n_series=args.series, n_months=args.months)
-    print(f"{args.series:,} series x {args.months} months ({len(history):,} rows), horizon {args.horizon}, "
-          f"model auto, n_jobs {args.jobs}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"{args.series:,} series x {args.months} months ({len(history):,} rows), horizon {args.horizon}, "
+        f"model auto, n_jobs {args.jobs}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
     # Warm up imports and compiled code on a few series so that neither timing pays for them.
     forecast_history(history=history[history["series"] < "SKU00030"], horizon=args.horizon, n_jobs=1)
 
@@ -130,13 +136,17 @@ def main() -> None:
     print(f"engine, full pipeline:       {engine_wall:8.1f} s wall  {engine_cpu:8.1f} s CPU   models {models}")
     direct_wall, direct_cpu = time_direct(history=history, horizon=args.horizon, n_jobs=args.jobs)
     print(f"statsforecast called directly: {direct_wall:6.1f} s wall  {direct_cpu:8.1f} s CPU")
-    print(f"ratio engine / direct:       {engine_wall / direct_wall:8.2f} wall  {engine_cpu / direct_cpu:8.2f} CPU"
-          "   (target <= 1.5)")
+    print(
+        f"ratio engine / direct:       {engine_wall / direct_wall:8.2f} wall  {engine_cpu / direct_cpu:8.2f} CPU"
+        "   (target <= 1.5)"
+    )
 
     start = time.perf_counter()
     holdout = holdout_evaluation(history=history, horizon=3, model="auto", n_jobs=args.jobs)
-    print(f"3-month holdout ({time.perf_counter() - start:.1f} s): WAPE auto {100 * holdout.wape_model:.1f}%, "
-          f"seasonal naive {100 * holdout.wape_seasonal_naive:.1f}%  (load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"3-month holdout ({time.perf_counter() - start:.1f} s): WAPE auto {100 * holdout.wape_model:.1f}%, "
+        f"seasonal naive {100 * holdout.wape_seasonal_naive:.1f}%  (load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 if __name__ == "__main__":

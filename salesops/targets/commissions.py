@@ -17,6 +17,7 @@ During the month the same computation up to today is the estimate; nothing is st
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -82,7 +83,7 @@ class _Rules:
     def for_family(self, family_id: int | None, achievement: Decimal) -> list[CommissionRule]:
         sales = [rule for rule in self.rules if rule.base == CommissionRule.Base.SALES and rule.applies_at(achievement)]
         path = self.paths.get(family_id, "") if family_id else ""
-        ancestors = [int(part) for part in path.strip("/").split("/") if part]
+        ancestors = [int(part) for part in path.strip("/").split("/") if part] or ([family_id] if family_id else [])
         for family in reversed(ancestors):
             own = [rule for rule in sales if rule.family_id == family]
             if own:
@@ -124,7 +125,7 @@ def commission_compute(
         if rep_id not in data:
             target = targets.get(rep_id, ZERO)
             sold = sales.get(rep_id, ZERO)
-            achievement = (sold * HUNDRED / target).quantize(Decimal("0.01")) if target else ZERO
+            achievement = (max(sold, ZERO) * HUNDRED / target).quantize(Decimal("0.01")) if target else ZERO
             data[rep_id] = StatementData(
                 rep_id, target=target, sales=sold, achievement=achievement, collected=collected.get(rep_id, ZERO)
             )
@@ -323,13 +324,14 @@ RULE_WRITE_ROLES = frozenset({Role.GENERAL_MANAGER, Role.SYSADMIN})
 def commission_rule_save(*, rule: CommissionRule | None, data: dict, actor) -> CommissionRule:
     """Create or change a commission rule; bands of one base and family must not overlap."""
     from salesops.core.exceptions import ValidationFailed
-    from salesops.targets.services import _validated
+    from salesops.targets.services import validated_change
 
     require(actor, RULE_WRITE_ROLES)
-    probe = CommissionRule(pk=rule.pk if rule else None)
+    probe = copy.deepcopy(rule) if rule is not None else CommissionRule()
     for name in RULE_FIELDS:
-        setattr(probe, name, data.get(name, getattr(rule, name) if rule else getattr(probe, name)))
-    _validated(probe)
+        if name in data:
+            setattr(probe, name, data[name])
+    validated_change(probe, {})
     problems = rule_problems(probe)
     if problems:
         raise ValidationFailed(fields=problems)

@@ -24,7 +24,7 @@ from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.credit.money import money_total
 from salesops.targets.models import CLAIM_FLOW, ExpenseBudget, ExpenseClaim, ExpenseType
-from salesops.targets.services import _validated, require
+from salesops.targets.services import _validated, require, validated_change
 
 BUDGET_ROLES = frozenset(
     {Role.SALES_SUPERVISOR, Role.SALES_MANAGER, Role.SALES_DIRECTOR, Role.GENERAL_MANAGER, Role.FINANCE, Role.SYSADMIN}
@@ -64,16 +64,16 @@ def expense_budget_set(
     amount = _money(amount, "amount")
     month = month.replace(day=1)
     budget = (
-        ExpenseBudget.objects.select_for_update()
+        ExpenseBudget.objects.select_for_update(of=("self",))
         .filter(team=team, rep=rep, month=month, expense_type=expense_type)
+        .order_by("pk")
         .first()
     )
     if budget is None:
         budget = ExpenseBudget(team=team, rep=rep, month=month, expense_type=expense_type, amount=amount)
         _validated(budget)
         return model_create(instance=budget, actor=actor)
-    probe = ExpenseBudget(pk=budget.pk, team=team, rep=rep, month=month, expense_type=expense_type, amount=amount)
-    _validated(probe)
+    validated_change(budget, {"amount": amount})
     spent = spent_on(budget)
     if amount < spent:
         raise ValidationFailed(
@@ -95,7 +95,11 @@ def remaining(budget: ExpenseBudget | None) -> Decimal:
 
 def _budget_for(*, team, rep, month, expense_type) -> ExpenseBudget | None:
     """The budget line a claim draws on, locked: the rep's own line, else the team's."""
-    lines = ExpenseBudget.objects.select_for_update().filter(team=team, month=month, expense_type=expense_type)
+    lines = (
+        ExpenseBudget.objects.select_for_update(of=("self",))
+        .filter(team=team, month=month, expense_type=expense_type)
+        .order_by("pk")
+    )
     return lines.filter(rep=rep).first() or lines.filter(rep__isnull=True).first()
 
 

@@ -176,7 +176,7 @@ def review_action_add(
 
 @transaction.atomic
 def review_action_done(*, item: ReviewAction, outcome: str, actor) -> ReviewAction:
-    item = ReviewAction.objects.select_for_update().select_related("review__unit").get(pk=item.pk)
+    item = ReviewAction.objects.select_for_update(of=("self",)).select_related("review__unit").get(pk=item.pk)
     if actor.pk != item.owner_id:
         _require(actor, item.review.unit)
     if item.status == ReviewAction.Status.DONE:

@@ -41,7 +41,9 @@ def reps_for_user(*, user) -> list[User]:
     if not user.is_authenticated:
         return []
     reps = User.objects.filter(is_active=True, role_assignments__role=Role.SALES_REP, org_unit__isnull=False)
-    scoped = reps if user.is_superuser else visible_to(reps, user, owner_field="pk", unit_field="org_unit")
+    if not user.is_superuser:
+        reps = visible_to(reps, user, owner_field="role_assignments__user", unit_field="org_unit")
+    scoped = reps
     return list(scoped.select_related("org_unit").distinct().order_by("pk"))
 
 

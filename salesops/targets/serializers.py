@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
@@ -85,7 +87,7 @@ class TargetPlanSerializer(ModelSerializer):
 
 class TargetPlanCreateSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    total = serializers.DecimalField(**MONEY, min_value=0.01)
+    total = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
     month_method = serializers.ChoiceField(choices=TargetPlan.MonthMethod.choices)
     month_weights = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=12)
     org_method = serializers.ChoiceField(choices=["last_year", "even"], default="last_year")

@@ -10,6 +10,7 @@ edited while it is a draft (or was rejected); it is approved through the approva
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
@@ -58,6 +59,15 @@ def _validated(instance) -> None:
         raise ValidationFailed(fields=error.message_dict) from None
 
 
+def validated_change(instance, data: dict) -> None:
+    """Check `instance` as it would be with `data` applied, without touching it: a refused
+    change leaves the record (and the caller's object) as it was."""
+    probe = copy.deepcopy(instance)
+    for name, value in data.items():
+        setattr(probe, name, value)
+    _validated(probe)
+
+
 # --- policy ---------------------------------------------------------------------------------------
 def performance_policy() -> PerformancePolicy:
     policy = PerformancePolicy.objects.order_by("pk").first()
@@ -75,9 +85,7 @@ def performance_policy_update(*, data: dict, actor) -> PerformancePolicy:
                 setattr(policy, name, data[name])
         _validated(policy)
         return model_create(instance=policy, actor=actor)
-    probe = PerformancePolicy(pk=policy.pk, measure=data.get("measure", policy.measure))
-    probe.bad_debt_days = data.get("bad_debt_days", policy.bad_debt_days)
-    _validated(probe)
+    validated_change(policy, {name: data[name] for name in ("measure", "bad_debt_days") if name in data})
     policy, _changed = model_update(instance=policy, fields=["measure", "bad_debt_days"], data=data, actor=actor)
     return policy
 
@@ -515,8 +523,7 @@ def scorecard_weight_save(
         line = ScorecardWeight(kpi=kpi, **data)
         _validated(line)
         return model_create(instance=line, actor=actor)
-    probe = ScorecardWeight(pk=existing.pk, kpi=kpi, **data)
-    _validated(probe)
+    validated_change(existing, data)
     line, _changed = model_update(instance=existing, fields=list(data), data=data, actor=actor)
     return line
 
