@@ -35,6 +35,7 @@ from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.crm.models import Customer
+from salesops.inventory.exceptions import InsufficientStock
 from salesops.inventory.models import StockMove, Warehouse
 from salesops.inventory.services import Reference, StockLine, stock_issue, stock_receive, stock_release, stock_reserve
 from salesops.sales.exceptions import CreditLimitExceeded, DocumentLocked
@@ -720,7 +721,7 @@ def orders_release_for_customer(*, customer_id: int, actor) -> list[SalesOrder]:
         try:
             with transaction.atomic():
                 _reserve_and_confirm(order, actor)
-        except ApplicationError:  # not enough stock now: the order keeps waiting
+        except InsufficientStock:  # not enough stock now: the order keeps waiting
             order.refresh_from_db()
             continue
         if waited_for_approval:

@@ -11,7 +11,9 @@ from salesops.core.bounded import DecimalFormField
 from salesops.core.models import Company
 
 
-@pytest.mark.parametrize("text", ["1_000", "١٢", "１２", "NaN", "Infinity", "-inf", "1,000", "", "  ", "1.2.3", "0x10", "1e"])
+@pytest.mark.parametrize(
+    "text", ["1_000", "١٢", "１２", "NaN", "Infinity", "-inf", "1,000", "", "  ", "1.2.3", "0x10", "1e"]
+)
 def test_parse_decimal_refuses_what_is_not_a_plain_number(text):
     with pytest.raises(ValidationError) as error:
         bounds.parse_decimal(text)
@@ -19,7 +21,8 @@ def test_parse_decimal_refuses_what_is_not_a_plain_number(text):
 
 
 @pytest.mark.parametrize(
-    "text, expected", [("12", Decimal("12")), (" -1.50 ", Decimal("-1.50")), ("1e3", Decimal("1E+3")), (".5", Decimal(".5"))]
+    "text, expected",
+    [("12", Decimal("12")), (" -1.50 ", Decimal("-1.50")), ("1e3", Decimal("1E+3")), (".5", Decimal(".5"))],
 )
 def test_parse_decimal_reads_plain_numbers(text, expected):
     assert bounds.parse_decimal(text) == expected
@@ -110,7 +113,13 @@ def test_company_time_zone_must_be_a_known_zone(org, api, zone):
 
 def test_company_time_zone_form_refuses_unknown_zone_next_to_the_field(org, client):
     client.force_login(org["admin"])
-    data = {"name": "Test Co", "time_zone": "Mars/Olympus", "currency": "CNY", "work_start": "09:00", "work_end": "18:00"}
+    data = {
+        "name": "Test Co",
+        "time_zone": "Mars/Olympus",
+        "currency": "CNY",
+        "work_start": "09:00",
+        "work_end": "18:00",
+    }
 
     response = client.post("/admin-area/company/", data)
 

@@ -49,7 +49,9 @@ def test_order_and_quote_lines_refuse_numbers_out_of_bounds(org, api, shop, line
 
 
 def test_order_dated_in_year_9999_is_refused(org, api, shop):
-    response = api(org["rep1"]).post("/api/v1/orders/", {**_order_body(shop), "order_date": "9999-01-01"}, format="json")
+    response = api(org["rep1"]).post(
+        "/api/v1/orders/", {**_order_body(shop), "order_date": "9999-01-01"}, format="json"
+    )
 
     assert response.status_code == 400
     assert "order_date" in response.json()["fields"]
@@ -101,7 +103,12 @@ def stocktake(org, shop):
 
 @pytest.mark.parametrize(
     "quantities, field",
-    [({"PID": "NaN"}, "quantities"), ({"PID": "1e30"}, "quantities"), ({"abc": "1"}, "quantities"), ({"PID": "-1"}, "counts")],
+    [
+        ({"PID": "NaN"}, "quantities"),
+        ({"PID": "1e30"}, "quantities"),
+        ({"abc": "1"}, "quantities"),
+        ({"PID": "-1"}, "counts"),
+    ],
 )
 def test_stocktake_counts_refuse_nan_huge_negative_and_non_id_keys(org, api, shop, stocktake, quantities, field):
     body = {"quantities": {key.replace("PID", str(shop["product"].pk)): value for key, value in quantities.items()}}
