@@ -23,6 +23,7 @@ from salesops.approvals.facts import (
     percent,
     quantity,
 )
+from salesops.credit.receipts import paid_for_order
 from salesops.sales.models import APPROVAL_REASONS, SalesOrder, SalesReturn
 
 
@@ -62,7 +63,7 @@ class OrderCreditFacts(CreditFacts):
     (nothing for a cash sale, paid with the order)."""
 
     def to_representation(self, order):
-        adds = Decimal("0.00") if order.payment == SalesOrder.Payment.CASH else order.total - order.prepayment_amount
+        adds = Decimal("0.00") if order.payment == SalesOrder.Payment.CASH else order.total - paid_for_order(order)
         return super().to_representation(credit_facts(order.customer, adds=adds))
 
 
@@ -76,7 +77,8 @@ class OrderFacts(DocumentFacts):
         choices=list(APPROVAL_REASONS.items()), label=_("Waiting for"), read_only=True
     )
     total = money(_("Total"))
-    prepayment_amount = money(_("Paid in advance"))
+    expected_prepayment = money(_("Prepayment expected"))
+    paid_in_advance = Derived(paid_for_order, label=_("Paid in advance"))
     max_discount = percent(_("Largest discount %"))
     lines = PricedLineFacts(many=True, read_only=True, label=_("Lines"))
     credit = OrderCreditFacts(source="*", read_only=True, label=pgettext_lazy("credit figures", "Credit"))
