@@ -14,6 +14,7 @@ class CrmConfig(AppConfig):
         from salesops.core.registry import HomeSection, NavItem, registry
         from salesops.core.roles import SALES_ROLES, UNIT_ROLES, Role
         from salesops.crm import home
+        from salesops.crm.calldesk import DESK_ROLES
         from salesops.crm.grading import grading_periodic
         from salesops.crm.privacy import NAME_ONLY_ROLES
         from salesops.crm.services import POLICY_ROLES, pool_return_stale
@@ -21,9 +22,9 @@ class CrmConfig(AppConfig):
         sales = _("Sales")
         supervisors = frozenset(UNIT_ROLES | {Role.SALES_DIRECTOR, Role.SALES_ADMIN})
         registry.add_nav(NavItem("customers", _("Customers"), "customers", SALES_ROLES | NAME_ONLY_ROLES, 100, sales))
-        registry.add_nav(
-            NavItem("lead-register", _("Register a call or visit"), "lead-register", SALES_ROLES, 101, sales)
-        )
+        reps = frozenset({Role.SALES_REP})
+        registry.add_nav(NavItem("call-desk", _("Call desk"), "call-desk", DESK_ROLES, 99, sales))
+        registry.add_nav(NavItem("lead-register", _("Register a call or visit"), "lead-register", reps, 101, sales))
         registry.add_nav(NavItem("lead-pool", _("Lead pool"), "lead-pool", SALES_ROLES, 102, sales))
         registry.add_nav(NavItem("agenda", _("My agenda"), "agenda", frozenset({Role.SALES_REP}), 103, sales))
         registry.add_nav(NavItem("opportunities", _("Opportunities"), "opportunity-board", SALES_ROLES, 104, sales))

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.bounded import DateFormField, DateTimeFormField
 from salesops.core.models import OrgUnit, User
 from salesops.core.roles import Role
 from salesops.crm.models import (
@@ -10,8 +11,10 @@ from salesops.crm.models import (
     Contact,
     CrmPolicy,
     Customer,
+    InboundContact,
     KeyAccountFile,
     Opportunity,
+    Rotation,
     Stage,
 )
 
@@ -242,3 +245,82 @@ class StageForm(forms.ModelForm):
     class Meta:
         model = Stage
         fields = ["code", "name", "name_zh", "order", "probability", "outcome", "active"]
+
+
+class CallDeskForm(forms.Form):
+    """The call desk: phone first, then who it is, then to whom it goes."""
+
+    required_css_class = "required"
+    via = forms.ChoiceField(
+        label=_("Registered via"),
+        choices=Rotation.Channel.choices,
+        widget=forms.RadioSelect(attrs={"class": "inline-choice"}),
+        initial=Rotation.Channel.CALL,
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autofocus": True, "autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label=_("Company or person"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices, initial=Customer.Kind.COMPANY)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
+    interest = forms.CharField(label=_("What they want"), max_length=200, required=False)
+    source = forms.CharField(
+        label=_("Source"), max_length=100, required=False, help_text=_("Which advertisement or channel brought them")
+    )
+    assign = forms.ChoiceField(
+        label=_("Give it to"),
+        choices=[
+            (InboundContact.Assignment.ROTATION, _("Next in the rotation")),
+            (InboundContact.Assignment.POOL, _("Lead pool")),
+            (InboundContact.Assignment.CHOSEN, _("Chosen rep")),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "inline-choice"}),
+        initial=InboundContact.Assignment.ROTATION,
+    )
+    rep = forms.ModelChoiceField(label=_("Rep"), queryset=User.objects.none(), required=False)
+    occurred_at = DateTimeFormField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: now. Calls taken on the evening shift may be entered the next morning."),
+    )
+
+    def __init__(self, *args, reps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reps is not None:
+            self.fields["rep"].queryset = reps
+
+    def clean(self):
+        data = super().clean()
+        if data.get("assign") == InboundContact.Assignment.CHOSEN and not data.get("rep") and "rep" not in self.errors:
+            self.add_error("rep", _("Choose the rep."))
+        return data
+
+
+class RotationSeatForm(forms.Form):
+    required_css_class = "required"
+    channel = forms.ChoiceField(label=_("Rotation"), choices=Rotation.Channel.choices)
+    rep = forms.ModelChoiceField(label=_("Rep"), queryset=User.objects.none())
+
+    def __init__(self, *args, reps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reps is not None:
+            self.fields["rep"].queryset = reps
+
+
+class AbsenceForm(forms.Form):
+    required_css_class = "required"
+    rep = forms.ModelChoiceField(label=_("Rep"), queryset=User.objects.none())
+    start = DateFormField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = DateFormField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
+
+    def __init__(self, *args, reps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reps is not None:
+            self.fields["rep"].queryset = reps

@@ -246,6 +246,7 @@ class OwnershipChange(models.Model):
         POOL_RETURN = "pool_return", _("Returned to the pool")
         POOL_CLAIM = "pool_claim", _("Claimed from the pool")
         CONFLICT = "conflict", _("Conflict decided")
+        INBOUND = "inbound", _("Assigned at the call desk")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="ownership_changes")
     from_owner = models.ForeignKey(
@@ -601,3 +602,128 @@ class CustomerImport(models.Model):
     @property
     def good_rows(self) -> int:
         return len(self.rows) - self.error_rows
+
+
+# --- the call desk (来电/来访登记, 接电顺序表 / 接访轮接) ----------------------------------------------
+class Rotation(models.Model):
+    """A line of reps who take incoming leads in turn: one for calls (接电顺序表), one for
+    walk-ins (接访). `next_position` points at the seat whose turn it is; a rep who is absent
+    that day is skipped and keeps their place for the next turn."""
+
+    class Channel(models.TextChoices):
+        CALL = "call", _("Inbound call")
+        VISIT = "visit", _("Walk-in")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, unique=True)
+    next_position = models.PositiveIntegerField(_("next seat"), default=0, validators=[MaxValueValidator(10_000)])
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("rotation")
+        verbose_name_plural = _("rotations")
+        ordering = ["channel"]
+
+    def __str__(self) -> str:
+        return str(self.get_channel_display())
+
+    @classmethod
+    def for_channel(cls, channel: str) -> "Rotation":
+        rotation = cls.objects.filter(channel=channel).first()
+        return rotation or cls.objects.create(channel=channel)
+
+
+class RotationSeat(models.Model):
+    """A rep's place in a rotation; `position` orders the line (0 first)."""
+
+    rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="seats")
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rotation_seats", verbose_name=_("rep")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0, validators=[MaxValueValidator(10_000)])
+
+    class Meta:
+        verbose_name = _("rotation seat")
+        verbose_name_plural = _("rotation seats")
+        ordering = ["rotation", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["rotation", "rep"], name="crm_rotationseat_unique_rep")]
+
+    def __str__(self) -> str:
+        return f"{self.rotation_id}#{self.position}: {self.rep_id}"
+
+
+class RepAbsence(models.Model):
+    """A rep away (leave, training, sick) from `start` to `end` inclusive: the rotations skip them."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences", verbose_name=_("rep")
+    )
+    start = bounded.DateField(_("from"))
+    end = bounded.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = bounded.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-start", "pk"]
+        indexes = [models.Index(fields=["rep", "start", "end"], name="crm_absence_rep")]
+
+    def __str__(self) -> str:
+        return f"{self.rep_id}: {self.start}…{self.end}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The last day cannot be before the first.")})
+
+
+class InboundContact(models.Model):
+    """One line of the call and walk-in register (来电登记表 / 来访登记表): who called or came,
+    which customer it is, to whom it went and how, and whether it was entered the same day."""
+
+    class Assignment(models.TextChoices):
+        ROTATION = "rotation", _("Next in the rotation")
+        CHOSEN = "chosen", _("Chosen rep")
+        POOL = "pool", _("Lead pool")
+        OWNER = "owner", _("Existing owner")
+
+    via = models.CharField(_("registered via"), max_length=10, choices=Rotation.Channel.choices)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    name = models.CharField(_("company or person"), max_length=200)
+    interest = models.CharField(_("what they want"), max_length=200, blank=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="inbound_contacts", verbose_name=_("customer")
+    )
+    is_new = models.BooleanField(_("new lead"), default=True)
+    assignment = models.CharField(_("assigned by"), max_length=10, choices=Assignment.choices)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inbound_contacts",
+        verbose_name=_("assigned to"),
+    )
+    team = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rotation = models.ForeignKey(Rotation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    skipped = models.JSONField(default=list, blank=True)  # ids of reps passed over as absent
+    occurred_at = bounded.DateTimeField(_("when"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    registered_at = bounded.DateTimeField(_("registered at"), auto_now_add=True)
+    entered_late = models.BooleanField(_("entered late"), default=False)
+
+    class Meta:
+        verbose_name = _("inbound call or walk-in")
+        verbose_name_plural = _("inbound calls and walk-ins")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["occurred_at"], name="crm_inbound_day"),
+            models.Index(fields=["assigned_to", "occurred_at"], name="crm_inbound_rep"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_via_display()} {self.name}"

@@ -19,10 +19,14 @@ from salesops.crm.models import (
     Customer,
     CustomerGrade,
     GradingRun,
+    InboundContact,
     Opportunity,
     OwnershipChange,
     OwnershipConflict,
+    OwnershipKey,
     ReassignmentBatch,
+    RepAbsence,
+    Rotation,
     Stage,
 )
 from salesops.crm.privacy import NAME_ONLY_ROLES
@@ -249,3 +253,113 @@ def grading_run_list() -> QuerySet[GradingRun]:
 
 def grade_history(*, customer: Customer) -> QuerySet[CustomerGrade]:
     return customer.grade_history.select_related("run").order_by("-run__run_at", "-run_id")
+
+
+# --- the call desk ----------------------------------------------------------------------------------
+def inbound_list_for_user(*, user) -> QuerySet[InboundContact]:
+    """Register lines the user may see: those given to them or their team (the usual scope), and
+    those they registered themselves."""
+    records = InboundContact.objects.select_related("customer", "assigned_to", "registered_by", "rotation")
+    condition = visibility_q(user, owner_field="assigned_to", unit_field="team")
+    if condition is None:
+        return records
+    return records.filter(_on_unit_ids(condition) | Q(registered_by=user))
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def inbound_for_day(*, user, day: datetime.date) -> QuerySet[InboundContact]:
+    start, end = _day_bounds(day)
+    return inbound_list_for_user(user=user).filter(occurred_at__gte=start, occurred_at__lt=end)
+
+
+def inbound_counts(*, user, start: datetime.date, end: datetime.date) -> dict:
+    """Leads per rep from `start` to `end` inclusive (by rotation, chosen, to the existing owner)
+    and the share entered the same day, for the page that shows the rotation is fair."""
+    first, _ = _day_bounds(start)
+    _, last = _day_bounds(end)
+    records = inbound_list_for_user(user=user).filter(occurred_at__gte=first, occurred_at__lt=last)
+    rows = (
+        records.exclude(assigned_to=None)
+        .order_by()
+        .values("assigned_to", "assigned_to__full_name", "assigned_to__username")
+        .annotate(
+            total=Count("pk"),
+            rotation=Count("pk", filter=Q(assignment=InboundContact.Assignment.ROTATION)),
+            chosen=Count("pk", filter=Q(assignment=InboundContact.Assignment.CHOSEN)),
+            owner=Count("pk", filter=Q(assignment=InboundContact.Assignment.OWNER)),
+            late=Count("pk", filter=Q(entered_late=True)),
+        )
+        .order_by("-total", "assigned_to__username")
+    )
+    totals = records.order_by().aggregate(
+        total=Count("pk"),
+        late=Count("pk", filter=Q(entered_late=True)),
+        pool=Count("pk", filter=Q(assignment=InboundContact.Assignment.POOL)),
+    )
+    same_day = None
+    if totals["total"]:
+        same_day = (Decimal(totals["total"] - totals["late"]) * 100 / totals["total"]).quantize(Decimal("0.1"))
+    return {
+        "reps": [
+            {
+                "rep_id": row["assigned_to"],
+                "name": row["assigned_to__full_name"] or row["assigned_to__username"],
+                **{key: row[key] for key in ("total", "rotation", "chosen", "owner", "late")},
+            }
+            for row in rows
+        ],
+        "total": totals["total"],
+        "late": totals["late"],
+        "pool": totals["pool"],
+        "same_day_percent": same_day,
+    }
+
+
+def inbound_matches(*, user, phone: str = "", name: str = "", limit: int = 5) -> list[dict]:
+    """Existing customers and leads that a call may be, while the phone and name are typed:
+    by the digits of the phone (any customer's or contact's number containing them) and by
+    name (also pinyin and initials). Customers the user may not see are shown only as
+    "registered to a colleague", with whom to talk to."""
+    from salesops.crm.services import supervisor_of
+
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    name = name.strip().lower()
+    ids: list[int] = []
+    if len(digits) >= 4:
+        ids += list(
+            OwnershipKey.objects.filter(kind=OwnershipKey.Kind.PHONE, value__contains=digits)
+            .order_by("customer_id")
+            .values_list("customer_id", flat=True)[:limit]
+        )
+    if len(name) >= 2:
+        ids += list(
+            Customer.objects.filter(search_key__contains=name).order_by("name").values_list("pk", flat=True)[:limit]
+        )
+    ids = list(dict.fromkeys(ids))[: limit * 2]
+    if not ids:
+        return []
+    visible = set(customer_list_for_user(user=user).filter(pk__in=ids).values_list("pk", flat=True))
+    customers = Customer.objects.select_related("owner", "team").in_bulk(ids)
+    result = []
+    for pk in ids:
+        customer = customers[pk]
+        if pk in visible:
+            result.append({"customer": customer, "visible": True})
+        else:
+            supervisor = supervisor_of(customer.owner)
+            result.append(
+                {"customer": None, "visible": False, "talk_to": supervisor.display_name if supervisor else ""}
+            )
+    return result
+
+
+def rotation_list() -> QuerySet[Rotation]:
+    return Rotation.objects.prefetch_related("seats__rep")
+
+
+def absence_list(*, since: datetime.date) -> QuerySet[RepAbsence]:
+    return RepAbsence.objects.filter(end__gte=since).select_related("rep").order_by("start", "pk")

@@ -319,8 +319,12 @@ def lead_register(
     it waits in the pool. Not atomic itself: the attempt record must survive the refusal.
     """
     owner = owner or actor
-    if not owner.has_role(Role.SALES_REP, Role.SALES_SUPERVISOR, Role.SALES_MANAGER):
-        raise ValidationFailed(fields={"owner": [_("The owner must be a sales rep.")]})
+    if not owner.has_role(Role.SALES_REP):
+        # A supervisor or manager does not become the owner of what they register: the call
+        # desk (calldesk.inbound_register) gives it to a rep, the rotation or the pool.
+        raise ValidationFailed(
+            fields={"owner": [_("The owner must be a sales rep: use the call desk to give the lead to a rep.")]}
+        )
     if not (phone or email):
         raise ValidationFailed(fields={"phone": [_("Give a phone number or an e-mail address.")]})
     if tax_id and normalize_tax_id(tax_id) is None:

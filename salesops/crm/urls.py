@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salesops.crm import views
+from salesops.crm import calldesk_views, views
 
 urlpatterns = [
     path("customers/", views.customer_list, name="customers"),
@@ -16,6 +16,15 @@ urlpatterns = [
     path("customers/<int:pk>/key-account/", views.key_account_edit, name="customer-key-account"),
     path("leads/register/", views.lead_register, name="lead-register"),
     path("leads/pool/", views.lead_pool, name="lead-pool"),
+    path("crm/call-desk/", calldesk_views.call_desk, name="call-desk"),
+    path("crm/call-desk/matches/", calldesk_views.call_desk_matches, name="call-desk-matches"),
+    path("crm/call-desk/rotation/", calldesk_views.call_desk_rotation, name="call-desk-rotation"),
+    path("crm/call-desk/seats/<int:pk>/<slug:action>/", calldesk_views.call_desk_seat, name="call-desk-seat"),
+    path(
+        "crm/call-desk/absences/<int:pk>/remove/",
+        calldesk_views.call_desk_absence_remove,
+        name="call-desk-absence-remove",
+    ),
     path("leads/pool/<int:pk>/claim/", views.lead_claim, name="lead-claim"),
     path("crm/conflicts/", views.conflicts, name="conflicts"),
     path("crm/conflicts/<int:pk>/decide/", views.conflict_decide, name="conflict-decide"),

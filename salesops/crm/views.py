@@ -22,7 +22,7 @@ from salesops.core.exceptions import ApplicationError, PermissionDenied
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, UNIT_ROLES, Role
 from salesops.core.web import action_view, add_error_to_form, save_form
-from salesops.crm import imports, selectors, services
+from salesops.crm import calldesk, imports, selectors, services
 from salesops.crm.exceptions import InLeadPool, OwnershipTaken
 from salesops.crm.forms import (
     ActivityForm,
@@ -249,6 +249,8 @@ def key_account_edit(request, pk: int):
 @login_required
 def lead_register(request):
     _require(request.user, CAN_CREATE)
+    if not request.user.has_role(Role.SALES_REP) and calldesk.can_use_desk(request.user):
+        return redirect("call-desk")  # whoever is not a rep assigns the lead at the desk, never to themselves
     form = LeadRegisterForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():
