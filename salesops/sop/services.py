@@ -94,7 +94,11 @@ def _keep_identity(rule: SopRule, code_before: str, started_by_event_before: boo
     errors = {}
     if rule.code != code_before:
         errors["code"] = [_("The code of a rule cannot change: documents refer to it.")]
-    if rule.parsed_schedule.is_event_triggered != started_by_event_before:
+    try:
+        kind_changed = rule.parsed_schedule.is_event_triggered != started_by_event_before
+    except ScheduleError:
+        kind_changed = False  # not a schedule at all: the model checks say so next to the field
+    if kind_changed:
         errors["schedule"] = [
             _("This rule is started by its document: keep an expression such as “after 24h” or “same-day”.")
             if started_by_event_before
@@ -112,8 +116,8 @@ def sop_rule_update(*, rule: SopRule, data: dict, actor) -> SopRule:
     for name in RULE_FIELDS:
         if name in data:
             setattr(rule, name, data[name])
-    _validate_rule(rule)
     _keep_identity(rule, code_before, started_by_event_before)
+    _validate_rule(rule)
     rule.refresh_from_db(fields=RULE_FIELDS)
     rule, _changed = model_update(instance=rule, fields=RULE_FIELDS, data=data, actor=actor)
     if (rule.enabled and not was_enabled) or rule.schedule != schedule_before:

@@ -44,7 +44,7 @@ def test_profit_plan_lines_compute_expected_profit_and_submit_reports_the_event(
     plan.refresh_from_db()
     assert plan.status == ProfitPlan.Status.PENDING_APPROVAL and plan.submitted_at
     event = SopEvent.objects.get(event_type="customer_plan_submitted")
-    assert event.person == org["rep1"] and event.period_key == f"{timezone.localdate():%Y-%m}"
+    assert event.person == org["rep1"] and event.period_key == f"{timezone.localdate():%Y-%m}-01"
     with pytest.raises(DocumentLocked):
         profit.profit_plan_save(
             rep=org["rep1"],
@@ -110,7 +110,7 @@ def test_review_pack_actions_follow_up_and_hold(org, shop):
     assert xlsx[:2] == b"PK"
     review.review_hold(review=item, actor=org["manager"], summary="ok")
     event = SopEvent.objects.get(event_type="business_review_held")
-    assert event.period_key == f"{add_months(last_month, 1):%Y-%m}"
+    assert event.period_key == add_months(last_month, 1).isoformat()
     with pytest.raises(ReviewHeld):
         review.review_action_add(
             review=item, issue="x", action="y", owner=org["rep1"], due_date=last_month, actor=org["manager"]
