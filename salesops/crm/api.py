@@ -127,12 +127,20 @@ class CustomerViewSet(
         address = services.address_create(customer=customer, actor=request.user, **data.validated_data)
         return Response(AddressSerializer(address).data, status=201)
 
-    @action(detail=True, methods=["get"], serializer_class=OwnershipChangeSerializer, url_path="owner-history")
+    @extend_schema(responses=OwnershipChangeSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=OwnershipChangeSerializer,
+        url_path="owner-history",
+        pagination_class=None,
+    )
     def owner_history(self, request, pk=None):
         customer = self.get_object()
         return Response(OwnershipChangeSerializer(selectors.ownership_history(customer=customer), many=True).data)
 
-    @action(detail=True, methods=["get"], serializer_class=CustomerGradeSerializer)
+    @extend_schema(responses=CustomerGradeSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=CustomerGradeSerializer, pagination_class=None)
     def grades(self, request, pk=None):
         customer = self.get_object()
         return Response(CustomerGradeSerializer(selectors.grade_history(customer=customer), many=True).data)
@@ -505,9 +513,12 @@ router.register("crm/imports", CustomerImportViewSet, basename="crm-import")
 
 from django.urls import path  # noqa: E402
 
+from salesops.crm.calldesk_api import urlpatterns as calldesk_urls  # noqa: E402
+
 urlpatterns = [
     path("crm/leads/register/", LeadRegisterView.as_view(), name="crm-lead-register"),
     path("crm/ownership-check/", OwnershipCheckView.as_view(), name="crm-ownership-check"),
     path("crm/pipeline/", PipelineView.as_view(), name="crm-pipeline"),
+    *calldesk_urls,
     *router.urls,
 ]
