@@ -49,3 +49,8 @@ class StatementExists(Conflict):
 class NoEmailAddress(ValidationFailed):
     code = "no_email_address"
     default_message = _("The customer has no e-mail address; enter one to send the statement.")
+
+
+class InvalidEmailAddress(ValidationFailed):
+    code = "invalid_email_address"
+    default_message = _("Enter a valid e-mail address, for example buyer@example.cn.")

@@ -287,7 +287,13 @@ def receipt_allocate(
             )
         ordered = [found[pk] for pk in dict.fromkeys(wanted)]
     else:
-        candidates = list(payable.order_by("due_date", "issue_date", "pk").values_list("pk", flat=True))
+        # money paid for an order goes to that order's invoices first, even once the order is closed
+        first = Case(When(order_id=receipt.order_id, then=Value(0)), default=Value(1)) if receipt.order_id else Value(0)
+        candidates = list(
+            payable.annotate(own_order_first=first)
+            .order_by("own_order_first", "due_date", "issue_date", "pk")
+            .values_list("pk", flat=True)
+        )
         locked = {invoice.pk: invoice for invoice in _lock(Invoice.objects.filter(pk__in=candidates))}
         ordered = [locked[pk] for pk in candidates if pk in locked]
     made = []
@@ -309,12 +315,21 @@ def receipt_allocate(
 
 @transaction.atomic
 def order_payments_allocate(*, order_id: int, actor) -> list[Allocation]:
-    """Set the money paid for an order against its open invoices (called when one is issued)."""
+    """Set the money paid for an order against its open invoices (called when one is issued,
+    possibly closing the order: the money still goes to this order's invoices only)."""
     made = []
     for receipt in Receipt.objects.filter(
         order_id=order_id, status=Receipt.Status.CONFIRMED, allocated_amount__lt=F("amount")
     ).order_by("received_on", "pk"):
-        made += receipt_allocate(receipt=receipt, actor=actor, allow_empty=True)
+        own = list(
+            _open_invoices(receipt.customer_id)
+            .filter(order_id=order_id)
+            .order_by("due_date", "issue_date", "pk")
+            .values_list("pk", flat=True)
+        )
+        if not own:
+            break
+        made += receipt_allocate(receipt=receipt, actor=actor, invoices=own, allow_empty=True)
     return made
 
 

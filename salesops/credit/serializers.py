@@ -233,6 +233,7 @@ class StatementSerializer(ModelSerializer):
             "status",
             "sent_at",
             "sent_to",
+            "send_error",
             "confirmed_on",
             "signed_copy",
             "customer_note",

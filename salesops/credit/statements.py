@@ -8,12 +8,15 @@ to the cent, because every figure is a sum of the same rows.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import DecimalField, F, Q
 from django.template.loader import render_to_string
@@ -25,7 +28,7 @@ from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent, Company
 from salesops.core.numbering import next_number
 from salesops.credit.ageing import open_at
-from salesops.credit.exceptions import NoEmailAddress, StatementExists
+from salesops.credit.exceptions import InvalidEmailAddress, NoEmailAddress, StatementExists
 from salesops.credit.ledger import ledger_entries, month_end, month_start
 from salesops.credit.models import (
     RECONCILIATION_FLOW,
@@ -113,13 +116,29 @@ def customer_email(customer) -> str:
     return contacts.values_list("email", flat=True).first() or ""
 
 
-@transaction.atomic
-def statement_send(*, statement: Statement, actor, to: str = "") -> Statement:
-    """E-mail the statement with its PDF; the mail leaves only after the transaction commits."""
-    statement = Statement.objects.select_for_update().select_related("customer").get(pk=statement.pk)
-    address = (to or customer_email(statement.customer)).strip()
+def checked_address(raw: str) -> str:
+    """One e-mail address, checked before anything is sent (a list, a name or `not-an-email`
+    is refused with a field error)."""
+    address = (raw or "").strip()
     if not address:
         raise NoEmailAddress(fields={"to": [NoEmailAddress.default_message]})
+    try:
+        validate_email(address)
+    except DjangoValidationError:
+        raise InvalidEmailAddress(fields={"to": [InvalidEmailAddress.default_message]})
+    if len(address) > Statement._meta.get_field("sent_to").max_length:
+        raise InvalidEmailAddress(fields={"to": [InvalidEmailAddress.default_message]})
+    return address
+
+
+@transaction.atomic
+def statement_send(*, statement: Statement, actor, to: str = "") -> Statement:
+    """E-mail the statement with its PDF. The address is checked first; the mail leaves only
+    after the transaction commits, and a mail server that refuses it turns the statement to
+    "sending failed" with the reason (`statement_send_failed`), so nothing shows as sent that
+    did not leave."""
+    statement = Statement.objects.select_for_update().select_related("customer").get(pk=statement.pk)
+    address = checked_address(to or customer_email(statement.customer))
     STATEMENT_FLOW.check(statement.status, Statement.Status.SENT)
     pdf = statement_pdf(statement)
     subject = _("Statement of account %(number)s (%(month)s)") % {
@@ -131,18 +150,23 @@ def statement_send(*, statement: Statement, actor, to: str = "") -> Statement:
         "%(balance)s. Please confirm it, or tell us of any difference, within 10 days.\n\nThank you."
     ) % {"month": statement.period_start.strftime("%Y-%m"), "balance": statement.closing_balance}
     filename = f"{statement.number}.pdf"
+    statement_id, actor_id = statement.pk, getattr(actor, "pk", None)
 
     def deliver():
         message = EmailMessage(str(subject), str(body), settings.DEFAULT_FROM_EMAIL, [address])
         message.attach(filename, pdf, "application/pdf")
-        message.send(fail_silently=False)
+        try:
+            message.send(fail_silently=False)
+        except Exception as error:  # noqa: BLE001 - any refusal of the mail server is recorded, not raised
+            statement_send_failed(statement_id=statement_id, actor_id=actor_id, reason=str(error) or repr(error))
 
     transaction.on_commit(deliver)
     before = statement.status
     statement.status = Statement.Status.SENT
     statement.sent_at = timezone.now()
     statement.sent_to = address
-    statement.save(update_fields=["status", "sent_at", "sent_to"])
+    statement.send_error = ""
+    statement.save(update_fields=["status", "sent_at", "sent_to", "send_error"])
     audit_record(
         instance=statement,
         action=AuditEvent.Action.TRANSITION,
@@ -150,6 +174,27 @@ def statement_send(*, statement: Statement, actor, to: str = "") -> Statement:
         changes={"status": [before, statement.status], "sent_to": [None, address]},
     )
     return statement
+
+
+@transaction.atomic
+def statement_send_failed(*, statement_id: int, actor_id: int | None, reason: str) -> None:
+    """The mail server refused the statement: it shows as "sending failed" with the reason."""
+    from salesops.core.models import User
+
+    statement = Statement.objects.select_for_update().get(pk=statement_id)
+    if statement.status != Statement.Status.SENT:
+        return
+    before = statement.status
+    statement.status = Statement.Status.SEND_FAILED
+    statement.send_error = reason[:500]
+    statement.save(update_fields=["status", "send_error"])
+    audit_record(
+        instance=statement,
+        action=AuditEvent.Action.TRANSITION,
+        actor=User.objects.filter(pk=actor_id).first() if actor_id else None,
+        changes={"status": [before, statement.status]},
+        note=reason[:500],
+    )
 
 
 @transaction.atomic
@@ -230,7 +275,9 @@ def statement_run_execute(*, run_id: int) -> StatementRun:
                             customer=customer, period_start=run.period_start, actor=run.started_by
                         )
                     if run.send_email and statement.status == Statement.Status.ISSUED and customer_email(customer):
-                        statement_send(statement=statement, actor=run.started_by)
+                        # a bad address: it stays issued, finance corrects the address on the statement's page
+                        with contextlib.suppress(InvalidEmailAddress):
+                            statement_send(statement=statement, actor=run.started_by)
                 StatementRun.objects.filter(pk=run.pk).update(done=F("done") + 1)
     except Exception as error:
         StatementRun.objects.filter(pk=run.pk).update(

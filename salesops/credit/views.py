@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
-from salesops.core.exceptions import ApplicationError
+from salesops.core.exceptions import ApplicationError, ValidationFailed
 from salesops.core.export import XLSX_TYPE, xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, Role
@@ -653,7 +653,7 @@ def statement_run_progress(request, pk: int):
 
 
 @login_required
-def statement_detail(request, pk: int):
+def statement_detail(request, pk: int, *, typed_email: str | None = None, email_errors=(), status: int = 200):
     statement = _one(statement_list_for_user(user=request.user), pk)
     figures = statements.statement_figures(
         customer_id=statement.customer_id, start=statement.period_start, end=statement.period_end
@@ -666,9 +666,11 @@ def statement_detail(request, pk: int):
             "figures": figures,
             "is_finance": _is_finance(request.user),
             "confirm_form": forms.StatementConfirmForm(),
-            "email": statements.customer_email(statement.customer),
+            "email": statements.customer_email(statement.customer) if typed_email is None else typed_email,
+            "email_errors": list(email_errors),
             "history": history_for(statement)[:30],
         },
+        status=status,
     )
 
 
@@ -687,8 +689,13 @@ def statement_action(request, pk: int, verb: str):
     _require(request.user, FINANCE)
     statement = _one(statement_list_for_user(user=request.user), pk)
     if verb == "send":
-        statements.statement_send(statement=statement, actor=request.user, to=request.POST.get("to", ""))
-        messages.success(request, _("Statement sent."))
+        typed = request.POST.get("to", "")
+        try:
+            statements.statement_send(statement=statement, actor=request.user, to=typed)
+        except ValidationFailed as error:  # the address, next to its field, as typed
+            problems = (error.fields or {}).get("to") or [error.message]
+            return statement_detail(request, pk, typed_email=typed, email_errors=problems, status=400)
+        messages.success(request, _("The statement is handed to the mail server."))
     elif verb == "confirm":
         form = forms.StatementConfirmForm(request.POST, request.FILES)
         if not form.is_valid():
