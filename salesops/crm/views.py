@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -129,6 +130,7 @@ def customer_list(request):
         export_name="customers",
         actions_template="crm/partials/customer_actions.html" if user.has_role(*CAN_CREATE) else None,
         empty_message=gettext_lazy("No customers yet. Register a call or a visit to start."),
+        extra={"compact_row": "crm/partials/customer_row.html", "contact_detail": detail},
     )
     return page.response()
 
@@ -142,10 +144,36 @@ def _detail_context(request, customer, **extra):
     }
 
 
+SELLERS = frozenset(
+    {Role.SALES_REP, Role.SALES_SUPERVISOR, Role.SALES_MANAGER, Role.SALES_DIRECTOR, Role.SALES_ADMIN, Role.SYSADMIN}
+)
+
+
+def _quick_actions(user, customer: Customer) -> dict:
+    """The customer page's thumb actions: order, quote, visit, call, navigate."""
+    phone = customer.phone or next((c.phone for c in customer.contacts.all() if c.phone), "")
+    if customer.latitude is not None and customer.longitude is not None:
+        query = f"{customer.latitude},{customer.longitude}"
+        navigate = f"geo:{query}?q={query}({quote(customer.name)})"
+    elif customer.address or customer.city:
+        navigate = "geo:0,0?q=" + quote(f"{customer.city} {customer.address}".strip())
+    else:
+        navigate = ""
+    return {
+        "can_sell": bool(user.is_superuser or user.roles & SELLERS),
+        "phone": phone if can_see_contact_details(user) else "",
+        "navigate": navigate,
+    }
+
+
 @login_required
 def customer_detail(request, pk: int):
     customer = _customer_or_404(request.user, pk)
-    return render(request, "crm/customer_detail.html", _detail_context(request, customer))
+    return render(
+        request,
+        "crm/customer_detail.html",
+        _detail_context(request, customer, quick=_quick_actions(request.user, customer)),
+    )
 
 
 @login_required
@@ -621,6 +649,8 @@ def activity_new(request):
     }
     if request.GET.get("customer"):
         initial["customer"] = request.GET["customer"]
+    if request.GET.get("kind") in Activity.Kind.values:
+        initial["kind"] = request.GET["kind"]
     form = ActivityForm(request.POST or None, customers=customers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
