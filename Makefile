@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test install lint check-migrations test-sqlite test-postgres test-browser messages bench deploy-check clean
+.PHONY: demo test install lint check-migrations test-sqlite test-fuzz test-postgres test-browser messages bench deploy-check clean
 
 $(BIN)/salesops: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ install: $(BIN)/salesops
 demo: install
 	$(BIN)/salesops demo --port $(PORT)
 
-## Run everything: lint, migrations check, the suite on SQLite, on PostgreSQL when reachable, browser tests
-test: install lint check-migrations test-sqlite test-postgres test-browser
+## Run everything: lint, migrations check, the suite on SQLite, the API fuzzer, on PostgreSQL when reachable, browser tests
+test: install lint check-migrations test-sqlite test-fuzz test-postgres test-browser
 
 lint:
 	$(BIN)/ruff check .
@@ -29,13 +29,20 @@ check-migrations:
 	env -u DATABASE_URL SALESOPS_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite:
-	env -u DATABASE_URL $(BIN)/pytest -n 2 -m "not browser"
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -m "not browser and not fuzz"
+
+# Schemathesis over every operation of the OpenAPI schema, as admin and as a rep, on the demo
+# company: fails on any 5xx or answer that breaks its schema. FUZZ_EXAMPLES requests per
+# operation and mode (valid, invalid input).
+FUZZ_EXAMPLES ?= 3
+test-fuzz:
+	env -u DATABASE_URL SALESOPS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n 2 -m fuzz -rP tests/api
 
 # DATABASE_URL may name any PostgreSQL server; by default the local one is tried and skipped when absent.
 test-postgres:
 	@url="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/salesops}"; \
 	if $(BIN)/python -m salesops.core.dbcheck "$$url"; then \
-		DATABASE_URL="$$url" $(BIN)/pytest -n 2 -m "not browser"; \
+		DATABASE_URL="$$url" $(BIN)/pytest -n 2 -m "not browser and not fuzz"; \
 	else echo "PostgreSQL not reachable at $$url: PostgreSQL run skipped"; fi
 
 test-browser:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
@@ -94,6 +94,17 @@ def _label(model, name: str) -> str:
     return str(EXTRA_LABELS.get(name, capfirst(name.replace("_", " "))))
 
 
+def _reference_id(field, value):
+    """The id a recorded reference value stands for, or None: some services record a code or
+    a name for a reference instead of its id ("lead", a person's name)."""
+    if value in (None, "") or isinstance(value, bool | list | dict):
+        return None
+    try:
+        return field.related_model._meta.pk.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
 def _referenced(model, events) -> dict[str, dict]:
     """For each reference field changed in `events`, its objects by id (one query a field)."""
     ids: dict[str, set] = defaultdict(set)
@@ -101,7 +112,7 @@ def _referenced(model, events) -> dict[str, dict]:
         for name, values in (event.changes or {}).items():
             field = _field(model, name)
             if field is not None and field.many_to_one and isinstance(values, list):
-                ids[name] |= {value for value in values if value not in (None, "")}
+                ids[name] |= {key for value in values if (key := _reference_id(field, value)) is not None}
     return {
         name: field.related_model._default_manager.in_bulk(list(pks))
         for name, pks in ids.items()
@@ -125,7 +136,10 @@ def display(field, value, objects: dict | None = None) -> str:
     if field is None:
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     if field.many_to_one:
-        found = (objects or {}).get(value)
+        key = _reference_id(field, value)
+        if key is None:
+            return str(value)
+        found = (objects or {}).get(key)
         return str(found) if found is not None else f"#{value}"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))

@@ -40,9 +40,9 @@ def visibility_q(
         subtree = OrgUnit.objects.filter(path__startswith=user.org_unit.path).values("pk")
         condition |= Q(**{f"{unit_field}__in": subtree})
     if owner_field and roles & OWNER_ROLES:
-        condition |= Q(**{owner_field: user})
+        condition |= Q(**{owner_field: user.pk})
     if owner_field and roles & UNIT_ROLES and not user.org_unit_id:
-        condition |= Q(**{owner_field: user})
+        condition |= Q(**{owner_field: user.pk})
     return condition
 
 

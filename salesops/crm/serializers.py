@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
@@ -220,6 +221,7 @@ class OpportunitySerializer(ModelSerializer):
         read_only_fields = ["code", "owner", "team", "stage", "loss_reason", "closed_at", "created_at"]
 
 
+@extend_schema_serializer(component_name="OpportunityMove")
 class MoveSerializer(serializers.Serializer):
     stage = serializers.SlugRelatedField(slug_field="code", queryset=Stage.objects.filter(active=True))
     loss_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -12,14 +12,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from salesops.core.api.routers import Router
 from salesops.core.exceptions import PermissionDenied
 from salesops.core.models import User
 from salesops.core.roles import Role
 from salesops.crm.selectors import customer_list_for_user
 from salesops.field import outlets, services
+from salesops.field.models import RoutePlanRun
 from salesops.field.selectors import (
     coverage_for_user,
     cycle_list_for_user,
@@ -57,7 +58,7 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
         return visit_list_for_user(user=self.request.user).prefetch_related("lines")
 
     @extend_schema(responses=VisitSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def today(self, request):
         if not request.user.has_role(Role.SALES_REP):
             raise PermissionDenied()
@@ -165,6 +166,7 @@ class PlanRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Background planning of many reps' cycles; poll a run for its progress."""
 
     serializer_class = PlanRunSerializer
+    queryset = RoutePlanRun.objects.none()  # the model, for the schema; rows come from the selector
 
     def get_queryset(self):
         return plan_run_list_for_user(user=self.request.user)
@@ -300,7 +302,7 @@ class OutletApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         serializer.instance = outlets.outlet_application_create(actor=self.request.user, data=serializer.validated_data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("field/visits", VisitViewSet, basename="field-visit")
 router.register("field/cycles", RouteCycleViewSet, basename="field-cycle")
 router.register("field/plan-runs", PlanRunViewSet, basename="field-plan-run")

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
@@ -48,6 +49,7 @@ class VisitSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="VisitLineInput")
 class LineInputSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1)
     stock_seen = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0, required=False, allow_null=True)
@@ -136,6 +138,7 @@ class RouteCycleSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="RouteStopMove")
 class MoveSerializer(serializers.Serializer):
     stop = serializers.IntegerField(min_value=1)
     day = serializers.IntegerField(min_value=1, max_value=56)

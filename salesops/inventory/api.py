@@ -6,6 +6,7 @@ anyone else gets empty lists and 404 on records (existence is not revealed). Wri
 warehouse or purchasing role (403 otherwise)."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -87,6 +88,7 @@ class TransferViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     def get_queryset(self):
         return selectors.transfer_list_for_user(user=self.request.user).prefetch_related("lines__product")
 
+    @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer})
     def create(self, request, *args, **kwargs):
         data = TransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -100,11 +102,13 @@ class TransferViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         )
         return Response(TransferSerializer(transfer).data, status=201)
 
+    @extend_schema(request=None, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         transfer = documents.transfer_send(transfer=self.get_object(), actor=request.user)
         return Response(TransferSerializer(transfer).data)
 
+    @extend_schema(request=QuantitiesSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"], serializer_class=QuantitiesSerializer)
     def receive(self, request, pk=None):
         data = QuantitiesSerializer(data=request.data)
@@ -134,12 +138,17 @@ class StocktakeViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
             actor=self.request.user,
         )
 
+    @extend_schema(responses=StocktakeLineSerializer(many=True))
     @action(detail=True, methods=["get"])
     def lines(self, request, pk=None):
         stocktake = self.get_object()
         page = self.paginate_queryset(stocktake.lines.select_related("product").order_by("product__sku"))
         return self.get_paginated_response(StocktakeLineSerializer(page, many=True).data)
 
+    @extend_schema(
+        request=QuantitiesSerializer,
+        responses=inline_serializer("StocktakeCountsRecorded", {"counted": serializers.IntegerField()}),
+    )
     @action(detail=True, methods=["post"], serializer_class=QuantitiesSerializer)
     def counts(self, request, pk=None):
         data = QuantitiesSerializer(data=request.data)
@@ -149,6 +158,10 @@ class StocktakeViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         )
         return Response({"counted": counted})
 
+    @extend_schema(
+        request=inline_serializer("StocktakeSubmit", {"allow_uncounted": serializers.BooleanField(required=False)}),
+        responses=StocktakeSerializer,
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         stocktake = stocktakes.stocktake_submit(
@@ -208,6 +221,7 @@ class PurchaseOrderViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadO
         if not (request.user.is_superuser or request.user.roles & PURCHASE_ROLES):
             raise PermissionDenied()
 
+    @extend_schema(request=PurchaseOrderCreateSerializer, responses={201: PurchaseOrderSerializer})
     def create(self, request, *args, **kwargs):
         self._purchasing(request)
         data = PurchaseOrderCreateSerializer(data=request.data)
@@ -223,18 +237,21 @@ class PurchaseOrderViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadO
         )
         return Response(self.get_serializer(order).data, status=201)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=PurchaseOrderSerializer)
+    @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         self._purchasing(request)
         order = documents.purchase_order_submit(order=self.get_object(), actor=request.user)
         return Response(PurchaseOrderSerializer(order, context={"request": request}).data)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=PurchaseOrderSerializer)
+    @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         self._purchasing(request)
         order = documents.purchase_order_cancel(order=self.get_object(), actor=request.user)
         return Response(PurchaseOrderSerializer(order, context={"request": request}).data)
 
+    @extend_schema(request=ReceiptSerializer, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"], serializer_class=ReceiptSerializer)
     def receive(self, request, pk=None):
         if not (request.user.is_superuser or request.user.roles & STOCK_WRITE_ROLES):
@@ -277,6 +294,7 @@ class LotDisposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def get_queryset(self):
         return selectors.lot_disposal_list_for_user(user=self.request.user)
 
+    @extend_schema(request=LotDisposalCreateSerializer, responses={201: LotDisposalSerializer})
     def create(self, request, *args, **kwargs):
         data = LotDisposalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from salesops.catalog.permissions import sees_costs
@@ -237,6 +238,7 @@ class LotInSerializer(serializers.Serializer):
     expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_serializer(component_name="PurchaseOrderReceipt")
 class ReceiptSerializer(QuantitiesSerializer):
     """{"quantities": {"<product id>": "12.5"}, "lots": {"<product id>": {"code", "production_date", "expiry_date"}}}"""
 

@@ -7,8 +7,8 @@ records; reps see only their own forecast inputs. Writes need the role of the ac
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,6 +50,64 @@ from salesops.planning.serializers import (
     PurchaseDraftsSerializer,
     SopDecisionSerializer,
     SopPackSerializer,
+)
+
+# What the fulfilment and capacity answers hold (plain dicts built below).
+_number = serializers.FloatField
+BucketLineFulfilment = inline_serializer(
+    "BucketLineFulfilment",
+    {
+        "line": serializers.IntegerField(),
+        "product": serializers.IntegerField(),
+        "planned": _number(),
+        "made": _number(),
+        "missed": serializers.BooleanField(),
+        "reason": serializers.CharField(allow_blank=True),
+    },
+)
+BucketFulfilment = inline_serializer(
+    "BucketFulfilment",
+    {
+        "bucket": serializers.IntegerField(),
+        "start": serializers.DateField(),
+        "end": serializers.DateField(),
+        "closed_at": serializers.DateTimeField(allow_null=True),
+        "planned": _number(),
+        "made": _number(),
+        "rate": _number(allow_null=True),
+        "lines": BucketLineFulfilment.__class__(many=True),
+    },
+)
+FulfilmentTrendRow = inline_serializer(
+    "FulfilmentTrendRow",
+    {
+        "plan": serializers.CharField(),
+        "start": serializers.DateField(),
+        "end": serializers.DateField(),
+        "planned": _number(),
+        "made": _number(),
+        "rate": _number(allow_null=True),
+    },
+)
+CapacityLoad = inline_serializer(
+    "CapacityLoad",
+    {
+        "work_centre__code": serializers.CharField(),
+        "period": serializers.IntegerField(),
+        "load_hours": _number(),
+        "capacity_hours": _number(),
+    },
+)
+ForecastVersionRow = inline_serializer(
+    "ForecastVersionRow",
+    {
+        "level": serializers.CharField(),
+        "product_id": serializers.IntegerField(allow_null=True),
+        "family_id": serializers.IntegerField(allow_null=True),
+        "period": serializers.DateField(),
+        "baseline": _number(),
+        "consensus": _number(),
+    },
 )
 
 
@@ -182,6 +240,7 @@ class ForecastVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
     def get_queryset(self):
         return selectors.forecast_version_list_for_user(user=self.request.user)
 
+    @extend_schema(responses=ForecastVersionRow.__class__(many=True))
     @action(detail=True, methods=["get"])
     def rows(self, request, pk=None):
         version = self.get_object()
@@ -377,8 +436,8 @@ class ProductionPlanViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retrieve
         )
         return Response({"department": ack.department, "at": ack.at}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=BucketFulfilment.__class__(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def fulfilment(self, request, pk=None):
         plan = self.get_object()
         return Response([_bucket_json(bucket_fulfilment(bucket)) for bucket in plan.buckets.all()])
@@ -415,11 +474,11 @@ class PlanBucketViewSet(mixins.RetrieveModelMixin, PlanningViewSet):
         plans = selectors.production_plan_list_for_user(user=self.request.user)
         return PlanBucket.objects.filter(plan__in=plans)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=BucketFulfilment)
     def retrieve(self, request, pk=None):
         return Response(_bucket_json(bucket_fulfilment(self.get_object())))
 
-    @extend_schema(request=BucketCloseSerializer, responses={200: dict})
+    @extend_schema(request=BucketCloseSerializer, responses=BucketFulfilment)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         data = BucketCloseSerializer(data=request.data)
@@ -435,7 +494,7 @@ class FulfilmentTrendView(APIView):
 
     permission_classes = [HasRole]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=FulfilmentTrendRow.__class__(many=True))
     def get(self, request):
         if not selectors.sees_plans(request.user):
             raise NotFound()
@@ -488,8 +547,8 @@ class MrpRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanningVi
     def progress(self, request, pk=None):
         return Response(MrpRunSerializer(self.get_object()).data)
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=CapacityLoad.__class__(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def capacity(self, request, pk=None):
         run = self.get_object()
         return Response(list(run.capacity.values("work_centre__code", "period", "load_hours", "capacity_hours")))

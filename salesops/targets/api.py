@@ -14,10 +14,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from salesops.core.api.history import HistoryMixin
+from salesops.core.api.routers import Router
 from salesops.core.models import OrgUnit
 from salesops.core.roles import Role
 from salesops.targets import commissions, expenses, profit, review, selectors, services
@@ -406,7 +406,7 @@ class ReviewActionDoneView(APIView):
         return Response(s.ReviewActionSerializer(item).data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("targets/weights", WeightViewSet, basename="targets-weight")
 router.register("targets/plans", TargetPlanViewSet, basename="targets-plan")
 router.register("targets/commission-rules", CommissionRuleViewSet, basename="targets-commission-rule")

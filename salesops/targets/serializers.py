@@ -27,6 +27,9 @@ from salesops.targets.models import (
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
+# How a total is split over people: in proportion to last year's sales, or evenly.
+SPLIT_METHODS = ["last_year", "even"]
+
 
 class PeriodQuerySerializer(serializers.Serializer):
     period = serializers.CharField(max_length=20, help_text="2026-11, 2026-Q4, 2026-W48 or 2026")
@@ -90,7 +93,7 @@ class TargetPlanCreateSerializer(serializers.Serializer):
     total = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
     month_method = serializers.ChoiceField(choices=TargetPlan.MonthMethod.choices)
     month_weights = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=12)
-    org_method = serializers.ChoiceField(choices=["last_year", "even"], default="last_year")
+    org_method = serializers.ChoiceField(choices=SPLIT_METHODS, default="last_year")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -110,7 +113,7 @@ class SetChildrenSerializer(serializers.Serializer):
 class SplitRepSerializer(serializers.Serializer):
     rep = serializers.IntegerField()
     by = serializers.ChoiceField(choices=["customer", "family"])
-    method = serializers.ChoiceField(choices=["last_year", "even"], default="last_year")
+    method = serializers.ChoiceField(choices=SPLIT_METHODS, default="last_year")
 
 
 class CommissionRuleSerializer(ModelSerializer):

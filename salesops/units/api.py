@@ -17,10 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from salesops.core.api.history import HistoryMixin
+from salesops.core.api.routers import Router
 from salesops.core.selectors import user_list_for_user
 from salesops.credit.ledger import add_months
 from salesops.crm.selectors import customer_list_for_user
@@ -801,7 +801,7 @@ class GroupBlockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Histor
         return Response(GroupBlockSerializer(block).data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("unit-projects", ProjectViewSet, basename="unit-project")
 router.register("units", UnitViewSet, basename="unit")
 router.register("unit-reservations", ReservationViewSet, basename="unit-reservation")

@@ -5,12 +5,20 @@ created: for an order with its lines that is most of the cost of the answer. The
 derives never change while the process runs, so they are derived once per class and each new
 serializer gets a copy, exactly as DRF copies declared fields. Subclasses that drop fields per
 request (costs hidden from some roles) still do so on their copy.
+
+A read-only field that reads through a reference that may be empty (`source="lot.code"` on a
+move without a lot) answers null, so it is declared nullable in the schema (`allow_null`),
+as is one whose default is None: clients and the fuzzer then expect the null they get. A
+read-only choice of a model field that may be blank says so too (DRF drops `allow_blank` on
+read-only fields): an empty outcome is "", not one of the choices.
 """
 
 import copy
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from salesops.core.api.fields import DecimalField
 
@@ -26,5 +34,48 @@ class ModelSerializer(serializers.ModelSerializer):
         fields = cls.__dict__.get("_model_fields")
         if fields is None:
             fields = super().get_fields()
+            model = getattr(getattr(cls, "Meta", None), "model", None)
+            for name, field in fields.items():
+                # a field's copy is built again from its arguments, so they are what changes
+                if _may_read_null(model, field):
+                    field._kwargs["allow_null"] = field.allow_null = True
+                choice = isinstance(field, serializers.ChoiceField)
+                if field.read_only and choice and _blank_allowed(model, name, field):
+                    field._kwargs["allow_blank"] = field.allow_blank = True
             cls._model_fields = fields
         return copy.deepcopy(fields)
+
+
+def _crosses_empty_reference(model, source: str) -> bool:
+    """Whether a dotted `source` on `model` goes through a reference that may be empty."""
+    for name in source.split(".")[:-1]:
+        if model is None:
+            return False
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation:
+            return False
+        if field.null or (field.one_to_one and field.auto_created):
+            return True
+        model = field.related_model
+    return False
+
+
+def _may_read_null(model, field) -> bool:
+    if isinstance(field, serializers.BaseSerializer) or getattr(field, "allow_null", False):
+        return False
+    if field.default is not empty and field.default is None:
+        return True
+    source = field.source or ""
+    return field.read_only and "." in source and _crosses_empty_reference(model, source)
+
+
+def _blank_allowed(model, name: str, field) -> bool:
+    if model is None or (field.source and field.source != name):
+        return False
+    try:
+        return bool(model._meta.get_field(name).blank)
+    except FieldDoesNotExist:
+        return False

@@ -4,10 +4,19 @@ model field a readable, stable name (SalesOrderStatusEnum) before the schema is 
 
 from django.apps import apps
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+
+TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+# Choice sets of input fields that are no model field's, each named once here (as an import
+# path, read when the schema is generated) so that fields sharing a set share one enum.
+INPUT_ENUMS = {
+    "SplitMethodEnum": "salesops.targets.serializers.SPLIT_METHODS",
+}
 
 
 def install_enum_names() -> None:
-    overrides = dict(settings.SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}))
+    overrides = {**INPUT_ENUMS, **settings.SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {})}
     named = {
         tuple(sorted(str(value) for value, _label in choices))
         for choices in overrides.values()
@@ -27,3 +36,14 @@ def install_enum_names() -> None:
             name = model.__name__ + "".join(part.title() for part in field.name.split("_")) + "Enum"
             overrides[name] = choices
     settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = overrides
+
+
+class TimeFieldExtension(OpenApiSerializerFieldExtension):
+    """A time of day as the API writes it ("09:00:00"). OpenAPI's `format: time` is RFC 3339's
+    full-time, which needs a UTC offset; a time of day in the company's zone has none, so it
+    is described by its pattern instead."""
+
+    target_class = "rest_framework.fields.TimeField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": TIME_OF_DAY_PATTERN, "example": "09:00:00"}

@@ -84,3 +84,19 @@ def test_the_history_panel_shows_names_not_ids(org, client):
     panel = page[page.index('data-testid="history"') :]
     assert "客户: 华联超市" in panel and "赊销" in panel
     assert f"customer: — → {customer.pk}" not in panel
+
+
+def test_a_reference_recorded_as_a_code_or_a_name_reads_as_recorded(org, api, product):
+    """Some services record a reference by its code or a person's name, not its id: the
+    history shows that text instead of failing on it."""
+    from salesops.core.models import AuditEvent
+
+    event = AuditEvent.objects.get(content_type__model="product", object_id=str(product.pk), action="update")
+    event.changes = {"family": ["FLOUR", None]}
+    event.save(update_fields=["changes"])
+
+    entries = _history(api, org["purchasing"], product)
+
+    [update] = [entry for entry in entries if entry["action"] == "update"]
+    [change] = [change for change in update["changes"] if change["field"] == "family"]
+    assert (change["before"], change["after"]) == ("FLOUR", "—")

@@ -61,3 +61,16 @@ def test_moving_a_team_to_another_region_moves_its_visibility(org, customers):
     org_unit_update(unit=org.units["EAST-2"], data={"parent": west}, actor=org["admin"])
     assert visible(org["manager"]) == ["Alpha", "Beta"]
     assert Customer.objects.get(name="Gamma").team.path.startswith(west.path)
+
+
+def test_a_rep_sees_themself_when_the_rows_are_people(org):
+    """People are their own owners (`owner_field="pk"`): a rep sees only their own row, a
+    supervisor the people of their team."""
+    from salesops.core.models import User
+    from salesops.core.visibility import visible_to
+
+    def people(user):
+        return set(visible_to(User.objects.all(), user, owner_field="pk", unit_field="org_unit"))
+
+    assert people(org["rep1"]) == {org["rep1"]}
+    assert org["rep2"] in people(org["supervisor1"]) and org["rep3"] not in people(org["supervisor1"])
