@@ -5,7 +5,9 @@ Reads are scoped by the selectors (reps see sellable products without costs; a p
 may not see answers 404); writes need the purchasing (products) or pricing roles."""
 
 from django.utils import timezone
-from rest_framework import mixins, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -42,7 +44,18 @@ class ProductViewSet(HistoryMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.product_list_for_user(user=self.request.user).prefetch_related("barcodes", "packaging")
+        """`?sellable=true`: only what may be quoted and ordered; `?q=`: the pickers' search (SKU,
+        barcode, names, spec, pinyin and pinyin initials), best matches first."""
+        params = self.request.query_params
+        if params.get("sellable") in ("1", "true"):
+            products = selectors.sellable_product_list_for_user(user=self.request.user)
+        else:
+            products = selectors.product_list_for_user(user=self.request.user)
+        query = params.get("q", "").strip()
+        if query and self.action == "list":
+            ids = [product.pk for product in selectors.product_search(products=products, query=query)]
+            products = products.filter(pk__in=ids)
+        return products.prefetch_related("barcodes", "packaging")
 
     def get_serializer_class(self):
         return ProductUpdateSerializer if self.action == "partial_update" else ProductSerializer

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework import serializers
 
 from salesops.approvals import services as approvals
+from salesops.approvals.facts import HIDDEN, DocumentFacts
 from salesops.approvals.registry import ConditionField, DocumentType
 from salesops.core.audit import audit_record, model_create
 from salesops.core.exceptions import InvalidTransition, PermissionDenied, ValidationFailed
@@ -22,6 +24,36 @@ from salesops.field.models import OutletApplication
 
 DOC_TYPE = "new_outlet"
 FIELDS = ["name", "channel", "grade", "address", "city", "latitude", "longitude", "contact_name", "phone", "reason"]
+
+
+class NewOutletFacts(DocumentFacts):
+    """The outlet applied for, where it is, why, and what the approver checks it against: the
+    rep's customers now and existing customers of the same name (a double claim, 撞单)."""
+
+    number = serializers.CharField(label=gettext_lazy("Number"), read_only=True)
+    name = serializers.CharField(label=gettext_lazy("Outlet name"), read_only=True)
+    channel = serializers.ChoiceField(choices=Customer.Channel.choices, label=gettext_lazy("Channel"), read_only=True)
+    grade = serializers.ChoiceField(choices=Customer.Grade.choices, label=gettext_lazy("Class"), read_only=True)
+    address = serializers.CharField(label=gettext_lazy("Address"), read_only=True)
+    city = serializers.CharField(label=gettext_lazy("City"), read_only=True)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, label=gettext_lazy("Latitude"), read_only=True)
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, label=gettext_lazy("Longitude"), read_only=True
+    )
+    contact_name = serializers.CharField(label=gettext_lazy("Contact"), read_only=True)
+    phone = serializers.CharField(label=gettext_lazy("Phone"), read_only=True)
+    rep_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+    rep = serializers.CharField(source="rep.display_name", label=gettext_lazy("Rep"), read_only=True)
+    team = serializers.CharField(source="team.name", label=gettext_lazy("Team"), read_only=True)
+    reason = serializers.CharField(label=gettext_lazy("Why this outlet"), read_only=True)
+    rep_customers = serializers.SerializerMethodField(label=gettext_lazy("The rep's customers now"))
+    same_name_customers = serializers.SerializerMethodField(label=gettext_lazy("Customers of the same name"))
+
+    def get_rep_customers(self, application) -> int:
+        return Customer.objects.filter(owner_id=application.rep_id).count()
+
+    def get_same_name_customers(self, application) -> int:
+        return Customer.objects.filter(name__iexact=application.name.strip()).count()
 
 
 def _set_status(application: OutletApplication, status: str, actor=None) -> None:
@@ -95,6 +127,7 @@ def outlet_application_type() -> DocumentType:
         on_returned=lambda a, request: _set_status(a, OutletApplication.Status.RETURNED),
         on_cancelled=lambda a, request: _set_status(a, OutletApplication.Status.DRAFT),
         url=lambda a: reverse("field-outlet-detail", args=[a.pk]),
+        facts=NewOutletFacts,
     )
 
 

@@ -247,6 +247,44 @@ def _po_place(order: PurchaseOrder, actor, at=None) -> PurchaseOrder:
     return order
 
 
+def _purchase_order_facts():
+    """What the approver of a purchase order reads: the supplier, every line with its price
+    (the purchase price is what the order is about, so every approver of it sees it) and the
+    totals with VAT."""
+    from rest_framework import serializers
+
+    from salesops.approvals.facts import HIDDEN, DocumentFacts, Facts, money
+    from salesops.approvals.facts import quantity as quantity_field
+
+    class PurchaseLineFacts(Facts):
+        product_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+        product = serializers.CharField(source="product.__str__", label=gettext_lazy("Product"), read_only=True)
+        quantity = quantity_field(gettext_lazy("Quantity"))
+        unit_cost = serializers.DecimalField(
+            max_digits=14, decimal_places=4, label=gettext_lazy("Purchase price"), read_only=True
+        )
+        tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, label=gettext_lazy("VAT %"), read_only=True)
+        amount = money(gettext_lazy("Amount before tax"))
+
+    class PurchaseLines(serializers.ListSerializer):
+        def get_attribute(self, order):
+            return order.lines.select_related("product").order_by("id")
+
+    class PurchaseOrderFacts(DocumentFacts):
+        number = serializers.CharField(label=gettext_lazy("Number"), read_only=True)
+        supplier_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+        supplier = serializers.CharField(source="supplier.name", label=gettext_lazy("Supplier"), read_only=True)
+        warehouse = serializers.CharField(source="warehouse.name", label=gettext_lazy("Warehouse"), read_only=True)
+        expected_date = serializers.DateField(label=gettext_lazy("Expected date"), read_only=True)
+        note = serializers.CharField(label=gettext_lazy("Note"), read_only=True)
+        total_net = money(gettext_lazy("Total before tax"))
+        total_tax = money(gettext_lazy("VAT"))
+        total = money(gettext_lazy("Total incl. VAT"))
+        lines = PurchaseLines(child=PurchaseLineFacts(), read_only=True, label=gettext_lazy("Lines"))
+
+    return PurchaseOrderFacts
+
+
 def purchase_order_document_type():
     from salesops.approvals.registry import DocumentType
 
@@ -281,6 +319,7 @@ def purchase_order_document_type():
         on_returned=back_to_draft,
         on_cancelled=back_to_draft,
         url=lambda order: reverse("purchase-order-detail", args=[order.pk]),
+        facts=_purchase_order_facts(),
     )
 
 

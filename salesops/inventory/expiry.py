@@ -134,6 +134,51 @@ def lot_disposal_create(*, balance: LotBalance, kind: str, quantity, reason: str
     return disposal
 
 
+def _days_past_expiry(disposal: LotDisposal) -> int:
+    """Days past expiry on the day the write-off was asked for: a stored date, so the
+    document's version does not change from one day to the next while it waits."""
+    expiry_date = disposal.lot.expiry_date
+    asked_on = timezone.localdate(disposal.created_at) if disposal.created_at else timezone.localdate()
+    return max((asked_on - expiry_date).days, 0) if expiry_date else 0
+
+
+def _lot_write_off_facts():
+    """What the approver of a write-off reads: the lot, its dates, how much goes and its value
+    at cost (what they decide on, so every approver sees it; the unit cost only those who may
+    see costs)."""
+    from rest_framework import serializers
+
+    from salesops.approvals.facts import COST, HIDDEN, Derived, DocumentFacts, money
+    from salesops.approvals.facts import quantity as quantity_field
+
+    class LotWriteOffFacts(DocumentFacts):
+        number = serializers.CharField(label=gettext_lazy("Number"), read_only=True)
+        kind = serializers.ChoiceField(choices=LotDisposal.Kind.choices, label=gettext_lazy("Action"), read_only=True)
+        product_id = serializers.IntegerField(source="lot.product_id", read_only=True, style=HIDDEN)
+        product = serializers.CharField(source="lot.product.__str__", label=gettext_lazy("Product"), read_only=True)
+        lot = serializers.CharField(source="lot.code", label=gettext_lazy("Lot"), read_only=True)
+        production_date = serializers.DateField(
+            source="lot.production_date", label=gettext_lazy("Production date"), read_only=True
+        )
+        expiry_date = serializers.DateField(source="lot.expiry_date", label=gettext_lazy("Expiry date"), read_only=True)
+        days_past_expiry = serializers.SerializerMethodField(label=gettext_lazy("Days past expiry"))
+        warehouse = serializers.CharField(source="warehouse.name", label=gettext_lazy("Warehouse"), read_only=True)
+        quantity = quantity_field(gettext_lazy("Quantity"))
+        unit_cost = Derived(
+            lambda d: (d.value / d.quantity).quantize(Decimal("0.0001")) if d.quantity else None,
+            label=gettext_lazy("Unit cost"),
+            decimal_places=4,
+            style=COST,
+        )
+        value = money(gettext_lazy("Value at cost"))
+        reason = serializers.CharField(label=gettext_lazy("Reason"), read_only=True)
+
+        def get_days_past_expiry(self, disposal) -> int:
+            return _days_past_expiry(disposal)
+
+    return LotWriteOffFacts
+
+
 def lot_write_off_type():
     from salesops.approvals.registry import DocumentType
 
@@ -144,7 +189,7 @@ def lot_write_off_type():
         fields={"value": gettext_lazy("Value at cost"), "days_past_expiry": gettext_lazy("Days past expiry")},
         values=lambda d: {
             "value": d.value,
-            "days_past_expiry": max((timezone.localdate() - d.lot.expiry_date).days, 0) if d.lot.expiry_date else 0,
+            "days_past_expiry": _days_past_expiry(d),
         },
         summary=lambda d: {
             "number": d.number,
@@ -162,4 +207,5 @@ def lot_write_off_type():
         on_rejected=lambda d, request: _set_status(d, S.REJECTED, None),
         on_cancelled=lambda d, request: _set_status(d, S.CANCELLED, None) if d.status == S.PENDING else None,
         url=lambda d: reverse("lot-disposals"),
+        facts=_lot_write_off_facts(),
     )

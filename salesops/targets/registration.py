@@ -185,6 +185,116 @@ def register_kpis() -> None:
         register_kpi(kpi)
 
 
+# --- what the approvers of these documents read (see `salesops.approvals.facts`) ------------------------
+def _facts_types() -> dict:
+    """One facts serializer per document type of this area, made once the models are loaded."""
+    from rest_framework import serializers
+
+    from salesops.approvals.facts import COST, HIDDEN, DocumentFacts, Facts, money, percent, quantity
+    from salesops.targets.models import Measure, ProfitPlan, Target, TargetPlan
+
+    class ExpenseClaimFacts(DocumentFacts):
+        """The claim, and the budget it draws on: what was left before it and how much it goes over."""
+
+        number = serializers.CharField(label=_("Number"), read_only=True)
+        claimant_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+        claimant = serializers.CharField(source="claimant.display_name", label=_("Claimant"), read_only=True)
+        team = serializers.CharField(source="team.name", label=_("Team"), read_only=True)
+        expense_type_code = serializers.CharField(source="expense_type.code", read_only=True, style=HIDDEN)
+        expense_type = serializers.CharField(source="expense_type.name", label=_("Type"), read_only=True)
+        spent_on = serializers.DateField(label=_("Spent on"), read_only=True)
+        customer = serializers.CharField(source="customer.name", default=None, label=_("Customer"), read_only=True)
+        description = serializers.CharField(label=_("What for"), read_only=True)
+        amount = money(_("Amount"))
+        budget = money(_("Budget of the month"), source="budget.amount", default=None)
+        budget_remaining = money(_("Budget remaining"), source="remaining_before")
+        over_budget = serializers.BooleanField(label=_("Over budget"), read_only=True)
+        over_amount = money(_("Amount over budget"))
+
+    class MonthTargetFacts(Facts):
+        month = serializers.DateField(label=_("Month"), read_only=True)
+        amount = money(_("Target"))
+
+    class MonthTargets(serializers.ListSerializer):
+        def get_attribute(self, plan):
+            return plan.targets.filter(level=Target.Level.COMPANY).order_by("month")
+
+    class SalesPlanFacts(DocumentFacts):
+        """The year's target, how it is split into months, and the change from the version before."""
+
+        year = serializers.IntegerField(label=_("Year"), read_only=True)
+        version = serializers.IntegerField(label=_("Version"), read_only=True)
+        measure = serializers.ChoiceField(choices=Measure.choices, label=_("Sales measure"), read_only=True)
+        total = money(_("Annual target"))
+        previous_total = money(_("Annual target of the version before"), source="previous.total", default=None)
+        month_method = serializers.ChoiceField(
+            choices=TargetPlan.MonthMethod.choices, label=_("Split into months"), read_only=True
+        )
+        note = serializers.CharField(label=_("Note"), read_only=True)
+        months = MonthTargets(child=MonthTargetFacts(), read_only=True, label=_("Company target by month"))
+
+    class StatementFacts(Facts):
+        rep_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+        rep = serializers.CharField(source="rep.display_name", label=_("Sales rep"), read_only=True)
+        target = money(_("Target"))
+        sales = money(_("Sales"))
+        achievement = percent(_("Achievement %"))
+        collected = money(_("Collected"))
+        earned = money(_("Earned"))
+        clawback = money(_("Clawed back"))
+        total = money(_("Commission"))
+
+    class Statements(serializers.ListSerializer):
+        def get_attribute(self, run):
+            return run.statements.select_related("rep").order_by("-total", "rep_id")
+
+    class CommissionRunFacts(DocumentFacts):
+        """Every rep's commission of the month: target, sales, achievement, earned and clawed back."""
+
+        number = serializers.CharField(label=_("Number"), read_only=True)
+        month = serializers.DateField(label=_("Month"), read_only=True)
+        computed_at = serializers.DateTimeField(label=_("Computed at"), read_only=True)
+        total = money(_("Total commission"))
+        statements = Statements(child=StatementFacts(), read_only=True, label=_("Reps"))
+
+    class ProfitLineFacts(Facts):
+        customer_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+        customer = serializers.CharField(source="customer.name", label=_("Customer"), read_only=True)
+        volume = quantity(_("Volume"))
+        price = money(_("Average price"))
+        margin_percent = percent(_("Gross margin %"), style=COST)
+        promotion = money(_("Promotion"))
+        expenses = money(_("Sales expenses"))
+        revenue = money(_("Expected revenue"))
+        profit = money(_("Expected profit"))
+
+    class ProfitLines(serializers.ListSerializer):
+        def get_attribute(self, plan):
+            return plan.lines.select_related("customer").order_by("customer__name", "pk")
+
+    class ProfitPlanFacts(DocumentFacts):
+        """The rep's key customers of the month: volume, price, promotion, expenses and the
+        expected revenue and profit (the margin only to those who may see costs)."""
+
+        number = serializers.CharField(label=_("Number"), read_only=True)
+        rep_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+        rep = serializers.CharField(source="rep.display_name", label=_("Sales rep"), read_only=True)
+        team = serializers.CharField(source="team.name", label=_("Team"), read_only=True)
+        month = serializers.DateField(label=_("Plan month"), read_only=True)
+        status = serializers.ChoiceField(choices=ProfitPlan.Status.choices, label=_("Status"), read_only=True)
+        revenue = money(_("Expected revenue"))
+        profit = money(_("Expected profit"))
+        note = serializers.CharField(label=_("Note"), read_only=True)
+        lines = ProfitLines(child=ProfitLineFacts(), read_only=True, label=_("Customers"))
+
+    return {
+        "expense_claim": ExpenseClaimFacts,
+        "sales_plan": SalesPlanFacts,
+        "commission_run": CommissionRunFacts,
+        "customer_profit_plan": ProfitPlanFacts,
+    }
+
+
 def _status_callbacks(decided, approved, *, rejected, draft, cancelled=None):
     return {
         "on_approved": lambda doc, request: approved(doc),
@@ -198,6 +308,7 @@ def register_document_types() -> None:
     from salesops.targets import commissions, expenses, profit, services
     from salesops.targets.models import CommissionRun, ExpenseClaim, ProfitPlan, TargetPlan
 
+    facts = _facts_types()
     register_document_type(
         DocumentType(
             key="sales_plan",
@@ -221,6 +332,7 @@ def register_document_types() -> None:
             requester=lambda plan: plan.created_by,
             url=lambda plan: reverse("targets-plan", args=[plan.pk]),
             title=lambda plan: f"{plan.year} v{plan.version}",
+            facts=facts["sales_plan"],
             **_status_callbacks(
                 lambda plan, target: services.target_plan_decided(plan=plan, target=target),
                 lambda plan: services.target_plan_approved(plan=plan),
@@ -246,6 +358,7 @@ def register_document_types() -> None:
             requester=lambda run: run.created_by,
             url=lambda run: reverse("targets-commission-run", args=[run.pk]),
             title=lambda run: f"{run.number} {run.month:%Y-%m}",
+            facts=facts["commission_run"],
             **_status_callbacks(
                 lambda run, target: commissions.commission_run_decided(run=run, target=target),
                 lambda run: commissions.commission_run_approved(run=run),
@@ -279,6 +392,7 @@ def register_document_types() -> None:
             requester=lambda claim: claim.claimant,
             url=lambda claim: reverse("targets-claim", args=[claim.pk]),
             title=lambda claim: f"{claim.number} {claim.amount}",
+            facts=facts["expense_claim"],
             **_status_callbacks(
                 lambda claim, target: expenses.expense_claim_decided(claim=claim, target=target),
                 lambda claim: expenses.expense_claim_decided(claim=claim, target=ExpenseClaim.Status.APPROVED),
@@ -308,6 +422,7 @@ def register_document_types() -> None:
             requester=lambda plan: plan.rep,
             url=lambda plan: reverse("targets-profit-plan", args=[plan.pk]),
             title=lambda plan: f"{plan.number} {plan.rep.display_name} {plan.month:%Y-%m}",
+            facts=facts["customer_profit_plan"],
             **_status_callbacks(
                 lambda plan, target: profit.profit_plan_decided(plan=plan, target=target),
                 lambda plan: profit.profit_plan_decided(plan=plan, target=ProfitPlan.Status.APPROVED),

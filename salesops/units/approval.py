@@ -5,10 +5,77 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
+from salesops.approvals.facts import HIDDEN, Derived, DocumentFacts, Facts, money
 from salesops.approvals.registry import ConditionField, DocumentType, register_document_type
 from salesops.units import changes
-from salesops.units.models import PriceChange, UnitChange
+from salesops.units.models import PriceChange, Reservation, UnitChange
+
+CENT = Decimal("0.01")
+
+
+# --- what the approver reads (see `salesops.approvals.facts`) -------------------------------------------
+class UnitChangeFacts(DocumentFacts):
+    """The purchase being undone or moved, what the buyer paid, what the seller keeps by the
+    project's rule for this reason, and what is refunded."""
+
+    number = serializers.CharField(label=_("Number"), read_only=True)
+    kind = serializers.ChoiceField(choices=UnitChange.Kind.choices, label=_("Kind"), read_only=True)
+    reason = serializers.ChoiceField(choices=UnitChange.Reason.choices, label=_("Reason"), read_only=True)
+    reservation = serializers.CharField(source="reservation.number", label=_("Reservation"), read_only=True)
+    reservation_status = serializers.ChoiceField(
+        source="reservation.status", choices=Reservation.Status.choices, label=_("Status"), read_only=True
+    )
+    customer_id = serializers.IntegerField(source="reservation.customer_id", read_only=True, style=HIDDEN)
+    customer = serializers.CharField(source="reservation.customer.name", label=_("Customer"), read_only=True)
+    project = serializers.CharField(source="reservation.project.name", label=_("Project"), read_only=True)
+    unit = serializers.CharField(source="reservation.unit.code", label=_("Unit"), read_only=True)
+    new_unit = serializers.CharField(source="target_unit.code", default=None, label=_("New unit"), read_only=True)
+    price = money(_("Price"), source="reservation.price")
+    deposit = money(_("Deposit"), source="reservation.deposit_amount")
+    paid_amount = money(_("Paid so far"))
+    kept_amount = money(_("Kept by the seller"))
+    refund_amount = money(_("Refund"))
+    explanation = serializers.CharField(source="note", label=_("Explanation"), read_only=True)
+
+
+class PriceLineFacts(Facts):
+    unit_id = serializers.IntegerField(read_only=True, style=HIDDEN)
+    unit = serializers.CharField(source="unit.code", label=_("Unit"), read_only=True)
+    old_price = money(_("Old price"))
+    new_price = money(_("New price"))
+    change_percent = Derived(
+        lambda line: (
+            ((line.new_price - line.old_price) * 100 / line.old_price).quantize(CENT) if line.old_price else None
+        ),
+        label=_("Change %"),
+    )
+
+
+class PriceLines(serializers.ListSerializer):
+    def get_attribute(self, change):
+        return change.lines.select_related("unit").order_by("unit__code")
+
+
+class UnitPriceChangeFacts(DocumentFacts):
+    """Every unit's old and new list price, and the totals of the units changed."""
+
+    number = serializers.CharField(label=_("Number"), read_only=True)
+    project = serializers.CharField(source="project.name", label=_("Project"), read_only=True)
+    reason = serializers.CharField(label=_("Reason"), read_only=True)
+    old_total = Derived(
+        lambda change: sum((line.old_price for line in change.lines.all()), Decimal("0.00")),
+        label=_("Old prices, total"),
+    )
+    new_total = Derived(
+        lambda change: sum((line.new_price for line in change.lines.all()), Decimal("0.00")),
+        label=_("New prices, total"),
+    )
+    largest_change_percent = Derived(
+        lambda change: _price_values(change)["max_change_pct"], label=_("Largest change %")
+    )
+    lines = PriceLines(child=PriceLineFacts(), read_only=True, label=_("Prices"))
 
 
 def _change_values(change: UnitChange) -> dict:
@@ -90,6 +157,7 @@ def register() -> None:
             on_approved=changes.change_approved,
             url=lambda change: reverse("units-change", args=[change.pk]),
             title=lambda change: f"{change.number} {change.reservation.unit.code} {change.reservation.customer.name}",
+            facts=UnitChangeFacts,
             **closed,
         )
     )
@@ -114,5 +182,6 @@ def register() -> None:
             on_cancelled=lambda document, request: changes.price_change_closed(document, PriceChange.Status.WITHDRAWN),
             url=lambda change: reverse("units-price-change", args=[change.pk]),
             title=lambda change: f"{change.number} {change.project.name}",
+            facts=UnitPriceChangeFacts,
         )
     )
