@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from salesops.core import bounded, bounds
 
 
+# The VAT rates of mainland China a product can carry (增值税税率)
+VAT_RATES = [
+    (Decimal("13.00"), "13 %"),
+    (Decimal("9.00"), "9 %"),
+    (Decimal("6.00"), "6 %"),
+    (Decimal("0.00"), "0 %"),
+]
+
+
 class ProductFamily(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -64,7 +73,13 @@ class Product(models.Model):
         _("list price"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
     tax_rate = bounded.DecimalField(
-        _("tax rate %"), max_digits=5, decimal_places=2, default=Decimal("13"), validators=bounds.PERCENT
+        _("VAT rate %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("13"),
+        choices=VAT_RATES,
+        validators=bounds.PERCENT,
+        help_text=_("China VAT by kind of goods: 13 % most goods, 9 % farm produce and grain, 6 % services, 0 exempt."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     active = models.BooleanField(_("active"), default=True)
@@ -260,6 +275,11 @@ class PriceList(models.Model):
     valid_from = bounded.DateField(_("valid from"))
     valid_to = bounded.DateField(_("valid to"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    prices_include_tax = models.BooleanField(
+        _("prices include VAT"),
+        default=True,
+        help_text=_("Tax-inclusive (含税) prices: the VAT is part of the price; otherwise it is added on top."),
+    )
 
     class Meta:
         verbose_name = _("price list")

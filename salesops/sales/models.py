@@ -3,6 +3,12 @@ invoices; receipts of payment live in the credit area. An invoice is paid only t
 allocations of receipts or credit notes (credit.Allocation, each with its date);
 `Invoice.paid_amount` is their running sum, kept by the allocation services.
 
+VAT (增值税): each line keeps its product's rate and its tax, rounded to the cent per line;
+`amount` and every document `total` are tax-inclusive (价税合计), the figure credit exposure,
+receipts and ageing count. `prices_include_tax` says how the unit prices were entered (from
+the customer's price list): tax-inclusive prices carry the tax inside, tax-exclusive ones get
+it added on top. `tax_total` is the sum of the lines' tax; the net amount is total − tax.
+
 Amounts kept on the order (`delivered_amount`, `invoiced_amount`) are maintained by the
 delivery and invoicing services in the same transaction, so credit exposure is a sum over
 orders and invoices without walking their lines.
@@ -62,6 +68,8 @@ class SalesOrder(models.Model):
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
     order_date = bounded.DateField(_("order date"))
     total = bounded.DecimalField(_("total"), default=ZERO, **MONEY)
+    tax_total = bounded.DecimalField(_("VAT"), default=ZERO, **MONEY)
+    prices_include_tax = models.BooleanField(_("prices include VAT"), default=True)
     # what the rep says the customer will pay in advance: information for finance, never a
     # decision (only confirmed receipts count, see credit.receipts)
     expected_prepayment = bounded.DecimalField(_("expected prepayment"), default=ZERO, **MONEY)
@@ -108,6 +116,10 @@ class SalesOrder(models.Model):
         return str(APPROVAL_REASONS.get(self.approval_reason, self.approval_reason))
 
     @property
+    def net_total(self) -> Decimal:
+        return self.total - self.tax_total
+
+    @property
     def open_amount(self) -> Decimal:
         """Value confirmed and not yet delivered."""
         return self.total - self.delivered_amount
@@ -135,7 +147,9 @@ class OrderLine(models.Model):
     unit_price = bounded.DecimalField(_("unit price"), **MONEY)
     list_price = bounded.DecimalField(_("list price"), **MONEY)
     discount_percent = bounded.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
-    amount = bounded.DecimalField(_("amount"), **MONEY)
+    amount = bounded.DecimalField(_("amount"), **MONEY)  # tax-inclusive
+    tax_rate = bounded.DecimalField(_("VAT rate %"), max_digits=5, decimal_places=2, default=ZERO)
+    tax_amount = bounded.DecimalField(_("VAT"), default=ZERO, **MONEY)
     delivered_quantity = bounded.DecimalField(_("delivered"), default=ZERO, **QTY)
     invoiced_quantity = bounded.DecimalField(_("invoiced"), default=ZERO, **QTY)
     returned_quantity = bounded.DecimalField(_("returned"), default=ZERO, **QTY)
@@ -186,7 +200,8 @@ class Invoice(models.Model):
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("team"))
     issue_date = bounded.DateField(_("invoice date"))
     due_date = bounded.DateField(_("due date"))
-    total = bounded.DecimalField(_("total"), **MONEY)  # negative for a credit note
+    total = bounded.DecimalField(_("total"), **MONEY)  # tax-inclusive; negative for a credit note
+    tax_total = bounded.DecimalField(_("VAT"), default=ZERO, **MONEY)
     paid_amount = bounded.DecimalField(_("paid"), default=ZERO, **MONEY)  # maintained by credit's allocations
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     created_at = bounded.DateTimeField(auto_now_add=True)
@@ -228,6 +243,10 @@ class Invoice(models.Model):
     def open_amount(self) -> Decimal:
         return self.total - self.paid_amount
 
+    @property
+    def net_total(self) -> Decimal:
+        return self.total - self.tax_total
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
@@ -239,7 +258,9 @@ class InvoiceLine(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     quantity = bounded.DecimalField(_("quantity"), **QTY)  # negative on a credit note
     unit_price = bounded.DecimalField(_("unit price"), **MONEY)
-    amount = bounded.DecimalField(_("amount"), **MONEY)
+    amount = bounded.DecimalField(_("amount"), **MONEY)  # tax-inclusive
+    tax_rate = bounded.DecimalField(_("VAT rate %"), max_digits=5, decimal_places=2, default=ZERO)
+    tax_amount = bounded.DecimalField(_("VAT"), default=ZERO, **MONEY)
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -268,6 +289,8 @@ class Quote(models.Model):
     quote_date = bounded.DateField(_("quote date"))
     valid_until = bounded.DateField(_("valid until"))
     total = bounded.DecimalField(_("total"), default=ZERO, **MONEY)
+    tax_total = bounded.DecimalField(_("VAT"), default=ZERO, **MONEY)
+    prices_include_tax = models.BooleanField(_("prices include VAT"), default=True)
     discount_approved = models.BooleanField(_("special discount approved"), default=False)
     note = bounded.TextField(_("note"), blank=True)
     created_at = bounded.DateTimeField(auto_now_add=True)
@@ -284,6 +307,10 @@ class Quote(models.Model):
     def max_discount(self) -> Decimal:
         return max((line.discount_percent for line in self.lines.all()), default=ZERO)
 
+    @property
+    def net_total(self) -> Decimal:
+        return self.total - self.tax_total
+
 
 class QuoteLine(models.Model):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
@@ -293,7 +320,9 @@ class QuoteLine(models.Model):
     unit_price = bounded.DecimalField(_("unit price"), **MONEY)
     list_price = bounded.DecimalField(_("list price"), **MONEY)
     discount_percent = bounded.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
-    amount = bounded.DecimalField(_("amount"), **MONEY)
+    amount = bounded.DecimalField(_("amount"), **MONEY)  # tax-inclusive
+    tax_rate = bounded.DecimalField(_("VAT rate %"), max_digits=5, decimal_places=2, default=ZERO)
+    tax_amount = bounded.DecimalField(_("VAT"), default=ZERO, **MONEY)
 
     class Meta:
         ordering = ["quote", "position"]

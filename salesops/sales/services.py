@@ -12,6 +12,11 @@ customer are decided one after the other and never together exceed the limit.
 Money to the cent: each order line keeps the value delivered, invoiced, returned and
 cancelled; the last part of a line takes what is left of the line's amount, so the parts
 always add up to the whole.
+
+VAT: a line's tax is rounded to the cent on the line (`line_tax`); amounts and totals are
+tax-inclusive. Tax-inclusive prices carry the tax inside (tax = amount × r / (100 + r));
+tax-exclusive prices get it on top (tax = amount × r / 100, amount + tax). An invoice or credit
+note line taking a whole order line takes that line's tax; a part is taxed on its own value.
 """
 
 from __future__ import annotations
@@ -111,7 +116,49 @@ def order_reference(order: SalesOrder) -> Reference:
     return Reference(type=ORDER_REFERENCE, id=order.pk, number=order.number)
 
 
-# --- prices and discounts ---------------------------------------------------------------------------
+# --- prices, VAT and discounts ----------------------------------------------------------------------
+def prices_include_tax_for(*, customer: Customer | None, on_date: datetime.date) -> bool:
+    """How the customer's prices are entered: as the price list that applies to them says (the
+    list of their channel, else the default list); the products' own list prices, with no
+    list, are tax-inclusive."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    from salesops.catalog.selectors import price_lists_on
+
+    channel = getattr(customer, "channel", "") if customer is not None else ""
+    lists = price_lists_on(on_date).filter(Q(channel=channel) | Q(is_default=True) if channel else Q(is_default=True))
+    rank = Case(When(channel=channel, then=Value(0)), default=Value(1), output_field=IntegerField())
+    flag = (
+        lists.annotate(rank=rank if channel else Value(1, output_field=IntegerField()))
+        .order_by("rank", "-valid_from", "pk")
+        .values_list("prices_include_tax", flat=True)
+        .first()
+    )
+    return True if flag is None else flag
+
+
+def line_tax(amount: Decimal, rate: Decimal, *, prices_include_tax: bool) -> tuple[Decimal, Decimal]:
+    """(tax-inclusive amount, tax) of a line whose amount at its entered prices is `amount`."""
+    rate = Decimal(rate)
+    if prices_include_tax:
+        return amount, money(amount * rate / (100 + rate))
+    tax = money(amount * rate / 100)
+    return amount + tax, tax
+
+
+def part_tax(value: Decimal, line) -> Decimal:
+    """The tax of `value` of a tax-inclusive line: the whole line's tax, or its own."""
+    if value == line.amount:
+        return line.tax_amount
+    rate = Decimal(line.tax_rate)
+    return money(value * rate / (100 + rate))
+
+
+def gross_unit_price(line, prices_include_tax: bool) -> Decimal:
+    """The tax-inclusive price of one unit of a line, for the value of a part of it."""
+    return line.unit_price if prices_include_tax else line.amount / line.quantity
+
+
 def discount_allowance(user) -> Decimal:
     """The largest discount (%) the person may give without approval: the best of their roles."""
     roles = list(user.roles) if user is not None else []
@@ -125,10 +172,16 @@ def _discount(list_price: Decimal, unit_price: Decimal) -> Decimal:
     return ((list_price - unit_price) * 100 / list_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def prepare_lines(*, lines, customer: Customer | None, on_date: datetime.date) -> list[dict]:
+def prepare_lines(
+    *, lines, customer: Customer | None, on_date: datetime.date, prices_include_tax: bool | None = None
+) -> list[dict]:
     """Validate and price input lines [{"product", "quantity", "unit_price"?}] with a fixed
-    number of queries. Raises ValidationFailed (code validation_error) listing every problem."""
+    number of queries, each with its product's VAT rate and tax (prices as the customer's price
+    list enters them unless `prices_include_tax` says). Raises ValidationFailed (code
+    validation_error) listing every problem."""
     problems: dict[str, list] = {}
+    if prices_include_tax is None:
+        prices_include_tax = prices_include_tax_for(customer=customer, on_date=on_date)
     if not lines:
         raise ValidationFailed(fields={"lines": [_("Add at least one line.")]})
     ids = []
@@ -172,6 +225,7 @@ def prepare_lines(*, lines, customer: Customer | None, on_date: datetime.date) -
                 )
         if quantity is None or unit_price is None:
             continue
+        amount, tax = line_tax(money(quantity * unit_price), product.tax_rate, prices_include_tax=prices_include_tax)
         prepared.append(
             {
                 "product": product,
@@ -179,7 +233,9 @@ def prepare_lines(*, lines, customer: Customer | None, on_date: datetime.date) -
                 "unit_price": unit_price,
                 "list_price": money(list_price),
                 "discount_percent": _discount(list_price, unit_price),
-                "amount": money(quantity * unit_price),
+                "amount": amount,
+                "tax_rate": product.tax_rate,
+                "tax_amount": tax,
             }
         )
     if problems:
@@ -241,9 +297,12 @@ def _approval(document, doc_type: str, actor):
 def quote_create(*, actor, customer: Customer, lines, valid_until=None, quote_date=None, note: str = "") -> Quote:
     _check_customer(customer, actor)
     quote_date = quote_date or timezone.localdate()
-    prepared = prepare_lines(lines=lines, customer=customer, on_date=quote_date)
+    include_tax = prices_include_tax_for(customer=customer, on_date=quote_date)
+    prepared = prepare_lines(lines=lines, customer=customer, on_date=quote_date, prices_include_tax=include_tax)
     rep, team_id = _rep_and_team(customer, actor)
     quote = Quote(
+        prices_include_tax=include_tax,
+        tax_total=sum((p["tax_amount"] for p in prepared), ZERO),
         number=next_number(prefix="QT", year=quote_date.year),
         customer=customer,
         rep=rep,
@@ -463,7 +522,8 @@ def order_create(
         raise ValidationFailed(fields={"payment": [_("Choose credit or cash.")]})
     _check_customer(customer, actor)
     order_date = order_date or timezone.localdate()
-    prepared = prepare_lines(lines=lines, customer=customer, on_date=order_date)
+    include_tax = prices_include_tax_for(customer=customer, on_date=order_date)
+    prepared = prepare_lines(lines=lines, customer=customer, on_date=order_date, prices_include_tax=include_tax)
     warehouse = warehouse or default_warehouse()
     if warehouse is None or not warehouse.active:
         raise ValidationFailed(fields={"warehouse": [_("Choose an active warehouse.")]})
@@ -476,6 +536,8 @@ def order_create(
         payment=payment,
         order_date=order_date,
         total=sum((p["amount"] for p in prepared), ZERO),
+        tax_total=sum((p["tax_amount"] for p in prepared), ZERO),
+        prices_include_tax=include_tax,
         note=note,
         quote=quote,
         contract=contract,
@@ -511,7 +573,9 @@ def order_update(
     warehouse = warehouse or order.warehouse
     if warehouse is None or not warehouse.active:
         raise ValidationFailed(fields={"warehouse": [_("Choose an active warehouse.")]})
-    prepared = prepare_lines(lines=lines, customer=order.customer, on_date=order.order_date)
+    prepared = prepare_lines(
+        lines=lines, customer=order.customer, on_date=order.order_date, prices_include_tax=order.prices_include_tax
+    )
     before = order.lines.count()
     order.lines.all().delete()
     OrderLine.objects.bulk_create([OrderLine(order=order, position=i, **p) for i, p in enumerate(prepared, start=1)])
@@ -520,6 +584,7 @@ def order_update(
         "warehouse": warehouse,
         "note": order.note if note is None else note,
         "total": sum((p["amount"] for p in prepared), ZERO),
+        "tax_total": sum((p["tax_amount"] for p in prepared), ZERO),
         "discount_approved": False,
         "status": S.DRAFT,
     }
@@ -892,7 +957,8 @@ def delivery_issue(
     delivery_lines = []
     for line, quantity in parts:
         last = quantity == line.open_quantity and line.cancelled_quantity == 0
-        value = _part_value(line.amount, line.delivered_value, quantity, line.unit_price, last)
+        unit = gross_unit_price(line, order.prices_include_tax)
+        value = _part_value(line.amount, line.delivered_value, quantity, unit, last)
         line.delivered_quantity += quantity
         line.delivered_value += value
         delivery_lines.append(
@@ -1013,12 +1079,16 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
     )
     invoice_lines = []
     for position, (dl, quantity) in enumerate(parts, start=1):
+        ol = order_lines[dl.order_line_id]
         value = _part_value(
-            dl.amount, dl.invoiced_value, quantity, dl.unit_price, quantity == dl.quantity - dl.invoiced_quantity
+            dl.amount,
+            dl.invoiced_value,
+            quantity,
+            dl.unit_price if order.prices_include_tax else dl.amount / dl.quantity,
+            quantity == dl.quantity - dl.invoiced_quantity,
         )
         dl.invoiced_quantity += quantity
         dl.invoiced_value += value
-        ol = order_lines[dl.order_line_id]
         ol.invoiced_quantity += quantity
         ol.invoiced_value += value
         invoice_lines.append(
@@ -1030,9 +1100,12 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
                 quantity=quantity,
                 unit_price=dl.unit_price,
                 amount=value,
+                tax_rate=ol.tax_rate,
+                tax_amount=part_tax(value, ol),
             )
         )
     invoice.total = sum((il.amount for il in invoice_lines), ZERO)
+    invoice.tax_total = sum((il.tax_amount for il in invoice_lines), ZERO)
     invoiced_after = order.invoiced_amount + invoice.total
     model_create(instance=invoice, actor=actor)
     if invoice.status == Invoice.Status.OPEN:
@@ -1108,16 +1181,13 @@ def return_request(*, order: SalesOrder, kind: str, actor, reason: str, quantiti
                 % {"n": line.position, "open": f"{available.normalize():f}"}
             )
             continue
+        unit = gross_unit_price(line, order.prices_include_tax)
         if kind == SalesReturn.Kind.RETURN:
             last = quantity == available
-            value = line.invoiced_value - line.returned_value if last else money(quantity * line.unit_price)
+            value = line.invoiced_value - line.returned_value if last else money(quantity * unit)
         else:
             last = quantity == available
-            value = (
-                (line.amount - line.delivered_value - line.cancelled_value)
-                if last
-                else money(quantity * line.unit_price)
-            )
+            value = (line.amount - line.delivered_value - line.cancelled_value) if last else money(quantity * unit)
         parts.append(
             SalesReturnLine(
                 order_line=line, product_id=line.product_id, quantity=quantity, unit_price=line.unit_price, amount=value
@@ -1180,6 +1250,7 @@ def return_complete(*, sales_return: SalesReturn, actor=None) -> SalesReturn:
             issue_date=today,
             due_date=today,
             total=-sales_return.total,
+            tax_total=-sum((part_tax(p.amount, p.order_line) for p in parts), ZERO),
             original=original,
             sales_return=sales_return,
             note=sales_return.reason,
@@ -1196,6 +1267,8 @@ def return_complete(*, sales_return: SalesReturn, actor=None) -> SalesReturn:
                     quantity=-p.quantity,
                     unit_price=p.unit_price,
                     amount=-p.amount,
+                    tax_rate=p.order_line.tax_rate,
+                    tax_amount=-part_tax(p.amount, p.order_line),
                 )
                 for i, p in enumerate(parts, start=1)
             ]
@@ -1220,7 +1293,8 @@ def return_complete(*, sales_return: SalesReturn, actor=None) -> SalesReturn:
 
         new_total = order.total - sales_return.total
         extra["refund_amount"] = max(paid_for_order(order) - new_total, ZERO)
-        order_data = {"total": new_total}
+        cancelled_tax = sum((part_tax(p.amount, lines[p.order_line_id]) for p in parts), ZERO)
+        order_data = {"total": new_total, "tax_total": order.tax_total - cancelled_tax}
         nothing_delivered = all(line.delivered_quantity == 0 for line in lines.values())
         if nothing_delivered and not remaining:
             _transition(order, ORDER_FLOW, S.CANCELLED, actor=actor, extra=order_data, note=sales_return.number)
