@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from salesops.core.registry import registry
+from salesops.core.navigation import menu_for
 from salesops.core.selectors import company_current, unread_notification_count
 
 
@@ -8,6 +8,7 @@ def shell(request):
     user = getattr(request, "user", None)
     context = {"LANGUAGES": settings.LANGUAGES, "company": company_current()}
     if user is not None and user.is_authenticated:
-        context["nav_items"] = [item for item in registry.nav if item.visible_to(user)]
+        match = getattr(request, "resolver_match", None)
+        context["menu"] = menu_for(user, match.url_name if match else None)
         context["unread_notifications"] = unread_notification_count(user=user)
     return context
