@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from salesops.catalog.models import (
     Barcode,
@@ -23,6 +24,7 @@ from salesops.catalog.models import (
     ProductFamily,
 )
 from salesops.catalog.permissions import PRODUCT_READ_ROLES, PRODUCT_WRITE_ROLES, STOCK_ROLES
+from salesops.core.text import search_key
 
 
 def product_list_for_user(*, user) -> QuerySet[Product]:
@@ -34,6 +36,51 @@ def product_list_for_user(*, user) -> QuerySet[Product]:
     if user.roles & PRODUCT_READ_ROLES:
         return products.filter(status=Product.Status.APPROVED, active=True)
     return products.none()
+
+
+def sellable_product_list_for_user(*, user) -> QuerySet[Product]:
+    """What may be quoted and ordered: approved, active products that have a price (a list
+    price or an item on a price list). Raw materials and packaging (RM-…, PK-…) are bought and
+    used, never priced for customers, so they never reach a quote or order picker."""
+    priced = PriceListItem.objects.filter(product=OuterRef("pk"))
+    return (
+        product_list_for_user(user=user)
+        .filter(status=Product.Status.APPROVED, active=True)
+        .filter(Q(list_price__gt=0) | Exists(priced))
+    )
+
+
+@lru_cache(maxsize=50_000)
+def _pinyin_key(text: str) -> str:
+    return search_key(text)
+
+
+def product_search(*, products: QuerySet[Product], query: str, limit: int = 20) -> list[Product]:
+    """Products of `products` matching `query` in the SKU, a barcode, the Chinese or English
+    name, the spec, or the pinyin / pinyin initials of the Chinese name ("gjxmf" finds
+    高筋小麦粉). The text fields are matched by the database; the pinyin of the names is
+    computed once per name and kept in memory, so a list of a few thousand products answers
+    without a stored key."""
+    query = query.strip().lower()[:100]
+    if not query:
+        return list(products.order_by("sku")[:limit])
+    text = (
+        Q(sku__icontains=query)
+        | Q(name__icontains=query)
+        | Q(name_en__icontains=query)
+        | Q(spec__icontains=query)
+        | Q(barcodes__code=query)
+    )
+    found = list(products.filter(text).distinct().order_by("sku")[:limit])
+    if len(found) < limit and query.isascii() and query.isalnum():
+        seen = {product.pk for product in found}
+        ids = [
+            pk
+            for pk, name in products.order_by("sku").values_list("pk", "name")
+            if pk not in seen and query in _pinyin_key(name)
+        ][: limit - len(found)]
+        found += list(products.filter(pk__in=ids).order_by("sku"))
+    return found
 
 
 def product_get_for_user(*, user, pk) -> Product:

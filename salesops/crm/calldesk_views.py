@@ -159,4 +159,3 @@ def call_desk_absence_remove(request, pk: int):
     calldesk.absence_remove(actor=request.user, absence=absence)
     messages.success(request, _("Saved."))
     return redirect("call-desk-rotation")
-

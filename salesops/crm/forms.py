@@ -1,9 +1,11 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.bounded import DateFormField, DateTimeFormField
 from salesops.core.models import OrgUnit, User
 from salesops.core.roles import Role
+from salesops.core.typeahead import TypeaheadSelect
 from salesops.crm.models import (
     Activity,
     Address,
@@ -96,6 +98,11 @@ class LeadRegisterForm(forms.Form):
     tax_id = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
 
 
+def use_customer_picker(field) -> None:
+    field.widget = TypeaheadSelect(reverse_lazy("customer-pick"), placeholder=_("Name, code or pinyin initials"))
+    field.widget.choices = field.choices
+
+
 class OpportunityForm(forms.ModelForm):
     required_css_class = "required"
 
@@ -109,6 +116,8 @@ class OpportunityForm(forms.ModelForm):
 
     def __init__(self, *args, customers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "customer" in self.fields:
+            use_customer_picker(self.fields["customer"])
         if customers is not None:
             self.fields["customer"].queryset = customers
         if self.instance.pk:
@@ -143,6 +152,8 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, customers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "customer" in self.fields:
+            use_customer_picker(self.fields["customer"])
         if customers is not None:
             self.fields["customer"].queryset = customers
 
@@ -157,6 +168,8 @@ class ComplaintForm(forms.ModelForm):
 
     def __init__(self, *args, customers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "customer" in self.fields:
+            use_customer_picker(self.fields["customer"])
         if customers is not None:
             self.fields["customer"].queryset = customers
 

@@ -64,6 +64,16 @@ def customer_list_for_user(*, user) -> QuerySet[Customer]:
     return visible_to(Customer.objects.select_related("owner", "team"), user)
 
 
+def customer_search_for_user(*, user, query: str, limit: int = 20) -> QuerySet[Customer]:
+    """Customers whose name, code, city, pinyin or pinyin initials contain `query` (the stored
+    search key), active ones first."""
+    customers = customer_list_for_user(user=user)
+    query = query.strip().lower()[:100]
+    if query:
+        customers = customers.filter(Q(search_key__contains=query) | Q(code__icontains=query))
+    return customers.exclude(status=Customer.Status.LOST).order_by("name", "pk")[:limit]
+
+
 def customer_get_for_user(*, user, pk) -> Customer:
     """The customer, or Customer.DoesNotExist when it does not exist or is not visible."""
     return customer_list_for_user(user=user).get(pk=pk)

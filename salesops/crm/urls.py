@@ -5,6 +5,7 @@ from salesops.crm import calldesk_views, views
 urlpatterns = [
     path("customers/", views.customer_list, name="customers"),
     path("customers/new/", views.customer_edit, name="customer-new"),
+    path("customers/pick/", views.customer_pick, name="customer-pick"),
     path("customers/import/", views.customer_import, name="customer-import"),
     path("customers/import/<int:pk>/", views.customer_import_preview, name="customer-import-preview"),
     path("customers/<int:pk>/", views.customer_detail, name="customer-detail"),

@@ -22,6 +22,7 @@ from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError, PermissionDenied
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, UNIT_ROLES, Role
+from salesops.core.typeahead import typeahead_response
 from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.crm import calldesk, imports, selectors, services
 from salesops.crm.exceptions import InLeadPool, OwnershipTaken
@@ -164,6 +165,16 @@ def _quick_actions(user, customer: Customer) -> dict:
         "phone": phone if can_see_contact_details(user) else "",
         "navigate": navigate,
     }
+
+
+@login_required
+def customer_pick(request):
+    """The customer type-ahead: name, code, city, pinyin or pinyin initials; no contact details."""
+    _require(request.user, CAN_CREATE)
+    customers = selectors.customer_search_for_user(user=request.user, query=request.GET.get("q", ""))
+    return typeahead_response(
+        customers, label=lambda c: c.name, detail=lambda c: " · ".join(filter(None, [c.code, c.city]))
+    )
 
 
 @login_required
