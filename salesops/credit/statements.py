@@ -44,6 +44,8 @@ ZERO = Decimal("0.00")
 DOCUMENT_KINDS = ("invoice", "credit_note")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+# statement of account; "ST" is the stocktake's (a number names one kind of document)
+STATEMENT_PREFIX = "SOA"
 
 
 # --- statements ----------------------------------------------------------------------------------------
@@ -72,7 +74,7 @@ def statement_create(*, customer, period_start: datetime.date, actor) -> Stateme
         raise StatementExists()
     figures = statement_figures(customer_id=customer.pk, start=start, end=end)
     statement = Statement(
-        number=next_number(prefix="ST", year=start.year),
+        number=next_number(prefix=STATEMENT_PREFIX, year=start.year),
         customer=customer,
         period_start=start,
         period_end=end,

@@ -4,6 +4,8 @@ credit-sales manual names: finance, warehouse, rep and customer (财务联/仓�
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -11,12 +13,32 @@ from salesops.inventory.selectors import issued_lots
 from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
 
 FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+ZERO = Decimal("0.00")
 ORDER_COPIES = [
     ("财务联", _("Finance copy")),
     ("仓库联", _("Warehouse copy")),
     ("业务联", _("Rep copy")),
     ("客户联", _("Customer copy")),
 ]
+
+
+def vat_summary(lines) -> list[dict]:
+    """The tax lines of a document: per VAT rate, the net amount, the tax and the total."""
+    rates: dict = {}
+    for line in lines:
+        row = rates.setdefault(line.tax_rate, {"rate": line.tax_rate, "net": ZERO, "tax": ZERO, "total": ZERO})
+        row["net"] += line.amount - line.tax_amount
+        row["tax"] += line.tax_amount
+        row["total"] += line.amount
+    return [rates[rate] for rate in sorted(rates, reverse=True)]
+
+
+def prices_include_tax(obj) -> bool:
+    """Whether the unit prices of a document's lines are tax-inclusive (an invoice's are its
+    order's; an invoice without an order has no prices of its own: inclusive)."""
+    if isinstance(obj, Invoice):
+        return obj.order.prices_include_tax if obj.order_id else True
+    return obj.prices_include_tax
 
 
 def _document(obj) -> dict:
@@ -79,6 +101,11 @@ def _document(obj) -> dict:
 
 def document_html(obj) -> str:
     context = {"doc": obj, "font_path": FONT_PATH, **_document(obj)}
+    if isinstance(obj, (SalesOrder, Quote, Invoice)):  # documents with VAT
+        context["lines"] = list(context["lines"])
+        context["taxed"] = True
+        context["vat"] = vat_summary(context["lines"])
+        context["prices_include_tax"] = prices_include_tax(obj)
     context.setdefault("copies", [("", "")])
     return render_to_string("sales/pdf/document.html", context)
 

@@ -80,6 +80,8 @@ class OrderLineSerializer(ModelSerializer):
             "list_price",
             "discount_percent",
             "amount",
+            "tax_rate",
+            "tax_amount",
             "delivered_quantity",
             "invoiced_quantity",
             "returned_quantity",
@@ -89,6 +91,7 @@ class OrderLineSerializer(ModelSerializer):
 
 class OrderSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    net_total = DecimalField(max_digits=14, decimal_places=2, read_only=True)
     rep_name = serializers.CharField(source="rep.display_name", read_only=True)
 
     class Meta:
@@ -98,6 +101,9 @@ class OrderSerializer(ModelSerializer):
             "number",
             "status",
             "total",
+            "tax_total",
+            "net_total",
+            "prices_include_tax",
             "customer",
             "customer_name",
             "rep",
@@ -139,11 +145,23 @@ class OrderDetailSerializer(OrderSerializer):
 class QuoteLineSerializer(ModelSerializer):
     class Meta:
         model = QuoteLine
-        fields = ["id", "position", "product", "quantity", "unit_price", "list_price", "discount_percent", "amount"]
+        fields = [
+            "id",
+            "position",
+            "product",
+            "quantity",
+            "unit_price",
+            "list_price",
+            "discount_percent",
+            "amount",
+            "tax_rate",
+            "tax_amount",
+        ]
 
 
 class QuoteSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    net_total = DecimalField(max_digits=14, decimal_places=2, read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -159,6 +177,9 @@ class QuoteSerializer(ModelSerializer):
             "quote_date",
             "valid_until",
             "total",
+            "tax_total",
+            "net_total",
+            "prices_include_tax",
             "discount_approved",
             "note",
             "lines",
@@ -275,12 +296,24 @@ class DeliveryConfirmSerializer(serializers.Serializer):
 class InvoiceLineSerializer(ModelSerializer):
     class Meta:
         model = InvoiceLine
-        fields = ["id", "position", "product", "quantity", "unit_price", "amount", "delivery_line", "order_line"]
+        fields = [
+            "id",
+            "position",
+            "product",
+            "quantity",
+            "unit_price",
+            "amount",
+            "tax_rate",
+            "tax_amount",
+            "delivery_line",
+            "order_line",
+        ]
 
 
 class InvoiceSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     open_amount = DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    net_total = DecimalField(max_digits=14, decimal_places=2, read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -298,6 +331,8 @@ class InvoiceSerializer(ModelSerializer):
             "issue_date",
             "due_date",
             "total",
+            "tax_total",
+            "net_total",
             "paid_amount",
             "open_amount",
             "original",

@@ -74,6 +74,9 @@ from salesops.sop import hooks as sop
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 ORDER_REFERENCE = "sales_order"
+# invoices (and the receivables of unit sales, also invoices) are numbered INV-…; no other
+# kind of document uses this prefix (see test_vat: every prefix in the code is checked)
+INVOICE_PREFIX = "INV"
 DOC_DISCOUNT_QUOTE = "special_discount"
 DOC_DISCOUNT_ORDER = "special_discount_order"
 DOC_OVERLIMIT = "overlimit_shipment"
@@ -1066,7 +1069,7 @@ def invoice_create(*, deliveries, actor, issue_date=None, quantities: dict | Non
         raise ValidationFailed(fields={"deliveries": [_("Everything on these deliveries is already invoiced.")]})
     issue_date = issue_date or timezone.localdate()
     invoice = Invoice(
-        number=next_number(prefix="INV", year=issue_date.year),
+        number=next_number(prefix=INVOICE_PREFIX, year=issue_date.year),
         kind=Invoice.Kind.INVOICE,
         customer_id=order.customer_id,
         order=order,

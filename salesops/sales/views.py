@@ -28,7 +28,7 @@ from salesops.sales.forms import (
     lines_from,
 )
 from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
-from salesops.sales.pdf import document_pdf
+from salesops.sales.pdf import document_pdf, prices_include_tax, vat_summary
 
 
 def _get(queryset, pk):
@@ -292,6 +292,8 @@ def _order_page(request, order, submit_form=None):
         {
             "order": order,
             "lines": lines,
+            "vat": vat_summary(lines),
+            "prices_include_tax": order.prices_include_tax,
             "lot_lines": [(line, choices.get(line.product_id, [])) for line in tracked],
             "deliveries": deliveries,
             "invoices": order.invoices.all(),
@@ -316,12 +318,15 @@ def order_detail(request, pk):
 @login_required
 def quote_detail(request, pk):
     quote = _get(selectors.quote_list_for_user(user=request.user), pk)
+    lines = list(quote.lines.select_related("product"))
     return render(
         request,
         "sales/quote_detail.html",
         {
             "doc": quote,
-            "lines": quote.lines.select_related("product"),
+            "lines": lines,
+            "vat": vat_summary(lines),
+            "prices_include_tax": quote.prices_include_tax,
             "history": history_for(quote)[:50],
             "can_sell": bool(request.user.roles & SELLER_ROLES),
             "orders": quote.orders.all(),
@@ -368,12 +373,15 @@ def delivery_detail(request, pk):
 @login_required
 def invoice_detail(request, pk):
     invoice = _get(selectors.invoice_list_for_user(user=request.user), pk)
+    lines = list(invoice.lines.select_related("product"))
     return render(
         request,
         "sales/invoice_detail.html",
         {
             "doc": invoice,
-            "lines": invoice.lines.select_related("product"),
+            "lines": lines,
+            "vat": vat_summary(lines),
+            "prices_include_tax": prices_include_tax(invoice),
             "history": history_for(invoice)[:50],
         },
     )

@@ -47,7 +47,7 @@ def test_statement_balances_to_the_cent(org, account):
     assert statement.closing_balance == balance_at(customer_id=customer.pk, day=day(2025, 2, 28))
     figures = statements.statement_figures(customer_id=customer.pk, start=day(2025, 2, 1), end=day(2025, 2, 28))
     assert figures["entries"][-1].balance == D("900.11")
-    assert statement.number.startswith("ST-2025-")
+    assert statement.number.startswith("SOA-2025-")
 
 
 def test_pdf_renders_with_the_chinese_font(org, account):
