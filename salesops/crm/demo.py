@@ -1,6 +1,7 @@
 """Demo customers: 300 outlets and business customers spread over the ten reps, then leads in
 the pool, opportunities across the stages, activities (rep1's agenda today), ownership
-conflicts, complaints (one overdue), grades and key-account files for A customers."""
+conflicts, complaints (one overdue), grades and key-account files for A customers; the call
+desk's rotations (one rep away today) and the calls and walk-ins the sales admin registered."""
 
 import datetime
 from decimal import Decimal
@@ -102,6 +103,7 @@ def build(ctx):
     ctx.say("300 customers with contacts")
 
     _pipeline(ctx, reps)
+    _call_desk(ctx, reps)
 
 
 def _pipeline(ctx, reps):
@@ -231,3 +233,42 @@ def _pipeline(ctx, reps):
         f"({Customer.objects.filter(in_pool=True).count()} in the pool), {conflicts} ownership conflicts, "
         f"6 complaints, grades for {run.customers} customers, {files} key-account files"
     )
+
+
+def _call_desk(ctx, reps):
+    """The East region's reps take calls in turn, the first four take walk-ins; one is on leave
+    today; the sales admin has registered this morning's calls and walk-ins, one of them a
+    customer already known (it went to its owner) and one to the pool, plus last night's late
+    walk-in entered this morning."""
+    from salesops.crm import calldesk
+
+    admin = ctx.user("salesadmin")
+    east = [rep for rep in reps if rep.org_unit and rep.org_unit.parent and rep.org_unit.parent.code == "EAST"]
+    line = east or reps
+    for rep in line:
+        calldesk.rotation_seat_add(actor=admin, channel="call", rep=rep)
+    for rep in line[:4]:
+        calldesk.rotation_seat_add(actor=admin, channel="visit", rep=rep)
+    today = ctx.today
+    calldesk.absence_add(actor=admin, rep=line[1], start=today, end=today + datetime.timedelta(days=2), reason="年假")
+    morning = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9, 5)))
+    last_night = morning - datetime.timedelta(hours=14)
+    known = Customer.objects.filter(in_pool=False).exclude(phone="").order_by("pk").first()
+    calls = [
+        ("call", "13761230001", "苏州禾丰食品商行", "问高筋粉价格", "rotation", morning),
+        ("call", "13761230002", "上海面包工坊", "想做经销", "rotation", morning + datetime.timedelta(minutes=20)),
+        ("visit", "13761230003", "杭州福满餐饮", "来店看样品", "rotation", morning + datetime.timedelta(minutes=45)),
+        ("call", "13761230004", "南京小吃店", "只问地址", "pool", morning + datetime.timedelta(minutes=70)),
+        ("visit", "13761230005", "无锡烘焙坊", "昨晚来访（次日录入）", "rotation", last_night),
+    ]
+    if known is not None:
+        calls.append(("call", known.phone, known.name, "追加订单", "rotation", morning + datetime.timedelta(hours=1)))
+    registered = 0
+    for via, phone, name, interest, assign, at in calls:
+        if at > timezone.now():
+            at = timezone.now()
+        calldesk.inbound_register(
+            actor=admin, via=via, phone=phone, name=name, interest=interest, assign=assign, occurred_at=at
+        )
+        registered += 1
+    ctx.say(f"call desk: {len(line)} reps in the call rotation, {registered} calls and walk-ins registered")
