@@ -65,34 +65,35 @@ class LedgerEntry:
     credit: Decimal
     balance: Decimal
     due_date: datetime.date | None = None
+    tax: Decimal = ZERO  # the VAT inside a document's amount (negative on a credit note)
 
 
 def ledger_entries(*, customer_id: int, start: datetime.date, end: datetime.date) -> tuple[Decimal, list[LedgerEntry]]:
     """Opening balance at the start and the entries of the period with a running balance."""
     opening = balance_at(customer_id=customer_id, day=start - datetime.timedelta(days=1))
     rows = []
-    for number, kind, day, due, total in (
+    for number, kind, day, due, total, tax in (
         _documents()
         .filter(customer_id=customer_id, issue_date__gte=start, issue_date__lte=end)
-        .values_list("number", "kind", "issue_date", "due_date", "total")
+        .values_list("number", "kind", "issue_date", "due_date", "total", "tax_total")
     ):
-        rows.append((day, 0, kind, number, "", max(total, ZERO), max(-total, ZERO), due))
+        rows.append((day, 0, kind, number, "", max(total, ZERO), max(-total, ZERO), due, tax))
     for number, day, method, reference, amount in (
         _receipts()
         .filter(customer_id=customer_id, received_on__gte=start, received_on__lte=end)
         .values_list("number", "received_on", "method", "bank_reference", "amount")
     ):
-        rows.append((day, 1, "receipt", number, reference or Receipt.Method(method).label, ZERO, amount, None))
+        rows.append((day, 1, "receipt", number, reference or Receipt.Method(method).label, ZERO, amount, None, ZERO))
     for number, day, note, amount in (
         _receipts()
         .filter(customer_id=customer_id, reversed_on__gte=start, reversed_on__lte=end)
         .values_list("number", "reversed_on", "note", "amount")
     ):
-        rows.append((day, 2, "reversal", number, note, amount, ZERO, None))
+        rows.append((day, 2, "reversal", number, note, amount, ZERO, None, ZERO))
     rows.sort(key=lambda row: (row[0], row[1], row[3]))
     balance = opening
     entries = []
-    for day, _order, kind, number, reference, debit, credit, due in rows:
+    for day, _order, kind, number, reference, debit, credit, due, tax in rows:
         balance = balance + debit - credit
-        entries.append(LedgerEntry(day, kind, number, str(reference), debit, credit, balance, due))
+        entries.append(LedgerEntry(day, kind, number, str(reference), debit, credit, balance, due, tax))
     return opening, entries

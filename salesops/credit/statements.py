@@ -63,6 +63,9 @@ def statement_figures(*, customer_id: int, start: datetime.date, end: datetime.d
         "credited": credited,
         "received": received,
         "closing": opening + invoiced - credited - received,
+        # the VAT inside the period's invoices and credit notes (tax lines of the statement)
+        "invoiced_tax": sum((e.tax for e in documents if e.tax > 0), ZERO),
+        "credited_tax": -sum((e.tax for e in documents if e.tax < 0), ZERO),
     }
 
 

@@ -194,3 +194,18 @@ def test_invoice_numbers_have_a_prefix_no_other_document_uses():
     assert services.INVOICE_PREFIX == "INV"
     assert users["INV"] == {"sales/services.py:INVOICE_PREFIX", "units/money.py:RECEIVABLE_PREFIX"}
     assert users["SOA"] == {"credit/statements.py:STATEMENT_PREFIX"}
+
+
+def test_statements_show_the_vat_of_their_documents(goods):
+    from salesops.credit import statements
+
+    made = order(goods, [{"product": goods["flour"].pk, "quantity": "1"}])  # 113.00, VAT 9.33
+    services.order_submit(order=made, actor=goods["org"]["rep1"])
+    delivery = services.delivery_issue(order=made, actor=goods["org"]["warehouse"])
+    invoice = services.invoice_create(deliveries=[delivery], actor=goods["org"]["finance"])
+    start = invoice.issue_date.replace(day=1)
+    figures = statements.statement_figures(customer_id=made.customer_id, start=start, end=invoice.issue_date)
+    assert (figures["invoiced"], figures["invoiced_tax"], figures["credited_tax"]) == (D("113.00"), D("9.33"), D("0"))
+    assert [entry.tax for entry in figures["entries"]] == [D("9.33")]
+    statement = statements.statement_create(customer=made.customer, period_start=start, actor=goods["org"]["finance"])
+    assert "9.33" in statements.statement_html(statement)
