@@ -71,6 +71,26 @@ class Schedule:
     at: datetime.time | None = None
     text: str = ""
 
+    def describe(self) -> str:
+        """The expression said in the reader's language, e.g. "every working day by 17:30"."""
+        at = f"{self.at:%H:%M}" if self.at else _("close of business")
+        n = self.number
+        sayings = {
+            "daily": lambda: _("every working day by %(at)s") % {"at": at},
+            "weekly": lambda: _("every %(day)s by %(at)s") % {"day": _weekday_name(n), "at": at},
+            "monthly_day": lambda: _("by %(at)s on day %(n)d of each month") % {"n": n, "at": at},
+            "monthly_workday": lambda: _("by %(at)s on working day %(n)d of each month") % {"n": n, "at": at},
+            "monthly_last": lambda: _("by %(at)s on the last working day of each month") % {"at": at},
+            "months": lambda: _("by %(at)s on the last working day of every %(n)d months") % {"n": n, "at": at},
+            "after_hours": lambda: _("within %(n)d hours") % {"n": n},
+            "after_working_hours": lambda: _("within %(n)d working hours") % {"n": n},
+            "after_days": lambda: _("within %(n)d days") % {"n": n},
+            "after_working_days": lambda: _("within %(n)d working days") % {"n": n},
+            "after_months": lambda: _("within %(n)d months") % {"n": n},
+            "same_day": lambda: _("the same day"),
+        }
+        return sayings[self.kind]() if self.kind in sayings else self.text
+
     @property
     def is_event_triggered(self) -> bool:
         return self.kind.startswith("after_") or self.kind == "same_day"
@@ -215,6 +235,11 @@ class Schedule:
         raise ScheduleError(
             _("“%(text)s” is a periodic expression, not one started by an event.") % {"text": self.text}
         )
+
+
+def _weekday_name(number: int) -> str:
+    names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+    return names[number]
 
 
 def _days_in_month(year: int, month: int) -> int:

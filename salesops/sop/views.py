@@ -243,7 +243,7 @@ def rule_list(request):
             Column("code", gettext_lazy("Code"), sort="code", link=lambda r: reverse("sop-rule-edit", args=[r.pk])),
             Column("name", gettext_lazy("Name"), sort="name_en", value=lambda r: r.name),
             Column("event_type", gettext_lazy("What must happen"), value=lambda r: r.event_type_label),
-            Column("schedule", gettext_lazy("When"), sort="schedule"),
+            Column("schedule", gettext_lazy("When"), sort="schedule", value=lambda r: r.parsed_schedule.describe()),
             Column(
                 "roles",
                 gettext_lazy("For"),

@@ -144,3 +144,24 @@ def test_current_periods_are_open_and_not_yet_due():
     assert schedule.current_periods(calendar, at(2026, 11, 16, 18)) == []
     monthly = parse_schedule("monthly day 20")
     assert [p.key for p in monthly.current_periods(calendar, at(2026, 11, 5))] == ["2026-11"]
+
+
+@pytest.mark.parametrize(
+    "text, english, chinese",
+    [
+        ("daily 17:30", "every working day by 17:30", "每个工作日17:30前"),
+        ("weekly fri 18:00", "every Friday by 18:00", "每周五18:00前"),
+        ("monthly day 20", "by close of business on day 20 of each month", "每月20日下班前"),
+        ("after 24h", "within 24 hours", "24 小时内"),
+        ("after 24 working-hours", "within 24 working hours", "24 个工作小时内"),
+        ("same-day", "the same day", "当天"),
+    ],
+)
+def test_a_schedule_is_said_in_the_readers_language(text, english, chinese):
+    from django.utils import translation
+
+    schedule = parse_schedule(text)
+    with translation.override("en"):
+        assert schedule.describe() == english
+    with translation.override("zh-hans"):
+        assert schedule.describe() == chinese
