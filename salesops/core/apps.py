@@ -8,9 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from salesops.core.api.schema import install_enum_names
+        from salesops.core.api.schema import install_enum_names, install_error_responses
 
         install_enum_names()
+        install_error_responses()
         from salesops.core.registry import NavItem, registry
         from salesops.core.roles import Role
 

@@ -17,6 +17,7 @@ A server error always fails. A schema violation fails unless its operation is li
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import traceback
@@ -42,6 +43,7 @@ KNOWN_VIOLATIONS = {
     "GET /api/v1/crm/rotations/": "answers a list of rotations; documented as one object",
     "GET /api/v1/receivables/collections-by-day/": "answers a list of days; documented as one object",
     "POST /api/v1/credit-files/{id}/apply-on-account/": "answers a plain list of receipts; documented as a page",
+    "DELETE /api/v1/crm/absences/{id}/": "answers an unknown absence with an empty 404, not the error shape",
 }
 
 
@@ -138,8 +140,10 @@ def _fuzz_operation(operation, *, app, headers: dict, run: Run) -> None:
 
 
 @pytest.mark.parametrize("username", USERS)
-def test_no_operation_answers_a_server_error_or_breaks_its_schema(username, demo_database, wsgi_app):
+def test_no_operation_answers_a_server_error_or_breaks_its_schema(username, demo_database, wsgi_app, caplog):
     import schemathesis
+
+    caplog.set_level(logging.ERROR, logger="django.request")  # thousands of expected 4xx
 
     headers = {"Authorization": f"Token {_token(username)}", "Accept-Language": "en"}
     schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, wsgi_app, headers=headers)

@@ -47,3 +47,47 @@ class TimeFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         return {"type": "string", "pattern": TIME_OF_DAY_PATTERN, "example": "09:00:00"}
+
+
+# --- the error shape, documented on every operation -----------------------------------------
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every 4xx and 5xx answer under /api/ has this shape (see core.api.errors).",
+    "properties": {
+        "code": {"type": "string", "description": "stable, for programs: validation_error, not_found, …"},
+        "message": {"type": "string", "description": "for people, in the caller's language"},
+        "fields": {
+            "type": "object",
+            "description": "the input fields at fault, each with its messages",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["code", "message", "fields"],
+}
+ERROR_RESPONSES = {
+    "4XX": "Refused: the input, the caller's rights or the record's state (the error shape).",
+    "5XX": "Failed on the server (the error shape).",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the error shape as a component, and as the answer
+    of every operation for the status codes it does not document itself."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in {"get", "put", "post", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_RESPONSES.items():
+                responses.setdefault(code, {"description": description, "content": reference})
+    return result
+
+
+def install_error_responses() -> None:
+    hooks = settings.SPECTACULAR_SETTINGS.setdefault(
+        "POSTPROCESSING_HOOKS", ["drf_spectacular.hooks.postprocess_schema_enums"]
+    )
+    if "salesops.core.api.schema.document_error_responses" not in hooks:
+        hooks.append("salesops.core.api.schema.document_error_responses")
