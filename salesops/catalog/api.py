@@ -85,7 +85,22 @@ class ProductViewSet(HistoryMixin, viewsets.ModelViewSet):
             raise NotFound()
         return Response(ProductSerializer(product, context={"request": request}).data)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=False)],
+        responses=inline_serializer(
+            "BomExplosionLine",
+            {
+                "level": serializers.IntegerField(),
+                "component": serializers.IntegerField(),
+                "sku": serializers.CharField(),
+                "quantity_per_parent": serializers.CharField(help_text="a decimal number"),
+                "scrap_pct": serializers.CharField(help_text="a decimal number"),
+                "quantity_per_unit": serializers.CharField(help_text="a decimal number"),
+            },
+            many=True,
+        ),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
     def bom(self, request, pk=None):
         """The multi-level BOM in force on ?date= (today by default)."""
         product = self.get_object()
