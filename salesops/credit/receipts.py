@@ -96,10 +96,12 @@ def receipt_record(
     note: str = "",
     invoices: Sequence | None = None,
     order=None,
+    released_at=None,
 ) -> Receipt:
     """Record money received, for `order` when given. Finance's entry is confirmed and
     allocated at once (to `invoices` when given, else oldest first); a rep's entry waits for
-    finance."""
+    finance. `released_at`: when orders this money releases count as confirmed (a cash sale
+    keyed in later: the time the order was taken)."""
     amount = parse_amount(amount, field="amount", minimum=CENT)
     if received_on > timezone.localdate():
         raise ValidationFailed(fields={"received_on": [_("The date cannot be in the future.")]})
@@ -125,7 +127,7 @@ def receipt_record(
     receipt.number = next_number(prefix="RC", year=received_on.year)
     model_create(instance=receipt, actor=actor)
     if actor.has_role(*CONFIRMING_ROLES):
-        receipt = receipt_confirm(receipt=receipt, actor=actor, invoices=invoices)
+        receipt = receipt_confirm(receipt=receipt, actor=actor, invoices=invoices, released_at=released_at)
     return receipt
 
 
@@ -150,7 +152,9 @@ def receipt_record_idempotent(*, key: str, actor, **data) -> tuple[Receipt, bool
 
 
 @transaction.atomic
-def receipt_confirm(*, receipt: Receipt, actor, invoices: Sequence | None = None, order=None) -> Receipt:
+def receipt_confirm(
+    *, receipt: Receipt, actor, invoices: Sequence | None = None, order=None, released_at=None
+) -> Receipt:
     """Finance confirms the money (for `order` when given): it is allocated, then the
     customer's orders waiting for money are decided again. `released_orders` on the answer
     lists those confirmed by it."""
@@ -162,7 +166,7 @@ def receipt_confirm(*, receipt: Receipt, actor, invoices: Sequence | None = None
         fields["order"] = _payable_order(order, receipt.customer_id)
     _transition(receipt, Receipt.Status.CONFIRMED, actor, **fields)
     receipt_allocate(receipt=receipt, actor=actor, invoices=invoices, allow_empty=True)
-    released = orders_release_for_customer(customer_id=receipt.customer_id, actor=actor)
+    released = orders_release_for_customer(customer_id=receipt.customer_id, actor=actor, at=released_at)
     receipt.refresh_from_db()
     receipt.released_orders = released
     return receipt

@@ -3,8 +3,9 @@
 Seasonality: a peak in the weeks before the Spring Festival, a dip in summer. Orders are
 submitted first (credit decided against each customer's credit file, stock reserved), then
 shipped and invoiced back-dated, so that the credit demo (ORDER 50) can record the payments
-and leave some invoices overdue. Recent orders stay open; some wait for over-limit approval;
-some are partly delivered. Customers without a credit file buy for cash.
+and leave some invoices overdue. Cash sales are taken by the cashier with their money: the
+receipt is written with the order, and the invoice is paid by it when issued. Recent orders
+stay open; some wait for over-limit approval; some are partly delivered. Customers without a credit file buy for cash.
 """
 
 from __future__ import annotations
@@ -121,7 +122,12 @@ def build(ctx):
                 actor=rep, customer=customer, payment=payment, lines=lines, warehouse=warehouse, order_date=day
             )
             at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9 + rng.randint(0, 8))))
-            services.order_submit(order=order, actor=rep, at=at)
+            if payment == "cash":
+                # a cash sale: the cashier takes the money with the order, its receipt in the same transaction
+                method = rng.choice(["cash", "bank_transfer"])
+                services.order_submit(order=order, actor=finance, at=at, payment={"method": method, "received_on": day})
+            else:
+                services.order_submit(order=order, actor=rep, at=at)
         except ApplicationError as error:
             ctx.say(f"sales: order skipped ({error.code})")
             continue

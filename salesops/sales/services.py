@@ -694,12 +694,12 @@ def order_submit(
     if not payment:
         _keep(order, "receipts", [])  # a draft holds no money: it is paid with the order or later
         return order
-    _take_payment(order, actor, payment)
+    _take_payment(order, actor, payment, at)
     order.refresh_from_db()  # confirmed if finance took the money
     return order
 
 
-def _take_payment(order: SalesOrder, actor, payment: dict) -> None:
+def _take_payment(order: SalesOrder, actor, payment: dict, at=None) -> None:
     """The money taken with a cash order, recorded as its receipt once the order waits for it
     (confirmed by finance, it releases the order at once)."""
     from salesops.credit.receipts import receipt_record
@@ -712,6 +712,7 @@ def _take_payment(order: SalesOrder, actor, payment: dict) -> None:
         received_on=payment.get("received_on") or timezone.localdate(),
         method=payment.get("method") or "cash",
         bank_reference=payment.get("bank_reference") or "",
+        released_at=at,
     )
 
 
@@ -770,7 +771,7 @@ def orders_waiting_for_money(customer_id: int):
     )
 
 
-def orders_release_for_customer(*, customer_id: int, actor) -> list[SalesOrder]:
+def orders_release_for_customer(*, customer_id: int, actor, at=None) -> list[SalesOrder]:
     """Called when finance confirms money of a customer (inside that transaction): each order
     waiting for money is decided again, oldest first, under the credit file's lock; those the
     money now covers are confirmed (their stock reserved; a pending over-limit approval is no
@@ -788,7 +789,7 @@ def orders_release_for_customer(*, customer_id: int, actor) -> list[SalesOrder]:
         waited_for_approval = order.status == S.PENDING_APPROVAL
         try:
             with transaction.atomic():
-                _reserve_and_confirm(order, actor)
+                _reserve_and_confirm(order, actor, at=at)
         except InsufficientStock:  # not enough stock now: the order keeps waiting
             order.refresh_from_db()
             continue
