@@ -145,7 +145,8 @@ class ActivityForm(forms.ModelForm):
             "next_step_due",
         ]
         widgets = {
-            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            # datetime-local shows a value only in its own format: without it the time was blank
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "next_step_due": forms.DateInput(attrs={"type": "date"}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
