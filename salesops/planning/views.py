@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.catalog.models import ProductFamily
@@ -446,6 +447,32 @@ def aggregate_list(request):
     )
 
 
+# The aggregate plan's cost rates (inputs) and the costs of a plan (results), as people name them.
+COST_LABELS = {
+    "material": gettext_lazy("Material per unit"),
+    "holding": gettext_lazy("Holding per unit and month"),
+    "backlog": gettext_lazy("Backlog per unit and month"),
+    "hire": gettext_lazy("Hiring per worker"),
+    "layoff": gettext_lazy("Layoff per worker"),
+    "regular_hour": gettext_lazy("Regular hour"),
+    "overtime_hour": gettext_lazy("Overtime hour"),
+    "subcontract": gettext_lazy("Subcontracting per unit"),
+    "regular_time": gettext_lazy("Regular time"),
+    "overtime": gettext_lazy("Overtime"),
+    "hiring": gettext_lazy("Hiring"),
+    "layoffs": gettext_lazy("Layoffs"),
+    "subcontracting": gettext_lazy("Subcontracting"),
+}
+
+
+def _shown(value):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "—" if value is None else value
+
+
 @login_required
 def aggregate_detail(request, pk: int):
     _need(request)
@@ -481,6 +508,7 @@ def aggregate_detail(request, pk: int):
     cost_keys = sorted({k for s in strategies for k in s["costs"]})
     for strategy in strategies:
         strategy["cells"] = [strategy["costs"].get(k) for k in cost_keys]
+    fields = ScenarioForm.base_fields
     return render(
         request,
         "planning/aggregate_detail.html",
@@ -489,9 +517,11 @@ def aggregate_detail(request, pk: int):
             "periods": periods,
             "chart": chart,
             "strategies": strategies,
-            "cost_keys": cost_keys,
-            "inputs": {k: v for k, v in scenario.inputs.items() if k != "costs"},
-            "costs": scenario.inputs.get("costs", {}),
+            "cost_keys": [COST_LABELS.get(k, k) for k in cost_keys],
+            "inputs": {
+                fields[k].label if k in fields else k: _shown(v) for k, v in scenario.inputs.items() if k != "costs"
+            },
+            "costs": {COST_LABELS.get(k, k): v for k, v in scenario.inputs.get("costs", {}).items()},
         },
     )
 

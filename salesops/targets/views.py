@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,7 @@ from salesops.core.roles import COMPANY_WIDE_SALES_ROLES, Role
 from salesops.core.web import action_view, save_form
 from salesops.crm.models import Customer
 from salesops.targets import commissions, expenses, forms, periods, profit, review, selectors, services
-from salesops.targets.kpis import get_kpi, kpis_for_user
+from salesops.targets.kpis import Unit, get_kpi, kpis_for_user
 from salesops.targets.models import (
     BusinessReview,
     CommissionRule,
@@ -45,8 +46,9 @@ MONEY = "money"
 
 
 # --- small builders ----------------------------------------------------------------------------------
-def cell(value, *, unit=None, link=None) -> dict:
-    return {"value": value, "unit": unit, "link": link, "numeric": unit is not None}
+def cell(value, *, unit=None, link=None, code=False) -> dict:
+    """`code`: a value shown as typed (an identifier), the same in every language."""
+    return {"value": value, "unit": unit, "link": link, "numeric": unit is not None, "code": code}
 
 
 def table(headers, rows, **extra) -> dict:
@@ -265,11 +267,11 @@ def kpi_page(request):
                 [_("Code"), _("KPI"), _("Formula"), _("Owner"), _("Unit"), _("Better"), _("Weight %")],
                 [
                     [
-                        kpi.code,
+                        cell(kpi.code, code=True),
                         kpi.label,
                         kpi.formula,
-                        kpi.owner,
-                        kpi.get_unit_display() if hasattr(kpi, "get_unit_display") else kpi.unit,
+                        apps.get_app_config(kpi.owner).verbose_name,
+                        Unit(kpi.unit).label,
                         _("higher") if kpi.higher_is_better else _("lower"),
                         weights[kpi.code].weight if kpi.code in weights else "",
                     ]
