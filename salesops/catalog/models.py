@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.core import bounded, bounds
 
-
 # The VAT rates of mainland China a product can carry (增值税税率)
 VAT_RATES = [
     (Decimal("13.00"), "13 %"),
@@ -72,14 +71,14 @@ class Product(models.Model):
     list_price = bounded.DecimalField(
         _("list price"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
+    # China VAT by kind of goods: 13 % most goods, 9 % farm produce and grain, 6 % services, 0 exempt
     tax_rate = bounded.DecimalField(
-        _("VAT rate %"),
+        _("tax rate %"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("13"),
         choices=VAT_RATES,
         validators=bounds.PERCENT,
-        help_text=_("China VAT by kind of goods: 13 % most goods, 9 % farm produce and grain, 6 % services, 0 exempt."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     active = models.BooleanField(_("active"), default=True)
@@ -275,11 +274,8 @@ class PriceList(models.Model):
     valid_from = bounded.DateField(_("valid from"))
     valid_to = bounded.DateField(_("valid to"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    prices_include_tax = models.BooleanField(
-        _("prices include VAT"),
-        default=True,
-        help_text=_("Tax-inclusive (含税) prices: the VAT is part of the price; otherwise it is added on top."),
-    )
+    # tax-inclusive (含税) prices carry the VAT inside; otherwise it is added on top
+    prices_include_tax = models.BooleanField(_("prices include VAT"), default=True)
 
     class Meta:
         verbose_name = _("price list")

@@ -16,11 +16,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='pricelist',
             name='prices_include_tax',
-            field=models.BooleanField(default=True, help_text='Tax-inclusive (含税) prices: the VAT is part of the price; otherwise it is added on top.', verbose_name='prices include VAT'),
+            field=models.BooleanField(default=True, verbose_name='prices include VAT'),
         ),
         migrations.AlterField(
             model_name='product',
             name='tax_rate',
-            field=salesops.core.bounded.DecimalField(choices=[(Decimal('13.00'), '13 %'), (Decimal('9.00'), '9 %'), (Decimal('6.00'), '6 %'), (Decimal('0.00'), '0 %')], decimal_places=2, default=Decimal('13'), help_text='China VAT by kind of goods: 13 % most goods, 9 % farm produce and grain, 6 % services, 0 exempt.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='VAT rate %'),
+            field=salesops.core.bounded.DecimalField(choices=[(Decimal('13.00'), '13 %'), (Decimal('9.00'), '9 %'), (Decimal('6.00'), '6 %'), (Decimal('0.00'), '0 %')], decimal_places=2, default=Decimal('13'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='tax rate %'),
         ),
     ]
