@@ -260,3 +260,69 @@ MAKERS.update(
         "expense_claim": (make_expense_claim, "rep1"),
     }
 )
+
+
+def make_lot_write_off(org):
+    from salesops.inventory import expiry
+    from salesops.inventory.lots import LotSpec
+    from salesops.inventory.models import LotBalance
+    from salesops.inventory.services import Reference, StockLine, stock_receive
+
+    n = next(_seq)
+    today = datetime.date.today()
+    warehouse = make_warehouse(f"XW{n}")
+    product = make_product(f"XP{n}", lot_tracked=True, shelf_life_days=180, expiry_warning_days=30)
+    spec = LotSpec(f"L-X{n}", today - datetime.timedelta(days=200), today - datetime.timedelta(days=3))
+    stock_receive(
+        warehouse=warehouse,
+        lines=[StockLine(product.pk, D("20"), D("3"), lot=spec)],
+        reference=Reference("test", None, spec.code),
+        actor=None,
+    )
+    balance = LotBalance.objects.get(lot__code=spec.code, warehouse=warehouse)
+    return expiry.lot_disposal_create(
+        balance=balance, kind="write_off", quantity=D("20"), reason="expired", actor=org["warehouse"]
+    )
+
+
+def make_sales_plan(org):
+    from salesops.targets import services as targets
+
+    plan = targets.target_plan_create(
+        year=datetime.date.today().year + 1 + next(_seq), total=D("1200.00"), month_method="even", actor=org["director"]
+    )
+    return targets.target_plan_submit(plan=plan, actor=org["director"])
+
+
+def make_commission_run(org):
+    from salesops.targets import commissions
+    from salesops.targets.models import CommissionRun
+
+    month = datetime.date.today().replace(day=1) - datetime.timedelta(days=1 + 31 * next(_seq))
+    CommissionRun.objects.filter(month=month.replace(day=1)).delete()
+    run = commissions.commission_run_create(month=month, actor=org["finance"])
+    return commissions.commission_run_submit(run=run, actor=org["finance"])
+
+
+def make_customer_profit_plan(org):
+    from salesops.targets import profit
+
+    customer = customer_create(actor=org["rep1"], name=f"Gewinn {next(_seq)}", owner=org["rep1"])
+    today = datetime.date.today().replace(day=1)
+    plan = profit.profit_plan_save(
+        rep=org["rep1"],
+        month=(today + datetime.timedelta(days=40)).replace(day=1),
+        actor=org["rep1"],
+        lines=[{"customer": customer.pk, "volume": "100", "price": "50.00", "margin_percent": "20"}],
+    )
+    return profit.profit_plan_submit(plan=plan, actor=org["rep1"])
+
+
+MAKERS.update(
+    {
+        "lot_write_off": (make_lot_write_off, "warehouse"),
+        "sales_plan": (make_sales_plan, "director"),
+        "commission_run": (make_commission_run, "finance"),
+        "customer_profit_plan": (make_customer_profit_plan, "rep1"),
+    }
+)

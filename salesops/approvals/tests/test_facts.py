@@ -108,3 +108,55 @@ def test_a_type_without_the_document_any_more_shows_no_facts(org, api):
 
     VisitRequest.objects.filter(pk=request.object_id).delete()
     assert _facts(api, org["supervisor1"], request) is None
+
+
+def test_purchase_order_facts_list_the_lines_and_the_totals(org, api):
+    request = submitted("purchase_order", org)
+    facts = _facts(api, org["gm"], request)
+    [line] = facts["lines"]
+    assert (line["quantity"], line["unit_cost"], line["amount"]) == ("100.000", "6.0000", "600.00")
+    assert facts["total_net"] == "600.00" and facts["supplier"].startswith("供应商")
+
+
+def test_unit_price_change_facts_show_old_and_new_prices(org, api):
+    request = submitted("unit_price_change", org)
+    facts = _facts(api, org["gm"], request)
+    [line] = facts["lines"]
+    assert line["new_price"] == "2100000.00" and facts["new_total"] == "2100000.00"
+    assert facts["old_total"] == line["old_price"]
+
+
+def test_unit_change_facts_show_what_is_kept_and_refunded(org, api):
+    request = submitted("unit_change", org)
+    facts = _facts(api, org["gm"], request)
+    assert (facts["kind"], facts["reason"]) == ("cancel_reservation", "buyer_withdraws")
+    assert {"paid_amount", "kept_amount", "refund_amount", "price", "deposit"} <= set(facts)
+
+
+def test_expense_claim_facts_show_the_budget_it_draws_on(org, api):
+    request = submitted("expense_claim", org)
+    facts = _facts(api, org["gm"], request)
+    assert (facts["amount"], facts["expense_type_code"]) == ("320.00", "travel")
+    assert facts["over_budget"] is True and facts["over_amount"] == "320.00"
+
+
+@pytest.mark.parametrize(("username", "sees_cost"), [("gm", True), ("supervisor1", False)])
+def test_write_off_facts_show_the_value_and_the_unit_cost_only_to_those_who_may_see_costs(
+    org, api, username, sees_cost
+):
+    request = submitted("lot_write_off", org, approver=org[username])
+    facts = _facts(api, org[username], request)
+    assert (facts["quantity"], facts["value"], facts["days_past_expiry"]) == ("20.000", "60.00", 3)
+    assert ("unit_cost" in facts) is sees_cost
+
+
+def test_profit_plan_facts_hide_the_margin_from_a_supervisor(org, api):
+    request = submitted("customer_profit_plan", org, approver=org["supervisor1"])
+    [line] = _facts(api, org["supervisor1"], request)["lines"]
+    assert (line["revenue"], line["profit"]) == ("5000.00", "1000.00") and "margin_percent" not in line
+
+
+def test_new_outlet_facts_count_customers_of_the_same_name(org, api):
+    request = submitted("new_outlet", org, approver=org["supervisor1"])
+    facts = _facts(api, org["supervisor1"], request)
+    assert (facts["channel"], facts["grade"], facts["same_name_customers"]) == ("convenience", "B", 0)

@@ -30,13 +30,12 @@ def _submitted_in(language: str, doc_type: str, org) -> ApprovalRequest:
         return submitted(doc_type, org)
 
 
-# Types registered by areas whose documents need more setup than `documents.py` makes yet; their
-# versions are still made with translations off (`registry._default_version`).
-WITHOUT_MAKER = {"lot_write_off", "sales_plan", "commission_run", "customer_profit_plan"}
-
-
 def test_every_registered_document_type_has_a_maker_here():
-    assert set(registered_document_types()) == set(MAKERS) | WITHOUT_MAKER
+    assert set(registered_document_types()) == set(MAKERS)
+
+
+def test_every_registered_document_type_declares_its_facts():
+    assert sorted(key for key, doc_type in registered_document_types().items() if doc_type.facts is None) == []
 
 
 @pytest.mark.parametrize("doc_type", sorted(MAKERS))
