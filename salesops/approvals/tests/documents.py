@@ -289,7 +289,10 @@ def make_sales_plan(org):
     from salesops.targets import services as targets
 
     plan = targets.target_plan_create(
-        year=datetime.date.today().year + 1 + next(_seq) % 50, total=D("1200.00"), month_method="even", actor=org["director"]
+        year=datetime.date.today().year + 1 + next(_seq) % 50,
+        total=D("1200.00"),
+        month_method="even",
+        actor=org["director"],
     )
     return targets.target_plan_submit(plan=plan, actor=org["director"])
 
