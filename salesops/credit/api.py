@@ -13,8 +13,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -147,8 +147,11 @@ class CreditFileViewSet(
         )
         return Response(PaymentHistorySerializer(history).data)
 
-    @extend_schema(request=None, responses=ReceiptSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="apply-on-account")
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("AppliedOnAccount", {"allocations": serializers.IntegerField()}),
+    )
+    @action(detail=True, methods=["post"], url_path="apply-on-account", pagination_class=None)
     def apply_on_account(self, request, pk=None):
         credit_file = self.get_object()
         made = receipt_services.customer_apply_credit_on_account(customer=credit_file.customer, actor=request.user)
@@ -568,7 +571,19 @@ class ArPackView(APIView):
 class CollectionsByDayView(APIView):
     """Collections handed to the cashier per rep and day (?from=&to=): daily report lines."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses=inline_serializer(
+            "CollectionsOfADay",
+            {
+                "rep_id": serializers.IntegerField(allow_null=True),
+                "rep": serializers.CharField(allow_null=True),
+                "day": serializers.DateField(),
+                "count": serializers.IntegerField(),
+                "amount": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request):
         today = timezone.localdate()
         start = parse_date(request.query_params.get("from"), "from", today)

@@ -16,8 +16,9 @@ import datetime
 
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -122,8 +123,41 @@ class CallDeskView(_DeskView):
         return Response(InboundContactSerializer(record).data, status=201)
 
 
+_MATCH = inline_serializer(
+    "CallDeskMatch",
+    {
+        "customer": serializers.IntegerField(required=False),
+        "name": serializers.CharField(required=False),
+        "owner": serializers.CharField(required=False, allow_null=True),
+        "in_pool": serializers.BooleanField(required=False),
+        "taken": serializers.BooleanField(required=False),
+        "talk_to": serializers.CharField(required=False, allow_null=True),
+    },
+    many=True,
+)
+_ROTATION = inline_serializer(
+    "CallDeskRotation",
+    {
+        "channel": serializers.CharField(),
+        "active": serializers.BooleanField(),
+        "seats": inline_serializer(
+            "CallDeskSeat",
+            {
+                "seat": serializers.IntegerField(),
+                "rep": serializers.IntegerField(),
+                "rep_name": serializers.CharField(),
+                "absent": serializers.BooleanField(),
+                "next": serializers.BooleanField(),
+            },
+            many=True,
+        ),
+    },
+    many=True,
+)
+
+
 class CallDeskMatchesView(_DeskView):
-    @extend_schema(parameters=[_MatchSerializer], responses={200: dict})
+    @extend_schema(parameters=[_MatchSerializer], responses={200: _MATCH})
     def get(self, request):
         query = _MatchSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -160,7 +194,7 @@ class _SeatSerializer(serializers.Serializer):
 
 
 class RotationsView(_DeskView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: _ROTATION})
     def get(self, request):
         today = timezone.localdate()
         result = []
@@ -218,7 +252,7 @@ class AbsenceView(_DeskView):
     def delete(self, request, pk: int):
         absence = RepAbsence.objects.filter(pk=pk).first()
         if absence is None:
-            return Response(status=404)
+            raise NotFound()
         calldesk.absence_remove(actor=request.user, absence=absence)
         return Response(status=204)
 

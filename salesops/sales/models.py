@@ -77,7 +77,7 @@ class SalesOrder(models.Model):
     invoiced_amount = bounded.DecimalField(_("invoiced value"), default=ZERO, **MONEY)
     confirmed_at = bounded.DateTimeField(_("confirmed at"), null=True, blank=True)
     created_at = bounded.DateTimeField(auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
+    note = bounded.TextField(_("note"), blank=True)
     quote = models.ForeignKey(
         "Quote", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("quote")
     )

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from salesops.approvals.facts import HIDDEN, Derived, DocumentFacts, Facts, money
@@ -40,6 +41,7 @@ class UnitChangeFacts(DocumentFacts):
     explanation = serializers.CharField(source="note", label=_("Explanation"), read_only=True)
 
 
+@extend_schema_serializer(component_name="UnitPriceLineFacts")
 class PriceLineFacts(Facts):
     unit_id = serializers.IntegerField(read_only=True, style=HIDDEN)
     unit = serializers.CharField(source="unit.code", label=_("Unit"), read_only=True)
