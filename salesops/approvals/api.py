@@ -102,7 +102,7 @@ class RuleViewSet(HistoryMixin, viewsets.ModelViewSet):
     serializer_class = RuleSerializer
     permission_classes = [IsAdmin]
     filterset_fields = ["doc_type", "active"]
-    search_fields = ["name", "doc_type"]
+    search_fields = ["name", "name_zh", "doc_type"]
     ordering_fields = ["doc_type", "position", "name"]
 
     def get_queryset(self):

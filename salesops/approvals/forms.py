@@ -66,6 +66,7 @@ class RuleForm(forms.Form):
     required_css_class = "required"
     doc_type = forms.ChoiceField(label=gettext_lazy("Document type"))
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name_zh = forms.CharField(label=gettext_lazy("Name (Chinese)"), max_length=200, required=False)
     position = forms.IntegerField(
         label=gettext_lazy("Order"),
         min_value=0,
@@ -91,6 +92,7 @@ class RuleForm(forms.Form):
             initial = {
                 "doc_type": rule.doc_type,
                 "name": rule.name,
+                "name_zh": rule.name_zh,
                 "position": rule.position,
                 "conditions": format_conditions(rule.conditions),
                 "deadline_hours": rule.deadline_hours,
@@ -151,6 +153,7 @@ class RuleForm(forms.Form):
             for key in [
                 "doc_type",
                 "name",
+                "name_zh",
                 "position",
                 "conditions",
                 "deadline_hours",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core import bounded, bounds
@@ -30,6 +31,7 @@ class ApproverKind(models.TextChoices):
 class ApprovalRule(models.Model):
     doc_type = models.CharField(_("document type"), max_length=50, db_index=True)
     name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     position = models.PositiveIntegerField(_("order"), default=10)
     # [{"field": "amount", "operator": ">=", "value": "100000"}, …]; all must hold.
     conditions = models.JSONField(_("conditions"), default=list, blank=True)
@@ -48,7 +50,13 @@ class ApprovalRule(models.Model):
         ordering = ["doc_type", "position", "pk"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the Chinese name for Chinese readers, when given."""
+        chinese = (translation.get_language() or "").lower().startswith("zh")
+        return self.name_zh if chinese and self.name_zh else self.name
 
 
 class ApprovalStep(models.Model):

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
 from salesops.approvals.models import ApprovalRule, ApprovalStep, ApproverKind
-from salesops.approvals.registry import ConditionField, DocumentType
+from salesops.approvals.registry import ConditionField, DocumentType, get_document_type
 from salesops.core.models import OrgUnit, User
 from salesops.core.roles import Role
 
@@ -175,16 +175,24 @@ def contradictions(conditions: list[dict]) -> list[str]:
 
 def _show(value) -> str:
     if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, bool) or str(value).lower() in {"true", "false"}:
+        return _("yes") if str(value).lower() == "true" else _("no")
     return str(value)
 
 
-def describe_conditions(conditions: list[dict]) -> str:
+def describe_conditions(conditions: list[dict], doc_type: str | None = None) -> str:
+    """The conditions in the reader's words: each field under the label its document type gives."""
     if not conditions:
         return _("always")
+    fields = getattr(get_document_type(doc_type), "condition_fields", {}) if doc_type else {}
     symbols = {">=": "≥", "<=": "≤"}
+
+    def label(name: str) -> str:
+        return str(fields[name].label) if name in fields else name
+
     return " · ".join(
-        f"{c['field']} {symbols.get(c['operator'], c['operator'])} {_show(c['value'])}" for c in conditions
+        f"{label(c['field'])} {symbols.get(c['operator'], c['operator'])} {_show(c['value'])}" for c in conditions
     )
 
 

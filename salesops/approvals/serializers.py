@@ -186,6 +186,7 @@ class RuleSerializer(ModelSerializer):
             "id",
             "doc_type",
             "name",
+            "name_zh",
             "position",
             "conditions",
             "steps",

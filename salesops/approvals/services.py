@@ -598,7 +598,7 @@ def _escalate(pk: int, now) -> int:
 
 
 # --- rules ---------------------------------------------------------------------------------------------
-RULE_FIELDS = ["doc_type", "name", "position", "conditions", "deadline_hours", "reminder_hours", "active"]
+RULE_FIELDS = ["doc_type", "name", "name_zh", "position", "conditions", "deadline_hours", "reminder_hours", "active"]
 
 
 def _validate_rule(data: dict) -> tuple[list[dict], list[dict]]:

@@ -207,9 +207,13 @@ def rule_list(request):
             ),
             Column("position", gettext_lazy("Order"), sort="position", numeric=True),
             Column(
-                "name", gettext_lazy("Name"), sort="name", link=lambda r: reverse("approvals-rule-edit", args=[r.pk])
+                "name",
+                gettext_lazy("Name"),
+                sort="name",
+                value=lambda r: r.label,
+                link=lambda r: reverse("approvals-rule-edit", args=[r.pk]),
             ),
-            Column("conditions", gettext_lazy("When"), value=lambda r: describe_conditions(r.conditions)),
+            Column("conditions", gettext_lazy("When"), value=lambda r: describe_conditions(r.conditions, r.doc_type)),
             Column("steps", gettext_lazy("Approvers"), value=lambda r: " → ".join(str(s) for s in r.steps.all())),
             Column("deadline_hours", gettext_lazy("Hours"), numeric=True),
             Column("state", gettext_lazy("State"), value=lambda r: _rule_state(r)),
@@ -222,7 +226,7 @@ def rule_list(request):
                 apply=lambda qs, v: qs.filter(active=v == "1"),
             )
         ],
-        search_fields=["name", "doc_type"],
+        search_fields=["name", "name_zh", "doc_type"],
         default_sort="doc_type",
         export_name="approval-rules",
         actions_template="approvals/partials/rule_actions.html",

@@ -261,14 +261,21 @@ def _lots_to_clear(ctx, warehouse, made) -> None:
             actor=ctx.user("warehouse"),
             at=_at(day, 15),
         )
-    for doc_type, name, field, value in [
-        (DOC_TYPE, "报废超过500元需总经理批准 Write-off above ¥500: general manager", "value", "500"),
-        ("purchase_order", "采购订单满5万需总经理批准 Purchase order from ¥50,000: general manager", "amount", "50000"),
+    for doc_type, name, name_zh, field, value in [
+        (DOC_TYPE, "Write-off above ¥500: general manager", "报废超过500元需总经理批准", "value", "500"),
+        (
+            "purchase_order",
+            "Purchase order from ¥50,000: general manager",
+            "采购订单满5万需总经理批准",
+            "amount",
+            "50000",
+        ),
     ]:
         approval_rule_create(
             actor=ctx.user("admin"),
             doc_type=doc_type,
             name=name,
+            name_zh=name_zh,
             conditions=[{"field": field, "operator": ">=", "value": value}],
             steps=[{"approver": "general_manager"}],
         )

@@ -181,3 +181,15 @@ def test_the_request_page_lists_each_escalation(org, client, pending):
     page = html.unescape(client.get(f"/approvals/requests/{pending.request_id}/").content.decode())
     assert "Supervisor1 did not answer in time → Manager" in page
     assert "Manager did not answer in time → Director" in page
+
+
+def test_seeded_rules_read_in_each_language_and_conditions_under_their_labels(org, client):
+    from salesops.approvals.models import ApprovalRule
+
+    rule = ApprovalRule.objects.get(doc_type="special_discount_order", name__startswith="Order discount")
+    assert (rule.name, rule.name_zh) == ("Order discount ≥ 15%: manager, director", "订单特殊折扣≥15%：经理、总监")
+    client.force_login(org["admin"])
+    english = client.get("/approvals/rules/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/approvals/rules/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Order discount ≥ 15%: manager, director" in english and "订单特殊折扣≥15%：经理、总监" not in english
+    assert "订单特殊折扣≥15%：经理、总监" in chinese and "Order discount ≥ 15%" not in chinese
