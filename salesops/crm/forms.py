@@ -1,5 +1,7 @@
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.bounded import DateFormField, DateTimeFormField
@@ -194,11 +196,17 @@ class ReassignForm(forms.Form):
         self.fields["to_owner"].queryset = reps
 
 
+IMPORT_COLUMNS = ["name", "kind", "channel", "phone", "email", "tax_id", "city", "address", "contact", "owner"]
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Excel or CSV file"),
-        help_text=_("Columns: name, kind, channel, phone, email, tax_id, city, address, contact, owner"),
-    )
+    file = forms.FileField(label=_("Excel or CSV file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The column names are typed as they are in the file's header, in every language.
+        columns = format_html_join(", ", "<code>{}</code>", ((name,) for name in IMPORT_COLUMNS))
+        self.fields["file"].help_text = format_html(gettext("Columns: {columns}"), columns=columns)
 
 
 class FileForm(forms.Form):
