@@ -24,6 +24,15 @@ EXPECTED = {
     "credit_limit": ("Requested limit", "申请额度"),
     "stocktake_variance": ("Variance value (absolute)", "差异金额（绝对值）"),
     "production_plan_change": ("New quantity", "新数量"),
+    "new_outlet": ("Outlet name", "网点名称"),
+    "unit_change": ("Kept by the seller", "卖方扣留"),
+    "unit_price_change": ("Largest change %", "最大变动 %"),
+    "purchase_order": ("Total before tax", "不含税金额"),
+    "lot_write_off": ("Days past expiry", "过期天数"),
+    "expense_claim": ("Budget remaining", "预算余额"),
+    "sales_plan": ("Annual target", "年度目标"),
+    "commission_run": ("Total commission", "提成总额"),
+    "customer_profit_plan": ("Expected profit", "预计利润"),
 }
 
 
