@@ -272,7 +272,7 @@ def receipt_allocate(
     is left stays on account."""
     from salesops.sales.models import Invoice
 
-    receipt = Receipt.objects.select_for_update().select_related("order").get(pk=receipt.pk)
+    receipt = Receipt.objects.select_for_update(of=("self",)).select_related("order").get(pk=receipt.pk)
     if receipt.status != Receipt.Status.CONFIRMED:
         raise ReceiptNotConfirmed()
     remaining = receipt.amount - receipt.allocated_amount

@@ -241,7 +241,7 @@ def change_withdraw(*, change: UnitChange, actor) -> UnitChange:
 def refund_pay(*, change: UnitChange, paid_on: datetime.date, actor, method: str, reference: str = "") -> UnitChange:
     """Finance pays the refund out (bank transfer, cash…)."""
     require(actor, "change.pay_refund")
-    change = UnitChange.objects.select_for_update().select_related("credit_note").get(pk=change.pk)
+    change = UnitChange.objects.select_for_update(of=("self",)).select_related("credit_note").get(pk=change.pk)
     if change.status != UnitChange.Status.DONE or change.credit_note is None:
         raise ChangeNotAllowed(_("There is no approved refund to pay on this request."))
     if change.refund_document_id:

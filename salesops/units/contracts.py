@@ -336,7 +336,7 @@ def payment_record(
     if received_on > timezone.localdate():
         raise ValidationFailed(fields={"received_on": [_("The date cannot be in the future.")]})
     _unit, reservation = lock_reservation(item.reservation)
-    item = PaymentItem.objects.select_for_update().select_related("contract").get(pk=item.pk)
+    item = PaymentItem.objects.select_for_update(of=("self",)).select_related("contract").get(pk=item.pk)
     item.reservation = reservation
     _check_payable(item, reservation)
     if item.invoice_id is None:
