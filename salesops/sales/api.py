@@ -38,6 +38,7 @@ from salesops.sales.serializers import (
     InvoiceCreateSerializer,
     InvoiceSerializer,
     OrderCreateSerializer,
+    OrderCreditSerializer,
     OrderDetailSerializer,
     OrderSerializer,
     OrderSubmitSerializer,
@@ -202,6 +203,24 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
         )
         # the service answers with the order as written, its lines and their products read once
         return Response(OrderDetailSerializer(order).data)
+
+    @extend_schema(
+        responses=OrderCreditSerializer,
+        description=(
+            "The customer's credit limit, exposure (open orders and unpaid invoices), available credit and "
+            "overdue amount, and what submitting this order would meet: within the limit, over it by `excess` "
+            "(approval or prepayment), overdue, credit blocked, no credit file, or a cash sale waiting for its "
+            "money. The same decision the submit takes; 404 when the caller may not see the order or its customer."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def credit(self, request, pk=None):
+        order = self.get_object()
+        _customer(request.user, order.customer_id)
+        outlook = selectors.order_credit_outlook(
+            customer=order.customer, amount=order.total, payment=order.payment, order_id=order.pk
+        )
+        return Response(OrderCreditSerializer(outlook).data)
 
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"])

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SalesConfig(AppConfig):
@@ -35,6 +36,16 @@ class SalesConfig(AppConfig):
         customer_sections.add(
             CustomerSection(
                 "orders", _("Orders"), "sales/partials/customer_orders.html", home.customer_orders_section, 50
+            )
+        )
+        customer_sections.add(
+            CustomerSection(
+                "credit",
+                pgettext_lazy("credit standing", "Credit"),
+                "sales/partials/customer_credit.html",
+                home.customer_credit_section,
+                54,
+                SALES_ROLES,
             )
         )
         customer_sections.add(

@@ -38,3 +38,11 @@ def customer_orders_section(request, customer):
 
 def customer_balance_section(request, customer):
     return selectors.customer_balance(customer=customer)
+
+
+def customer_credit_section(request, customer):
+    """Limit, exposure, available and overdue, as the credit decision reads them (the page
+    has already checked that the reader may see the customer)."""
+    from salesops.credit.selectors import credit_summary_for_customer
+
+    return {"summary": credit_summary_for_customer(customer=customer)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from salesops.core.roles import COMPANY_WIDE_SALES_ROLES, Role
 from salesops.core.visibility import visible_to
+from salesops.credit.selectors import CreditSummary
 from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder, SalesReturn
 
 SHIPPING_ROLES = frozenset(COMPANY_WIDE_SALES_ROLES | {Role.WAREHOUSE})
@@ -129,3 +131,59 @@ def customer_balance(*, customer) -> dict:
         "overdue": totals["overdue"] or Decimal("0"),
         "invoices": open_invoices.order_by("due_date")[:10],
     }
+
+
+# --- credit at the point of sale --------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreditOutlook:
+    """A customer's credit figures and what submitting an order of `amount` would meet.
+
+    `outcome`: "within_limit", "over_limit", "overdue", "credit_blocked" (the credit decision's
+    reasons), "no_file" (a credit order is refused), "cash" (no credit decision: the order
+    waits for its money) or "" (no amount yet). `excess`: what the order takes above the
+    limit."""
+
+    summary: CreditSummary
+    amount: Decimal
+    payment: str
+    outcome: str
+    excess: Decimal
+
+    @property
+    def available_after(self) -> Decimal:
+        return self.summary.available - self.amount
+
+    @property
+    def needs_decision(self) -> bool:
+        return self.outcome in ("over_limit", "overdue", "credit_blocked", "no_file")
+
+
+def order_credit_outlook(*, customer, amount: Decimal, payment: str, order_id: int | None = None) -> CreditOutlook:
+    """What the credit decision would say of an order of `amount` for `customer` if it were
+    submitted now. The caller has checked that the reader may see the customer.
+
+    The outcome comes from the decision itself (`credit_check_for_order`, on an unsaved order
+    carrying the amount), so the form says exactly what the submit will decide; the decision
+    reads the credit file under its row lock, so it runs in a short transaction of its own
+    that writes nothing."""
+    from django.db import transaction
+
+    from salesops.credit.exceptions import CreditFileMissing
+    from salesops.credit.selectors import credit_summary_for_customer
+    from salesops.credit.services import credit_check_for_order
+
+    summary = credit_summary_for_customer(customer=customer)
+    amount = Decimal(amount)
+    outcome, excess = "", Decimal("0.00")
+    if payment == SalesOrder.Payment.CASH:
+        outcome = "cash" if amount > 0 else ""
+    elif amount > 0:
+        probe = SalesOrder(pk=order_id, customer_id=customer.pk, total=amount, payment=payment)
+        try:
+            with transaction.atomic():
+                decision = credit_check_for_order(order=probe)
+        except CreditFileMissing:
+            outcome = "no_file"
+        else:
+            outcome, excess = decision.reason, decision.excess
+    return CreditOutlook(summary=summary, amount=amount, payment=payment, outcome=outcome, excess=excess)

@@ -371,3 +371,29 @@ class SalesReturnCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SalesReturn.Kind.choices)
     reason = serializers.CharField()
     quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)
+
+
+CREDIT_OUTCOMES = [
+    ("within_limit", _("Within the credit limit")),
+    ("over_limit", _("Over the credit limit: needs approval or prepayment")),
+    ("overdue", _("The customer has overdue invoices: needs approval or payment")),
+    ("credit_blocked", _("Credit is blocked: needs approval")),
+    ("no_file", _("No credit file: a credit order is refused")),
+    ("cash", _("Cash sale: waits for the payment")),
+    ("", _("Nothing to decide (no amount)")),
+]
+
+
+class OrderCreditSerializer(serializers.Serializer):
+    """A customer's credit figures and what submitting the order would meet."""
+
+    limit = DecimalField(source="summary.limit", max_digits=14, decimal_places=2)
+    exposure = DecimalField(source="summary.exposure", max_digits=14, decimal_places=2)
+    available = DecimalField(source="summary.available", max_digits=14, decimal_places=2)
+    overdue = DecimalField(source="summary.overdue", max_digits=14, decimal_places=2)
+    on_account = DecimalField(source="summary.on_account", max_digits=14, decimal_places=2)
+    order_amount = DecimalField(source="amount", max_digits=14, decimal_places=2)
+    payment = serializers.ChoiceField(choices=SalesOrder.Payment.choices)
+    outcome = serializers.ChoiceField(choices=CREDIT_OUTCOMES)
+    excess = DecimalField(max_digits=14, decimal_places=2)
+    needs_decision = serializers.BooleanField()

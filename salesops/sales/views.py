@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from salesops.core.exceptions import ApplicationError
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import Role
 from salesops.core.web import action_view, add_error_to_form
+from salesops.crm.selectors import customer_list_for_user
 from salesops.inventory.selectors import issuable_lots, issued_lots
 from salesops.sales import selectors, services
 from salesops.sales.api import INVOICE_ROLES, RECEIPT_ROLES, SELLER_ROLES, WAREHOUSE_ROLES
@@ -27,7 +29,7 @@ from salesops.sales.forms import (
     line_initial,
     lines_from,
 )
-from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
+from salesops.sales.models import ZERO, Contract, Delivery, Invoice, Quote, SalesOrder
 from salesops.sales.pdf import document_pdf, prices_include_tax, vat_summary
 
 
@@ -176,10 +178,21 @@ def invoice_list(request):
 
 # --- new documents ----------------------------------------------------------------------------------
 def _document_form(
-    request, form_class, create, title, back, *, url_name, initial=None, initial_lines=None, document=None
+    request,
+    form_class,
+    create,
+    title,
+    back,
+    *,
+    url_name,
+    initial=None,
+    initial_lines=None,
+    document=None,
+    credit_panel=False,
 ):
     """The page of a new or changed document with lines: `create(data, lines)` calls the service
-    and returns the document, whose page (`url_name`) comes next."""
+    and returns the document, whose page (`url_name`) comes next. `credit_panel`: the customer's
+    credit, kept up to date as the customer and the lines change (orders)."""
     _require(request.user, SELLER_ROLES)
     form = form_class(request.POST or None, user=request.user, initial=initial)
     lines = LineFormSet(request.POST or None, prefix="lines", initial=initial_lines)
@@ -193,7 +206,14 @@ def _document_form(
     return render(
         request,
         "sales/document_form.html",
-        {"form": form, "lines": lines, "title": title, "back": back, "document": document},
+        {
+            "form": form,
+            "lines": lines,
+            "title": title,
+            "back": back,
+            "document": document,
+            "credit_panel": credit_panel,
+        },
     )
 
 
@@ -209,8 +229,16 @@ def order_new(request):
             note=data.get("note", ""),
         )
 
+    customer = _int_param(request.GET.get("customer"))
     return _document_form(
-        request, OrderForm, create, _("New sales order"), reverse("sales-orders"), url_name="sales-order"
+        request,
+        OrderForm,
+        create,
+        _("New sales order"),
+        reverse("sales-orders"),
+        url_name="sales-order",
+        initial={"customer": customer} if customer else None,
+        credit_panel=True,
     )
 
 
@@ -242,6 +270,7 @@ def order_edit(request, pk):
         initial={"payment": order.payment, "warehouse": order.warehouse_id, "note": order.note},
         initial_lines=line_initial(order.lines.order_by("position")),
         document=order,
+        credit_panel=True,
     )
 
 
@@ -278,6 +307,63 @@ def contract_new(request):
     )
 
 
+# --- credit at the point of sale --------------------------------------------------------------------
+def _int_param(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _typed_amount(lines, customer, *, on_date, prices_include_tax=None):
+    """The total of the lines typed so far, priced as the order service prices them (lines
+    still incomplete are left out; 0 when none is complete)."""
+    typed = [form.cleaned_data for form in lines.forms if form.is_valid() and form.cleaned_data.get("product")]
+    typed = [line for line in typed if line.get("quantity") and line["quantity"] > 0]
+    if not typed:
+        return ZERO
+    try:
+        prepared = services.prepare_lines(
+            lines=typed, customer=customer, on_date=on_date, prices_include_tax=prices_include_tax
+        )
+    except ApplicationError:
+        return ZERO
+    return sum((line["amount"] for line in prepared), ZERO)
+
+
+@login_required
+def order_credit(request):
+    """The credit panel of the order form (htmx): the chosen customer's limit, exposure,
+    available and overdue amounts, and what the order as typed so far meets on submit. Only
+    for a customer the reader may see (404 otherwise); an order being changed (`order`) keeps
+    its customer and is left out of its own exposure."""
+    order = None
+    if "order" in request.GET:
+        order = _get(selectors.order_list_for_user(user=request.user), _int_param(request.GET["order"]))
+        customer_id = order.customer_id
+    elif request.GET.get("customer"):
+        customer_id = _int_param(request.GET["customer"])
+    else:  # no customer chosen yet
+        return render(request, "sales/partials/order_credit.html", {"outlook": None})
+    customer = customer_list_for_user(user=request.user).filter(pk=customer_id).first() if customer_id else None
+    if customer is None:
+        raise Http404
+    payment = request.GET.get("payment") or (order.payment if order else SalesOrder.Payment.CREDIT)
+    if payment not in SalesOrder.Payment.values:
+        payment = SalesOrder.Payment.CREDIT
+    amount = _typed_amount(
+        LineFormSet(request.GET, prefix="lines"),
+        customer,
+        on_date=order.order_date if order else timezone.localdate(),
+        prices_include_tax=order.prices_include_tax if order else None,
+    )
+    outlook = selectors.order_credit_outlook(
+        customer=customer, amount=amount, payment=payment, order_id=order.pk if order else None
+    )
+    return render(request, "sales/partials/order_credit.html", {"outlook": outlook})
+
+
 # --- details ----------------------------------------------------------------------------------------
 def _order_page(request, order, submit_form=None):
     user = request.user
@@ -306,7 +392,20 @@ def _order_page(request, order, submit_form=None):
             "submit_form": submit_form or OrderSubmitForm(order=order),
             "can_record_payment": user.is_superuser or user.has_role(Role.FINANCE),
             "return_form": ReturnForm(),
+            "credit_outlook": _draft_outlook(order, user),
         },
+    )
+
+
+def _draft_outlook(order, user):
+    """What submitting the draft would meet, said on its page before the submit button (to
+    those who may see the customer's figures)."""
+    if order.status != SalesOrder.Status.DRAFT:
+        return None
+    if not customer_list_for_user(user=user).filter(pk=order.customer_id).exists():
+        return None
+    return selectors.order_credit_outlook(
+        customer=order.customer, amount=order.total, payment=order.payment, order_id=order.pk
     )
 
 
