@@ -126,7 +126,7 @@ def main():
         from django.core.management import call_command
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
         from rest_framework.test import APIClient
 
         from salesops.core.tests.factories import make_org
@@ -141,8 +141,8 @@ def main():
         products = make_products(max(args.lines, 3), warehouse=warehouse, price="10.00", stock="10000000")
         customer = make_customer(owner=rep, limit="1.00" if args.over_limit else "100000000.00")
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=rep)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")  # as the API benchmark authenticates
+        _token, secret = AuthToken.objects.create(user=rep)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")  # as the API benchmark authenticates
         body = {
             "customer": customer.pk,
             "payment": "credit",

@@ -1,6 +1,7 @@
 """The `salesops` command.
 
   salesops demo [--port N] [--no-serve]   set up var/, migrate, load the demo company, serve it
+  salesops deploy                          after installing a release: migrate, collect static files
   salesops serve [--port N] [--workers N]  serve with gunicorn (production) or the dev server
   salesops worker                          run the background task worker (SOP clock, long jobs)
   salesops <tool> ...                      data tools working on files (abc, forecast, mrp, aggregate-plan)
@@ -47,6 +48,18 @@ def cmd_demo(args) -> int:
     return cmd_serve(argparse.Namespace(host=args.host, port=args.port, workers=0, with_worker=True))
 
 
+def cmd_deploy(args) -> int:
+    """Once per release, not on every start: the schema and the static files the app
+    servers serve."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=1)
+    call_command("collectstatic", interactive=False, verbosity=1)
+    return 0
+
+
 def cmd_serve(args) -> int:
     import subprocess
 
@@ -57,9 +70,9 @@ def cmd_serve(args) -> int:
         worker = subprocess.Popen([sys.executable, "-m", "salesops.cli", "worker"])  # noqa: S603
     try:
         if args.workers:
-            from django.core.management import call_command
-
-            call_command("collectstatic", interactive=False, verbosity=0)
+            if not (settings.STATIC_ROOT / "salesops").is_dir():
+                print("Static files are not collected: run `salesops deploy` first.", file=sys.stderr)
+                return 2
             os.execvp(  # noqa: S606
                 sys.executable,
                 [
@@ -114,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=int(os.environ.get("SALESOPS_PORT", "8000")))
     demo.add_argument("--no-serve", action="store_true", help="only migrate and load the demo data")
     demo.set_defaults(handler=cmd_demo, needs_django=True)
+
+    deploy = sub.add_parser("deploy", help="after installing a release: migrate, collect static files")
+    deploy.set_defaults(handler=cmd_deploy, needs_django=True)
 
     serve = sub.add_parser("serve", help="serve the web app and API")
     serve.add_argument("--host", default=os.environ.get("SALESOPS_HOST", "127.0.0.1"))

@@ -119,6 +119,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        # Django keeps the raw password in `_password` from set_password() until the save;
+        # a rehash on sign-in clears it first, so only a real change revokes the tokens.
+        password_changed = self.pk is not None and self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from salesops.core.accounts import password_changed as revoke_on_password_change
+
+            revoke_on_password_change(user=self)
+
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
@@ -224,3 +234,46 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LoginEvent(models.Model):
+    """One row per sign-in, failed sign-in, sign-out, password change and API token change:
+    the account audit trail, and the shared counter the login throttle reads."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        FAILURE = "failure", _("Sign-in failed")
+        THROTTLED = "throttled", _("Sign-in refused: too many failures")
+        LOGOUT = "logout", _("Signed out")
+        PASSWORD_CHANGE = "password_change", _("Password changed")
+        TOKEN_CREATED = "token_created", _("API token issued")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        ADMIN = "admin", _("Administration site")
+        SYSTEM = "system", _("System")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    username = models.CharField(_("username"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="login_events",
+        verbose_name=_("user"),
+    )
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    at = bounded.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["username", "address", "-at"], name="core_login_throttle")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"

@@ -7,8 +7,10 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from salesops.core import services
+from salesops.core import accounts, services
 from salesops.core.api.errors import error_body
 from salesops.core.audit import history_for, model_create, model_delete, model_update
 from salesops.core.calendar import WorkCalendar, calendar_seed_year, official_schedule_known, unknown_schedule_warning
@@ -35,7 +37,6 @@ from salesops.core.selectors import (
     org_unit_list_for_user,
     user_list_for_user,
 )
-from salesops.core.throttling import LoginThrottle
 from salesops.core.web import action_view, add_error_to_form, safe_next, save_form
 
 
@@ -50,20 +51,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        throttle = LoginThrottle(request, request.POST.get("username", ""))
-        if throttle.blocked():
-            form = self.get_form()
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated and request.user.language:
+            _set_language_cookie(response, request.user.language)
+        return response
+
+    def form_invalid(self, form):
+        if getattr(self.request, "login_throttled", False):  # set by accounts.ThrottledModelBackend
             form.errors.clear()
             form.add_error(None, _("Too many failed attempts. Try again in a few minutes."))
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            throttle.reset()
-            if request.user.language:
-                _set_language_cookie(response, request.user.language)
-        else:
-            throttle.failed()
-        return response
+        return super().form_invalid(form)
 
 
 @login_required
@@ -250,7 +248,13 @@ def user_edit(request, pk: int | None = None):
     return render(
         request,
         "core/user_form.html",
-        {"form": form, "person": user, "history": history_for(user)[:50] if user else []},
+        {
+            "form": form,
+            "person": user,
+            "history": history_for(user)[:50] if user else [],
+            "tokens": accounts.api_token_list_for_user(user=user) if user else [],
+            "events": accounts.login_event_list(user=user)[:20] if user else [],
+        },
     )
 
 
@@ -359,3 +363,53 @@ def error_404(request, exception=None):
 
 def error_500(request):
     return _error_page(request, 500, "server_error", _("Something went wrong on our side. The error has been logged."))
+
+
+@login_required
+def account(request):
+    """The signed-in person's own account: password, API tokens, recent sign-ins."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()  # User.save revokes the API tokens
+        update_session_auth_hash(request, form.user)
+        messages.success(request, _("Password changed. Your API tokens were revoked."))
+        return redirect("account")
+    return _account_page(request, form=form)
+
+
+def _account_page(request, *, form=None, new_token: str = ""):
+    return render(
+        request,
+        "core/account.html",
+        {
+            "form": form or PasswordChangeForm(request.user),
+            "tokens": accounts.api_token_list_for_user(user=request.user),
+            "new_token": new_token,
+            "events": accounts.login_event_list(user=request.user)[:20],
+        },
+    )
+
+
+@login_required
+@require_POST
+def account_token_new(request):
+    _token, secret = accounts.api_token_issue(user=request.user, request=request)
+    return _account_page(request, new_token=secret)
+
+
+@login_required
+@require_POST
+def account_token_revoke(request, token_key: str):
+    if accounts.api_token_revoke(user=request.user, token_key=token_key, request=request):
+        messages.success(request, _("API token revoked."))
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def user_tokens_revoke(request, pk: int):
+    _require_admin(request)
+    person = get_object_or_404(user_list_for_user(user=request.user), pk=pk)
+    revoked = accounts.api_tokens_revoke_all(user=person, request=request)
+    messages.success(request, _("%(count)d API tokens revoked.") % {"count": revoked})
+    return redirect("user-edit", pk=pk)

@@ -13,6 +13,7 @@ Environment variables (all optional for the embedded default):
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -38,7 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,6 +122,14 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "salesops"}}
+# Counters every app server must share (API rate limits): Redis when there is one, else a
+# table in the database (created by core's migrations whatever the configuration).
+SHARED_CACHE_TABLE = "salesops_cache"
+CACHES["shared"] = (
+    CACHES["default"]
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": SHARED_CACHE_TABLE}
+)
 
 _tasks_backend = env_str("SALESOPS_TASKS_BACKEND", "database")
 if _tasks_backend == "database":
@@ -143,6 +154,28 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_FAILURE_LIMIT = env_int("SALESOPS_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("SALESOPS_LOGIN_FAILURE_WINDOW", 15 * 60)
+AUTHENTICATION_BACKENDS = ["salesops.core.accounts.ThrottledModelBackend"]
+API_TOKEN_TTL = datetime.timedelta(days=env_int("SALESOPS_API_TOKEN_DAYS", 30))
+# Requests per user (or per address when signed out) and minute through the API.
+API_RATE_PER_MINUTE = env_int("SALESOPS_API_RATE_PER_MINUTE", 600)
+REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token"}
+
+# Scripts and styles come from this server only; no inline scripts. Inline style attributes
+# stay allowed (charts and a few layout hints set them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -185,7 +218,7 @@ DEFAULT_FROM_EMAIL = env_str("SALESOPS_FROM_EMAIL", "salesops@localhost")
 # --- REST API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -197,7 +230,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "salesops.core.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    "DEFAULT_THROTTLE_CLASSES": ["salesops.core.api.throttles.RequestRateThrottle"],
     "UNAUTHENTICATED_USER": "salesops.core.auth.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": True,
 }

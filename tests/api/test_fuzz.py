@@ -81,12 +81,12 @@ def wsgi_app(settings):
 
 
 def _token(username: str) -> str:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from salesops.core.models import User
 
-    token, _created = Token.objects.get_or_create(user=User.objects.get(username=username))
-    return token.key
+    _token, secret = AuthToken.objects.create(user=User.objects.get(username=username))
+    return secret
 
 
 def _checks():

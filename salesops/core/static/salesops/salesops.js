@@ -7,9 +7,26 @@ document.addEventListener("click", function (event) {
     var open = nav.classList.toggle("open");
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   }
-  var confirmable = event.target.closest("[data-confirm]");
+  var confirmable = event.target.closest("[data-confirm]:not(form)");
   if (confirmable && !window.confirm(confirmable.getAttribute("data-confirm"))) {
     event.preventDefault();
+  }
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
+// A form marked data-confirm asks when it is submitted, however it is submitted.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});
+// No inline handlers (the Content-Security-Policy forbids them): a field marked
+// data-autosubmit submits its form when it changes.
+document.addEventListener("change", function (event) {
+  if (event.target.matches("[data-autosubmit]") && event.target.form) {
+    event.target.form.submit();
   }
 });
 
