@@ -553,8 +553,21 @@ def opportunity_detail(request, pk: int):
             "move_form": StageMoveForm(initial={"stage": opportunity.stage}),
             "activities": opportunity.activities.all()[:20],
             "history": history_for(opportunity)[:30],
+            **_opportunity_quotes(request.user, opportunity),
         },
     )
+
+
+def _opportunity_quotes(user, opportunity) -> dict:
+    """The quotes made for the opportunity that the reader may see, and whether they may make
+    one (the sales area's read and roles)."""
+    from salesops.sales.api import SELLER_ROLES
+    from salesops.sales.selectors import quotes_for_opportunity
+
+    return {
+        "quotes": quotes_for_opportunity(user=user, opportunity=opportunity),
+        "can_quote": user.is_superuser or bool(user.roles & SELLER_ROLES),
+    }
 
 
 @require_POST

@@ -45,6 +45,7 @@ from salesops.sales.serializers import (
     QuoteCreateSerializer,
     QuoteSerializer,
     QuoteToOrderSerializer,
+    QuoteUpdateSerializer,
     SalesReturnCreateSerializer,
     SalesReturnSerializer,
 )
@@ -77,6 +78,17 @@ def _customer(user, pk):
     if customer is None:
         raise NotFound()  # a customer the caller may not see is not revealed
     return customer
+
+
+def _opportunity(user, pk):
+    if pk in (None, ""):
+        return None
+    from salesops.crm.selectors import opportunity_list_for_user
+
+    opportunity = opportunity_list_for_user(user=user).filter(pk=pk).first()
+    if opportunity is None:
+        raise ValidationFailed(fields={"opportunity": [_("Unknown opportunity.")]})
+    return opportunity
 
 
 def _warehouse(pk):
@@ -230,13 +242,21 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
 
 
 class QuoteViewSet(PdfMixin, ScopedViewSet):
-    action_roles = {"create": SELLER_ROLES, "submit": SELLER_ROLES, "order": SELLER_ROLES}
+    action_roles = {
+        "create": SELLER_ROLES,
+        "partial_update": SELLER_ROLES,
+        "submit": SELLER_ROLES,
+        "order": SELLER_ROLES,
+    }
     serializer_class = QuoteSerializer
     filterset_fields = ["status", "customer", "rep"]
     search_fields = ["number", "customer__name"]
 
     def get_queryset(self):
-        return selectors.quote_list_for_user(user=self.request.user)
+        # each quote shows its lines, earlier revisions and the documents made from it
+        return selectors.quote_list_for_user(user=self.request.user).prefetch_related(
+            "lines", "revisions", "contracts", "orders"
+        )
 
     @extend_schema(request=QuoteCreateSerializer, responses={201: QuoteSerializer})
     def create(self, request):
@@ -247,8 +267,31 @@ class QuoteViewSet(PdfMixin, ScopedViewSet):
             lines=[dict(line) for line in values["lines"]],
             valid_until=values.get("valid_until"),
             note=values.get("note", ""),
+            opportunity=_opportunity(request.user, values.get("opportunity")),
         )
         return Response(QuoteSerializer(quote).data, status=201)
+
+    @extend_schema(
+        request=QuoteUpdateSerializer,
+        responses=QuoteSerializer,
+        description=(
+            "Change a draft or returned quote (409 otherwise): `lines` replace all its lines, `valid_until` and "
+            "`note` their values. Changing a returned quote starts its next revision; the lines it had are kept "
+            "in `revisions`."
+        ),
+    )
+    def partial_update(self, request, pk=None):
+        quote = self.get_object()
+        values = _valid(QuoteUpdateSerializer, request)
+        lines = values.get("lines")
+        quote = services.quote_update(
+            quote=quote,
+            actor=request.user,
+            lines=[dict(line) for line in lines] if lines is not None else None,
+            valid_until=values.get("valid_until"),
+            note=values.get("note"),
+        )
+        return Response(QuoteSerializer(quote).data)
 
     @extend_schema(request=None, responses=QuoteSerializer)
     @action(detail=True, methods=["post"])

@@ -93,7 +93,7 @@ def register_document_types() -> None:
         approved=lambda q: services.quote_approved(quote=q),
         closed=lambda q, target: services.quote_decided(quote=q, target=target),
         rejected=Quote.Status.REJECTED,
-        returned=Quote.Status.DRAFT,
+        returned=Quote.Status.RETURNED,
         cancelled=Quote.Status.DRAFT,
         url=_url("sales-quote"),
         title=lambda q: f"{q.number} {q.customer.name}",

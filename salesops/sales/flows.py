@@ -20,7 +20,9 @@ Q = Quote.Status
 QUOTE_FLOW = StateMachine(
     {
         Q.DRAFT: {Q.PENDING_APPROVAL, Q.APPROVED, Q.CANCELLED},
-        Q.PENDING_APPROVAL: {Q.APPROVED, Q.REJECTED, Q.DRAFT},
+        Q.PENDING_APPROVAL: {Q.APPROVED, Q.REJECTED, Q.RETURNED, Q.DRAFT},
+        # returned for changes: changed (a new revision, a draft again) or submitted as it is
+        Q.RETURNED: {Q.DRAFT, Q.PENDING_APPROVAL, Q.APPROVED, Q.CANCELLED},
         Q.APPROVED: {Q.ACCEPTED, Q.CANCELLED},
         Q.REJECTED: {Q.DRAFT, Q.CANCELLED},
     }

@@ -4,9 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from salesops.catalog.models import Product
 from salesops.core.bounded import DateFormField, DecimalFormField
 from salesops.credit.models import Receipt
-from salesops.crm.selectors import customer_list_for_user
+from salesops.crm.models import Stage
+from salesops.crm.selectors import customer_list_for_user, opportunity_list_for_user
 from salesops.inventory.models import Warehouse
-from salesops.sales.models import SalesOrder, SalesReturn
+from salesops.sales.models import Quote, SalesOrder, SalesReturn
+from salesops.sales.selectors import quote_list_for_user
 
 
 class HeaderForm(forms.Form):
@@ -36,17 +38,47 @@ class OrderForm(HeaderForm, OrderEditForm):
     field_order = ["customer", "payment", "warehouse", "note"]
 
 
-class QuoteForm(HeaderForm):
+class QuoteEditForm(forms.Form):
+    """The header of a quote that can change while it is a draft or returned (not its customer)."""
+
     valid_until = DateFormField(required=False, label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class QuoteForm(HeaderForm, QuoteEditForm):
+    field_order = ["customer", "opportunity", "valid_until", "note"]
+    opportunity = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Opportunity"),
+        help_text=_("The quote answers this opportunity, which moves on to the quote stage."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["opportunity"].queryset = (
+            opportunity_list_for_user(user=user).filter(stage__outcome=Stage.Outcome.OPEN).order_by("-pk")
+        )
+
 
 class ContractForm(HeaderForm):
+    quote = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Quote"), help_text=_("The quote this contract puts into force.")
+    )
     title = forms.CharField(max_length=200, label=_("Title"))
     start_date = DateFormField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = DateFormField(label=_("Ends"), widget=forms.DateInput(attrs={"type": "date"}))
     payment_terms_days = forms.IntegerField(min_value=0, max_value=365, initial=30, label=_("Payment terms (days)"))
     terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Additional terms"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["quote"].queryset = quote_list_for_user(user=user).filter(
+            status__in=[Quote.Status.APPROVED, Quote.Status.ACCEPTED]
+        )
 
 
 class LineForm(forms.Form):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from salesops.catalog.models import Product
 from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
-from salesops.crm.models import Customer
+from salesops.crm.models import Customer, Opportunity
 from salesops.inventory.models import Warehouse
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -274,13 +274,27 @@ class Quote(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        RETURNED = "returned", _("Returned for changes")
         APPROVED = "approved", _("Approved")
         ACCEPTED = "accepted", _("Accepted by the customer")
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
     number = models.CharField(_("number"), max_length=30, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("customer"))
+    opportunity = models.ForeignKey(
+        Opportunity,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+        verbose_name=_("opportunity"),
+    )
+    # 1 at first; each change after the quote was returned for changes starts the next one,
+    # the lines before it kept as a QuoteRevision
+    revision = models.PositiveIntegerField(_("revision"), default=1)
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("sales rep")
     )
@@ -332,6 +346,32 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote_id}/{self.position}"
+
+
+class QuoteRevision(models.Model):
+    """A quote as it stood before a change made after it was returned: its totals and lines
+    (product, quantity, prices, amounts) as they were, read-only."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField(_("revision"))
+    valid_until = bounded.DateField(_("valid until"))
+    total = bounded.DecimalField(_("total"), **MONEY)
+    tax_total = bounded.DecimalField(_("VAT"), default=ZERO, **MONEY)
+    note = bounded.TextField(_("note"), blank=True)
+    lines = models.JSONField(_("lines"), default=list)
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaced_at = bounded.DateTimeField(_("replaced at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quote revision")
+        verbose_name_plural = _("quote revisions")
+        ordering = ["quote", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "revision"], name="sales_quoterevision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} rev {self.revision}"
 
 
 # --- contracts --------------------------------------------------------------------------------------

@@ -51,6 +51,20 @@ def quote_list_for_user(*, user) -> QuerySet[Quote]:
     return visible_to(Quote.objects.select_related("customer", "rep", "team"), user, owner_field="rep")
 
 
+def quote_opportunity(*, user, quote: Quote):
+    """The opportunity a quote answers, when the reader may see it (None otherwise)."""
+    if not quote.opportunity_id:
+        return None
+    from salesops.crm.selectors import opportunity_list_for_user
+
+    return opportunity_list_for_user(user=user).filter(pk=quote.opportunity_id).first()
+
+
+def quotes_for_opportunity(*, user, opportunity) -> QuerySet[Quote]:
+    """The quotes made for an opportunity that the reader may see, newest first."""
+    return quote_list_for_user(user=user).filter(opportunity=opportunity).order_by("-quote_date", "-pk")
+
+
 def contract_list_for_user(*, user) -> QuerySet[Contract]:
     return visible_to(Contract.objects.select_related("customer", "rep", "team"), user, owner_field="rep")
 

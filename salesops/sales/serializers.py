@@ -14,6 +14,7 @@ from salesops.sales.models import (
     OrderLine,
     Quote,
     QuoteLine,
+    QuoteRevision,
     SalesOrder,
     SalesReturn,
 )
@@ -159,10 +160,36 @@ class QuoteLineSerializer(ModelSerializer):
         ]
 
 
+class QuoteRevisionLineSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    product = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.CharField()
+    unit_price = serializers.CharField()
+    list_price = serializers.CharField()
+    discount_percent = serializers.CharField()
+    tax_rate = serializers.CharField()
+    tax_amount = serializers.CharField()
+    amount = serializers.CharField()
+
+
+class QuoteRevisionSerializer(ModelSerializer):
+    lines = QuoteRevisionLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = QuoteRevision
+        fields = ["revision", "valid_until", "total", "tax_total", "note", "lines", "replaced_by", "replaced_at"]
+        read_only_fields = fields
+
+
 class QuoteSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     net_total = DecimalField(max_digits=14, decimal_places=2, read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
+    revisions = QuoteRevisionSerializer(many=True, read_only=True)
+    contracts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    orders = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Quote
@@ -182,7 +209,12 @@ class QuoteSerializer(ModelSerializer):
             "prices_include_tax",
             "discount_approved",
             "note",
+            "opportunity",
+            "revision",
             "lines",
+            "revisions",
+            "contracts",
+            "orders",
         ]
         read_only_fields = fields
 
@@ -192,6 +224,16 @@ class QuoteCreateSerializer(serializers.Serializer):
     lines = LineInputSerializer(many=True, allow_empty=False)
     valid_until = DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    opportunity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
+
+
+class QuoteUpdateSerializer(serializers.Serializer):
+    """A change of a draft or returned quote: what is given replaces what the quote has (lines
+    all together)."""
+
+    lines = LineInputSerializer(many=True, allow_empty=False, required=False)
+    valid_until = DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class QuoteToOrderSerializer(serializers.Serializer):

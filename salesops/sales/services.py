@@ -64,6 +64,7 @@ from salesops.sales.models import (
     OrderLine,
     Quote,
     QuoteLine,
+    QuoteRevision,
     SalesOrder,
     SalesReturn,
     SalesReturnLine,
@@ -83,6 +84,8 @@ DOC_OVERLIMIT = "overlimit_shipment"
 DOC_CONTRACT = "contract"
 DOC_CONTRACT_CHANGE = "contract_change"
 DOC_RETURN = "refund"
+# the pipeline stage (crm Stage.code) an opportunity reaches when a quote is made for it
+QUOTE_STAGE = "proposal"
 
 S = SalesOrder.Status
 # the objects an order refers to, loaded and checked by `order_create` itself
@@ -297,8 +300,13 @@ def _approval(document, doc_type: str, actor):
 
 # --- quotes -----------------------------------------------------------------------------------------
 @transaction.atomic
-def quote_create(*, actor, customer: Customer, lines, valid_until=None, quote_date=None, note: str = "") -> Quote:
+def quote_create(
+    *, actor, customer: Customer, lines, valid_until=None, quote_date=None, note: str = "", opportunity=None
+) -> Quote:
+    """A draft quote. Made for an opportunity (of the same customer), it is linked to it and
+    the opportunity moves on to the quote stage when it has not reached it yet."""
     _check_customer(customer, actor)
+    _check_opportunity(opportunity, customer, actor)
     quote_date = quote_date or timezone.localdate()
     include_tax = prices_include_tax_for(customer=customer, on_date=quote_date)
     prepared = prepare_lines(lines=lines, customer=customer, on_date=quote_date, prices_include_tax=include_tax)
@@ -314,9 +322,123 @@ def quote_create(*, actor, customer: Customer, lines, valid_until=None, quote_da
         valid_until=valid_until or quote_date + datetime.timedelta(days=30),
         total=sum((p["amount"] for p in prepared), ZERO),
         note=note,
+        opportunity=opportunity,
     )
     model_create(instance=quote, actor=actor)
     QuoteLine.objects.bulk_create([QuoteLine(quote=quote, position=i, **p) for i, p in enumerate(prepared, start=1)])
+    if opportunity is not None:
+        _opportunity_to_quote_stage(opportunity, actor=actor, note=quote.number)
+    return quote
+
+
+def _check_opportunity(opportunity, customer: Customer, actor) -> None:
+    if opportunity is None:
+        return
+    from salesops.crm.selectors import opportunity_list_for_user
+
+    if not opportunity_list_for_user(user=actor).filter(pk=opportunity.pk).exists():
+        raise ValidationFailed(fields={"opportunity": [_("Unknown opportunity.")]})
+    if opportunity.customer_id != customer.pk:
+        raise ValidationFailed(fields={"opportunity": [_("The opportunity is for another customer.")]})
+
+
+def _opportunity_to_quote_stage(opportunity, *, actor, note: str) -> None:
+    """An open opportunity that has not reached the quote stage (code QUOTE_STAGE) moves there;
+    one already further on (negotiation, contract) stays where it is."""
+    from salesops.crm.models import Opportunity, Stage
+    from salesops.crm.services import opportunity_move
+
+    opportunity = Opportunity.objects.select_related("stage").get(pk=opportunity.pk)
+    stage = Stage.objects.filter(code=QUOTE_STAGE, active=True).first()
+    if stage is None or opportunity.stage.is_closed or opportunity.stage.order >= stage.order:
+        return
+    opportunity_move(opportunity=opportunity, stage=stage, actor=actor, note=note)
+
+
+def _opportunity_won(opportunity_id: int, *, actor, note: str) -> None:
+    """The customer accepted the quote: its open opportunity is won (the first active stage
+    whose outcome is won)."""
+    from salesops.crm.models import Opportunity, Stage
+    from salesops.crm.services import opportunity_move
+
+    opportunity = Opportunity.objects.select_related("stage").get(pk=opportunity_id)
+    stage = Stage.objects.filter(outcome=Stage.Outcome.WON, active=True).order_by("order", "pk").first()
+    if stage is None or opportunity.stage.is_closed:
+        return
+    opportunity_move(opportunity=opportunity, stage=stage, actor=actor, note=note)
+
+
+def _revision_lines(lines) -> list[dict]:
+    return [
+        {
+            "position": line.position,
+            "product": line.product_id,
+            "sku": line.product.sku,
+            "name": line.product.name,
+            "quantity": f"{line.quantity.normalize():f}",
+            "unit_price": str(line.unit_price),
+            "list_price": str(line.list_price),
+            "discount_percent": str(line.discount_percent),
+            "tax_rate": str(line.tax_rate),
+            "tax_amount": str(line.tax_amount),
+            "amount": str(line.amount),
+        }
+        for line in lines
+    ]
+
+
+@transaction.atomic
+def quote_update(*, quote: Quote, actor, lines=None, valid_until=None, note: str | None = None) -> Quote:
+    """Change a draft or returned quote: its lines (all of them, priced as when it was made),
+    validity and note; what is not given stays. A returned quote's change starts its next
+    revision: the lines and totals it had are kept as a QuoteRevision and it is a draft
+    again, to be submitted anew. An earlier special-discount approval does not carry over."""
+    quote = Quote.objects.select_for_update().select_related("customer").get(pk=quote.pk)
+    if quote.status not in Quote.EDITABLE:
+        raise DocumentLocked(
+            _("Quote %(number)s is “%(status)s”: only a draft or returned quote can be changed.")
+            % {"number": quote.number, "status": quote.get_status_display()}
+        )
+    current = list(quote.lines.select_related("product").order_by("position"))
+    if lines is None:
+        lines = [
+            {"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price} for line in current
+        ]
+    prepared = prepare_lines(
+        lines=lines, customer=quote.customer, on_date=quote.quote_date, prices_include_tax=quote.prices_include_tax
+    )
+    valid_until = quote.valid_until if valid_until is None else valid_until
+    if valid_until < quote.quote_date:
+        raise ValidationFailed(fields={"valid_until": [_("The quote cannot expire before its date.")]})
+    data = {
+        "valid_until": valid_until,
+        "note": quote.note if note is None else note,
+        "total": sum((p["amount"] for p in prepared), ZERO),
+        "tax_total": sum((p["tax_amount"] for p in prepared), ZERO),
+        "discount_approved": False,
+    }
+    if quote.status == Quote.Status.RETURNED:
+        model_create(
+            instance=QuoteRevision(
+                quote=quote,
+                revision=quote.revision,
+                valid_until=quote.valid_until,
+                total=quote.total,
+                tax_total=quote.tax_total,
+                note=quote.note,
+                lines=_revision_lines(current),
+                replaced_by=actor,
+            ),
+            actor=actor,
+        )
+        data["revision"] = quote.revision + 1
+        _transition(quote, QUOTE_FLOW, Quote.Status.DRAFT, actor=actor, note=f"Rev {data['revision']}")
+    quote.lines.all().delete()
+    QuoteLine.objects.bulk_create([QuoteLine(quote=quote, position=i, **p) for i, p in enumerate(prepared, start=1)])
+    model_update(instance=quote, fields=list(data), data=data, actor=actor)
+    audit_record(
+        instance=quote, action=AuditEvent.Action.UPDATE, actor=actor, changes={"lines": [len(current), len(prepared)]}
+    )
     return quote
 
 
@@ -352,7 +474,7 @@ def quote_to_order(*, quote: Quote, actor, payment: str = SalesOrder.Payment.CRE
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     _transition(quote, QUOTE_FLOW, Quote.Status.ACCEPTED, actor=actor)
     lines = [{"product": ql.product, "quantity": ql.quantity, "unit_price": ql.unit_price} for ql in quote.lines.all()]
-    return order_create(
+    order = order_create(
         actor=actor,
         customer=quote.customer,
         payment=payment,
@@ -361,6 +483,9 @@ def quote_to_order(*, quote: Quote, actor, payment: str = SalesOrder.Payment.CRE
         quote=quote,
         discount_approved=quote.discount_approved,
     )
+    if quote.opportunity_id:
+        _opportunity_won(quote.opportunity_id, actor=actor, note=order.number)
+    return order
 
 
 # --- contracts --------------------------------------------------------------------------------------
@@ -378,6 +503,8 @@ def contract_create(
     payment_terms_days: int = 30,
 ) -> Contract:
     _check_customer(customer, actor)
+    if quote is not None and quote.customer_id != customer.pk:
+        raise ValidationFailed(fields={"quote": [_("The quote is for another customer.")]})
     if end_date < start_date:
         raise ValidationFailed(fields={"end_date": [_("The end date is before the start date.")]})
     prepared = prepare_lines(lines=lines, customer=customer, on_date=start_date)

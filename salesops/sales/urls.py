@@ -17,6 +17,7 @@ urlpatterns = [
     path("sales/quotes/", views.quote_list, name="sales-quotes"),
     path("sales/quotes/new/", views.quote_new, name="sales-quote-new"),
     path("sales/quotes/<int:pk>/", views.quote_detail, name="sales-quote"),
+    path("sales/quotes/<int:pk>/edit/", views.quote_edit, name="sales-quote-edit"),
     path("sales/quotes/<int:pk>/submit/", views.quote_submit, name="sales-quote-submit"),
     path("sales/quotes/<int:pk>/order/", views.quote_order, name="sales-quote-order"),
     path("sales/contracts/", views.contract_list, name="sales-contracts"),

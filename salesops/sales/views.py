@@ -24,6 +24,7 @@ from salesops.sales.forms import (
     OrderEditForm,
     OrderForm,
     OrderSubmitForm,
+    QuoteEditForm,
     QuoteForm,
     ReturnForm,
     line_initial,
@@ -276,6 +277,8 @@ def order_edit(request, pk):
 
 @login_required
 def quote_new(request):
+    """A new quote; from an opportunity's page (`?opportunity=`) with its customer chosen."""
+
     def create(data, lines):
         return services.quote_create(
             actor=request.user,
@@ -283,9 +286,54 @@ def quote_new(request):
             lines=lines,
             valid_until=data.get("valid_until"),
             note=data.get("note", ""),
+            opportunity=data.get("opportunity"),
         )
 
-    return _document_form(request, QuoteForm, create, _("New quote"), reverse("sales-quotes"), url_name="sales-quote")
+    initial = {}
+    opportunity_id = _int_param(request.GET.get("opportunity"))
+    if opportunity_id:
+        from salesops.crm.selectors import opportunity_list_for_user
+
+        opportunity = _get(opportunity_list_for_user(user=request.user), opportunity_id)
+        initial = {"customer": opportunity.customer_id, "opportunity": opportunity.pk}
+    elif customer_id := _int_param(request.GET.get("customer")):
+        initial = {"customer": customer_id}
+    return _document_form(
+        request,
+        QuoteForm,
+        create,
+        _("New quote"),
+        reverse("sales-quotes"),
+        url_name="sales-quote",
+        initial=initial or None,
+    )
+
+
+@login_required
+def quote_edit(request, pk):
+    """A draft or returned quote: validity, note and lines; the customer stays. Changing a
+    returned quote starts its next revision."""
+    quote = _get(selectors.quote_list_for_user(user=request.user).select_related("customer"), pk)
+    if quote.status not in Quote.EDITABLE:
+        messages.error(request, _("Only a draft or returned quote can be changed."))
+        return redirect("sales-quote", pk=quote.pk)
+
+    def save(data, lines):
+        return services.quote_update(
+            quote=quote, actor=request.user, lines=lines, valid_until=data.get("valid_until"), note=data.get("note", "")
+        )
+
+    return _document_form(
+        request,
+        QuoteEditForm,
+        save,
+        _("Change quote %(number)s") % {"number": quote.number},
+        reverse("sales-quote", args=[quote.pk]),
+        url_name="sales-quote",
+        initial={"valid_until": quote.valid_until, "note": quote.note},
+        initial_lines=line_initial(quote.lines.order_by("position")),
+        document=quote,
+    )
 
 
 @login_required
@@ -300,10 +348,24 @@ def contract_new(request):
             lines=lines,
             terms=data.get("terms", ""),
             payment_terms_days=data["payment_terms_days"],
+            quote=data.get("quote"),
         )
 
+    initial, initial_lines = None, None
+    quote_id = _int_param(request.GET.get("quote"))
+    if quote_id:  # from the quote's page: its customer and lines
+        quote = _get(selectors.quote_list_for_user(user=request.user), quote_id)
+        initial = {"customer": quote.customer_id, "quote": quote.pk, "title": quote.number}
+        initial_lines = line_initial(quote.lines.order_by("position"))
     return _document_form(
-        request, ContractForm, create, _("New contract"), reverse("sales-contracts"), url_name="sales-contract"
+        request,
+        ContractForm,
+        create,
+        _("New contract"),
+        reverse("sales-contracts"),
+        url_name="sales-contract",
+        initial=initial,
+        initial_lines=initial_lines,
     )
 
 
@@ -416,7 +478,7 @@ def order_detail(request, pk):
 
 @login_required
 def quote_detail(request, pk):
-    quote = _get(selectors.quote_list_for_user(user=request.user), pk)
+    quote = _get(selectors.quote_list_for_user(user=request.user).select_related("opportunity__stage"), pk)
     lines = list(quote.lines.select_related("product"))
     return render(
         request,
@@ -428,7 +490,11 @@ def quote_detail(request, pk):
             "prices_include_tax": quote.prices_include_tax,
             "history": history_for(quote)[:50],
             "can_sell": bool(request.user.roles & SELLER_ROLES),
+            "can_edit": bool(request.user.roles & SELLER_ROLES) and quote.status in Quote.EDITABLE,
+            "opportunity": selectors.quote_opportunity(user=request.user, quote=quote),
             "orders": quote.orders.all(),
+            "contracts": quote.contracts.all(),
+            "revisions": quote.revisions.all(),
         },
     )
 
