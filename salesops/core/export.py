@@ -1,4 +1,8 @@
-"""Excel export of exactly what a list shows (its filters and sort applied)."""
+"""Excel export of exactly what a list shows (its filters and sort applied).
+
+Text is always written as text: a customer named `=HYPERLINK(...)` stays a name in the
+workbook, never a formula (openpyxl would otherwise store any text starting with "=" as one).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,12 +28,30 @@ def _cell(value):
     return str(value)
 
 
+def _written(sheet, value):
+    value = _cell(value)
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # never a formula, whatever the text starts with
+    return cell
+
+
+def text_only(workbook) -> None:
+    """For a workbook built cell by cell (not write-only): no exported text stays a formula."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1") -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
-    sheet.append([str(h) for h in headers])
+    sheet.append([_written(sheet, str(h)) for h in headers])
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append([_written(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -436,6 +436,7 @@ def ar_pack_xlsx(*, user, start: datetime.date, end: datetime.date) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from salesops.core.export import text_only
     from salesops.credit.ageing import BUCKETS, ageing_for_user, invoices_for_user
     from salesops.credit.selectors import receipt_list_for_user
 
@@ -479,6 +480,7 @@ def ar_pack_xlsx(*, user, start: datetime.date, end: datetime.date) -> bytes:
     for row in data["rows"]:
         ageing_sheet.append([row["name"], *[float(row[key]) for key in keys]])
     ageing_sheet.append([str(_("Total")), *[float(data["totals"][key]) for key in keys]])
+    text_only(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

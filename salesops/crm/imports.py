@@ -8,9 +8,6 @@ imports only the good rows.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,6 +15,7 @@ from salesops.core.audit import model_create
 from salesops.core.exceptions import InvalidTransition, ValidationFailed
 from salesops.core.models import User
 from salesops.core.roles import Role
+from salesops.core.tabular import read_table
 from salesops.crm.exceptions import ImportHasErrors
 from salesops.crm.matching import normalize_phone, normalize_tax_id, ownership_keys
 from salesops.crm.models import Customer, CustomerImport, OwnershipKey
@@ -27,33 +25,10 @@ MAX_ROWS = 20000
 
 
 def _read_rows(upload) -> list[dict]:
-    name = upload.name.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(upload, read_only=True, data_only=True).active
-        rows = list(sheet.iter_rows(values_only=True))
-    elif name.endswith(".csv"):
-        text = upload.read().decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text)))
-    else:
-        raise ValidationFailed(fields={"file": [_("Upload an .xlsx or .csv file.")]})
-    if not rows:
-        raise ValidationFailed(fields={"file": [_("The file is empty.")]})
-    header = [str(cell or "").strip().lower() for cell in rows[0]]
-    if "name" not in header:
+    rows = read_table(upload.name, upload.read(), max_rows=MAX_ROWS)
+    if rows and "name" not in rows[0]:
         raise ValidationFailed(fields={"file": [_("The first row must name the columns; “name” is required.")]})
-    if len(rows) - 1 > MAX_ROWS:
-        raise ValidationFailed(fields={"file": [_("At most %(n)s rows per file.") % {"n": MAX_ROWS}]})
-    result = []
-    for values in rows[1:]:
-        record = {
-            col: str(values[i]).strip() if i < len(values) and values[i] is not None else ""
-            for i, col in enumerate(header)
-        }
-        if any(record.values()):
-            result.append({key: record.get(key, "") for key in COLUMNS})
-    return result
+    return [{key: row.get(key, "") for key in COLUMNS} for row in rows]
 
 
 def _check_row(data: dict, *, seen: dict, default_owner, owners: dict) -> list[str]:

@@ -34,6 +34,7 @@ from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
+from salesops.core.tabular import read_table
 from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.inventory import documents, expiry, selectors
 from salesops.inventory import stocktake as stocktakes
@@ -784,8 +785,6 @@ def stocktake_import(request, pk: int):
     form = CountImportForm(request.POST, request.FILES)
     if not form.is_valid():
         raise ApplicationError(_("Choose a file."))
-    from salesops.catalog.importing import read_table
-
     upload = form.cleaned_data["file"]
     rows = read_table(upload.name, upload.read())
     counts, errors = {}, []

@@ -258,7 +258,7 @@ def review_pdf(review: BusinessReview) -> bytes:
 def review_xlsx(review: BusinessReview) -> bytes:
     from openpyxl import Workbook
 
-    from salesops.core.export import _cell
+    from salesops.core.export import _cell, text_only
 
     data = review.data
     codes = [kpi["code"] for kpi in data.get("kpis", [])]
@@ -315,6 +315,7 @@ def review_xlsx(review: BusinessReview) -> bytes:
         sheet.append([str(h) for h in headers])
         for row in rows:
             sheet.append([_cell(_as_number(value)) for value in row])
+    text_only(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
