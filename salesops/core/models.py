@@ -227,10 +227,14 @@ class Notification(models.Model):
 
 
 class PeriodicRun(models.Model):
-    """When a periodic job last started (see core.periodic)."""
+    """When a periodic job last ran to its end, whether a worker is running it now, and its
+    last failure (see core.periodic)."""
 
     name = models.CharField(max_length=100, unique=True)
     last_run_at = bounded.DateTimeField(null=True, blank=True)
+    started_at = bounded.DateTimeField(null=True, blank=True)
+    failed_at = bounded.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return self.name

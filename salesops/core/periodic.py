@@ -4,6 +4,10 @@ Areas register jobs from AppConfig.ready(); `salesops worker` (and `manage.py ru
 calls `run_due()` every few seconds. A job's last run is stored, so several workers or a
 restart after downtime run each job once per interval; jobs themselves must be idempotent
 and catch up on what they missed (they receive `now`, not a count of missed runs).
+
+A run counts only when it finishes: a job that raises is due again at the next tick, and one
+whose worker died while running it (the claim is older than CLAIM_LEASE) is run again by the
+next worker, instead of waiting a whole interval.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+# How long a started run keeps other workers away; after it the run is taken for dead.
+CLAIM_LEASE = datetime.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -48,11 +55,18 @@ def run_due(*, now: datetime.datetime | None = None, force: bool = False) -> lis
             record, _created = PeriodicRun.objects.select_for_update().get_or_create(name=job.name)
             if not force and record.last_run_at and record.last_run_at + job.every > now:
                 continue
-            record.last_run_at = now
-            record.save(update_fields=["last_run_at"])
+            if record.started_at and record.started_at + CLAIM_LEASE > timezone.now():
+                continue  # another worker is running it
+            record.started_at = timezone.now()
+            record.save(update_fields=["started_at"])
         try:
             job.run(now=now)
-            ran.append(job.name)
-        except Exception:  # one failing job must not stop the others
+        except Exception as error:  # one failing job must not stop the others
             logger.exception("periodic job %s failed", job.name)
+            PeriodicRun.objects.filter(pk=record.pk).update(
+                started_at=None, failed_at=timezone.now(), last_error=repr(error)[:500]
+            )
+            continue
+        PeriodicRun.objects.filter(pk=record.pk).update(started_at=None, last_run_at=now, last_error="")
+        ran.append(job.name)
     return ran

@@ -1,0 +1,45 @@
+"""Periodic jobs: a run counts only when it finishes, so a crash is retried at the next tick."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from salesops.core import periodic
+from salesops.core.models import PeriodicRun
+
+
+@pytest.fixture
+def jobs(monkeypatch):
+    monkeypatch.setattr(periodic, "_jobs", {})
+    calls = []
+
+    def flaky(*, now):
+        calls.append(now)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+
+    periodic.register_periodic("flaky", flaky, every=datetime.timedelta(hours=6))
+    return calls
+
+
+def test_a_job_that_fails_runs_again_at_the_next_tick_not_after_its_interval(db, jobs):
+    now = timezone.now()
+    assert periodic.run_due(now=now) == []
+    record = PeriodicRun.objects.get(name="flaky")
+    assert record.last_run_at is None and record.started_at is None
+    assert "database went away" in record.last_error and record.failed_at
+
+    assert periodic.run_due(now=now + datetime.timedelta(seconds=30)) == ["flaky"]
+    record.refresh_from_db()
+    assert record.last_run_at == now + datetime.timedelta(seconds=30) and record.last_error == ""
+    assert periodic.run_due(now=now + datetime.timedelta(minutes=1)) == []  # done: waits its interval
+    assert len(jobs) == 2
+
+
+def test_a_run_whose_worker_died_is_taken_over_after_the_lease(db, jobs):
+    PeriodicRun.objects.create(name="flaky", started_at=timezone.now())  # a worker claimed it, then died
+    jobs.append("the first call already failed")
+    assert periodic.run_due() == []  # still within the lease: maybe running elsewhere
+    PeriodicRun.objects.update(started_at=timezone.now() - periodic.CLAIM_LEASE - datetime.timedelta(seconds=1))
+    assert periodic.run_due() == ["flaky"]
