@@ -353,6 +353,8 @@ class ContractViewSet(PdfMixin, ScopedViewSet):
     def changes(self, request, pk=None):
         contract = self.get_object()
         values = _valid(ContractChangeSerializer, request)
+        if "lines" in values:
+            values["lines"] = [dict(line) for line in values["lines"]]
         change = services.contract_change_request(contract=contract, actor=request.user, **values)
         change.refresh_from_db()
         return Response(ContractChangeSerializer(change).data, status=201)

@@ -120,6 +120,7 @@ class ContractChangeFacts(DocumentFacts):
     new_total = money(_("New contract value"))
     additional_terms = serializers.CharField(label=_("Additional terms"), read_only=True)
     contract_lines = LineFacts(source="contract.lines", many=True, read_only=True, label=_("Contract lines now"))
+    lines = LineFacts(many=True, read_only=True, label=_("Contract lines after the change"))
 
 
 class ReturnFacts(DocumentFacts):

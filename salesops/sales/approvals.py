@@ -143,6 +143,7 @@ def register_document_types() -> None:
             "new_end_date": str(ch.new_end_date or ""),
             "new_total": str(ch.new_total or ""),
             "additional_terms": ch.additional_terms[:500],
+            "lines": [f"{line.product_id}: {line.quantity} × {line.unit_price}" for line in ch.lines.all()],
         },
         requester=lambda ch: ch.requested_by,
         approved=lambda ch: services.contract_change_apply(change=ch),
@@ -150,7 +151,7 @@ def register_document_types() -> None:
         rejected=ContractChange.Status.REJECTED,
         returned=ContractChange.Status.CANCELLED,
         cancelled=ContractChange.Status.CANCELLED,
-        url=lambda ch: reverse("sales-contract", args=[ch.contract_id]),
+        url=_url("sales-contract-change-detail"),
         title=lambda ch: f"{ch.number}",
         facts=ContractChangeFacts,
     )

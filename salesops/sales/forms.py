@@ -146,6 +146,9 @@ class ContractChangeForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Additional terms")
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
 
 class ReturnForm(forms.Form):
     kind = forms.ChoiceField(choices=SalesReturn.Kind.choices, label=_("Kind"))

@@ -445,6 +445,9 @@ class ContractChange(models.Model):
     new_end_date = bounded.DateField(_("new end date"), null=True, blank=True)
     new_total = bounded.DecimalField(_("new contract value"), null=True, blank=True, **MONEY)
     additional_terms = bounded.TextField(_("additional terms"), blank=True)
+    # a change of the lines (prices, quantities): the contract's lines when it was asked for,
+    # as they were; the proposed lines are ContractChangeLine rows (none: the lines stay)
+    previous_lines = models.JSONField(_("lines before the change"), default=list, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = bounded.DateTimeField(auto_now_add=True)
 
@@ -455,6 +458,27 @@ class ContractChange(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ContractChangeLine(models.Model):
+    """A line of the contract as a change proposes it; the contract's lines become these when
+    the change is approved."""
+
+    change = models.ForeignKey(ContractChange, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("line"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    unit_price = bounded.DecimalField(_("unit price"), **MONEY)
+    amount = bounded.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["change", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "position"], name="sales_contractchangeline_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_id}/{self.position}"
 
 
 # --- deliveries -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from salesops.core.roles import COMPANY_WIDE_SALES_ROLES, Role
 from salesops.core.visibility import visible_to
 from salesops.credit.selectors import CreditSummary
-from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder, SalesReturn
+from salesops.sales.models import Contract, ContractChange, Delivery, Invoice, Quote, SalesOrder, SalesReturn
 
 SHIPPING_ROLES = frozenset(COMPANY_WIDE_SALES_ROLES | {Role.WAREHOUSE})
 
@@ -67,6 +67,28 @@ def quotes_for_opportunity(*, user, opportunity) -> QuerySet[Quote]:
 
 def contract_list_for_user(*, user) -> QuerySet[Contract]:
     return visible_to(Contract.objects.select_related("customer", "rep", "team"), user, owner_field="rep")
+
+
+def contract_change_list_for_user(*, user) -> QuerySet[ContractChange]:
+    return ContractChange.objects.filter(contract__in=contract_list_for_user(user=user)).select_related(
+        "contract__customer", "requested_by"
+    )
+
+
+# orders that a change of their contract could still concern: not delivered, closed or stopped
+OPEN_ORDER_STATES = (
+    SalesOrder.Status.DRAFT,
+    SalesOrder.Status.PENDING_APPROVAL,
+    SalesOrder.Status.PENDING_PAYMENT,
+    SalesOrder.Status.CONFIRMED,
+    SalesOrder.Status.PARTIALLY_DELIVERED,
+)
+
+
+def contract_open_orders(*, contract) -> QuerySet[SalesOrder]:
+    """The contract's orders still open. Read with the contract (whoever sees the contract
+    sees which orders it has)."""
+    return contract.orders.filter(status__in=OPEN_ORDER_STATES).order_by("order_date", "pk")
 
 
 def delivery_list_for_user(*, user) -> QuerySet[Delivery]:

@@ -7,6 +7,7 @@ from salesops.credit.models import Receipt
 from salesops.sales.models import (
     Contract,
     ContractChange,
+    ContractChangeLine,
     Delivery,
     DeliveryLine,
     Invoice,
@@ -241,11 +242,37 @@ class QuoteToOrderSerializer(serializers.Serializer):
     warehouse = serializers.IntegerField(required=False, allow_null=True)
 
 
+class ContractChangeLineSerializer(ModelSerializer):
+    class Meta:
+        model = ContractChangeLine
+        fields = ["position", "product", "quantity", "unit_price", "amount"]
+        read_only_fields = fields
+
+
 class ContractChangeSerializer(ModelSerializer):
+    """A contract change. `lines` (in): the contract's lines as the change proposes them, all of
+    them; their sum is the new value. `proposed_lines` / `previous_lines` (out): the lines after
+    and before. Open orders under the contract keep their prices."""
+
+    lines = LineInputSerializer(many=True, required=False, write_only=True, allow_empty=False)
+    proposed_lines = ContractChangeLineSerializer(source="lines", many=True, read_only=True)
+
     class Meta:
         model = ContractChange
-        fields = ["id", "number", "status", "reason", "new_end_date", "new_total", "additional_terms", "created_at"]
-        read_only_fields = ["id", "number", "status", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "reason",
+            "new_end_date",
+            "new_total",
+            "additional_terms",
+            "lines",
+            "proposed_lines",
+            "previous_lines",
+            "created_at",
+        ]
+        read_only_fields = ["id", "number", "status", "previous_lines", "created_at"]
 
 
 class ContractSerializer(ModelSerializer):

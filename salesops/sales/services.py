@@ -55,6 +55,7 @@ from salesops.sales.flows import (
 from salesops.sales.models import (
     Contract,
     ContractChange,
+    ContractChangeLine,
     ContractLine,
     Delivery,
     DeliveryLine,
@@ -572,11 +573,44 @@ def contract_update(*, contract: Contract, data: dict, actor) -> Contract:
     return contract
 
 
+def _contract_line_values(lines) -> list[dict]:
+    return [
+        {
+            "position": line.position,
+            "product": line.product_id,
+            "sku": line.product.sku,
+            "name": line.product.name,
+            "quantity": f"{line.quantity.normalize():f}",
+            "unit_price": str(line.unit_price),
+            "amount": str(line.amount),
+        }
+        for line in lines
+    ]
+
+
+def _same_lines(prepared: list[dict], current) -> bool:
+    key = [(p["product"].pk, p["quantity"], p["unit_price"]) for p in prepared]
+    return key == [(line.product_id, line.quantity, line.unit_price) for line in current]
+
+
 @transaction.atomic
 def contract_change_request(
-    *, contract: Contract, actor, reason: str, new_end_date=None, new_total=None, additional_terms: str = ""
+    *,
+    contract: Contract,
+    actor,
+    reason: str,
+    new_end_date=None,
+    new_total=None,
+    additional_terms: str = "",
+    lines=None,
 ) -> ContractChange:
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    """合同变更: ask for a change of a contract in force — its end, value, terms and, with
+    `lines`, its lines (products, quantities, prices; all of them, priced as the contract
+    was). New lines set the new value (their sum). The change goes to approval and is applied
+    only when approved. Orders already made under the contract keep their lines and prices:
+    the change applies to what is ordered after it (an open order is re-priced only by
+    changing that order)."""
+    contract = Contract.objects.select_for_update().select_related("customer").get(pk=contract.pk)
     if contract.status != Contract.Status.ACTIVE:
         raise InvalidTransition(_("Only a contract in force can be changed."))
     if not (reason or "").strip():
@@ -585,6 +619,25 @@ def contract_change_request(
         raise ValidationFailed(fields={"new_total": [_("A price has at most 2 decimal places (cents).")]})
     if new_total is not None and Decimal(new_total) < 0:
         raise ValidationFailed(fields={"new_total": [_("The value cannot be negative.")]})
+    current = list(contract.lines.select_related("product").order_by("position"))
+    prepared = []
+    if lines:
+        prepared = prepare_lines(lines=lines, customer=contract.customer, on_date=contract.start_date)
+        if _same_lines(prepared, current):
+            prepared = []  # the lines as they are: no change of lines
+    if prepared:
+        lines_total = sum((p["amount"] for p in prepared), ZERO)
+        if new_total is not None and Decimal(new_total) != lines_total:
+            raise ValidationFailed(
+                fields={
+                    "new_total": [
+                        _("With new lines the contract value is their sum, %(total)s.") % {"total": lines_total}
+                    ]
+                }
+            )
+        new_total = lines_total
+    if not (prepared or new_end_date or new_total is not None or (additional_terms or "").strip()):
+        raise ValidationFailed(fields={"reason": [_("Say what changes: the lines, the end date, the value or terms.")]})
     count = contract.changes.count() + 1
     change = ContractChange(
         contract=contract,
@@ -593,15 +646,32 @@ def contract_change_request(
         new_end_date=new_end_date,
         new_total=new_total,
         additional_terms=additional_terms,
+        previous_lines=_contract_line_values(current) if prepared else [],
         requested_by=actor,
     )
     model_create(instance=change, actor=actor)
+    ContractChangeLine.objects.bulk_create(
+        [
+            ContractChangeLine(
+                change=change,
+                position=i,
+                product=p["product"],
+                quantity=p["quantity"],
+                unit_price=p["unit_price"],
+                amount=p["amount"],
+            )
+            for i, p in enumerate(prepared, start=1)
+        ]
+    )
     if _approval(change, DOC_CONTRACT_CHANGE, actor) is None:
         contract_change_apply(change=change, actor=actor)
     return change
 
 
 def contract_change_apply(*, change: ContractChange, actor=None) -> None:
+    """The approved change takes effect on the contract: a new version with the new end,
+    value, terms and lines. The contract's open orders are not touched (they keep their
+    prices); the change's page lists them."""
     change = ContractChange.objects.select_for_update().get(pk=change.pk)
     _transition(change, CONTRACT_CHANGE_FLOW, ContractChange.Status.APPROVED, actor=actor)
     contract = Contract.objects.select_for_update().get(pk=change.contract_id)
@@ -613,6 +683,30 @@ def contract_change_apply(*, change: ContractChange, actor=None) -> None:
     if change.additional_terms:
         data["terms"] = (contract.terms + "\n\n" if contract.terms else "") + (
             f"[{change.number}] {change.additional_terms}"
+        )
+    new_lines = list(change.lines.all())
+    if new_lines:
+        before = contract.lines.count()
+        contract.lines.all().delete()
+        ContractLine.objects.bulk_create(
+            [
+                ContractLine(
+                    contract=contract,
+                    position=line.position,
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    amount=line.amount,
+                )
+                for line in new_lines
+            ]
+        )
+        audit_record(
+            instance=contract,
+            action=AuditEvent.Action.UPDATE,
+            actor=actor,
+            changes={"lines": [before, len(new_lines)]},
+            note=change.number,
         )
     model_update(instance=contract, fields=list(data), data=data, actor=actor, note=change.number)
 

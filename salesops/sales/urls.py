@@ -25,6 +25,7 @@ urlpatterns = [
     path("sales/contracts/<int:pk>/", views.contract_detail, name="sales-contract"),
     path("sales/contracts/<int:pk>/submit/", views.contract_submit, name="sales-contract-submit"),
     path("sales/contracts/<int:pk>/change/", views.contract_change, name="sales-contract-change"),
+    path("sales/contract-changes/<int:pk>/", views.contract_change_detail, name="sales-contract-change-detail"),
     path("sales/deliveries/<int:pk>/", views.delivery_detail, name="sales-delivery"),
     path("sales/deliveries/<int:pk>/confirm/", views.delivery_confirm, name="sales-delivery-confirm"),
     path("sales/invoices/", views.invoice_list, name="sales-invoices"),

@@ -190,6 +190,7 @@ def _document_form(
     initial_lines=None,
     document=None,
     credit_panel=False,
+    **extra,
 ):
     """The page of a new or changed document with lines: `create(data, lines)` calls the service
     and returns the document, whose page (`url_name`) comes next. `credit_panel`: the customer's
@@ -214,6 +215,7 @@ def _document_form(
             "back": back,
             "document": document,
             "credit_panel": credit_panel,
+            **extra,
         },
     )
 
@@ -511,7 +513,6 @@ def contract_detail(request, pk):
             "history": history_for(contract)[:50],
             "can_sell": bool(request.user.roles & SELLER_ROLES),
             "changes": contract.changes.all(),
-            "change_form": ContractChangeForm(),
             "orders": contract.orders.all(),
         },
     )
@@ -708,18 +709,63 @@ def contract_submit(request, pk):
 
 
 @login_required
-@require_POST
-@action_view
 def contract_change(request, pk):
-    _require(request.user, SELLER_ROLES)
+    """合同变更: the page that asks for a change of a contract in force — its lines (prices,
+    quantities), end, value or terms — with the contract's open orders and what happens to
+    them. Lines left as they are change nothing."""
     contract = _get(selectors.contract_list_for_user(user=request.user), pk)
-    form = ContractChangeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say what changes and why."))
+    if contract.status != Contract.Status.ACTIVE:
+        messages.error(request, _("Only a contract in force can be changed."))
         return redirect("sales-contract", pk=contract.pk)
-    change = services.contract_change_request(contract=contract, actor=request.user, **form.cleaned_data)
-    messages.success(request, _("%(number)s submitted.") % {"number": change.number})
-    return redirect("sales-contract", pk=contract.pk)
+
+    def save(data, lines):
+        return services.contract_change_request(contract=contract, actor=request.user, lines=lines, **data)
+
+    return _document_form(
+        request,
+        ContractChangeForm,
+        save,
+        _("Change contract %(number)s") % {"number": contract.number},
+        reverse("sales-contract", args=[contract.pk]),
+        url_name="sales-contract-change-detail",
+        initial_lines=line_initial(contract.lines.order_by("position")),
+        document=contract,
+        open_orders=selectors.contract_open_orders(contract=contract),
+        save_label=_("Request approval"),
+    )
+
+
+@login_required
+def contract_change_detail(request, pk):
+    """A contract change: what it changes (lines before and after, end, value, terms), its
+    state, and the contract's open orders with what the change means for them."""
+    change = _get(selectors.contract_change_list_for_user(user=request.user), pk)
+    proposed = list(change.lines.select_related("product"))
+    before = {line["product"]: line for line in change.previous_lines}
+    after = {line.product_id: line for line in proposed}
+    rows = [
+        {
+            "product": line.product,
+            "before": before.get(line.product_id),
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "amount": line.amount,
+        }
+        for line in proposed
+    ]
+    removed = [line for product, line in before.items() if product not in after]
+    return render(
+        request,
+        "sales/contract_change_detail.html",
+        {
+            "change": change,
+            "contract": change.contract,
+            "rows": rows,
+            "removed": removed,
+            "open_orders": selectors.contract_open_orders(contract=change.contract),
+            "history": history_for(change)[:50],
+        },
+    )
 
 
 __all__ = ["_money"]
