@@ -138,7 +138,7 @@ class PriceListForm(forms.ModelForm):
 
     class Meta:
         model = PriceList
-        fields = ["code", "name", "channel", "is_default", "valid_from", "valid_to", "currency"]
+        fields = ["code", "name", "channel", "is_default", "prices_include_tax", "valid_from", "valid_to", "currency"]
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_to": forms.DateInput(attrs={"type": "date"}),

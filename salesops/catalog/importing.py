@@ -6,7 +6,10 @@ when any row is bad, unless the user explicitly asks for the good rows only. A f
 half imported silently: either all rows, or exactly the good rows the user chose, or nothing.
 
 Prices are not written directly: an imported price file becomes a draft price change (变价单),
-which goes through the same approval as one typed in.
+which goes through the same approval as one typed in. A price file may say in its
+`prices_include_tax` column whether its prices include VAT (yes/no, 含税/不含税); a row whose
+answer differs from its list's (the products' own list prices include VAT) is refused rather
+than imported into a list that reads it the other way. The price export fills the column.
 """
 
 from __future__ import annotations
@@ -37,7 +40,10 @@ PRODUCT_COLUMNS = [
     "lead_time_days",
     "barcode",
 ]
-PRICE_COLUMNS = ["sku", "price", "effective_date", "price_list"]
+PRICE_COLUMNS = ["sku", "price", "effective_date", "price_list", "prices_include_tax"]
+TAX_INCLUDED_WORDS = {"yes", "y", "true", "1", "含税", "是"}
+TAX_EXCLUDED_WORDS = {"no", "n", "false", "0", "不含税", "否"}
+LIST_PRICES_INCLUDE_TAX = True  # the products' own list prices (no price list named)
 COLUMNS = {ImportBatch.Kind.PRODUCTS: PRODUCT_COLUMNS, ImportBatch.Kind.PRICES: PRICE_COLUMNS}
 MAX_ROWS = 20000
 
@@ -130,9 +136,22 @@ def check_product_rows(rows: list[dict]) -> list[dict]:
     return checked
 
 
+def _includes_tax(value: str, errors: list) -> bool | None:
+    """The row's `prices_include_tax` answer: True, False, or None when the column is empty."""
+    word = str(value or "").strip().lower()
+    if not word:
+        return None
+    if word in TAX_INCLUDED_WORDS:
+        return True
+    if word in TAX_EXCLUDED_WORDS:
+        return False
+    errors.append(_("prices_include_tax must be yes or no (含税 or 不含税), not “%(value)s”.") % {"value": value})
+    return None
+
+
 def check_price_rows(rows: list[dict]) -> list[dict]:
     skus = set(Product.objects.values_list("sku", flat=True))
-    lists = set(PriceList.objects.values_list("code", flat=True))
+    lists = dict(PriceList.objects.values_list("code", "prices_include_tax"))
     checked, seen = [], set()
     for line, data in enumerate(rows, start=2):
         errors: list[str] = []
@@ -146,6 +165,20 @@ def check_price_rows(rows: list[dict]) -> list[dict]:
             errors.append(_("effective_date must be a date like 2026-12-01."))
         if data.get("price_list") and data["price_list"] not in lists:
             errors.append(_("Unknown price list “%(code)s”.") % {"code": data["price_list"]})
+        included = _includes_tax(data.get("prices_include_tax", ""), errors)
+        if included is not None and (not data.get("price_list") or data["price_list"] in lists):
+            list_includes = lists[data["price_list"]] if data.get("price_list") else LIST_PRICES_INCLUDE_TAX
+            name = data.get("price_list") or _("the products' list")
+            if included and not list_includes:
+                errors.append(
+                    _("The prices of %(list)s are without VAT: give this price without VAT, or use a list with VAT.")
+                    % {"list": name}
+                )
+            elif not included and list_includes:
+                errors.append(
+                    _("The prices of %(list)s include VAT: give this price with VAT, or use a list without VAT.")
+                    % {"list": name}
+                )
         key = (sku, data.get("price_list", ""), data.get("effective_date", ""))
         if key in seen:
             errors.append(_("%(sku)s is listed twice for the same list and date.") % {"sku": sku})
@@ -282,7 +315,8 @@ def export_rows(kind: str, products) -> tuple[list[str], list[list]]:
             )
         return PRODUCT_COLUMNS, rows
     today = datetime.date.today().isoformat()
-    return PRICE_COLUMNS, [[p.sku, p.list_price, today, ""] for p in products]
+    included = "yes" if LIST_PRICES_INCLUDE_TAX else "no"
+    return PRICE_COLUMNS, [[p.sku, p.list_price, today, "", included] for p in products]
 
 
 def csv_bytes(headers: list[str], rows: list[list]) -> bytes:

@@ -116,7 +116,19 @@ class BomLineSerializer(ModelSerializer):
 class PriceListSerializer(ModelSerializer):
     class Meta:
         model = PriceList
-        fields = ["id", "code", "name", "channel", "is_default", "valid_from", "valid_to", "currency"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "channel",
+            "is_default",
+            "valid_from",
+            "valid_to",
+            "currency",
+            "prices_include_tax",
+        ]
+        # a form-encoded request that leaves it out gets the model's default (含税), not False
+        extra_kwargs = {"prices_include_tax": {"default": True}}
 
 
 class PriceListItemSerializer(ModelSerializer):

@@ -288,7 +288,8 @@ def bom_line_end(*, line, valid_to: datetime.date, actor):
 def price_list_create(*, code: str, name: str, valid_from: datetime.date, actor, **fields):
     from salesops.catalog.models import PriceList
 
-    allowed = {k: v for k, v in fields.items() if k in {"channel", "is_default", "valid_to", "currency"}}
+    settable = {"channel", "is_default", "valid_to", "currency", "prices_include_tax"}
+    allowed = {k: v for k, v in fields.items() if k in settable}
     if PriceList.objects.filter(code=code).exists():
         raise ValidationFailed(fields={"code": [_("A price list with this code already exists.")]})
     return model_create(instance=PriceList(code=code, name=name, valid_from=valid_from, **allowed), actor=actor)

@@ -261,6 +261,12 @@ def price_list_list(request):
             Column("name", _("Name"), sort="name"),
             Column("channel", _("Customer channel"), sort="channel"),
             Column("is_default", _("Default"), value=lambda p: _("yes") if p.is_default else ""),
+            Column(
+                "prices_include_tax",
+                _("Prices"),
+                sort="prices_include_tax",
+                value=lambda p: _("incl. VAT") if p.prices_include_tax else _("excl. VAT"),
+            ),
             Column("valid_from", _("Valid from"), sort="valid_from"),
             Column("valid_to", _("Valid to"), sort="valid_to"),
         ],

@@ -8,18 +8,21 @@ Beside the buckets, the money on account at that day: confirmed receipts receive
 and not reversed by then, less what they had been allocated by then. The balance (buckets
 less money on account) is what the customer's ledger and statement show at that day.
 
-Grouping (customer, rep, team) and the sums are done by the database with conditional SUMs,
-so 200,000 invoices age in well under a second or two (see bench/credit_ageing.py). For
-today or later the paid and allocated amounts kept on the documents are the same figures
-(their running sums) and are read directly. Invoices group by their own rep and team, money
-on account by the customer's owner and team.
+Grouping (customer, rep, team) and the sums are done by the database: one SUM per group id
+and bucket (the bucket one CASE on the due date), the names read afterwards for the groups
+shown; the allocations' covering indexes (invoice or receipt, date, amount) give "paid by
+then" without reading the table. 200,000 invoices age at a past date in under a second of CPU
+(bench/ar_ageing.py, docs/BENCHMARKS.md). For today or later the paid and allocated amounts
+kept on the documents are the same figures (their running sums) and are read directly.
+Invoices group by their own rep and team, money on account by the customer's owner and team.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Sum, Value, When
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,17 +50,6 @@ RECEIPT_GROUPS = {
 MONEY_COUNTED = (Receipt.Status.CONFIRMED, Receipt.Status.REVERSED)
 
 
-def bucket_conditions(as_of: datetime.date) -> dict[str, Q]:
-    day = datetime.timedelta(days=1)
-    return {
-        "current": Q(due_date__gte=as_of),
-        "d1_30": Q(due_date__lt=as_of, due_date__gte=as_of - 30 * day),
-        "d31_60": Q(due_date__lt=as_of - 30 * day, due_date__gte=as_of - 60 * day),
-        "d61_90": Q(due_date__lt=as_of - 60 * day, due_date__gte=as_of - 90 * day),
-        "d90_plus": Q(due_date__lt=as_of - 90 * day),
-    }
-
-
 def bucket_of(days_overdue: int) -> str:
     if days_overdue <= 0:
         return "current"
@@ -80,44 +72,71 @@ def receipts_for_user(*, user) -> QuerySet:
     return visible_to(Receipt.objects.all(), user, owner_field="customer__owner", unit_field="customer__team")
 
 
+def _label_model(group_by: str):
+    """The model whose rows name the groups (customer, user or org unit)."""
+    from salesops.sales.models import Invoice
+
+    return Invoice._meta.get_field(GROUPS[group_by][0].removesuffix("_id")).related_model
+
+
+def _labels(group_by: str, keys) -> dict:
+    """{key: (name, code)} of the groups, one query; the sums never join the names."""
+    _key, label, code = GROUPS[group_by]
+    label, code = label.split("__", 1)[1], code.split("__", 1)[1]
+    wanted = [key for key in keys if key is not None]
+    rows = _label_model(group_by).objects.filter(pk__in=wanted).values_list("pk", label, code) if wanted else []
+    return {pk: (name, code_value) for pk, name, code_value in rows}
+
+
 def on_account_at(receipts: QuerySet, as_of: datetime.date, group_by: str) -> list[tuple]:
-    """(key, name, code, amount) per group: the money on account at the end of `as_of`."""
-    key, label, code = RECEIPT_GROUPS[group_by]
+    """(key, amount) per group: the money on account at the end of `as_of`; the key is the id of
+    the customer, of its owner or of its team. Summed per receipt row and per allocation row
+    (UNION ALL), grouped by the key alone: the names are read once for the groups."""
+    key = RECEIPT_GROUPS[group_by][0]
     if as_of >= timezone.localdate():
         rows = (
             receipts.filter(status=Receipt.Status.CONFIRMED, allocated_amount__lt=F("amount"))
             .order_by()
-            .values(key, label, code)
+            .values(key)
             .annotate(value=money_sum(F("amount") - F("allocated_amount")))
+            .values_list(key, "value")
         )
-        return [tuple(row.values()) for row in rows]
+        return [(group_key, cents(value)) for group_key, value in rows]
     received = (
         receipts.filter(status__in=MONEY_COUNTED, received_on__lte=as_of)
         .exclude(reversed_on__lte=as_of)
         .order_by()
-        .values(key, label, code)
-        .annotate(value=money_sum("amount"))
+        .values(key)
+        .annotate(value=Sum("amount", output_field=MONEY_FIELD), sign=Value(1))
+        .values_list(key, "value", "sign")
     )
     # a receipt reversed by then nets to nothing: its reversal allocations are dated then too
+    if receipts.query.has_filters():
+        allocations = Allocation.objects.filter(receipt__in=receipts.values("pk"))
+    else:
+        allocations = Allocation.objects.filter(receipt__isnull=False)
     allocated = (
-        Allocation.objects.filter(receipt__in=receipts.values("pk"), allocated_on__lte=as_of)
+        allocations.filter(allocated_on__lte=as_of)
         .order_by()
-        .values(f"receipt__{key}", f"receipt__{label}", f"receipt__{code}")
-        .annotate(value=money_sum(-F("amount")))
+        .values(f"receipt__{key}")
+        .annotate(value=Sum("amount", output_field=MONEY_FIELD), sign=Value(-1))
+        .values_list(f"receipt__{key}", "value", "sign")
     )
-    return [tuple(row.values()) for row in received.union(allocated, all=True)]
+    return [(group_key, cents(value) * sign) for group_key, value, sign in received.union(allocated, all=True)]
 
 
 def open_at(queryset: QuerySet, as_of: datetime.date) -> QuerySet:
     """Invoices (and credit notes) with an amount open at the end of `as_of`, annotated with
-    `amount_open`."""
+    `amount_open`, rounded to the cent by the database: SQLite subtracts and sums money as
+    floating point (100.00 − 99.96 = 0.0400000000000205), and a settled document must come out
+    as 0, not as a trace of a cent."""
     from salesops.sales.models import Invoice
 
     queryset = queryset.exclude(status=Invoice.Status.CANCELLED).filter(issue_date__lte=as_of)
     if as_of >= timezone.localdate():
         return (
             queryset.filter(status=Invoice.Status.OPEN)
-            .annotate(amount_open=F("total") - F("paid_amount"))
+            .annotate(amount_open=Round(F("total") - F("paid_amount"), 2, output_field=MONEY_FIELD))
             .exclude(amount_open=0)
         )
     settlements = Allocation.objects.filter(allocated_on__lte=as_of)
@@ -126,52 +145,61 @@ def open_at(queryset: QuerySet, as_of: datetime.date) -> QuerySet:
     # A credit note is open for what it had not yet set against invoices by then; the CASE
     # keeps the second subquery off the (many) invoice rows.
     settled = Case(When(kind=Invoice.Kind.CREDIT_NOTE, then=-credited), default=paid, output_field=MONEY_FIELD)
-    return queryset.annotate(amount_open=F("total") - settled).exclude(amount_open=0)
-
-
-def _bucket_sums(conditions: dict[str, Q], field: str, *, sign: int = 1) -> dict:
-    value = F(field) if sign > 0 else -F(field)
-    return {
-        name: money_sum(Case(When(condition, then=value), default=Value(ZERO), output_field=MONEY_FIELD))
-        for name, condition in conditions.items()
-    }
-
-
-def _grouped_today(queryset: QuerySet, as_of: datetime.date, group_by: str):
-    key, label, code = GROUPS[group_by]
-    return (
-        open_at(queryset, as_of)
-        .order_by()
-        .values(key, label, code)
-        .annotate(**_bucket_sums(bucket_conditions(as_of), "amount_open"))
+    return queryset.annotate(amount_open=Round(F("total") - settled, 2, output_field=MONEY_FIELD)).exclude(
+        amount_open=0
     )
 
 
-def _grouped_past(queryset: QuerySet, as_of: datetime.date, group_by: str):
+def bucket_number(as_of: datetime.date, due_date: str = "due_date") -> Case:
+    """The index in BUCKETS of a document due on `due_date` (a field path), aged at `as_of`:
+    one CASE per row instead of one conditional SUM per bucket."""
+    day = datetime.timedelta(days=1)
+    return Case(
+        When(**{f"{due_date}__gte": as_of}, then=Value(0)),
+        When(**{f"{due_date}__gte": as_of - 30 * day}, then=Value(1)),
+        When(**{f"{due_date}__gte": as_of - 60 * day}, then=Value(2)),
+        When(**{f"{due_date}__gte": as_of - 90 * day}, then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
+
+
+def _grouped(rows: QuerySet, as_of: datetime.date, key: str, value, *, sign: int, prefix: str = "") -> QuerySet:
+    """(bucket, key, sum, sign) rows of `rows`. The bucket leads the GROUP BY: no index can
+    give that order, so SQLite reads the rows in one scan and sorts them, instead of walking
+    an index of the key and fetching every row by it (three to four times slower)."""
+    return (
+        rows.order_by()
+        .annotate(bucket=bucket_number(as_of, f"{prefix}due_date"), group_key=F(prefix + key))
+        .values("bucket", "group_key")
+        .annotate(value=Sum(value, output_field=MONEY_FIELD), sign=Value(sign))
+        .values_list("bucket", "group_key", "value", "sign")
+    )
+
+
+def _grouped_today(queryset: QuerySet, as_of: datetime.date, group_by: str) -> QuerySet:
+    return _grouped(open_at(queryset, as_of), as_of, GROUPS[group_by][0], "amount_open", sign=1)
+
+
+def _grouped_past(queryset: QuerySet, as_of: datetime.date, group_by: str) -> QuerySet:
     """Three grouped sums in one statement (UNION ALL): the totals of the documents issued by
     `as_of`, less the allocations dated by then on invoices, plus those drawn from credit
-    notes, each in the bucket of the document it settles. No per-document subquery."""
+    notes, each in the bucket of the document it settles. No per-document subquery, no join
+    beyond the allocation's document."""
     from salesops.sales.models import Invoice
 
-    key, label, code = GROUPS[group_by]
+    key = GROUPS[group_by][0]
     documents = queryset.exclude(status=Invoice.Status.CANCELLED).filter(issue_date__lte=as_of)
-    parts = [documents.order_by().values(key, label, code).annotate(**_bucket_sums(bucket_conditions(as_of), "total"))]
+    parts = [_grouped(documents, as_of, key, "total", sign=1)]
     for side, sign in (("invoice", -1), ("credit_note", 1)):
-        prefix = f"{side}__"
-        conditions = {
-            name: Q(*[(prefix + lookup, value) for lookup, value in condition.children])
-            for name, condition in bucket_conditions(as_of).items()
-        }
         if queryset.query.has_filters():  # scoped or narrowed: the same documents
             allocations = Allocation.objects.filter(**{f"{side}__in": documents.values("pk")})
         else:  # everything: the join already reaches the document, no IN list of every id
-            allocations = Allocation.objects.exclude(**{f"{prefix}status": Invoice.Status.CANCELLED})
-        allocations = allocations.filter(allocated_on__lte=as_of).order_by()
-        parts.append(
-            allocations.values(prefix + key, prefix + label, prefix + code).annotate(
-                **_bucket_sums(conditions, "amount", sign=sign)
+            allocations = Allocation.objects.filter(**{f"{side}__isnull": False}).exclude(
+                **{f"{side}__status": Invoice.Status.CANCELLED}
             )
-        )
+        allocations = allocations.filter(allocated_on__lte=as_of)
+        parts.append(_grouped(allocations, as_of, key, "amount", sign=sign, prefix=f"{side}__"))
     return parts[0].union(*parts[1:], all=True)
 
 
@@ -180,7 +208,7 @@ def ageing(
 ) -> dict:
     """Rows per group with the five buckets and their total, the money on account (of
     `receipts`, when given) and the balance, largest total first, plus totals. The database
-    sums; Python only adds up a few rows per group."""
+    sums per group and bucket; Python adds up those few rows and names the groups."""
     names = [name for name, _label in BUCKETS]
     if as_of >= timezone.localdate():
         rows = _grouped_today(queryset, as_of, group_by)
@@ -188,19 +216,21 @@ def ageing(
         rows = _grouped_past(queryset, as_of, group_by)
     groups: dict = {}
 
-    def group(group_key, name, code) -> dict:
-        return groups.setdefault(
-            group_key,
-            {"key": group_key, "name": name or code, "code": code, **dict.fromkeys([*names, "on_account"], ZERO)},
-        )
+    def group(group_key) -> dict:
+        item = groups.get(group_key)
+        if item is None:
+            item = groups[group_key] = {
+                "key": group_key,
+                "name": None,  # named below, once per group that is shown
+                "code": None,
+                **dict.fromkeys([*names, "on_account"], ZERO),
+            }
+        return item
 
-    for row in rows:
-        group_key, name, code, *amounts = row.values()
-        item = group(group_key, name, code)
-        for bucket, amount in zip(names, amounts, strict=True):
-            item[bucket] += cents(amount)
-    for group_key, name, code, amount in on_account_at(receipts, as_of, group_by) if receipts is not None else []:
-        group(group_key, name, code)["on_account"] += cents(amount)
+    for bucket, group_key, amount, sign in rows:
+        group(group_key)[names[bucket]] += cents(amount) * sign
+    for group_key, amount in on_account_at(receipts, as_of, group_by) if receipts is not None else []:
+        group(group_key)["on_account"] += amount
     totals = dict.fromkeys([*names, "total", "on_account", "balance"], ZERO)
     result = []
     for item in groups.values():
@@ -211,6 +241,10 @@ def ageing(
         for name in totals:
             totals[name] += item[name]
         result.append(item)
+    labels = _labels(group_by, [item["key"] for item in result])
+    for item in result:
+        name, code = labels.get(item["key"], (None, None))
+        item.update(name=name or code, code=code)
     result.sort(key=lambda item: (-item["total"], item["key"] if item["key"] is not None else 0))
     return {"as_of": as_of, "group_by": group_by, "rows": result, "totals": totals}
 

@@ -130,3 +130,24 @@ class ReconciliationSignForm(forms.Form):
 class PeriodForm(forms.Form):
     date_from = DateFormField(widget=DateInput, label=_("From"))
     date_to = DateFormField(widget=DateInput, label=_("To"))
+
+
+class DateRangeFilterForm(forms.Form):
+    """The date filter of a finance list (?date_from=…&date_to=…): either end may stay empty;
+    a date that does not parse is ignored, never an error page."""
+
+    date_from = DateFormField(widget=DateInput, label=_("From"), required=False)
+    date_to = DateFormField(widget=DateInput, label=_("To"), required=False)
+
+    def filter(self, queryset, field: str):
+        if not self.is_valid():
+            return queryset
+        if self.cleaned_data.get("date_from"):
+            queryset = queryset.filter(**{f"{field}__gte": self.cleaned_data["date_from"]})
+        if self.cleaned_data.get("date_to"):
+            queryset = queryset.filter(**{f"{field}__lte": self.cleaned_data["date_to"]})
+        return queryset
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())

@@ -258,7 +258,12 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["allocated_on", "id"]
-        indexes = [models.Index(fields=["invoice", "allocated_on"], name="credit_allocation_invoice_date")]
+        # Covering indexes of the reports at a date: what an invoice had been paid by a day, what
+        # a receipt had been allocated by a day, read from the index alone (see ageing.py).
+        indexes = [
+            models.Index(fields=["invoice", "allocated_on", "amount"], name="credit_allocation_invoice_paid"),
+            models.Index(fields=["receipt", "allocated_on", "amount"], name="credit_allocation_receipt_used"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(amount=0), name="credit_allocation_not_zero"),
             models.CheckConstraint(

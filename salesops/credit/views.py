@@ -65,6 +65,35 @@ def _money(value) -> str:
     return f"{value:,.2f}"
 
 
+RECENT_MONTHS = 6
+
+
+def _recent_months(today: datetime.date, count: int = RECENT_MONTHS) -> list[datetime.date]:
+    """The first days of this month and the `count - 1` months before it, latest first."""
+    months = [month_start(today)]
+    while len(months) < count:
+        months.append(month_start(months[-1] - datetime.timedelta(days=1)))
+    return months
+
+
+def _month_filter(field: str, label) -> Filter:
+    """Chips of the last six months on a date field (?month=2026-11); older periods through
+    the date range."""
+
+    def apply(queryset, value: str):
+        start = datetime.date.fromisoformat(f"{value}-01")
+        return queryset.filter(**{f"{field}__gte": start, f"{field}__lte": month_end(start)})
+
+    months = [(f"{month:%Y-%m}", f"{month:%Y-%m}") for month in _recent_months(timezone.localdate())]
+    return Filter("month", label, months, apply=apply)
+
+
+def _date_range(request, queryset, field: str):
+    """The list narrowed to ?date_from=…&date_to=… on `field`, and the form that sets them."""
+    form = forms.DateRangeFilterForm(request.GET)
+    return form.filter(queryset, field), form
+
+
 # --- credit files --------------------------------------------------------------------------------------
 @login_required
 def credit_file_list(request):
@@ -346,9 +375,10 @@ def limit_request_action(request, pk: int, verb: str):
 @login_required
 def receipt_list(request):
     _require(request.user, READERS)
+    receipts, dates = _date_range(request, receipt_list_for_user(user=request.user), "received_on")
     page = ListPage(
         request=request,
-        queryset=receipt_list_for_user(user=request.user),
+        queryset=receipts,
         title=gettext_lazy("Receipts"),
         columns=[
             Column(
@@ -372,14 +402,18 @@ def receipt_list(request):
         filters=[
             Filter("status", gettext_lazy("Status"), Receipt.Status.choices),
             Filter("method", gettext_lazy("Method"), Receipt.Method.choices),
+            _month_filter("received_on", gettext_lazy("Received in")),
         ],
         search_fields=["number", "customer__name", "bank_reference"],
         default_sort="-received_on",
         export_name="receipts",
         actions_template="credit/partials/receipt_actions.html",
         empty_message=gettext_lazy("No receipts yet."),
+        extra={"date_range": dates, "date_range_label": gettext_lazy("Received on")},
     )
-    return page.response()
+    if dates.active:
+        page.active_filters["dates"] = True  # "nothing matches" rather than "no receipts yet"
+    return page.response("credit/receipt_list.html")
 
 
 def _payable_orders(user):
@@ -580,6 +614,7 @@ def ageing_page(request):
             "as_of": as_of,
             "group_by": group_by,
             "groups": [("customer", _("Customer")), ("rep", _("Rep")), ("team", _("Team"))],
+            "month_ends": [month - datetime.timedelta(days=1) for month in _recent_months(today)],
             "chart_json": json.dumps(chart, ensure_ascii=False),
             "chart_height": max(240, 28 * len(top) + 80),
             "detail": detail,
@@ -600,9 +635,10 @@ def statement_list(request):
         else None
     )
     runs = list(statement_run_list_for_user(user=request.user)[:3]) if finance else []
+    statements_shown, dates = _date_range(request, statement_list_for_user(user=request.user), "period_start")
     page = ListPage(
         request=request,
-        queryset=statement_list_for_user(user=request.user),
+        queryset=statements_shown,
         title=gettext_lazy("Statements"),
         columns=[
             Column(
@@ -622,12 +658,22 @@ def statement_list(request):
             Column("closing_balance", gettext_lazy("Closing balance"), sort="closing_balance", numeric=True),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda s: s.get_status_display()),
         ],
-        filters=[Filter("status", gettext_lazy("Status"), Statement.Status.choices)],
+        filters=[
+            Filter("status", gettext_lazy("Status"), Statement.Status.choices),
+            _month_filter("period_start", gettext_lazy("Month")),
+        ],
         search_fields=["number", "customer__name"],
         default_sort="-period_start",
         export_name="statements",
-        extra={"run_form": run_form, "runs": runs},
+        extra={
+            "run_form": run_form,
+            "runs": runs,
+            "date_range": dates,
+            "date_range_label": gettext_lazy("Statement month"),
+        },
     )
+    if dates.active:
+        page.active_filters["dates"] = True
     return page.response("credit/statement_list.html")
 
 

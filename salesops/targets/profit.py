@@ -27,6 +27,9 @@ from salesops.targets.models import PROFIT_PLAN_FLOW, ProfitPlan, ProfitPlanLine
 from salesops.targets.services import _validated
 
 LINE_FIELDS = ("volume", "price", "margin_percent", "promotion", "expenses")
+# PFP-2026-000001; plans numbered before this prefix keep their PP-… numbers (the production
+# plans of planning.mps use PP)
+PROFIT_PLAN_PREFIX = "PFP"
 MAX_LINES = 200
 
 
@@ -108,7 +111,11 @@ def profit_plan_save(*, rep, month: datetime.date, lines: list[dict], actor, not
     plan = ProfitPlan.objects.select_for_update().filter(rep=rep, month=month).first()
     if plan is None:
         plan = ProfitPlan(
-            number=next_number(prefix="PP", year=month.year), rep=rep, team=rep.org_unit, month=month, note=note[:500]
+            number=next_number(prefix=PROFIT_PLAN_PREFIX, year=month.year),
+            rep=rep,
+            team=rep.org_unit,
+            month=month,
+            note=note[:500],
         )
         _validated(plan)
         model_create(instance=plan, actor=actor)
