@@ -199,10 +199,14 @@ def order_credit_outlook(*, customer, amount: Decimal, payment: str, order_id: i
     submitted now. The caller has checked that the reader may see the customer.
 
     The outcome comes from the decision itself (`credit_check_for_order`, on an unsaved order
-    carrying the amount), so the form says exactly what the submit will decide; the decision
-    reads the credit file under its row lock, so it runs in a short transaction of its own
-    that writes nothing."""
-    from django.db import transaction
+    carrying the amount), so the form says exactly what the submit will decide. The decision
+    reads the credit file under its row lock (SELECT … FOR UPDATE), which PostgreSQL takes
+    only inside a transaction: there it runs in a short one of its own that writes nothing.
+    SQLite has no row locks (its writers queue on the IMMEDIATE transaction instead), so there
+    the preview reads without opening a transaction, as any page does."""
+    from contextlib import nullcontext
+
+    from django.db import connection, transaction
 
     from salesops.credit.exceptions import CreditFileMissing
     from salesops.credit.selectors import credit_summary_for_customer
@@ -216,7 +220,7 @@ def order_credit_outlook(*, customer, amount: Decimal, payment: str, order_id: i
     elif amount > 0:
         probe = SalesOrder(pk=order_id, customer_id=customer.pk, total=amount, payment=payment)
         try:
-            with transaction.atomic():
+            with transaction.atomic() if connection.features.has_select_for_update else nullcontext():
                 decision = credit_check_for_order(order=probe)
         except CreditFileMissing:
             outcome = "no_file"
