@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from salesops.catalog.models import ImportBatch, PriceList, Product, ProductFamily, ean13_is_valid
 from salesops.core.exceptions import ValidationFailed
+from salesops.core.export import csv_safe
+from salesops.core.tabular import read_table
 
 PRODUCT_COLUMNS = [
     "sku",
@@ -45,46 +47,6 @@ TAX_INCLUDED_WORDS = {"yes", "y", "true", "1", "含税", "是"}
 TAX_EXCLUDED_WORDS = {"no", "n", "false", "0", "不含税", "否"}
 LIST_PRICES_INCLUDE_TAX = True  # the products' own list prices (no price list named)
 COLUMNS = {ImportBatch.Kind.PRODUCTS: PRODUCT_COLUMNS, ImportBatch.Kind.PRICES: PRICE_COLUMNS}
-MAX_ROWS = 20000
-
-
-def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
-    """Rows of an .xlsx or .csv file as dicts keyed by the (lower-case) header."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception:
-            raise ValidationFailed(fields={"file": [_("This is not a readable Excel file.")]})
-        values = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
-    elif name.endswith(".csv"):
-        text = content.decode("utf-8-sig", errors="replace")
-        values = list(csv.reader(io.StringIO(text)))
-    else:
-        raise ValidationFailed(fields={"file": [_("Upload an .xlsx or .csv file.")]})
-    if not values:
-        raise ValidationFailed(fields={"file": [_("The file is empty.")]})
-    headers = [str(h).strip().lower() for h in values[0]]
-    rows = []
-    for row in values[1:]:
-        if not any(str(v).strip() for v in row):
-            continue
-        rows.append({headers[i]: _text(v) for i, v in enumerate(row) if i < len(headers) and headers[i]})
-    if len(rows) > MAX_ROWS:
-        raise ValidationFailed(fields={"file": [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}]})
-    return rows
-
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _decimal(value: str, field: str, errors: list, *, required: bool = False) -> Decimal | None:
@@ -323,5 +285,5 @@ def csv_bytes(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([[csv_safe(value) for value in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")

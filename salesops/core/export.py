@@ -37,6 +37,17 @@ def _written(sheet, value):
     return cell
 
 
+def csv_safe(value):
+    """A CSV cell that a spreadsheet will not run: text starting like a formula gets a leading
+    apostrophe (numbers, including negative ones, stay numbers)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def text_only(workbook) -> None:
     """For a workbook built cell by cell (not write-only): no exported text stays a formula."""
     for sheet in workbook.worksheets:

@@ -109,6 +109,11 @@ class PaymentHistorySerializer(serializers.Serializer):
 
 class CreditLimitRequestSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="credit_file.customer.name", read_only=True)
+    submit = serializers.BooleanField(
+        write_only=True,
+        default=True,
+        help_text="Send for approval at once (the default); false keeps a draft to submit later.",
+    )
 
     class Meta:
         model = CreditLimitRequest
@@ -126,6 +131,7 @@ class CreditLimitRequestSerializer(ModelSerializer):
             "requested_by",
             "created_at",
             "applied_at",
+            "submit",
         ]
         read_only_fields = [
             "number",

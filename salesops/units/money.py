@@ -28,9 +28,9 @@ from salesops.credit.models import Allocation, Receipt
 from salesops.credit.money import money_total
 from salesops.credit.receipts import credit_note_settle, receipt_record
 from salesops.sales.models import Invoice
+from salesops.sales.services import INVOICE_PREFIX
 
 ZERO = Decimal("0.00")
-RECEIVABLE_PREFIX = "INV"
 CREDIT_NOTE_PREFIX = "CN"
 REFUND_PREFIX = "RF"
 METHOD_CHOICES = Receipt.Method.choices
@@ -40,7 +40,7 @@ def receivable_issue(*, customer, amount: Decimal, due_date: datetime.date, rep,
     today = timezone.localdate()
     issue_date = min(today, due_date)
     invoice = Invoice(
-        number=next_number(prefix=RECEIVABLE_PREFIX, year=issue_date.year),
+        number=next_number(prefix=INVOICE_PREFIX, year=issue_date.year),
         kind=Invoice.Kind.INVOICE,
         customer=customer,
         rep=rep,

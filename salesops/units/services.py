@@ -22,13 +22,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.selectors import company_current
-from salesops.core.services import notify
+from salesops.core.services import lazy_message, notify
 from salesops.core.state import StateMachine
 from salesops.units.exceptions import AlreadyOnWaitlist, UnitIsFree, UnitNotAvailable
 from salesops.units.models import (
@@ -373,9 +374,13 @@ def promote_waitlist(*, unit: Unit, now) -> Reservation | None:
     consultant = reservation.consultant
     notify(
         user=consultant,
-        title=_("Unit %(unit)s is now held for %(customer)s") % {"unit": unit.code, "customer": entry.customer.name},
-        body=_("First in line on the waitlist. Take the deposit before %(until)s, or the hold lapses.")
-        % {"until": timezone.localtime(reservation.hold_expires_at).strftime("%Y-%m-%d %H:%M")},
+        title=lazy_message(
+            gettext_lazy("Unit %(unit)s is now held for %(customer)s"), unit=unit.code, customer=entry.customer.name
+        ),
+        body=lazy_message(
+            gettext_lazy("First in line on the waitlist. Take the deposit before %(until)s, or the hold lapses."),
+            until=timezone.localtime(reservation.hold_expires_at).strftime("%Y-%m-%d %H:%M"),
+        ),
         url=_url("units-reservation", reservation.pk),
         kind="units_waitlist",
     )
@@ -401,8 +406,10 @@ def holds_expire(*, now=None) -> int:
             free_unit(unit=unit, actor=None, now=now, note=locked.number)
             notify(
                 user=locked.consultant,
-                title=_("The hold of unit %(unit)s lapsed") % {"unit": unit.code},
-                body=_("No deposit was paid for %(customer)s in time.") % {"customer": locked.customer.name},
+                title=lazy_message(gettext_lazy("The hold of unit %(unit)s lapsed"), unit=unit.code),
+                body=lazy_message(
+                    gettext_lazy("No deposit was paid for %(customer)s in time."), customer=locked.customer.name
+                ),
                 url=_url("units-reservation", locked.pk),
                 kind="units_hold",
             )

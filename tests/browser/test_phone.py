@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from salesops.crm import calldesk
 from salesops.crm.models import Activity, Customer, InboundContact
@@ -84,7 +85,7 @@ def test_the_reps_day_customer_visit_quote_order(org, page_for):
     list_height = height(page)
     screenshot(page, "phone-customers-zh")
     taps.fill("input[name=q]", "hzhyd")
-    page.wait_for_function("document.querySelectorAll('[data-testid=compact-rows] li').length === 1")
+    expect(page.locator("[data-testid=compact-rows] li")).to_have_count(1)
     taps.click("[data-testid=compact-rows] a")
     assert "杭州好又多超市" in page.locator("h1").inner_text()
     no_sideways_scroll(page)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from salesops.planning.models import MasterSchedule, MpsLine, MrpRun
 from salesops.planning.periods import add_months, month_start, week_start
@@ -69,16 +70,12 @@ def test_planner_runs_mrp_from_the_page_sees_progress_then_the_planned_orders(or
 
     run = MrpRun.objects.get()
     MrpRun.objects.filter(pk=run.pk).update(status="running", progress_done=1, progress_total=2)
-    page.wait_for_function(
-        "document.querySelector('[data-testid=job-progress]').innerText.includes('50%')", timeout=10_000
-    )
+    expect(page.locator("[data-testid=job-progress]")).to_contain_text("50%", timeout=10_000)
     assert page.locator("[data-testid=job-progress] progress").get_attribute("value") == "50"
 
     run = mrp_run_execute(run=run)
     assert run.status == "done", run.message
-    page.wait_for_function(
-        "document.querySelector('[data-testid=job-progress]').innerText.includes('100%')", timeout=10_000
-    )
+    expect(page.locator("[data-testid=job-progress]")).to_contain_text("100%", timeout=10_000)
     page.get_by_role("link", name="Show the results").click()
     page.wait_for_load_state()
     text = page.content()

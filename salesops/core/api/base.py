@@ -11,12 +11,17 @@ move without a lot) answers null, so it is declared nullable in the schema (`all
 as is one whose default is None: clients and the fuzzer then expect the null they get. A
 read-only choice of a model field that may be blank says so too (DRF drops `allow_blank` on
 read-only fields): an empty outcome is "", not one of the choices.
+
+A request that sends a read-only field (`id`, a document number, a computed total) or a
+field the operation does not know is refused with a field error instead of answering 200
+having silently ignored it: a client must not believe it changed what it cannot change.
 """
 
 import copy
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -44,6 +49,19 @@ class ModelSerializer(serializers.ModelSerializer):
                     field._kwargs["allow_blank"] = field.allow_blank = True
             cls._model_fields = fields
         return copy.deepcopy(fields)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            refused = {}
+            for key in data:
+                if key in writable:
+                    continue
+                known = key in self.fields
+                refused[key] = [_("This field cannot be changed.") if known else _("Unknown field.")]
+            if refused:
+                raise serializers.ValidationError(refused)
+        return super().to_internal_value(data)
 
 
 def _crosses_empty_reference(model, source: str) -> bool:

@@ -32,13 +32,22 @@ def error_body(code: str, message, fields: dict | None = None, **extra) -> dict:
     return body
 
 
-def _flatten(detail) -> dict:
+def _flatten(detail, prefix: str = "") -> dict:
+    """DRF's nested error detail as flat lists of messages keyed by the field's path
+    (`lines.0.product`)."""
     if isinstance(detail, dict):
-        return {
-            key: [str(item) for item in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    return {"non_field_errors": [str(item) for item in (detail if isinstance(detail, list) else [detail])]}
+        flat = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}{key}" if not prefix else f"{prefix}.{key}"))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(item) for item in items]}
 
 
 def exception_handler(exc, context):

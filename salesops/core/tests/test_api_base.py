@@ -23,3 +23,30 @@ def test_fields_are_copied_so_one_callers_changes_do_not_reach_the_next(org):
     assert "cost" in _fields_for(org["purchasing"])
     assert "cost" not in _fields_for(org["rep1"])
     assert ProductSerializer(product).data["sku"] == "FL-1"
+
+
+def test_read_only_and_unknown_fields_are_refused_not_silently_ignored(org, api):
+    from salesops.crm.services import customer_create
+
+    customer = customer_create(actor=org["admin"], name="Alpha", owner=org["rep1"])
+    client = api(org["rep1"])
+    response = client.patch(
+        f"/api/v1/customers/{customer.pk}/", {"code": "C-HACKED", "nmae": "typo", "city": "杭州"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"code": ["This field cannot be changed."], "nmae": ["Unknown field."]}
+    customer.refresh_from_db()
+    assert customer.code != "C-HACKED" and customer.city == ""  # nothing of the request was applied
+    assert client.patch(f"/api/v1/customers/{customer.pk}/", {"city": "杭州"}, format="json").status_code == 200
+
+
+def test_nested_errors_are_flat_messages_keyed_by_the_fields_path(org, api):
+    from salesops.crm.services import customer_create
+
+    customer = customer_create(actor=org["admin"], name="Alpha", owner=org["rep1"])
+    body = {"customer": customer.pk, "payment": "cash", "lines": [{"product": "x", "quantity": "1"}]}
+    response = api(org["rep1"]).post("/api/v1/orders/", body, format="json")
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert fields["lines.0.product"] == ["A valid integer is required."]
+    assert all(isinstance(m, str) and "ErrorDetail" not in m for ms in fields.values() for m in ms)

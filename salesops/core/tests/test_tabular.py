@@ -97,3 +97,18 @@ def test_exports_keep_formula_looking_text_as_text(org, client):
     built.active.append(["=2+2", 5])
     text_only(built)
     assert [c.data_type for c in built.active[1]] == ["s", "n"]
+
+
+def test_csv_exports_defuse_formula_looking_text_but_keep_numbers():
+    from salesops.core.export import csv_safe
+
+    assert [csv_safe(v) for v in ["=1+1", "@SUM(A1)", "+86 138", "-x", "-5", "3.5", "面粉", 7]] == [
+        "'=1+1",
+        "'@SUM(A1)",
+        "'+86 138",
+        "'-x",
+        "-5",
+        "3.5",
+        "面粉",
+        7,
+    ]

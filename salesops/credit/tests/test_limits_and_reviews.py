@@ -157,3 +157,16 @@ def test_reviews_are_hidden_from_reps(org, api):
     assert api(org["director"]).get(f"/api/v1/credit-reviews/{review.pk}/").status_code == 200
     assert CreditReview.objects.count() == 1
     assert CreditFile.objects.get().review_due is not None
+
+
+def test_a_limit_request_kept_as_a_draft_is_submitted_later_through_the_api(org, api):
+    customer = make_customer(org, "rep1")
+    credit_file = services.credit_file_open(customer=customer, actor=org["finance"], payment_terms_days=45)
+    client = api(org["rep1"])
+    body = {"credit_file": credit_file.pk, "requested_limit": "30000.00", "requested_terms_days": 45, "reason": "x"}
+    draft = client.post("/api/v1/credit-limit-requests/", {**body, "submit": False}, format="json")
+    assert draft.status_code == 201 and draft.json()["status"] == CreditLimitRequest.Status.DRAFT
+    submitted = client.post(f"/api/v1/credit-limit-requests/{draft.json()['id']}/submit/")
+    assert submitted.status_code == 200 and submitted.json()["status"] == CreditLimitRequest.Status.PENDING
+    again = client.post(f"/api/v1/credit-limit-requests/{draft.json()['id']}/submit/")
+    assert again.status_code == 409  # already waiting for approval

@@ -130,3 +130,16 @@ def test_a_deposit_cannot_exceed_the_price_and_uses_two_decimals(org, project):
         unit=unit_of(project), customer=make_buyer(org["rep1"]), actor=org["rep1"], deposit="50000.00"
     )
     assert outcome.reservation.deposit_amount == Decimal("50000.00")
+
+
+def test_waitlist_notices_are_written_in_each_recipients_language(org, project):
+    from django.utils import translation
+
+    org["rep2"].language = "zh-hans"
+    org["rep2"].save(update_fields=["language"])
+    first = hold(org, project).reservation
+    hold(org, project, rep="rep2", waitlist=True)
+    with translation.override("en"):  # the job runs in English; each notice in its reader's language
+        services.holds_expire(now=first.hold_expires_at + datetime.timedelta(minutes=1))
+    assert "已为" in Notification.objects.get(user=org["rep2"], kind="units_waitlist").title
+    assert "lapsed" in Notification.objects.get(user=org["rep1"], kind="units_hold").title
