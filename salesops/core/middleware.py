@@ -1,13 +1,10 @@
-import zoneinfo
-
-from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.core.api.errors import error_body
-from salesops.core.selectors import company_current
+from salesops.core.selectors import company_zone
 
 
 class TimezoneMiddleware:
@@ -17,8 +14,7 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        company = company_current()
-        timezone.activate(company.zone if company else zoneinfo.ZoneInfo(settings.SALESOPS_DEFAULT_TIME_ZONE))
+        timezone.activate(company_zone())
         try:
             return self.get_response(request)
         finally:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from salesops.core.models import Company, Notification, OrgUnit, User
 from salesops.core.roles import Role
@@ -20,6 +25,17 @@ def company_current() -> Company | None:
         if company is not None:
             cache.set(COMPANY_CACHE_KEY, company, 300)
     return company
+
+
+def company_zone() -> datetime.tzinfo:
+    company = company_current()
+    return company.zone if company else zoneinfo.ZoneInfo(settings.SALESOPS_DEFAULT_TIME_ZONE)
+
+
+def company_date(moment: datetime.datetime | None = None) -> datetime.date:
+    """The company's calendar date at a moment (now by default), whatever time zone is active:
+    a job, a request and a test all see the same day."""
+    return timezone.localtime(moment or timezone.now(), company_zone()).date()
 
 
 def is_admin(user) -> bool:

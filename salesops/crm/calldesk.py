@@ -31,6 +31,7 @@ from salesops.core.audit import model_create, model_delete, model_update
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import User
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.core.services import lazy_message, notify
 from salesops.crm import services
 from salesops.crm.matching import normalize_tax_id, ownership_keys
@@ -256,7 +257,7 @@ def inbound_register(
         assignment, owner, customer, is_new = InboundContact.Assignment.OWNER, holder.owner, holder, False
     else:
         if assign == InboundContact.Assignment.ROTATION:
-            rotation, owner, skipped = _take_turn(via, timezone.localdate(occurred_at))
+            rotation, owner, skipped = _take_turn(via, company_date(occurred_at))
         elif assign == InboundContact.Assignment.CHOSEN:
             owner = _check_rep(actor, rep)
         else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from salesops.core.models import OrgUnit, User
 from salesops.core.roles import SALES_ROLES, Role
+from salesops.core.selectors import company_zone
 from salesops.core.visibility import visibility_q
 from salesops.crm.models import (
     Activity,
@@ -277,7 +278,8 @@ def inbound_list_for_user(*, user) -> QuerySet[InboundContact]:
 
 
 def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    """The company's day, whatever time zone is active."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), company_zone())
     return start, start + datetime.timedelta(days=1)
 
 

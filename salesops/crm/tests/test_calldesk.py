@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import Notification
+from salesops.core.selectors import company_date
 from salesops.crm import calldesk, selectors, services
 from salesops.crm.models import Customer, InboundContact, OwnershipChange, RepAbsence, Rotation, RotationSeat
 
@@ -33,7 +34,7 @@ def test_rotation_gives_leads_in_turn_and_starts_over(org, line):
 
 
 def test_an_absent_rep_is_skipped_and_keeps_their_seat(org, line):
-    today = timezone.localdate()
+    today = company_date()
     calldesk.absence_add(actor=org["salesadmin"], rep=org["rep2"], start=today, end=today, reason="年假")
     first = register(org, "13800138001", name="甲")
     second = register(org, "13800138002", name="乙")
@@ -45,7 +46,7 @@ def test_an_absent_rep_is_skipped_and_keeps_their_seat(org, line):
 
 
 def test_nobody_present_is_a_field_error_and_changes_nothing(org, line):
-    today = timezone.localdate()
+    today = company_date()
     for rep in ("rep1", "rep2", "rep3"):
         RepAbsence.objects.create(rep=org[rep], start=today, end=today, created_by=org["salesadmin"])
     with pytest.raises(ValidationFailed) as error:
@@ -145,7 +146,7 @@ def test_a_call_entered_after_its_day_is_counted_late(org, line):
     on_time = register(org, "13800138002", name="当天来电")
     assert (late.entered_late, on_time.entered_late) == (True, False)
     counts = selectors.inbound_counts(
-        user=org["salesadmin"], start=timezone.localdate() - datetime.timedelta(days=1), end=timezone.localdate()
+        user=org["salesadmin"], start=company_date() - datetime.timedelta(days=1), end=company_date()
     )
     assert (counts["total"], counts["late"], counts["same_day_percent"]) == (2, 1, 50)
     by_rep = {row["name"]: (row["total"], row["rotation"], row["late"]) for row in counts["reps"]}
@@ -157,8 +158,8 @@ def test_moving_a_seat_keeps_whose_turn_it_is(org, line):
     seat = RotationSeat.objects.get(rep=org["rep3"])
     calldesk.rotation_seat_move(actor=org["salesadmin"], seat=seat, up=True)
     line.refresh_from_db()
-    order = [item["rep"].username for item in calldesk.rotation_line(line, timezone.localdate())]
-    turn = [item["rep"].username for item in calldesk.rotation_line(line, timezone.localdate()) if item["next"]]
+    order = [item["rep"].username for item in calldesk.rotation_line(line, company_date())]
+    turn = [item["rep"].username for item in calldesk.rotation_line(line, company_date()) if item["next"]]
     assert (order, turn) == (["rep1", "rep3", "rep2"], ["rep2"])
     calldesk.rotation_seat_remove(actor=org["salesadmin"], seat=RotationSeat.objects.get(rep=org["rep2"]))
     assert register(org, "13800138002", name="乙").assigned_to == org["rep1"]
@@ -174,7 +175,7 @@ def test_rotation_refuses_a_non_rep_and_a_second_seat(org, line):
 
 
 def test_absence_ending_before_it_starts_is_refused(org):
-    today = timezone.localdate()
+    today = company_date()
     with pytest.raises(ValidationFailed) as error:
         calldesk.absence_add(actor=org["salesadmin"], rep=org["rep1"], start=today, end=today - datetime.timedelta(1))
     assert "end" in error.value.fields

@@ -3,8 +3,8 @@ as-you-type check, the rotation page with the counts, and the API's stable error
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
+from salesops.core.selectors import company_date
 from salesops.crm import calldesk, services
 from salesops.crm.models import Customer, InboundContact, RepAbsence
 
@@ -64,7 +64,7 @@ def test_the_desk_form_shows_errors_next_to_the_fields_and_keeps_the_input(org, 
 
 
 def test_nobody_present_is_said_next_to_the_assignment(org, line):
-    today = timezone.localdate()
+    today = company_date()
     for rep in ("rep1", "rep2"):
         RepAbsence.objects.create(rep=org[rep], start=today, end=today, created_by=org["salesadmin"])
     response = client_for(org["salesadmin"]).post(
@@ -84,7 +84,7 @@ def test_the_check_while_typing_names_the_known_customer(org):
 
 
 def test_rotation_page_shows_the_order_the_turn_absences_and_counts(org, line):
-    today = timezone.localdate()
+    today = company_date()
     calldesk.absence_add(actor=org["salesadmin"], rep=org["rep1"], start=today, end=today, reason="培训")
     calldesk.inbound_register(actor=org["salesadmin"], via="call", name="甲客户", phone="13800138001")
     page = client_for(org["salesadmin"]).get("/crm/call-desk/rotation/").content.decode()
@@ -96,12 +96,12 @@ def test_rotation_page_shows_the_order_the_turn_absences_and_counts(org, line):
 def test_rotation_page_adds_a_seat_and_an_absence(org):
     client = client_for(org["salesadmin"])
     client.post("/crm/call-desk/rotation/", {"add_seat": "1", "seat-channel": "visit", "seat-rep": org["rep3"].pk})
-    today = timezone.localdate().isoformat()
+    today = company_date().isoformat()
     client.post(
         "/crm/call-desk/rotation/",
         {"add_absence": "1", "absence-rep": org["rep3"].pk, "absence-start": today, "absence-end": today},
     )
-    assert calldesk.rotation_line(calldesk.Rotation.for_channel("visit"), timezone.localdate())[0]["absent"] is True
+    assert calldesk.rotation_line(calldesk.Rotation.for_channel("visit"), company_date())[0]["absent"] is True
 
 
 def test_a_supervisor_opening_the_rep_form_is_sent_to_the_desk(org):
@@ -151,7 +151,7 @@ def test_api_is_for_the_desk_roles(org, api, username):
 
 def test_api_absences(org, api):
     client = api(org["salesadmin"])
-    today = timezone.localdate().isoformat()
+    today = company_date().isoformat()
     created = client.post("/api/v1/crm/absences/", {"rep": org["rep1"].pk, "start": today, "end": today}, format="json")
     assert created.status_code == 201
     bad = client.post(
