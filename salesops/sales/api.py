@@ -3,10 +3,14 @@
 
 Reads are scoped by the selectors (what a person may not see answers 404); writes need a
 role for the action (403 otherwise). `POST /orders/` honours an `Idempotency-Key` header: a
-retried request returns the first response and creates nothing.
+retried request returns the first response and creates nothing; the same key sent with another
+body answers 422 `idempotency_key_reused`.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -19,6 +23,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from salesops.core.api.errors import error_body
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.routers import Router
 from salesops.core.exceptions import ValidationFailed
@@ -100,6 +105,18 @@ def _warehouse(pk):
     return warehouse
 
 
+def _replayed(stored: IdempotencyKey, digest: str) -> Response:
+    if stored.request_digest and stored.request_digest != digest:
+        return Response(
+            error_body(
+                "idempotency_key_reused",
+                _("This Idempotency-Key was already used for another request. Use a new key for a new order."),
+            ),
+            status=422,
+        )
+    return Response(stored.response, status=stored.status_code)
+
+
 def _valid(serializer_class, request) -> dict:
     """The request body validated by `serializer_class` (400 with the field errors otherwise)."""
     serializer = serializer_class(data=request.data)
@@ -174,19 +191,22 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
         key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
         if not key:
             return self._create(request)
+        digest = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
         stored = IdempotencyKey.objects.filter(user=request.user, scope="orders", key=key).first()
         if stored is not None:
-            return Response(stored.response, status=stored.status_code)
+            return _replayed(stored, digest)
         try:
             with transaction.atomic():
-                record = IdempotencyKey.objects.create(user=request.user, scope="orders", key=key)
+                record = IdempotencyKey.objects.create(
+                    user=request.user, scope="orders", key=key, request_digest=digest
+                )
                 response = self._create(request)
                 record.status_code, record.response = response.status_code, response.data
                 record.save(update_fields=["status_code", "response"])
         except IntegrityError:
             # the same request is being (or was just) handled by a parallel call
             stored = IdempotencyKey.objects.get(user=request.user, scope="orders", key=key)
-            return Response(stored.response, status=stored.status_code)
+            return _replayed(stored, digest)
         return response
 
     def _create(self, request):

@@ -600,11 +600,13 @@ class DiscountPolicy(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """A retried create with the same `Idempotency-Key` returns the first response."""
+    """A retried create with the same `Idempotency-Key` returns the first response; the same
+    key with another body is refused (`request_digest` is the SHA-256 of the body)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     scope = models.CharField(max_length=40)
+    request_digest = models.CharField(max_length=64, blank=True)
     status_code = models.PositiveIntegerField(default=0)
     response = models.JSONField(default=dict)
     created_at = bounded.DateTimeField(auto_now_add=True)

@@ -361,3 +361,13 @@ def _api_submit_and_read_queries(shop, api, count):
 
 def test_submit_and_detail_queries_do_not_grow_with_lines(shop, api):
     assert _api_submit_and_read_queries(shop, api, 3) == _api_submit_and_read_queries(shop, api, 30)
+
+
+def test_an_idempotency_key_reused_with_another_body_is_refused(shop, api):
+    client = api(shop["org"]["rep1"])
+    first = client.post("/api/v1/orders/", order_body(shop), format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    other_body = order_body(shop, lines=[{"product": shop["p1"].pk, "quantity": "7"}])
+    reused = client.post("/api/v1/orders/", other_body, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert first.status_code == 201
+    assert reused.status_code == 422 and reused.json()["code"] == "idempotency_key_reused"
+    assert SalesOrder.objects.count() == 1
