@@ -25,6 +25,7 @@ from salesops.core.audit import audit_record, model_create
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
+from salesops.core.selectors import company_date
 from salesops.core.state import StateMachine
 from salesops.inventory.models import LotBalance, LotDisposal, StockBalance, StockMove
 from salesops.inventory.services import Reference, StockLine, stock_issue
@@ -42,7 +43,7 @@ VALUE = DecimalField(max_digits=20, decimal_places=4)
 def lots_to_clear(*, queryset: QuerySet[LotBalance], today: datetime.date | None = None) -> QuerySet[LotBalance]:
     """Lot balances with stock that are expired or within their product's warning days, the
     soonest first, with `value` at the warehouse's average cost."""
-    today = today or timezone.localdate()
+    today = today or company_date()
     with_expiry = queryset.filter(on_hand__gt=0, lot__expiry_date__isnull=False)
     due = [
         pk
@@ -62,7 +63,7 @@ def lots_to_clear(*, queryset: QuerySet[LotBalance], today: datetime.date | None
 
 
 def days_left(balance: LotBalance, today: datetime.date | None = None) -> int:
-    return (balance.lot.expiry_date - (today or timezone.localdate())).days
+    return (balance.lot.expiry_date - (today or company_date())).days
 
 
 def _set_status(disposal: LotDisposal, status: str, actor, fields=()) -> None:
@@ -138,7 +139,7 @@ def _days_past_expiry(disposal: LotDisposal) -> int:
     """Days past expiry on the day the write-off was asked for: a stored date, so the
     document's version does not change from one day to the next while it waits."""
     expiry_date = disposal.lot.expiry_date
-    asked_on = timezone.localdate(disposal.created_at) if disposal.created_at else timezone.localdate()
+    asked_on = company_date(disposal.created_at)
     return max((asked_on - expiry_date).days, 0) if expiry_date else 0
 
 

@@ -263,13 +263,14 @@ MAKERS.update(
 
 
 def make_lot_write_off(org):
+    from salesops.core.selectors import company_date
     from salesops.inventory import expiry
     from salesops.inventory.lots import LotSpec
     from salesops.inventory.models import LotBalance
     from salesops.inventory.services import Reference, StockLine, stock_receive
 
     n = next(_seq)
-    today = datetime.date.today()
+    today = company_date()
     warehouse = make_warehouse(f"XW{n}")
     product = make_product(f"XP{n}", lot_tracked=True, shelf_life_days=180, expiry_warning_days=30)
     spec = LotSpec(f"L-X{n}", today - datetime.timedelta(days=200), today - datetime.timedelta(days=3))
