@@ -6,9 +6,9 @@ sideways."""
 import time
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
+from salesops.core.selectors import company_date
 from salesops.crm import calldesk
 from salesops.crm.models import Activity, Customer, InboundContact
 from salesops.crm.services import customer_update, lead_register
@@ -137,7 +137,7 @@ def test_the_reps_day_customer_visit_quote_order(org, page_for):
 def test_the_call_desk_on_a_phone(org, page_for):
     for rep in ("rep1", "rep2", "rep3"):
         calldesk.rotation_seat_add(actor=org["salesadmin"], channel="call", rep=org[rep])
-    today = timezone.localdate()
+    today = company_date()
     calldesk.absence_add(actor=org["salesadmin"], rep=org["rep1"], start=today, end=today, reason="年假")
     known = lead_register(actor=org["rep3"], name="上海华联超市", phone="13900001111")
 
