@@ -348,13 +348,9 @@ def _move_invoice(invoice, change: Decimal, actor, note: str) -> None:
     before_paid, before_status = invoice.paid_amount, invoice.status
     invoice.paid_amount += change
     invoice.status = Invoice.Status.PAID if invoice.paid_amount == invoice.total else Invoice.Status.OPEN
-    Invoice.objects.filter(pk=invoice.pk).update(
-        paid_amount=F("paid_amount") + change,
-        status=Case(
-            When(total=F("paid_amount") + change, then=Value(Invoice.Status.PAID)),
-            default=Value(Invoice.Status.OPEN),
-        ),
-    )
+    # the row is locked: the new values are written as computed in Decimal (SQL arithmetic on
+    # SQLite's REAL storage would leave 0.1 + 0.2 != 0.3 and the status wrong)
+    Invoice.objects.filter(pk=invoice.pk).update(paid_amount=invoice.paid_amount, status=invoice.status)
     audit_record(
         instance=invoice,
         action=AuditEvent.Action.UPDATE,
@@ -377,8 +373,8 @@ def _apply(receipt: Receipt, invoice, amount: Decimal, actor) -> Allocation:
         allocated_on=max(receipt.received_on, invoice.issue_date),
         created_by=actor,
     )
-    Receipt.objects.filter(pk=receipt.pk).update(allocated_amount=F("allocated_amount") + amount)
-    receipt.allocated_amount += amount
+    receipt.allocated_amount += amount  # the receipt is locked; written in Decimal as above
+    Receipt.objects.filter(pk=receipt.pk).update(allocated_amount=receipt.allocated_amount)
     _move_invoice(invoice, amount, actor, _("Payment %(receipt)s") % {"receipt": receipt.number})
     if invoice.status == Invoice.Status.PAID:
         collection_done(invoice=invoice, on=allocation.allocated_on, actor=actor)

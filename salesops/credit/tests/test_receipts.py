@@ -2,12 +2,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from salesops.core.exceptions import ValidationFailed
 from salesops.credit import receipts
 from salesops.credit.exceptions import InvalidAllocation, ReceiptNotConfirmed
 from salesops.credit.models import Allocation, IdempotencyKey, Receipt
 from salesops.credit.tests.factories import make_credit_file, make_customer, make_invoice
+from salesops.sales.models import Invoice
 
 D = Decimal
 TODAY = datetime.date.today()
@@ -68,6 +70,22 @@ def test_overpayment_stays_on_account_and_pays_the_next_invoice(org, account):
     assert sum(a.amount for a in Allocation.objects.filter(receipt=receipt)) + receipt.unallocated_amount == D(
         "1000.00"
     )
+
+
+def test_cents_that_do_not_add_up_in_binary_still_settle_exactly(org):
+    """0.10 + 0.20 is 0.30 in Decimal but not in floating point (SQLite stores REAL): the
+    invoice is paid and each receipt fully allocated, never a rounding hair over or under."""
+    customer = make_customer(org)
+    invoice = make_invoice(customer, "0.30", issue_date=TODAY)
+    first = receipts.receipt_record(actor=org["finance"], customer=customer, amount="0.10", received_on=TODAY)
+    second = receipts.receipt_record(actor=org["finance"], customer=customer, amount="0.20", received_on=TODAY)
+    (invoice,) = refreshed(invoice)
+    assert (invoice.paid_amount, invoice.status) == (D("0.30"), "paid")
+    assert Invoice.objects.filter(pk=invoice.pk, status="paid", paid_amount=F("total")).exists()
+    for receipt in (first, second):
+        receipt.refresh_from_db()
+        assert receipt.allocated_amount == receipt.amount
+        assert Receipt.objects.filter(pk=receipt.pk, allocated_amount=F("amount")).exists()
 
 
 def test_rep_entry_waits_for_finance_then_allocates(org, account):
