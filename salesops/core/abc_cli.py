@@ -7,7 +7,9 @@ Output: a CSV file with the columns ``entity,value,share,cumulative_share,class`
 order (value descending, ties by entity name). ``value`` is written as it was read;
 ``share`` and ``cumulative_share`` are percentages written with exactly four decimals
 (``cumulative_share`` includes the entity itself); ``class`` is A, B or C. The rule is the
-one of :mod:`salesops.core.abc`.
+one of :mod:`salesops.core.abc`. A cell that a spreadsheet would run as a formula (an entity
+named ``=HYPERLINK(...)``) is written as text with a leading apostrophe, as the exports do
+(:func:`salesops.core.csvsafe.csv_safe`).
 
 Any problem with the input raises ``ValueError`` with a one-line message, which the
 ``salesops`` entry point prints on stderr with exit code 2.
@@ -23,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from salesops.core.abc import DEFAULT_A_CUTOFF, DEFAULT_B_CUTOFF, abc_table, validate_cutoffs
+from salesops.core.csvsafe import csv_safe_row
 
 SHARE_DECIMALS = 4
 OUTPUT_COLUMNS = ("entity", "value", "share", "cumulative_share", "class")
@@ -86,7 +89,7 @@ def run_abc(*, input_path: Path, output_path: Path | None, a_cutoff: float, b_cu
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(OUTPUT_COLUMNS)
         writer.writerows(
-            (entity, text_of[entity], fmt.format(share), fmt.format(cumulative), abc_class)
+            csv_safe_row((entity, text_of[entity], fmt.format(share), fmt.format(cumulative), abc_class))
             for entity, share, cumulative, abc_class in rows
         )
     finally:

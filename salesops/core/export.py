@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from salesops.core.csvsafe import csv_safe  # noqa: F401  (the shared rule; imported from here too)
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -35,17 +37,6 @@ def _written(sheet, value):
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # never a formula, whatever the text starts with
     return cell
-
-
-def csv_safe(value):
-    """A CSV cell that a spreadsheet will not run: text starting like a formula gets a leading
-    apostrophe (numbers, including negative ones, stay numbers)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
 
 
 def text_only(workbook) -> None:

@@ -1,9 +1,5 @@
-"""iCalendar (RFC 5545) export of activities, written by hand: it is a small text format.
-
-Lines end in CRLF; text values escape backslash, semicolon, comma and newlines (3.3.11);
-lines longer than 75 octets are folded with CRLF + one space (3.1), never inside a UTF-8
-character.
-"""
+"""iCalendar (RFC 5545) export of activities, written with the `icalendar` package (escaping,
+folding at 75 octets and UTC date-times are its job)."""
 
 from __future__ import annotations
 
@@ -11,62 +7,29 @@ import datetime
 from collections.abc import Iterable
 
 from django.utils import timezone
-
-
-def escape_text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (continuation lines start with a space)."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts, current, size, limit = [], "", 0, 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, 74  # continuation lines lose one octet to the space
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
-def _utc(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+from icalendar import Calendar, Event
 
 
 def activities_ics(activities: Iterable, *, calendar_name: str, host: str = "salesops") -> str:
-    now = _utc(timezone.now())
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//salesops//CRM activities//EN",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{escape_text(calendar_name)}",
-    ]
+    calendar = Calendar()
+    calendar.add("prodid", "-//salesops//CRM activities//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", calendar_name)
+    stamp = timezone.now().astimezone(datetime.UTC)
     for activity in activities:
-        start = activity.occurred_at
-        end = start + datetime.timedelta(minutes=activity.duration_minutes or 30)
-        summary = f"{activity.get_kind_display()}: {activity.subject} · {activity.customer.name}"
+        start = activity.occurred_at.astimezone(datetime.UTC)
+        event = Event()
+        event.add("uid", f"activity-{activity.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", start + datetime.timedelta(minutes=activity.duration_minutes or 30))
+        event.add("summary", f"{activity.get_kind_display()}: {activity.subject} · {activity.customer.name}")
         description = "\n".join(part for part in [activity.outcome, activity.next_step] if part)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:activity-{activity.pk}@{host}",
-            f"DTSTAMP:{now}",
-            f"DTSTART:{_utc(start)}",
-            f"DTEND:{_utc(end)}",
-            f"SUMMARY:{escape_text(summary)}",
-        ]
         if description:
-            lines.append(f"DESCRIPTION:{escape_text(description)}")
+            event.add("description", description)
         if activity.customer.address:
-            lines.append(f"LOCATION:{escape_text(activity.customer.address)}")
-        lines.append("STATUS:CONFIRMED" if activity.done else "STATUS:TENTATIVE")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+            event.add("location", activity.customer.address)
+        event.add("status", "CONFIRMED" if activity.done else "TENTATIVE")
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")

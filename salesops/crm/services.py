@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.calendar import WorkCalendar
 from salesops.core.exceptions import InvalidTransition, PermissionDenied, ValidationFailed
-from salesops.core.models import AuditEvent, User
+from salesops.core.models import AuditEvent, OrgUnit, User
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
 from salesops.core.services import lazy_message, notify
@@ -78,6 +78,12 @@ def _team_of(owner, team):
     if team is None:
         raise ValidationFailed(fields={"team": [_("The owner belongs to no team; choose the team.")]})
     return team
+
+
+def may_move_into(actor, team) -> bool:
+    """Whether `actor` may put customers into `team`: company-wide roles anywhere, a manager
+    within their region, a supervisor within their own team; a rep nowhere."""
+    return visible_to(OrgUnit.objects.filter(pk=team.pk), actor, owner_field=None, unit_field="pk").exists()
 
 
 def supervisor_of(user: User) -> User | None:
@@ -222,8 +228,20 @@ def customer_create(*, actor, name: str, owner, team=None, code: str | None = No
 def customer_update(*, customer: Customer, data: dict, actor) -> Customer:
     data = dict(data)
     _check_tax_id(data)
-    if "owner" in data and "team" not in data:
-        data["team"] = _team_of(data["owner"], None)
+    new_owner = data.get("owner") or customer.owner
+    owner_changed = new_owner.pk != customer.owner_id
+    if owner_changed:
+        # The customer follows its new owner into the owner's team; a team typed in the form
+        # only counts for an owner who belongs to no team.
+        data["team"] = new_owner.org_unit or _team_of(new_owner, data.get("team"))
+    elif data.get("team") is None:
+        data.pop("team", None)
+    team = data.get("team") or customer.team
+    if team.pk != customer.team_id and not may_move_into(actor, team):
+        field = "owner" if owner_changed else "team"
+        raise ValidationFailed(
+            fields={field: [_("You may not move customers into the team %(team)s.") % {"team": team.name}]}
+        )
     old_owner = customer.owner
     customer, changed = model_update(instance=customer, fields=CUSTOMER_FIELDS, data=data, actor=actor)
     if changed:
@@ -541,6 +559,9 @@ def reassignment_start(*, actor, from_owner, to_owner, reason: str, customer_ids
         raise ValidationFailed(fields={"to_owner": [_("The new owner must be an active sales rep.")]})
     scope = visible_to(Customer.objects.all(), actor)
     if not visible_to(User.objects.filter(pk=to_owner.pk), actor, owner_field=None, unit_field="org_unit").exists():
+        raise ValidationFailed(fields={"to_owner": [_("The new owner must be in your team.")]})
+    # The customers move into the new owner's team, which the actor must be allowed to fill.
+    if to_owner.org_unit is None or not may_move_into(actor, to_owner.org_unit):
         raise ValidationFailed(fields={"to_owner": [_("The new owner must be in your team.")]})
     customers = scope.filter(owner=from_owner)
     if customer_ids is not None:

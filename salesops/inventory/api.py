@@ -28,6 +28,7 @@ from salesops.inventory.lots import LotSpec
 from salesops.inventory.models import Warehouse
 from salesops.inventory.serializers import (
     LotBalanceSerializer,
+    LotDiscountSerializer,
     LotDisposalCreateSerializer,
     LotDisposalSerializer,
     PurchaseOrderCreateSerializer,
@@ -280,6 +281,24 @@ class LotBalanceViewSet(viewsets.ReadOnlyModelViewSet):
         if self.request.query_params.get("clear") in {"1", "true"}:
             return expiry.lots_to_clear(queryset=balances)
         return balances.order_by("product", "lot__expiry_date", "lot__code")
+
+    @extend_schema(request=LotDiscountSerializer, responses=LotBalanceSerializer)
+    @action(detail=True, methods=["post"], serializer_class=LotDiscountSerializer)
+    def discount(self, request, pk=None):
+        """Set the lot's clearance discount % (0 removes it); the lot must be expired or near expiry."""
+        if not (request.user.is_superuser or request.user.roles & STOCK_WRITE_ROLES):
+            raise PermissionDenied()
+        balance = self.get_object()
+        data = LotDiscountSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        expiry.lot_discount_set(
+            lot=balance.lot,
+            percent=data.validated_data["percent"],
+            reason=data.validated_data["reason"],
+            actor=request.user,
+        )
+        balance.lot.refresh_from_db()
+        return Response(LotBalanceSerializer(balance, context={"request": request}).data)
 
 
 class LotDisposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -5,8 +5,9 @@ product's warning days (near expiry). The actions on a lot: write it off (a `Lot
 that waits for approval when a rule of the approval engine asks for it, say above a value,
 and is posted when approved) or return it to its supplier (posted at once). Posting takes
 the quantity out of that lot with a WRITE_OFF or SUPPLIER_RETURN move; expired lots may be
-taken, since these are the actions that clear them. Discounting near-expiry goods is a
-price change of the catalogue (with its own approval).
+taken, since these are the actions that clear them. The third action discounts the lot: a
+clearance discount % stored on the lot (`Lot.discount_pct`), audited, shown with the lot
+wherever it is listed; `lot_unit_price` is the price of that lot's goods.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.selectors import company_date
 from salesops.core.state import StateMachine
-from salesops.inventory.models import LotBalance, LotDisposal, StockBalance, StockMove
+from salesops.inventory.models import Lot, LotBalance, LotDisposal, StockBalance, StockMove
 from salesops.inventory.services import Reference, StockLine, stock_issue
 
 DOC_TYPE = "lot_write_off"
@@ -133,6 +134,55 @@ def lot_disposal_create(*, balance: LotBalance, kind: str, quantity, reason: str
         return disposal
     _post(disposal, actor)
     return disposal
+
+
+MAX_DISCOUNT = Decimal("90")
+
+
+@transaction.atomic
+def lot_discount_set(*, lot: Lot, percent, reason: str, actor) -> Lot:
+    """Set (or with 0, remove) the clearance discount of a lot. Only a lot that is expired or
+    within its product's warning days may be discounted; removing is always allowed."""
+    lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
+    errors = {}
+    try:
+        percent = Decimal(str(percent).strip())
+    except (ArithmeticError, TypeError, ValueError):
+        percent = None
+    if percent is None or not percent.is_finite() or percent < 0 or percent > MAX_DISCOUNT:
+        errors["percent"] = [_("Enter a discount from 0 to %(max)s %%.") % {"max": MAX_DISCOUNT}]
+    else:
+        percent = percent.quantize(Decimal("0.01"))
+    reason = (reason or "").strip()
+    if percent and not reason:
+        errors["reason"] = [_("Say why the lot is discounted.")]
+    if percent and not errors:
+        due = lot.expiry_date is not None and (lot.expiry_date - company_date()).days <= lot.product.expiry_warning_days
+        if not due:
+            errors["percent"] = [_("Only a lot that is expired or near expiry may be discounted.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    before = {"discount_pct": str(lot.discount_pct), "discount_reason": lot.discount_reason}
+    lot.discount_pct = percent
+    lot.discount_reason = reason[:300] if percent else ""
+    lot.save(update_fields=["discount_pct", "discount_reason"])
+    audit_record(
+        instance=lot,
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        changes={
+            "discount_pct": [before["discount_pct"], str(lot.discount_pct)],
+            "discount_reason": [before["discount_reason"], lot.discount_reason],
+        },
+    )
+    return lot
+
+
+def lot_unit_price(*, lot: Lot, price: Decimal) -> Decimal:
+    """The unit price of goods of this lot: `price` less the lot's clearance discount."""
+    if not lot.discount_pct:
+        return price
+    return (price * (Decimal("100") - lot.discount_pct) / Decimal("100")).quantize(Decimal("0.01"))
 
 
 def _days_past_expiry(disposal: LotDisposal) -> int:

@@ -120,6 +120,16 @@ class Lot(models.Model):
     code = models.CharField(_("lot"), max_length=40)
     production_date = models.DateField(_("production date"))
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    # A clearance discount on the price of this lot's goods (临期折扣), set from the near-expiry
+    # list; 0 when the lot sells at the normal price.
+    discount_pct = models.DecimalField(
+        _("clearance discount %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("90"))],
+    )
+    discount_reason = models.CharField(_("discount reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

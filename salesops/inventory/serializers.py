@@ -250,10 +250,24 @@ class LotBalanceSerializer(ModelSerializer):
     production_date = serializers.DateField(source="lot.production_date", read_only=True)
     expiry_date = serializers.DateField(source="lot.expiry_date", read_only=True)
     sku = serializers.CharField(source="product.sku", read_only=True)
+    discount_pct = serializers.DecimalField(source="lot.discount_pct", max_digits=5, decimal_places=2, read_only=True)
+    discount_reason = serializers.CharField(source="lot.discount_reason", read_only=True)
 
     class Meta:
         model = LotBalance
-        fields = ["id", "lot", "code", "product", "sku", "warehouse", "production_date", "expiry_date", "on_hand"]
+        fields = [
+            "id",
+            "lot",
+            "code",
+            "product",
+            "sku",
+            "warehouse",
+            "production_date",
+            "expiry_date",
+            "on_hand",
+            "discount_pct",
+            "discount_reason",
+        ]
 
 
 class LotDisposalSerializer(ModelSerializer):
@@ -268,3 +282,10 @@ class LotDisposalCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LotDisposal.Kind.choices)
     quantity = DecimalField(min_value=Decimal("0.001"), **QTY)
     reason = serializers.CharField(max_length=300)
+
+
+class LotDiscountSerializer(serializers.Serializer):
+    """{"percent": "30", "reason": "…"}; 0 removes the discount."""
+
+    percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("90"))
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("stock/stocktakes/<int:pk>/do/<str:action>/", views.stocktake_action, name="stocktake-action"),
     path("stock/lots/", views.lot_list, name="lots"),
     path("stock/lots/<int:pk>/clear/", views.lot_dispose, name="lot-dispose"),
+    path("stock/lots/<int:pk>/discount/", views.lot_discount, name="lot-discount"),
     path("stock/lot-disposals/", views.lot_disposal_list, name="lot-disposals"),
     path("stock/reorder-warnings/", views.reorder_warning_list, name="reorder-warnings"),
     path("stock/slow-moving/", views.slow_moving, name="slow-moving"),

@@ -35,6 +35,7 @@ from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.tabular import read_table
+from salesops.core.selectors import company_date
 from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.inventory import documents, expiry, selectors
 from salesops.inventory import stocktake as stocktakes
@@ -1026,7 +1027,7 @@ def _clear_filter():
 def lot_list(request):
     """Stock by lot; with the filter, the lots to clear, each with its actions."""
     _require_stock(request.user)
-    today = timezone.localdate()
+    today = company_date()
     page = ListPage(
         request=request,
         queryset=selectors.lot_balance_list_for_user(user=request.user).filter(on_hand__gt=0),
@@ -1050,6 +1051,13 @@ def lot_list(request):
                 value=lambda b: (b.lot.expiry_date - today).days if b.lot.expiry_date else None,
             ),
             Column("on_hand", _("On hand"), sort="on_hand", numeric=True, value=lambda b: _fmt(b.on_hand)),
+            Column(
+                "discount_pct",
+                _("Clearance discount %"),
+                sort="lot__discount_pct",
+                numeric=True,
+                value=lambda b: _fmt(b.lot.discount_pct) if b.lot.discount_pct else "",
+            ),
             Column("actions", _("Clear"), template="inventory/partials/lot_actions.html"),
         ],
         filters=[_clear_filter(), _warehouse_filter()],
@@ -1078,6 +1086,24 @@ def lot_dispose(request, pk: int):
         messages.success(request, _("%(number)s sent for approval.") % {"number": disposal.number})
     else:
         messages.success(request, _("%(number)s posted.") % {"number": disposal.number})
+    return redirect(f"{reverse('lots')}?clear=1")
+
+
+@login_required
+@require_POST
+@action_view
+def lot_discount(request, pk: int):
+    _require(request.user, STOCK_WRITE_ROLES)
+    balance = get_object_or_404(selectors.lot_balance_list_for_user(user=request.user), pk=pk)
+    lot = expiry.lot_discount_set(
+        lot=balance.lot,
+        percent=request.POST.get("percent", ""),
+        reason=request.POST.get("discount_reason", ""),
+        actor=request.user,
+    )
+    messages.success(
+        request, _("Lot %(lot)s: clearance discount %(pct)s %%.") % {"lot": lot.code, "pct": _fmt(lot.discount_pct)}
+    )
     return redirect(f"{reverse('lots')}?clear=1")
 
 

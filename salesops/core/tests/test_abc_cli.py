@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from salesops.cli import main
@@ -113,3 +115,19 @@ def test_equal_values_are_ranked_by_entity_name_not_by_input_order(tmp_path):
         "zeta,10,28.5714,85.7143,B\n"
         "mid,5,14.2857,100.0000,C\n"
     )
+
+
+def test_formula_looking_cells_are_written_as_text(tmp_path):
+    # an entity named like a formula stays a name in a spreadsheet; numbers (signed too) stay numbers
+    source = tmp_path / "values.csv"
+    source.write_text('entity,value\n"=HYPERLINK(""http://x"",""go"")",+60\n@SUM(A1),30\n-cmd,10\n')
+    target = tmp_path / "classes.csv"
+
+    assert main(["abc", "--input", str(source), "--cutoffs", "40,80", "--out", str(target)]) == 0
+
+    rows = list(csv.reader(target.open(newline="")))
+    assert [row[:2] for row in rows[1:]] == [
+        ["'=HYPERLINK(\"http://x\",\"go\")", "+60"],
+        ["'@SUM(A1)", "30"],
+        ["'-cmd", "10"],
+    ]

@@ -4,12 +4,13 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from icalendar import Calendar
 
 from salesops.core.exceptions import InvalidTransition
 from salesops.crm import services
 from salesops.crm.exceptions import LossReasonRequired
 from salesops.crm.grading import fallback_abc, grading_run, register_grading_measure
-from salesops.crm.ical import activities_ics, escape_text, fold
+from salesops.crm.ical import activities_ics
 from salesops.crm.models import Complaint, Customer, CustomerGrade, GradingRun, Stage, StageChange
 from salesops.crm.selectors import agenda_for_user, pipeline_summary
 from salesops.crm.tests.factories import make_customer
@@ -188,8 +189,12 @@ def test_icalendar_output(org):
     unfolded = text.replace("\r\n ", "")
     assert "SUMMARY:Visit: 拜访\\, 送样品\\; 谈价格 " in unfolded
     assert "LOCATION:上海市\\, 南京路\\; 1号" in unfolded
-    assert escape_text("a\\b\nc") == "a\\\\b\\nc"
-    assert fold("X" * 80) == "X" * 75 + "\r\n " + "X" * 5
+    (event,) = Calendar.from_ical(text).walk("VEVENT")  # a calendar reader gets the text back
+    assert str(event["summary"]).startswith("Visit: 拜访, 送样品; 谈价格 ") and str(event["summary"]).endswith(
+        customer.name
+    )
+    assert event.decoded("dtstart") == datetime.datetime(2026, 11, 23, 2, 0, tzinfo=datetime.UTC)
+    assert str(event["status"]) == ("CONFIRMED" if activity.done else "TENTATIVE")
 
 
 def test_complaint_due_over_weekend(org):

@@ -5,7 +5,8 @@ week, one every two weeks), optionally ``visit_minutes`` per outlet. Output colu
 ``day,route,sequence,outlet`` (day 1 … cycle days, route ``T<day>``), one row per visit in
 visiting order, and on stderr a summary line with the total travel in km and minutes (and the
 naive order's, for comparison). Any problem with the input is a one-line error naming the line
-or the outlet, exit code 2.
+or the outlet, exit code 2. An outlet named like a formula (``=HYPERLINK(...)``) is written as
+text with a leading apostrophe, as the exports do (:func:`salesops.core.csvsafe.csv_safe`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from salesops.core.csvsafe import csv_safe_row
 from salesops.field.engine.routes import CycleShape, PlanningError, Problem, evaluate, naive_days, plan_routes
 from salesops.field.engine.travel import StraightLineTravel
 
@@ -111,7 +113,7 @@ def run_routes(args: argparse.Namespace) -> int:
         writer.writerow(OUTPUT_COLUMNS)
         for day, outlets in enumerate(plan.days, start=1):
             for sequence, outlet in enumerate(outlets, start=1):
-                writer.writerow([day, f"T{day}", sequence, ids[outlet]])
+                writer.writerow(csv_safe_row([day, f"T{day}", sequence, ids[outlet]]))
     finally:
         if target is not sys.stdout:
             target.close()

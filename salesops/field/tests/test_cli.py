@@ -59,3 +59,21 @@ def test_routes_command_refuses_bad_input(tmp_path, capsys, rows, message):
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "plan.csv").exists()
+
+
+def test_routes_command_writes_formula_looking_outlets_as_text(tmp_path):
+    write(tmp_path / "outlets.csv", ['"=HYPERLINK(""http://x"")",31.23,121.47,C', "@SUM(A1),31.231,121.471,C"])
+    code = main(
+        ["routes", "--outlets", str(tmp_path / "outlets.csv"), "--out", str(tmp_path / "plan.csv"), "--time-limit", "1"]
+    )
+    assert code == 0
+    outlets = {row["outlet"] for row in csv.DictReader((tmp_path / "plan.csv").open(newline=""))}
+    assert outlets == {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)"}
+
+
+def test_the_engine_still_imports_no_django():
+    import subprocess
+    import sys
+
+    code = "import sys, salesops.field.engine.cli; sys.exit('django' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

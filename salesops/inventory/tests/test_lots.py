@@ -17,6 +17,7 @@ from hypothesis import strategies as s
 from salesops.approvals.models import ApprovalRequest
 from salesops.approvals.tests.factories import make_rule
 from salesops.core.exceptions import ApplicationError, ValidationFailed
+from salesops.core.models import AuditEvent
 from salesops.inventory import documents, expiry
 from salesops.inventory.exceptions import InsufficientStock
 from salesops.inventory.lots import LotSpec
@@ -190,6 +191,73 @@ def test_lot_api_per_role(api, flour, role, seen):
     assert response.status_code == (200 if seen else 403) or (not seen and response.json()["count"] == 0)
     if seen:
         assert [row["code"] for row in response.json()["results"]] == ["L-GONE", "L-SOON"]
+
+
+# --- the third action: a clearance discount on the lot --------------------------------------------------
+def test_discount_a_near_expiry_lot_and_its_price(flour, org):
+    soon = LotBalance.objects.get(lot__code="L-SOON")
+    lot = expiry.lot_discount_set(lot=soon.lot, percent="30", reason="short dated", actor=org["warehouse"])
+    assert lot.discount_pct == Decimal("30.00") and lot.discount_reason == "short dated"
+    assert expiry.lot_unit_price(lot=lot, price=Decimal("10.00")) == Decimal("7.00")
+    late = LotBalance.objects.get(lot__code="L-LATE").lot
+    assert expiry.lot_unit_price(lot=late, price=Decimal("10.00")) == Decimal("10.00")
+    assert AuditEvent.objects.filter(object_id=str(lot.pk), changes__discount_pct=["0.00", "30.00"]).exists()
+    # removing is always allowed and clears the reason
+    lot = expiry.lot_discount_set(lot=lot, percent="0", reason="", actor=org["warehouse"])
+    assert lot.discount_pct == 0 and lot.discount_reason == ""
+
+
+@pytest.mark.parametrize(
+    "code, percent, reason, field",
+    [
+        ("L-LATE", "10", "why", "percent"),  # not near expiry
+        ("L-SOON", "95", "why", "percent"),
+        ("L-SOON", "-1", "why", "percent"),
+        ("L-SOON", "NaN", "why", "percent"),
+        ("L-SOON", "abc", "why", "percent"),
+        ("L-SOON", "20", "  ", "reason"),
+    ],
+)
+def test_a_bad_discount_is_refused_on_its_field(flour, org, code, percent, reason, field):
+    lot = LotBalance.objects.get(lot__code=code).lot
+    with pytest.raises(ValidationFailed) as error:
+        expiry.lot_discount_set(lot=lot, percent=percent, reason=reason, actor=org["warehouse"])
+    assert field in error.value.fields
+    lot.refresh_from_db()
+    assert lot.discount_pct == 0
+
+
+def test_discount_from_the_lot_page(client, flour, org):
+    client.force_login(org["warehouse"])
+    gone = LotBalance.objects.get(lot__code="L-GONE")
+    response = client.post(reverse("lot-discount", args=[gone.pk]), {"percent": "1e30", "discount_reason": "x"})
+    assert response.status_code == 302
+    gone.lot.refresh_from_db()
+    assert gone.lot.discount_pct == 0
+    client.post(reverse("lot-discount", args=[gone.pk]), {"percent": "50", "discount_reason": "过期折价"})
+    gone.lot.refresh_from_db()
+    assert gone.lot.discount_pct == Decimal("50")
+    page = client.get(reverse("lots"), {"clear": "1"})
+    assert b'data-testid="lot-discount-L-GONE"' in page.content and "过期折价".encode() in page.content
+    client.force_login(org["rep1"])
+    assert client.post(reverse("lot-discount", args=[gone.pk]), {"percent": "10"}).status_code in {403, 404}
+
+
+def test_discount_by_the_api(api, flour, org):
+    soon = LotBalance.objects.get(lot__code="L-SOON")
+    url = f"/api/v1/lots/{soon.pk}/discount/"
+    assert api(org["finance"]).post(url, {"percent": "20", "reason": "x"}, format="json").status_code == 403
+    bad = api(org["warehouse"]).post(url, {"percent": "200", "reason": "x"}, format="json")
+    assert bad.status_code == 400 and "percent" in str(bad.json())
+    no_reason = api(org["warehouse"]).post(url, {"percent": "20"}, format="json")
+    assert no_reason.status_code == 400 and "reason" in str(no_reason.json())
+    late = LotBalance.objects.get(lot__code="L-LATE")
+    refused = api(org["warehouse"]).post(f"/api/v1/lots/{late.pk}/discount/", {"percent": "20", "reason": "x"})
+    assert refused.status_code == 400
+    ok = api(org["warehouse"]).post(url, {"percent": "25.5", "reason": "clearance"}, format="json")
+    assert ok.status_code == 200 and ok.json()["discount_pct"] == "25.50"
+    listed = api(org["warehouse"]).get("/api/v1/lots/", {"clear": "1"}).json()["results"]
+    assert {row["code"]: row["discount_pct"] for row in listed} == {"L-GONE": "0.00", "L-SOON": "25.50"}
 
 
 # --- the ledger stays the one truth, per lot ------------------------------------------------------------
