@@ -19,9 +19,9 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from salesops.core.calendar import WorkCalendar
+from salesops.core.selectors import company_date
 from salesops.credit.ageing import open_at
 from salesops.credit.models import Allocation
 from salesops.credit.money import cents, money_sum
@@ -34,9 +34,13 @@ COUNTED_ORDER_STATUSES = ("confirmed", "partially_delivered", "delivered", "clos
 COST_FIELD = DecimalField(max_digits=24, decimal_places=6)
 
 
-def current_measure() -> str:
-    policy = PerformancePolicy.objects.order_by("pk").first()
-    return policy.measure if policy else Measure.INVOICES
+def current_measure(*, cache: dict | None = None) -> str:
+    if cache is not None and "measure" in cache:
+        return cache["measure"]
+    measure = PerformancePolicy.objects.order_by("pk").values_list("measure", flat=True).first() or Measure.INVOICES
+    if cache is not None:
+        cache["measure"] = measure
+    return measure
 
 
 def _for_reps(queryset, rep_ids, field: str):
@@ -48,8 +52,13 @@ def _grouped(queryset, field: str, rep_ids, **sums) -> dict[int, dict]:
     return {row[field]: row for row in rows if row[field] is not None}
 
 
-def _moments(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
-    tz = WorkCalendar.load().tz
+def _moments(period: Period, *, cache: dict | None = None) -> tuple[datetime.datetime, datetime.datetime]:
+    if cache is not None and "tz" in cache:
+        tz = cache["tz"]
+    else:
+        tz = WorkCalendar.load().tz
+        if cache is not None:
+            cache["tz"] = tz
     start = datetime.datetime.combine(period.start, datetime.time(0), tz)
     return start, datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time(0), tz)
 
@@ -92,7 +101,7 @@ MEASURE_SOURCES = {
 def sales_by_rep(
     period: Period, rep_ids, *, measure: str | None = None, cache: dict | None = None
 ) -> dict[int, Decimal]:
-    measure = measure or current_measure()
+    measure = measure or current_measure(cache=cache)
     key = ("sales", measure, period)
     if cache is not None and key in cache:
         return cache[key]
@@ -122,11 +131,14 @@ def measure_parts(measure: str):
 # --- targets ----------------------------------------------------------------------------------------
 def targets_by_rep(period: Period, rep_ids, *, cache: dict | None = None) -> dict[int, Decimal]:
     """The reps' targets of the approved plans over the period; a week gets the share of its
-    months' targets by days (to the cent)."""
+    months' targets by days (to the cent).
+
+    The months wholly inside the period are summed by the database, one row per rep; only the
+    months the period cuts (a week's, at most two) are read target by target."""
     key = ("targets", period)
     if cache is not None and key in cache:
         return cache[key]
-    rows = _for_reps(
+    targets = _for_reps(
         Target.objects.filter(
             plan__status=TargetPlan.Status.APPROVED,
             level=Target.Level.REP,
@@ -135,11 +147,15 @@ def targets_by_rep(period: Period, rep_ids, *, cache: dict | None = None) -> dic
         ),
         rep_ids,
         "rep_id",
-    ).values_list("rep_id", "month", "amount")
+    )
+    cut = [month for month in period.months if period.month_share(month)[0] != period.month_share(month)[1]]
     result: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for rep, month, amount in rows:
-        inside, days = period.month_share(month)
-        result[rep] += amount if inside == days else cents(amount * inside / days)
+    for rep, row in _grouped(targets.exclude(month__in=cut), "rep_id", None, value=money_sum("amount")).items():
+        result[rep] += cents(row["value"])
+    if cut:
+        for rep, month, amount in targets.filter(month__in=cut).values_list("rep_id", "month", "amount"):
+            inside, days = period.month_share(month)
+            result[rep] += cents(amount * inside / days)
     result = dict(result)
     if cache is not None:
         cache[key] = result
@@ -202,7 +218,7 @@ def gross_margin_parts(period, rep_ids, *, cache=None):
 
 
 def _as_of(period: Period) -> datetime.date:
-    return min(period.end, timezone.localdate())
+    return min(period.end, company_date())
 
 
 def _receivables(period: Period, rep_ids, cache) -> dict[int, dict]:
@@ -246,7 +262,7 @@ def satisfaction_parts(period, rep_ids, *, cache=None):
     """Average satisfaction (1–5) given at the follow-up calls of complaints in the period."""
     from salesops.crm.models import Complaint
 
-    start, end = _moments(period)
+    start, end = _moments(period, cache=cache)
     rows = _grouped(
         Complaint.objects.filter(follow_up_at__gte=start, follow_up_at__lt=end, satisfaction__isnull=False),
         "owner_id",
@@ -309,7 +325,7 @@ def forecast_accuracy_parts(period, rep_ids, *, cache=None):
 def visits_parts(period, rep_ids, *, cache=None):
     from salesops.crm.models import Activity
 
-    start, end = _moments(period)
+    start, end = _moments(period, cache=cache)
     rows = _grouped(
         Activity.objects.filter(kind=Activity.Kind.VISIT, done=True, occurred_at__gte=start, occurred_at__lt=end),
         "owner_id",
