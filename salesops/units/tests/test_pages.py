@@ -2,6 +2,7 @@
 errors next to the field, documents per role, both languages."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -51,6 +52,43 @@ def test_the_board_page_reads_a_constant_number_of_queries(org, client):
             assert client.get(reverse("units-board", args=[project.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_board_page_reads_as_many_queries_for_a_large_busy_project_as_for_a_small_one(org, client):
+    """More buildings, holds, reservations, waitlists and blocked units add rows, not queries."""
+    login(client, org["manager"])
+    small = make_project(org, floors=2, units_per_floor=2)
+    large = make_project(org, floors=12, units_per_floor=10)
+    for code in ("2", "3"):
+        services.building_create(
+            project=large,
+            code=code,
+            name=f"{code}号楼",
+            floors=12,
+            units_per_floor=10,
+            area=Decimal("88.00"),
+            price_per_m2=Decimal("18000.00"),
+            actor=org["manager"],
+        )
+    reserve(org, small)
+    for index, code in enumerate(("1-101", "1-1205", "2-310", "3-802")):
+        rep = org[("rep1", "rep2", "rep3")[index % 3]]
+        held = services.reservation_hold(unit=unit_of(large, code), customer=make_buyer(rep), actor=rep)
+        services.reservation_hold(unit=held.reservation.unit, customer=make_buyer(rep), actor=rep, waitlist=True)
+    reserve(org, large, code="2-707")
+    services.unit_block(unit=unit_of(large, "3-1210"), actor=org["manager"], blocked=True)
+    client.get(reverse("units-board", args=[small.pk]))
+    counts, pages = [], []
+    for project in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("units-board", args=[project.pk]))
+        assert response.status_code == 200
+        counts.append(len(queries))
+        pages.append(response.content.decode())
+    assert counts[0] == counts[1]
+    assert pages[1].count("data-unit=") == 360 and pages[0].count("data-unit=") == 4
+    assert pages[1].count('data-status="held"') == 4 and pages[1].count("<small>+1</small>") == 4
+    assert 'data-unit="3-1210" data-status="blocked"' in pages[1]
 
 
 def test_the_board_filters_dim_the_other_units(org, client, project):
