@@ -524,20 +524,21 @@ def contract_create(
         total=sum((p["amount"] for p in prepared), ZERO),
     )
     model_create(instance=contract, actor=actor)
-    ContractLine.objects.bulk_create(
+    _contract_lines(ContractLine, prepared, contract=contract)
+    return contract
+
+
+CONTRACT_LINE_VALUES = ("product", "quantity", "unit_price", "amount")
+
+
+def _contract_lines(model, values, **parent) -> None:
+    """Store a contract's lines or a change's proposed lines: the same four values, numbered."""
+    model.objects.bulk_create(
         [
-            ContractLine(
-                contract=contract,
-                position=i,
-                product=p["product"],
-                quantity=p["quantity"],
-                unit_price=p["unit_price"],
-                amount=p["amount"],
-            )
-            for i, p in enumerate(prepared, start=1)
+            model(position=i, **parent, **{name: line[name] for name in CONTRACT_LINE_VALUES})
+            for i, line in enumerate(values, start=1)
         ]
     )
-    return contract
 
 
 @transaction.atomic
@@ -650,19 +651,7 @@ def contract_change_request(
         requested_by=actor,
     )
     model_create(instance=change, actor=actor)
-    ContractChangeLine.objects.bulk_create(
-        [
-            ContractChangeLine(
-                change=change,
-                position=i,
-                product=p["product"],
-                quantity=p["quantity"],
-                unit_price=p["unit_price"],
-                amount=p["amount"],
-            )
-            for i, p in enumerate(prepared, start=1)
-        ]
-    )
+    _contract_lines(ContractChangeLine, prepared, change=change)
     if _approval(change, DOC_CONTRACT_CHANGE, actor) is None:
         contract_change_apply(change=change, actor=actor)
     return change
@@ -684,23 +673,12 @@ def contract_change_apply(*, change: ContractChange, actor=None) -> None:
         data["terms"] = (contract.terms + "\n\n" if contract.terms else "") + (
             f"[{change.number}] {change.additional_terms}"
         )
-    new_lines = list(change.lines.all())
+    new_lines = list(change.lines.select_related("product").order_by("position"))
     if new_lines:
         before = contract.lines.count()
         contract.lines.all().delete()
-        ContractLine.objects.bulk_create(
-            [
-                ContractLine(
-                    contract=contract,
-                    position=line.position,
-                    product_id=line.product_id,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    amount=line.amount,
-                )
-                for line in new_lines
-            ]
-        )
+        values = [{name: getattr(line, name) for name in CONTRACT_LINE_VALUES} for line in new_lines]
+        _contract_lines(ContractLine, values, contract=contract)
         audit_record(
             instance=contract,
             action=AuditEvent.Action.UPDATE,
