@@ -557,6 +557,7 @@ def receipt_reverse(request, pk: int):
                 "date keep it."
             ),
             "submit": _("Reverse"),
+            "confirm": _("Reverse this receipt? The invoices it paid become open again."),
         },
     )
 
