@@ -11,13 +11,15 @@ document type `expense_claim`, condition `over_budget`).
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.approvals.services import approval_submit, pending_request_for
+from salesops.core import bounds
 from salesops.core.audit import model_create, model_update
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.numbering import next_number
@@ -36,12 +38,9 @@ ZERO = Decimal("0.00")
 
 def _money(value, field: str) -> Decimal:
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        amount = None
-    if amount is None or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed(fields={field: [_("Enter an amount to the cent.")]})
-    return amount
+        return bounds.parse_decimal(value, max_digits=14, decimal_places=2)
+    except ValidationError:
+        raise ValidationFailed(fields={field: [_("Enter an amount to the cent.")]}) from None
 
 
 def _in_scope(actor, team) -> bool:

@@ -7,7 +7,9 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from salesops.core import bounded
 from salesops.core.models import OrgUnit, User
 from salesops.targets.kpis import kpi_choices
 from salesops.targets.models import (
@@ -52,7 +54,7 @@ class PeriodForm(forms.Form):
 
 class PlanForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    total = forms.DecimalField(label=_("Annual target"), min_value=0.01, **MONEY)
+    total = bounded.DecimalFormField(label=_("Annual target"), min_value=0.01, **MONEY)
     month_method = forms.ChoiceField(label=_("Split into months"), choices=TargetPlan.MonthMethod.choices)
     month_weights = forms.CharField(
         label=_("Month weights (by hand)"),
@@ -91,9 +93,9 @@ class PolicyForm(forms.ModelForm):
 
 class WeightForm(forms.Form):
     kpi = forms.ChoiceField(label=_("KPI"), choices=())
-    weight = forms.DecimalField(label=_("Weight %"), min_value=0, max_value=100, max_digits=7, decimal_places=2)
-    target_value = forms.DecimalField(label=_("Full marks at"), min_value=0.01, **MONEY)
-    cap_percent = forms.DecimalField(
+    weight = bounded.DecimalFormField(label=_("Weight %"), min_value=0, max_value=100, max_digits=7, decimal_places=2)
+    target_value = bounded.DecimalFormField(label=_("Full marks at"), min_value=0.01, **MONEY)
+    cap_percent = bounded.DecimalFormField(
         label=_("Score capped at %"), initial=120, min_value=100, max_value=200, max_digits=7, decimal_places=2
     )
     position = forms.IntegerField(label=_("Order"), initial=10, min_value=0, max_value=1000)
@@ -116,7 +118,7 @@ class RunForm(forms.Form):
 class ClaimForm(forms.Form):
     expense_type = forms.ModelChoiceField(label=_("Type"), queryset=ExpenseType.objects.filter(active=True))
     spent_on = forms.DateField(label=_("Spent on"), widget=forms.DateInput(attrs={"type": "date"}))
-    amount = forms.DecimalField(label=_("Amount"), min_value=0.01, max_value=9999999.99, **MONEY)
+    amount = bounded.DecimalFormField(label=_("Amount"), min_value=0.01, max_value=9999999.99, **MONEY)
     description = forms.CharField(label=_("What for"), max_length=500)
 
     def __init__(self, *args, **kwargs):
@@ -131,7 +133,7 @@ class BudgetForm(forms.Form):
     )
     month = MonthField(label=_("Month"))
     expense_type = forms.ModelChoiceField(label=_("Type"), queryset=ExpenseType.objects.filter(active=True))
-    amount = forms.DecimalField(label=_("Budget"), min_value=0, **MONEY)
+    amount = bounded.DecimalFormField(label=_("Budget"), min_value=0, **MONEY)
 
     def __init__(self, *args, teams=None, reps=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +143,7 @@ class BudgetForm(forms.Form):
 
 class ReviewForm(forms.Form):
     month = MonthField(label=_("Month reviewed"))
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    unit = forms.ModelChoiceField(label=pgettext_lazy("org", "Unit"), queryset=OrgUnit.objects.none())
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,8 +15,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.catalog.models import ProductFamily
+from salesops.core import bounded
 from salesops.core.models import OrgUnit
 from salesops.core.state import StateMachine
 from salesops.crm.models import Customer
@@ -26,6 +28,7 @@ QTY = {"max_digits": 16, "decimal_places": 3}
 PERCENT = {"max_digits": 7, "decimal_places": 2}
 ZERO = Decimal("0.00")
 MAX_MONEY = Decimal("999999999999.99")
+POSITION_MAX = 1000  # the order of a scorecard line, as the page's form allows
 USER = settings.AUTH_USER_MODEL
 
 
@@ -76,9 +79,9 @@ class TargetPlan(models.Model):
         MANUAL = "manual", _("By hand")
 
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, validators=[MaxValueValidator(10_000)])
     measure = models.CharField(_("sales measure"), max_length=20, choices=Measure.choices)
-    total = models.DecimalField(
+    total = bounded.DecimalField(
         _("annual target"), validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_MONEY)], **MONEY
     )
     month_method = models.CharField(_("split into months"), max_length=20, choices=MonthMethod.choices)
@@ -126,7 +129,7 @@ class Target(models.Model):
 
     class Level(models.TextChoices):
         COMPANY = "company", _("Company")
-        UNIT = "unit", _("Unit")
+        UNIT = "unit", pgettext_lazy("org", "Unit")
         REP = "rep", _("Sales rep")
         CUSTOMER = "customer", _("Customer")
         FAMILY = "family", _("Product family")
@@ -139,7 +142,9 @@ class Target(models.Model):
     rep = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     family = models.ForeignKey(ProductFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("target"), **MONEY)
+    amount = bounded.DecimalField(
+        _("target"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MONEY)], **MONEY
+    )
 
     class Meta:
         verbose_name = _("target")
@@ -167,22 +172,22 @@ class ScorecardWeight(models.Model):
     that earns the full weight (for lower-is-better KPIs, the value not to exceed)."""
 
     kpi = models.CharField(_("KPI"), max_length=40, unique=True)
-    weight = models.DecimalField(
+    weight = bounded.DecimalField(
         _("weight %"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))], **PERCENT
     )
-    target_value = models.DecimalField(
+    target_value = bounded.DecimalField(
         _("full marks at"),
         max_digits=14,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_MONEY)],
     )
-    cap_percent = models.DecimalField(
+    cap_percent = bounded.DecimalField(
         _("score capped at %"),
         default=Decimal("120"),
         validators=[MinValueValidator(Decimal("100")), MaxValueValidator(Decimal("200"))],
         **PERCENT,
     )
-    position = models.PositiveIntegerField(_("order"), default=10)
+    position = models.PositiveIntegerField(_("order"), default=10, validators=[MaxValueValidator(POSITION_MAX)])
 
     class Meta:
         verbose_name = _("scorecard weight")
@@ -213,13 +218,13 @@ class CommissionRule(models.Model):
         verbose_name=_("product family"),
         help_text=_("Empty: every family without a rule of its own."),
     )
-    rate = models.DecimalField(
+    rate = bounded.DecimalField(
         _("rate %"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(50)]
     )
-    min_achievement = models.DecimalField(
+    min_achievement = bounded.DecimalField(
         _("from achievement %"), default=ZERO, validators=[MinValueValidator(0), MaxValueValidator(1000)], **PERCENT
     )
-    max_achievement = models.DecimalField(
+    max_achievement = bounded.DecimalField(
         _("below achievement %"),
         null=True,
         blank=True,
@@ -253,7 +258,7 @@ class CommissionRun(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
     month = models.DateField(_("month"), unique=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    total = models.DecimalField(_("total commission"), default=ZERO, **MONEY)
+    total = bounded.DecimalField(_("total commission"), default=ZERO, **MONEY)
     computed_at = models.DateTimeField(_("computed at"))
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
@@ -286,13 +291,13 @@ class CommissionStatement(models.Model):
     run = models.ForeignKey(CommissionRun, on_delete=models.CASCADE, related_name="statements")
     rep = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("sales rep"))
     team = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    target = models.DecimalField(_("target"), default=ZERO, **MONEY)
-    sales = models.DecimalField(_("sales"), default=ZERO, **MONEY)
-    achievement = models.DecimalField(_("achievement %"), default=ZERO, **PERCENT)
-    collected = models.DecimalField(_("collected"), default=ZERO, **MONEY)
-    earned = models.DecimalField(_("earned"), default=ZERO, **MONEY)
-    clawback = models.DecimalField(_("clawed back"), default=ZERO, **MONEY)
-    total = models.DecimalField(_("commission"), default=ZERO, **MONEY)
+    target = bounded.DecimalField(_("target"), default=ZERO, **MONEY)
+    sales = bounded.DecimalField(_("sales"), default=ZERO, **MONEY)
+    achievement = bounded.DecimalField(_("achievement %"), default=ZERO, **PERCENT)
+    collected = bounded.DecimalField(_("collected"), default=ZERO, **MONEY)
+    earned = bounded.DecimalField(_("earned"), default=ZERO, **MONEY)
+    clawback = bounded.DecimalField(_("clawed back"), default=ZERO, **MONEY)
+    total = bounded.DecimalField(_("commission"), default=ZERO, **MONEY)
 
     class Meta:
         verbose_name = _("commission statement")
@@ -316,9 +321,9 @@ class CommissionLine(models.Model):
     rule_name = models.CharField(_("rule"), max_length=100)
     family = models.ForeignKey(ProductFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(_("document"), max_length=40, blank=True)
-    base = models.DecimalField(_("base"), **MONEY)
-    rate = models.DecimalField(_("rate %"), max_digits=5, decimal_places=2)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    base = bounded.DecimalField(_("base"), **MONEY)
+    rate = bounded.DecimalField(_("rate %"), max_digits=5, decimal_places=2)
+    amount = bounded.DecimalField(_("amount"), **MONEY)
 
     class Meta:
         ordering = ["statement", "kind", "pk"]
@@ -357,7 +362,7 @@ class ExpenseBudget(models.Model):
     )
     month = models.DateField(_("month"))
     expense_type = models.ForeignKey(ExpenseType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type"))
-    amount = models.DecimalField(
+    amount = bounded.DecimalField(
         _("budget"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MONEY)], **MONEY
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -396,7 +401,7 @@ class ExpenseClaim(models.Model):
     expense_type = models.ForeignKey(ExpenseType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type"))
     spent_on = models.DateField(_("spent on"))
     month = models.DateField(_("month"))
-    amount = models.DecimalField(
+    amount = bounded.DecimalField(
         _("amount"), validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("9999999.99"))], **MONEY
     )
     description = models.CharField(_("what for"), max_length=500)
@@ -404,7 +409,7 @@ class ExpenseClaim(models.Model):
         Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
     )
     budget = models.ForeignKey(ExpenseBudget, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
-    remaining_before = models.DecimalField(_("budget remaining before"), default=ZERO, **MONEY)
+    remaining_before = bounded.DecimalField(_("budget remaining before"), default=ZERO, **MONEY)
     over_budget = models.BooleanField(_("over budget"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_APPROVAL)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -450,8 +455,8 @@ class ProfitPlan(models.Model):
     team = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
     month = models.DateField(_("plan month"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    revenue = models.DecimalField(_("expected revenue"), default=ZERO, **MONEY)
-    profit = models.DecimalField(_("expected profit"), default=ZERO, **MONEY)
+    revenue = bounded.DecimalField(_("expected revenue"), default=ZERO, **MONEY)
+    profit = bounded.DecimalField(_("expected profit"), default=ZERO, **MONEY)
     note = models.CharField(_("note"), max_length=500, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -489,26 +494,26 @@ class ProfitPlanLine(models.Model):
 
     plan = models.ForeignKey(ProfitPlan, on_delete=models.CASCADE, related_name="lines")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
-    volume = models.DecimalField(
+    volume = bounded.DecimalField(
         _("volume"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("99999999"))], **QTY
     )
-    price = models.DecimalField(
+    price = bounded.DecimalField(
         _("average price"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("9999999"))], **MONEY
     )
-    margin_percent = models.DecimalField(
+    margin_percent = bounded.DecimalField(
         _("gross margin %"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
     )
-    promotion = models.DecimalField(
+    promotion = bounded.DecimalField(
         _("promotion"), default=ZERO, validators=[MinValueValidator(0), MaxValueValidator(MAX_MONEY)], **MONEY
     )
-    expenses = models.DecimalField(
+    expenses = bounded.DecimalField(
         _("sales expenses"), default=ZERO, validators=[MinValueValidator(0), MaxValueValidator(MAX_MONEY)], **MONEY
     )
-    revenue = models.DecimalField(_("expected revenue"), default=ZERO, **MONEY)
-    profit = models.DecimalField(_("expected profit"), default=ZERO, **MONEY)
+    revenue = bounded.DecimalField(_("expected revenue"), default=ZERO, **MONEY)
+    profit = bounded.DecimalField(_("expected profit"), default=ZERO, **MONEY)
 
     class Meta:
         ordering = ["plan", "pk"]
@@ -529,7 +534,9 @@ class BusinessReview(models.Model):
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     month = models.DateField(_("month reviewed"))
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("org", "unit")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     data = models.JSONField(default=dict, blank=True)
     summary = models.TextField(_("summary and issues"), blank=True)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.approvals.services import approval_submit
+from salesops.core import bounds
 from salesops.core.audit import model_create, model_update
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.numbering import next_number
@@ -67,9 +69,10 @@ def _clean_lines(rep, lines: list[dict]) -> list[ProfitPlanLine]:
         seen.add(customer.pk)
         line = ProfitPlanLine(customer=customer)
         for name in LINE_FIELDS:
+            raw = data.get(name)
             try:
-                setattr(line, name, Decimal(str(data.get(name) if data.get(name) not in (None, "") else "0")))
-            except ArithmeticError:
+                setattr(line, name, bounds.parse_decimal("0" if raw in (None, "") else raw))
+            except ValidationError:
                 problems[f"lines.{index}.{name}"] = [_("Enter a number.")]
         result.append(line)
     for index, line in enumerate(result, start=1):
@@ -77,7 +80,7 @@ def _clean_lines(rep, lines: list[dict]) -> list[ProfitPlanLine]:
             line.clean_fields(exclude=["plan", "customer", "revenue", "profit"])
         except Exception as error:  # noqa: BLE001 - ValidationError with the field messages
             for name, messages in getattr(error, "message_dict", {}).items():
-                problems[f"lines.{index}.{name}"] = messages
+                problems.setdefault(f"lines.{index}.{name}", messages)
         else:
             _line_values(line)
     if problems:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from salesops.core.api import fields as api_fields
 from salesops.core.api.base import ModelSerializer
 from salesops.targets.models import (
     BusinessReview,
@@ -49,9 +50,9 @@ class ScorecardRowSerializer(serializers.Serializer):
     key = serializers.IntegerField()
     name = serializers.CharField()
     rank = serializers.IntegerField()
-    score = serializers.DecimalField(**MONEY)
-    values = serializers.DictField(child=serializers.DecimalField(**MONEY, allow_null=True))
-    points = serializers.DictField(child=serializers.DecimalField(**MONEY))
+    score = api_fields.DecimalField(**MONEY)
+    values = serializers.DictField(child=api_fields.DecimalField(**MONEY, allow_null=True))
+    points = serializers.DictField(child=api_fields.DecimalField(**MONEY))
 
 
 class PolicySerializer(ModelSerializer):
@@ -90,7 +91,7 @@ class TargetPlanSerializer(ModelSerializer):
 
 class TargetPlanCreateSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    total = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    total = api_fields.DecimalField(**MONEY, min_value=Decimal("0.01"))
     month_method = serializers.ChoiceField(choices=TargetPlan.MonthMethod.choices)
     month_weights = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=12)
     org_method = serializers.ChoiceField(choices=SPLIT_METHODS, default="last_year")
@@ -107,7 +108,7 @@ class TargetSerializer(ModelSerializer):
 
 class SetChildrenSerializer(serializers.Serializer):
     parent = serializers.IntegerField(required=False, allow_null=True, help_text="empty: the twelve months")
-    amounts = serializers.DictField(child=serializers.DecimalField(**MONEY), allow_empty=False)
+    amounts = serializers.DictField(child=api_fields.DecimalField(**MONEY), allow_empty=False)
 
 
 class SplitRepSerializer(serializers.Serializer):
@@ -167,13 +168,13 @@ class MonthSerializer(serializers.Serializer):
 
 class EstimateSerializer(serializers.Serializer):
     rep = serializers.IntegerField(source="rep_id")
-    target = serializers.DecimalField(**MONEY)
-    sales = serializers.DecimalField(**MONEY)
-    achievement = serializers.DecimalField(max_digits=9, decimal_places=2)
-    collected = serializers.DecimalField(**MONEY)
-    earned = serializers.DecimalField(**MONEY)
-    clawback = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY)
+    target = api_fields.DecimalField(**MONEY)
+    sales = api_fields.DecimalField(**MONEY)
+    achievement = api_fields.DecimalField(max_digits=9, decimal_places=2)
+    collected = api_fields.DecimalField(**MONEY)
+    earned = api_fields.DecimalField(**MONEY)
+    clawback = api_fields.DecimalField(**MONEY)
+    total = api_fields.DecimalField(**MONEY)
 
 
 class ExpenseTypeSerializer(ModelSerializer):
@@ -236,7 +237,7 @@ class ClaimSerializer(ModelSerializer):
 class ClaimCreateSerializer(serializers.Serializer):
     expense_type = serializers.PrimaryKeyRelatedField(queryset=ExpenseType.objects.all())
     spent_on = serializers.DateField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = api_fields.DecimalField(**MONEY)
     description = serializers.CharField(max_length=500)
 
 

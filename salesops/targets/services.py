@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.approvals.services import approval_submit
+from salesops.core import bounds
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent, OrgUnit, User
@@ -113,10 +114,10 @@ def _clean_month_weights(method: str, weights) -> list[str]:
     if not isinstance(weights, list | tuple) or len(weights) != 12:
         raise ValidationFailed(fields={"month_weights": [problem]})
     try:
-        values = [Decimal(str(weight).strip() or "0") for weight in weights]
-    except (InvalidOperation, ValueError):
+        values = [bounds.parse_decimal(str(weight).strip() or "0") for weight in weights]
+    except ValidationError:
         raise ValidationFailed(fields={"month_weights": [problem]}) from None
-    if any(not value.is_finite() or value < 0 or value > 10**9 for value in values) or not any(values):
+    if any(value < 0 or value > 10**9 for value in values) or not any(values):
         raise ValidationFailed(fields={"month_weights": [problem]})
     return [str(value) for value in values]
 
@@ -286,10 +287,10 @@ def target_set_children(*, parent: Target | None, plan: TargetPlan, amounts: dic
     new = {}
     for key, value in amounts.items():
         try:
-            amount = Decimal(str(value))
-        except (InvalidOperation, ValueError):
+            amount = bounds.parse_decimal(value, max_digits=14, decimal_places=2)
+        except ValidationError:
             amount = None
-        if amount is None or not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        if amount is None or amount < 0:
             raise ValidationFailed(fields={f"amount_{key}": [_("Enter an amount of at least 0, to the cent.")]})
         new[key] = amount
     whole = sum(new.values(), Decimal("0.00"))
