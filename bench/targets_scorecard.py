@@ -247,6 +247,7 @@ def main() -> None:
         f"for {len(reps):,} reps (×{loop_scaled / wall:.0f} the set-based scorecard)"
     )
     print(f"floor, one GROUP BY rep over the lines: {floor_wall:6.2f} s wall (scorecard ×{wall / floor_wall:.1f})")
+    print(f"load average (1, 5, 15 min): {', '.join(f'{load:.2f}' for load in os.getloadavg())}")
     print(f"target < 5 s: {'met' if wall < 5 else 'NOT met'}")
 
 
