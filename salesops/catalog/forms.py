@@ -39,6 +39,16 @@ class ProductForm(forms.ModelForm):
             "expiry_warning_days",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every product belongs to a family, chosen by the person (the model's "Unassigned"
+        # default is for products made by code, never preselected here).
+        family = self.fields["family"]
+        family.required = True
+        family.show_hidden_initial = False
+        family.initial = None
+        family.error_messages["required"] = _("Every product belongs to a family: choose one.")
+
 
 class FamilyForm(forms.Form):
     required_css_class = "required"

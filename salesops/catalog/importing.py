@@ -81,7 +81,9 @@ def check_product_rows(rows: list[dict]) -> list[dict]:
         seen_skus.add(sku)
         if not data.get("name"):
             errors.append(_("name is required."))
-        if data.get("family") and data["family"] not in families:
+        if not data.get("family"):
+            errors.append(_("family is required: every product belongs to a family."))
+        elif data["family"] not in families:
             errors.append(_("Unknown family code “%(code)s”.") % {"code": data["family"]})
         for field in ("cost", "list_price", "tax_rate", "lead_time_days"):
             _decimal(data.get(field, ""), field, errors)

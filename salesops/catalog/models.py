@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import bounded, bounds
 
@@ -36,6 +37,22 @@ class ProductFamily(models.Model):
         return self.name
 
 
+UNASSIGNED_FAMILY = "UNASSIGNED"
+
+
+def unassigned_family() -> int:
+    """The id of the family "未分类 / Unassigned" (made when first needed): every product
+    belongs to a family, and a product made by code without one lands here. Forms, the API
+    and imports ask a person for the family instead."""
+    family, created = ProductFamily.objects.get_or_create(
+        code=UNASSIGNED_FAMILY, defaults={"name": "未分类", "name_en": "Unassigned"}
+    )
+    if created or not family.path:
+        family.path = f"/{family.pk}/"
+        family.save(update_fields=["path"])
+    return family.pk
+
+
 class Product(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -56,11 +73,10 @@ class Product(models.Model):
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     spec = models.CharField(_("specification"), max_length=200, blank=True)
     spec_en = models.CharField(_("English specification"), max_length=200, blank=True)
-    unit = models.CharField(_("unit"), max_length=20, default="pcs")
+    unit = models.CharField(pgettext_lazy("measure", "unit"), max_length=20, default="pcs")
     family = models.ForeignKey(
         ProductFamily,
-        null=True,
-        blank=True,
+        default=unassigned_family,
         on_delete=models.PROTECT,
         related_name="products",
         verbose_name=_("family"),
@@ -123,9 +139,7 @@ class Product(models.Model):
     )
     # Lots and expiry.
     lot_tracked = models.BooleanField(_("tracked by lot"), default=False)
-    shelf_life_days = models.PositiveIntegerField(
-        _("shelf life (days)"), null=True, blank=True, validators=bounds.DAYS
-    )
+    shelf_life_days = models.PositiveIntegerField(_("shelf life (days)"), null=True, blank=True, validators=bounds.DAYS)
     expiry_warning_days = models.PositiveIntegerField(
         _("near-expiry warning (days)"), default=30, validators=bounds.DAYS
     )

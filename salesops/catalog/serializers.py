@@ -72,6 +72,8 @@ class ProductSerializer(ModelSerializer):
             "packaging",
         ]
         read_only_fields = ["status"]
+        # every product belongs to a family: the client names it (no silent "Unassigned")
+        extra_kwargs = {"family": {"required": True, "allow_null": False}}
 
     def get_fields(self):
         fields = super().get_fields()

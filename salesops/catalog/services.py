@@ -67,12 +67,16 @@ def product_create(*, sku: str, name: str, actor=None, **fields) -> Product:
     """A new product starts as a request (draft); it can be sold once approved."""
     if Product.objects.filter(sku=sku).exists():
         raise ValidationFailed(fields={"sku": [_("A product with this SKU already exists.")]})
+    if fields.get("family", "") is None:
+        fields.pop("family")  # the model's default: the family "Unassigned"
     product = Product(sku=sku, name=name, **{k: v for k, v in fields.items() if k in PRODUCT_FIELDS})
     return model_create(instance=product, actor=actor)
 
 
 @transaction.atomic
 def product_update(*, product: Product, data: dict, actor) -> Product:
+    if "family" in data and data["family"] is None:
+        raise ValidationFailed(fields={"family": [_("Every product belongs to a family: choose one.")]})
     product, _changed = model_update(instance=product, fields=PRODUCT_FIELDS, data=data, actor=actor)
     return product
 

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from salesops.catalog.models import ProductFamily
@@ -34,8 +34,8 @@ from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
-from salesops.core.tabular import read_table
 from salesops.core.selectors import company_date
+from salesops.core.tabular import read_table
 from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.inventory import documents, expiry, selectors
 from salesops.inventory import stocktake as stocktakes
@@ -431,8 +431,8 @@ def transfer_list(request):
         title=_("Transfers"),
         columns=[
             Column("number", _("Number"), sort="number", link=lambda t: reverse("transfer-detail", args=[t.pk])),
-            Column("source", _("From"), value=lambda t: t.source.name),
-            Column("destination", _("To"), value=lambda t: t.destination.name),
+            Column("source", pgettext("transfer", "From"), value=lambda t: t.source.name),
+            Column("destination", pgettext("transfer", "To"), value=lambda t: t.destination.name),
             Column("status", _("Status"), sort="status", value=lambda t: t.get_status_display()),
             Column(
                 "sent_at",

@@ -18,9 +18,26 @@ def csv_file(*rows: str) -> bytes:
     return (HEADER + "\n".join(rows) + "\n").encode("utf-8")
 
 
-GOOD = "FL-001,高筋面粉,Bread flour,25kg,25 kg,袋,,80,110,9,buy,7,6901234567892"
-GOOD2 = "FL-002,低筋面粉,Cake flour,25kg,25 kg,袋,,75,100,9,buy,7,"
+GOOD = "FL-001,高筋面粉,Bread flour,25kg,25 kg,袋,FLOUR,80,110,9,buy,7,6901234567892"
+GOOD2 = "FL-002,低筋面粉,Cake flour,25kg,25 kg,袋,FLOUR,75,100,9,buy,7,"
 BAD = "FL-003,,No name,,,袋,NOFAMILY,abc,100,9,sell,7,6901234567891"
+NO_FAMILY = "FL-004,无分类面粉,Flour,25kg,25 kg,袋,,75,100,9,buy,7,"
+
+
+@pytest.fixture(autouse=True)
+def flour_family(db):
+    return services.family_create(code="FLOUR", name="面粉", name_en="Flour")
+
+
+def test_a_row_without_a_family_is_refused_on_its_field(org):
+    batch = importing.import_batch_create(
+        kind="products", filename="p.csv", content=csv_file(GOOD, NO_FAMILY), actor=org["purchasing"]
+    )
+    assert batch.rows[0]["errors"] == []
+    assert len(batch.rows[1]["errors"]) == 1 and "family" in str(batch.rows[1]["errors"][0])
+    with pytest.raises(ValidationFailed):
+        importing.import_batch_commit(batch=batch, actor=org["purchasing"])
+    assert Product.objects.count() == 0
 
 
 def test_a_file_with_a_bad_row_imports_nothing(org):

@@ -4,11 +4,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from stdnum import ean
 
 from salesops.approvals.models import ApprovalRequest
 from salesops.catalog import services
-from salesops.catalog.models import BomLine, Product, ean13_check_digit, ean13_is_valid
+from salesops.catalog.models import UNASSIGNED_FAMILY, BomLine, Product, ean13_check_digit, ean13_is_valid
 from salesops.catalog.selectors import bom_explode, price_for, prices_for
 from salesops.core.exceptions import ValidationFailed
 from salesops.inventory.tests.factories import approve_all, make_product
@@ -254,3 +255,45 @@ def test_price_list_change_closes_the_old_item_and_keeps_it(org):
     ]
     assert price_for(product=product, on_date=datetime.date(2026, 6, 30)) == Decimal("39")
     assert price_for(product=product, on_date=datetime.date(2026, 7, 1)) == Decimal("41")
+
+
+# --- every product belongs to a family ---------------------------------------------------------------
+def test_a_product_made_by_code_without_a_family_lands_in_unassigned(org):
+    product = services.product_create(sku="NF-1", name="无分类", actor=org["purchasing"], family=None)
+    assert product.family.code == UNASSIGNED_FAMILY and product.family.name == "未分类"
+    assert product.family.path == f"/{product.family.pk}/"
+    again = services.product_create(sku="NF-2", name="无分类2", actor=org["purchasing"])
+    assert again.family_id == product.family_id
+    with pytest.raises(ValidationFailed) as error:
+        services.product_update(product=product, data={"family": None}, actor=org["purchasing"])
+    assert "family" in error.value.fields
+
+
+def test_the_product_form_refuses_a_product_without_a_family(org, client):
+    family = services.family_create(code="FLOUR", name="面粉")
+    client.force_login(org["purchasing"])
+    page = client.get(reverse("product-new")).content.decode()
+    assert 'name="initial-family"' not in page and "selected>未分类" not in page
+    data = {"sku": "NF-1", "name": "新品", "unit": "袋", "cost": "1", "list_price": "2", "tax_rate": "13.00"}
+    data.update(source="buy", lead_time_days="0", lot_rule="LFL", lot_qty="0", safety_stock="0")
+    data.update(quantity_decimals="0", order_multiple="0", min_order_qty="0", yield_pct="100")
+    data.update(expiry_warning_days="30", active="on")
+    refused = client.post(reverse("product-new"), data)
+    assert refused.status_code == 200 and refused.context["form"].errors.keys() == {"family"}
+    assert not Product.objects.filter(sku="NF-1").exists()
+    client.post(reverse("product-new"), {**data, "family": family.pk})
+    assert Product.objects.get(sku="NF-1").family == family
+
+
+def test_the_api_refuses_a_product_without_a_family(org, api):
+    family = services.family_create(code="FLOUR", name="面粉")
+    client = api(org["purchasing"])
+    for body in [{"sku": "NF-1", "name": "新品"}, {"sku": "NF-1", "name": "新品", "family": None}]:
+        response = client.post("/api/v1/products/", body, format="json")
+        assert response.status_code == 400 and "family" in str(response.json())
+    assert not Product.objects.filter(sku="NF-1").exists()
+    made = client.post("/api/v1/products/", {"sku": "NF-1", "name": "新品", "family": family.pk}, format="json")
+    assert made.status_code == 201
+    product_id = made.json()["id"]
+    cleared = client.patch(f"/api/v1/products/{product_id}/", {"family": None}, format="json")
+    assert cleared.status_code == 400 and Product.objects.get(pk=product_id).family == family

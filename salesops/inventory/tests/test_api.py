@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from salesops.catalog.services import family_create
 from salesops.inventory import documents
 from salesops.inventory import stocktake as st
 from salesops.inventory.tests.factories import make_product, make_warehouse, receive
@@ -147,7 +148,9 @@ def test_barcode_lookup(org, api, stock, who, visible):
     [("purchasing", 201), ("planner", 201), ("warehouse", 403), ("rep1", 403), ("finance", 403), ("norole", 403)],
 )
 def test_product_create_permissions(org, api, who, status):
-    response = api(org[who]).post("/api/v1/products/", {"sku": "NEW-1", "name": "新品"}, format="json")
+    family = family_create(code="NEW", name="新品类")
+    body = {"sku": "NEW-1", "name": "新品", "family": family.pk}
+    response = api(org[who]).post("/api/v1/products/", body, format="json")
     assert response.status_code == status
     from salesops.catalog.models import Product
 
