@@ -137,8 +137,17 @@
         save(QUEUE, rest);
         if (el) {
           el.setAttribute("data-status", "sent");
-          el.querySelector("[data-role=status]").textContent = cards.getAttribute("data-msg-sent") +
-            (answer.body.order_number ? " · " + cards.getAttribute("data-msg-order") + " " + answer.body.order_number : "");
+          var statusTag = el.querySelector("[data-role=status]");
+          statusTag.textContent = cards.getAttribute("data-msg-sent");
+          if (answer.body.order && answer.body.order_number) {
+            // the draft order made from the suggested order, one tap away
+            var link = document.createElement("a");
+            link.href = cards.getAttribute("data-order-url").replace(/\/0\/$/, "/" + answer.body.order + "/");
+            link.setAttribute("data-testid", "visit-order");
+            link.textContent = cards.getAttribute("data-msg-order") + " " + answer.body.order_number;
+            statusTag.appendChild(document.createTextNode(" · "));
+            statusTag.appendChild(link);
+          }
         }
       } else if (answer.status >= 400 && answer.status < 500) {
         // refused: back into the form with the message next to it, nothing lost
