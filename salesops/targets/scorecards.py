@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from salesops.core.models import OrgUnit, User
+from salesops.core.selectors import company_date
 from salesops.targets.kpis import Kpi, Parts, compute_parts, get_kpi, kpis_for_user
 from salesops.targets.models import ScorecardWeight
 from salesops.targets.periods import Period
@@ -119,12 +120,17 @@ def scorecard(
 
 
 def trend(*, reps: list[User], period: Period, kpi_code: str, periods: int = 6) -> list[dict]:
-    """The KPI of `reps` together over the `periods` periods up to `period`."""
+    """The KPI of `reps` together over the `periods` periods up to `period`. A period that starts
+    after the company's today has no figure yet: its value is None (a gap on a chart), not 0."""
     kpi = get_kpi(kpi_code)
     rep_ids = [rep.pk for rep in reps]
+    today = company_date()
     result = []
     for offset in range(periods - 1, -1, -1):
         current = period.shifted(-offset)
+        if current.start > today:
+            result.append({"period": current.key, "value": None})
+            continue
         parts = compute_parts([kpi_code], current, rep_ids)[kpi_code] if rep_ids else {}
         total = None
         for value in parts.values():

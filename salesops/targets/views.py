@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
@@ -25,6 +25,7 @@ from salesops.core.export import XLSX_TYPE, xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.models import OrgUnit
 from salesops.core.roles import COMPANY_WIDE_SALES_ROLES, Role
+from salesops.core.selectors import company_date
 from salesops.core.web import action_view, save_form
 from salesops.crm.models import Customer
 from salesops.targets import commissions, expenses, forms, periods, profit, review, selectors, services
@@ -264,7 +265,7 @@ def kpi_page(request):
         % {"measure": policy.get_measure_display()},
         tables=[
             table(
-                [_("Code"), _("KPI"), _("Formula"), _("Owner"), _("Unit"), _("Better"), _("Weight %")],
+                [_("Code"), _("KPI"), _("Formula"), _("Owner"), pgettext("org", "Unit"), _("Better"), _("Weight %")],
                 [
                     [
                         cell(kpi.code, code=True),
@@ -368,7 +369,15 @@ def plan_detail(request, pk):
     if request.GET.get("export") == "xlsx":
         return _xlsx(
             f"targets-{plan.year}-v{plan.version}",
-            [_("Month"), _("Level"), _("Unit"), _("Sales rep"), _("Customer"), _("Product family"), _("Target")],
+            [
+                _("Month"),
+                _("Level"),
+                pgettext("org", "Unit"),
+                _("Sales rep"),
+                _("Customer"),
+                _("Product family"),
+                _("Target"),
+            ],
             [
                 [
                     r.month,
@@ -572,7 +581,7 @@ def commission_home(request):
                 ]
                 for s in statements
             ],
-            title=_("Statements"),
+            title=pgettext("commission", "Statements"),
             testid="commission-statements",
         )
     )
@@ -581,7 +590,7 @@ def commission_home(request):
         table(
             [
                 _("Rule"),
-                _("Paid on"),
+                pgettext("commission", "Paid on"),
                 _("Product family"),
                 _("Rate %"),
                 _("From achievement %"),
@@ -1150,7 +1159,7 @@ def review_list(request):
                 "number", gettext_lazy("Number"), sort="number", link=lambda r: reverse("targets-review", args=[r.pk])
             ),
             Column("month", gettext_lazy("Month reviewed"), sort="month", value=lambda r: f"{r.month:%Y-%m}"),
-            Column("unit__name", gettext_lazy("Unit")),
+            Column("unit__name", pgettext_lazy("org", "Unit")),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda r: r.get_status_display()),
             Column("held_at", gettext_lazy("Held at"), sort="held_at"),
         ],
@@ -1247,7 +1256,7 @@ def review_detail(request, pk):
             for a in items
         ]
 
-    action_headers = [_("Issue"), _("Action"), _("Owner"), _("Due"), _("Status"), _("Outcome")]
+    action_headers = [pgettext("problem", "Issue"), _("Action"), _("Owner"), _("Due"), _("Status"), _("Outcome")]
     boxes = []
     if open_item:
         action_form.fields["form"] = forms.forms.CharField(widget=forms.forms.HiddenInput, initial="action")
@@ -1434,7 +1443,11 @@ def dashboard(request):
                 bars(
                     [f"{p.start:%m}" for p in year_months],
                     {
-                        _("Sales"): [t.values.get("sales") for t in monthly],
+                        # months still to come have no sales yet: a gap, not 0
+                        _("Sales"): [
+                            t.values.get("sales") if p.start <= company_date() else None
+                            for p, t in zip(year_months, monthly, strict=True)
+                        ],
                         _("Target"): [t.values.get("target") for t in monthly],
                     },
                 ),
