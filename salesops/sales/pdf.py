@@ -1,6 +1,9 @@
 """Printable documents (WeasyPrint). Chinese text needs a CJK font: Noto Sans CJK is embedded
 through @font-face from the system font file. The sales order prints in the four copies the
-credit-sales manual names: finance, warehouse, rep and customer (财务联/仓库联/业务联/客户联)."""
+credit-sales manual names: finance, warehouse, rep and customer (财务联/仓库联/业务联/客户联);
+the copy names stay in Chinese in both languages, with the reader's name beside them when it
+differs. The title is one title, in the reader's language. Figures and dates go through
+salesops.core.formatting: dates are the company's calendar day, whatever zone is active."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.selectors import company_date
 from salesops.inventory.selectors import issued_lots
 from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
 
@@ -45,7 +49,6 @@ def _document(obj) -> dict:
     if isinstance(obj, SalesOrder):
         return {
             "title": _("Sales order"),
-            "title_zh": "销货单",
             "lines": obj.lines.select_related("product"),
             "copies": ORDER_COPIES,
             "date": obj.order_date,
@@ -56,7 +59,6 @@ def _document(obj) -> dict:
     if isinstance(obj, Quote):
         return {
             "title": _("Quote"),
-            "title_zh": "报价单",
             "lines": obj.lines.select_related("product"),
             "date": obj.quote_date,
             "party": obj.customer,
@@ -66,7 +68,6 @@ def _document(obj) -> dict:
     if isinstance(obj, Contract):
         return {
             "title": _("Contract"),
-            "title_zh": "销售合同",
             "lines": obj.lines.select_related("product"),
             "date": obj.start_date,
             "party": obj.customer,
@@ -77,19 +78,16 @@ def _document(obj) -> dict:
     if isinstance(obj, Delivery):
         return {
             "title": _("Delivery note"),
-            "title_zh": "送货单",
             "lines": obj.lines.select_related("product"),
-            "date": obj.issued_at.date(),
+            "date": company_date(obj.issued_at),  # the company's day, not the UTC one
             "party": obj.order.customer,
             "lots": issued_lots(reference_type="sales_order", reference_id=obj.order_id, at=obj.issued_at),
             "before": [obj.order.number],
             "links": sorted({il.invoice.number for dl in obj.lines.all() for il in dl.invoice_lines.all()}),
         }
     if isinstance(obj, Invoice):
-        title = (_("Credit note"), "红字发票") if obj.kind == Invoice.Kind.CREDIT_NOTE else (_("Invoice"), "发票")
         return {
-            "title": title[0],
-            "title_zh": title[1],
+            "title": _("Credit note") if obj.kind == Invoice.Kind.CREDIT_NOTE else _("Invoice"),
             "lines": obj.lines.select_related("product"),
             "date": obj.issue_date,
             "party": obj.customer,
@@ -106,7 +104,9 @@ def document_html(obj) -> str:
         context["taxed"] = True
         context["vat"] = vat_summary(context["lines"])
         context["prices_include_tax"] = prices_include_tax(obj)
-    context.setdefault("copies", [("", "")])
+    context["copies"] = [
+        (copy_zh, "" if str(label) == copy_zh else str(label)) for copy_zh, label in context.get("copies", [("", "")])
+    ]
     return render_to_string("sales/pdf/document.html", context)
 
 
