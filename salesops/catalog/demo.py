@@ -292,10 +292,10 @@ def build(ctx):
 
     # Price lists: the standard list for everyone, a supermarket list (KA) a little lower.
     standard = services.price_list_create(
-        code="STD", name="标准价格表 Standard", valid_from=start, is_default=True, actor=purchasing
+        code="STD", name="标准价格表", valid_from=start, is_default=True, actor=purchasing
     )
     supermarket = services.price_list_create(
-        code="KA", name="商超价格表 Supermarkets", channel="supermarket", valid_from=start, actor=purchasing
+        code="KA", name="商超价格表", channel="supermarket", valid_from=start, actor=purchasing
     )
     finished = [p for p in made if p.family.parent_id == families["FG"].pk]
     services.price_list_set_prices(

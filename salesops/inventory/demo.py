@@ -29,12 +29,12 @@ def build(ctx):
     keeper = ctx.user("warehouse")
     purchasing = ctx.user("purchasing")
     today = ctx.today
-    main = documents.warehouse_create(code="MAIN", name="主仓库 Main warehouse", actor=keeper)
+    main = documents.warehouse_create(code="MAIN", name="主仓库", actor=keeper)
     dc = documents.warehouse_create(
-        code="DC", name="上海配送中心 Shanghai DC", kind=Warehouse.Kind.DISTRIBUTION_CENTRE, actor=keeper
+        code="DC", name="上海配送中心", kind=Warehouse.Kind.DISTRIBUTION_CENTRE, actor=keeper
     )
     store = documents.warehouse_create(
-        code="S01", name="麦丰旗舰店 Flagship store", kind=Warehouse.Kind.STORE, actor=keeper
+        code="S01", name="麦丰旗舰店", kind=Warehouse.Kind.STORE, actor=keeper
     )
     suppliers = [
         documents.supplier_create(

@@ -107,7 +107,7 @@ def build(ctx):
     )
     noodles = ProductFamily.objects.filter(code="NOODLE").first()
     services.aggregate_scenario_create(
-        name="挂面 下半年 Noodles, next 6 months",
+        name="挂面 下半年",
         family=noodles,
         first_period=add_months(this_month, 1),
         actor=planner,
