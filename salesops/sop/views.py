@@ -330,7 +330,7 @@ def clock_run_now(request):
 def daily_report_new(request):
     if not request.user.has_role(Role.SALES_REP):
         raise Http404
-    form = DailyReportForm(request.POST or None)
+    form = DailyReportForm(request.POST or None, initial=None if request.POST else _daily_report_initial(request.user))
     saved = save_form(
         request,
         form,
@@ -347,6 +347,18 @@ def daily_report_new(request):
         return saved
     recent = daily_report_list_for_user(user=request.user).filter(rep=request.user)[:7]
     return render(request, "sop/daily_report_form.html", {"form": form, "recent": recent})
+
+
+def _daily_report_initial(rep) -> dict:
+    """Today's report as submitted so far, or else written from the day's records."""
+    from salesops.core.selectors import company_date
+    from salesops.field.daily_report import daily_report_prefill
+
+    today = company_date()
+    existing = DailyReport.objects.filter(rep=rep, date=today).first()
+    if existing is not None:
+        return {"date": today, **{key: getattr(existing, key) for key in services.REPORT_TEXT_FIELDS}}
+    return {"date": today, **daily_report_prefill(rep=rep, date=today)}
 
 
 @login_required
