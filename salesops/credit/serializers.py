@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from salesops.core.api.base import ModelSerializer
+from salesops.core.api.base import InputSerializer, ModelSerializer
 from salesops.core.api.fields import DateField, DecimalField, IdMapField
 from salesops.credit.models import (
     CollectionEscalation,
@@ -47,7 +47,7 @@ class CreditFileSerializer(ModelSerializer):
         read_only_fields = ["limit", "payment_terms_days", "updated_at"]
 
 
-class CreditFileOpenSerializer(serializers.Serializer):
+class CreditFileOpenSerializer(InputSerializer):
     customer = serializers.IntegerField()
     grade = serializers.ChoiceField(choices=CreditFile.Grade.choices, default=CreditFile.Grade.B)
     payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, default=30)
@@ -56,7 +56,7 @@ class CreditFileOpenSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CreditFileUpdateSerializer(serializers.Serializer):
+class CreditFileUpdateSerializer(InputSerializer):
     grade = serializers.ChoiceField(choices=CreditFile.Grade.choices, required=False)
     overdue_grace_days = serializers.IntegerField(min_value=0, max_value=90, required=False)
     review_due = DateField(required=False, allow_null=True)
@@ -192,7 +192,7 @@ class ReceiptSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class ReceiptCreateSerializer(serializers.Serializer):
+class ReceiptCreateSerializer(InputSerializer):
     customer = serializers.IntegerField()
     amount = DecimalField(**MONEY)
     received_on = DateField()
@@ -204,17 +204,17 @@ class ReceiptCreateSerializer(serializers.Serializer):
     order = serializers.IntegerField(required=False, allow_null=True, help_text=_("The order this money pays"))
 
 
-class AllocateSerializer(serializers.Serializer):
+class AllocateSerializer(InputSerializer):
     invoices = serializers.ListField(child=serializers.IntegerField(), required=False, help_text=_("In this order"))
     amounts = IdMapField(child=DecimalField(**MONEY), required=False)
     order = serializers.IntegerField(required=False, allow_null=True, help_text=_("The order this money pays"))
 
 
-class ReceiptOrderSerializer(serializers.Serializer):
+class ReceiptOrderSerializer(InputSerializer):
     order = serializers.IntegerField(help_text=_("The open order of the same customer this money pays"))
 
 
-class ReceiptReverseSerializer(serializers.Serializer):
+class ReceiptReverseSerializer(InputSerializer):
     reversed_on = DateField()
     reason = serializers.CharField(max_length=250)
 
@@ -248,12 +248,12 @@ class StatementSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class StatementCreateSerializer(serializers.Serializer):
+class StatementCreateSerializer(InputSerializer):
     customer = serializers.IntegerField()
     month = DateField(help_text=_("Any day of the month"))
 
 
-class StatementConfirmSerializer(serializers.Serializer):
+class StatementConfirmSerializer(InputSerializer):
     confirmed_on = DateField(required=False, allow_null=True)
     signed_copy = serializers.FileField(required=False)
     customer_note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -302,12 +302,12 @@ class ReconciliationSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class ReconciliationOpenSerializer(serializers.Serializer):
+class ReconciliationOpenSerializer(InputSerializer):
     month = DateField()
     rep = serializers.IntegerField(required=False)
 
 
-class ReconciliationSignSerializer(serializers.Serializer):
+class ReconciliationSignSerializer(InputSerializer):
     rep_balance = DecimalField(required=False, **MONEY)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     accept = serializers.BooleanField(default=True)

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from salesops.core.api.base import ModelSerializer
+from salesops.core.api.base import InputSerializer, ModelSerializer
 from salesops.core.api.fields import DateField, DecimalField, IdMapField
 from salesops.credit.models import Receipt
 from salesops.sales.models import (
@@ -23,14 +23,14 @@ from salesops.sales.models import (
 DEC = {"max_digits": 16, "decimal_places": 6}
 
 
-class LineInputSerializer(serializers.Serializer):
+class LineInputSerializer(InputSerializer):
     product = serializers.IntegerField()
     # kept as text so that the service can tell "too many decimal places" from "not a number"
     quantity = serializers.CharField(max_length=40)
     unit_price = serializers.CharField(max_length=40, required=False, allow_null=True, allow_blank=True)
 
 
-class OrderCreateSerializer(serializers.Serializer):
+class OrderCreateSerializer(InputSerializer):
     customer = serializers.IntegerField()
     payment = serializers.ChoiceField(choices=SalesOrder.Payment.choices)
     lines = LineInputSerializer(many=True, allow_empty=False)
@@ -39,7 +39,7 @@ class OrderCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class PaymentInputSerializer(InputSerializer):
     """Money taken with a cash order; it becomes the order's receipt."""
 
     method = serializers.ChoiceField(choices=Receipt.Method.choices, default=Receipt.Method.CASH)
@@ -47,7 +47,7 @@ class PaymentInputSerializer(serializers.Serializer):
     bank_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
-class OrderSubmitSerializer(serializers.Serializer):
+class OrderSubmitSerializer(InputSerializer):
     # kept as text so that the service refuses what is not an amount with its own message
     expected_prepayment = serializers.CharField(
         required=False,
@@ -220,7 +220,7 @@ class QuoteSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class QuoteCreateSerializer(serializers.Serializer):
+class QuoteCreateSerializer(InputSerializer):
     customer = serializers.IntegerField()
     lines = LineInputSerializer(many=True, allow_empty=False)
     valid_until = DateField(required=False)
@@ -228,7 +228,7 @@ class QuoteCreateSerializer(serializers.Serializer):
     opportunity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
 
 
-class QuoteUpdateSerializer(serializers.Serializer):
+class QuoteUpdateSerializer(InputSerializer):
     """A change of a draft or returned quote: what is given replaces what the quote has (lines
     all together)."""
 
@@ -237,7 +237,7 @@ class QuoteUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class QuoteToOrderSerializer(serializers.Serializer):
+class QuoteToOrderSerializer(InputSerializer):
     payment = serializers.ChoiceField(choices=SalesOrder.Payment.choices, default=SalesOrder.Payment.CREDIT)
     warehouse = serializers.IntegerField(required=False, allow_null=True)
 
@@ -302,7 +302,7 @@ class ContractSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class ContractCreateSerializer(serializers.Serializer):
+class ContractCreateSerializer(InputSerializer):
     customer = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     start_date = DateField()
@@ -344,7 +344,7 @@ class DeliverySerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class DeliveryIssueSerializer(serializers.Serializer):
+class DeliveryIssueSerializer(InputSerializer):
     order = serializers.IntegerField()
     quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)
     picked_up_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
@@ -358,7 +358,7 @@ class DeliveryIssueSerializer(serializers.Serializer):
     lot_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class DeliveryConfirmSerializer(serializers.Serializer):
+class DeliveryConfirmSerializer(InputSerializer):
     received_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
@@ -411,7 +411,7 @@ class InvoiceSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class InvoiceCreateSerializer(serializers.Serializer):
+class InvoiceCreateSerializer(InputSerializer):
     deliveries = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
     quantities = IdMapField(child=serializers.CharField(max_length=40), required=False)
     issue_date = DateField(required=False)
@@ -435,7 +435,7 @@ class SalesReturnSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class SalesReturnCreateSerializer(serializers.Serializer):
+class SalesReturnCreateSerializer(InputSerializer):
     order = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=SalesReturn.Kind.choices)
     reason = serializers.CharField()

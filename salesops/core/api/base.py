@@ -51,17 +51,42 @@ class ModelSerializer(serializers.ModelSerializer):
         return copy.deepcopy(fields)
 
     def to_internal_value(self, data):
-        if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            refused = {}
-            for key in data:
-                if key in writable:
-                    continue
-                known = key in self.fields
-                refused[key] = [_("This field cannot be changed.") if known else _("Unknown field.")]
-            if refused:
-                raise serializers.ValidationError(refused)
+        refuse_unwritable(self, data)
         return super().to_internal_value(data)
+
+
+class InputSerializer(serializers.Serializer):
+    """The base of a request body that is not a model (an order to create, a receipt to
+    allocate): like the model serializers, it refuses a field it does not know (an owner or
+    a team named in a write, say) instead of ignoring it, with the errors of the fields it
+    knows in the same answer."""
+
+    def to_internal_value(self, data):
+        try:
+            refuse_unwritable(self, data)
+        except serializers.ValidationError as refused:
+            try:
+                super().to_internal_value(data)
+            except serializers.ValidationError as invalid:
+                if isinstance(invalid.detail, dict):
+                    raise serializers.ValidationError({**invalid.detail, **refused.detail})
+            raise
+        return super().to_internal_value(data)
+
+
+def refuse_unwritable(serializer, data) -> None:
+    """A field error for each key of `data` that `serializer` does not write."""
+    if not isinstance(data, dict):
+        return
+    writable = {name for name, field in serializer.fields.items() if not field.read_only}
+    refused = {}
+    for key in data:
+        if key in writable:
+            continue
+        known = key in serializer.fields
+        refused[key] = [_("This field cannot be changed.") if known else _("Unknown field.")]
+    if refused:
+        raise serializers.ValidationError(refused)
 
 
 def _crosses_empty_reference(model, source: str) -> bool:

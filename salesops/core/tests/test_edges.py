@@ -40,7 +40,10 @@ def _order_body(shop, **line):
 def test_order_and_quote_lines_refuse_numbers_out_of_bounds(org, api, shop, line, field):
     client = api(org["rep1"])
     for url, model in [("/api/v1/orders/", SalesOrder), ("/api/v1/quotes/", Quote)]:
-        response = client.post(url, _order_body(shop, **line), format="json")
+        body = _order_body(shop, **line)
+        if model is Quote:
+            del body["payment"]  # a quote has no payment: the field would be refused as unknown
+        response = client.post(url, body, format="json")
 
         assert response.status_code == 400, (url, response.content)
         assert response.json()["code"] == "validation_error"
