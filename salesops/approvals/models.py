@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
@@ -100,7 +101,12 @@ class ApprovalRequest(models.Model):
         verbose_name=_("requester"),
     )
     unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("org", "unit"),
     )
     rule = models.ForeignKey(ApprovalRule, null=True, on_delete=models.SET_NULL, related_name="+")
     rule_name = models.CharField(_("rule"), max_length=200, blank=True)
@@ -261,10 +267,16 @@ class Delegation(models.Model):
     """While `from_user` is away (start…end inclusive), their approvals go to `to_user`."""
 
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_given", verbose_name=_("from")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="delegations_given",
+        verbose_name=pgettext_lazy("delegation", "from"),
     )
     to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received", verbose_name=_("to")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name=pgettext_lazy("delegation", "to"),
     )
     starts_on = bounded.DateField(_("from date"))
     ends_on = bounded.DateField(_("to date"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from salesops.approvals.facts import (
@@ -24,7 +25,7 @@ class NewProductFacts(DocumentFacts):
     name = serializers.CharField(label=_("Name"), read_only=True)
     name_en = serializers.CharField(label=_("English name"), read_only=True)
     spec = serializers.CharField(label=_("Specification"), read_only=True)
-    unit = serializers.CharField(label=_("Unit"), read_only=True)
+    unit = serializers.CharField(label=pgettext_lazy("measure", "Unit"), read_only=True)
     family = serializers.CharField(source="family.name", default=None, label=_("Product family"), read_only=True)
     source = serializers.ChoiceField(choices=Product.Source.choices, label=_("Make or buy"), read_only=True)
     list_price = money(_("List price"))

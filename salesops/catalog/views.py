@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from salesops.catalog import importing, selectors, services
@@ -63,7 +64,7 @@ def product_list(request):
         Column("name", _("Name"), sort="name", value=lambda p: p.display_name),
         Column("spec", _("Specification"), value=lambda p: p.display_spec),
         Column("family", _("Family"), sort="family__path", value=lambda p: p.family or ""),
-        Column("unit", _("Unit"), sort="unit"),
+        Column("unit", pgettext("measure", "Unit"), sort="unit"),
         Column("list_price", _("List price"), sort="list_price", numeric=True),
     ]
     if costs:

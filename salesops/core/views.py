@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core import accounts, services
@@ -196,7 +196,7 @@ def user_list(request):
                 "username", gettext_lazy("Username"), sort="username", link=lambda u: reverse("user-edit", args=[u.pk])
             ),
             Column("full_name", gettext_lazy("Name"), sort="full_name"),
-            Column("org_unit", gettext_lazy("Unit"), sort="org_unit__path", value=lambda u: u.org_unit or ""),
+            Column("org_unit", pgettext_lazy("org", "Unit"), sort="org_unit__path", value=lambda u: u.org_unit or ""),
             Column("manager", gettext_lazy("Manager"), value=lambda u: u.manager or ""),
             Column(
                 "roles",

@@ -22,6 +22,7 @@ from django.db.models import DecimalField, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import ValidationFailed
@@ -455,7 +456,7 @@ def ar_pack_xlsx(*, user, start: datetime.date, end: datetime.date) -> bytes:
         _("Opening balance"),
         _("Invoiced"),
         _("Credit notes"),
-        _("Received"),
+        pgettext("money", "Received"),
         _("Closing balance"),
     ]
     sheet.append([str(h) for h in headers])

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
@@ -21,7 +22,7 @@ from salesops.core.models import OrgUnit
 class Customer(models.Model):
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
-        PERSON = "person", _("Person")
+        PERSON = "person", pgettext_lazy("customer type", "Person")
 
     class Channel(models.TextChoices):
         SUPERMARKET = "supermarket", _("Supermarket")
@@ -169,7 +170,7 @@ class OwnershipConflict(models.Model):
     only whom to talk to; the supervisor of the owner's team sees the attempt and decides."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("process", "Open")
         KEPT = "kept", _("Kept with owner")
         ASSIGNED = "assigned", _("Assigned to requester")
 
@@ -370,7 +371,7 @@ class Stage(models.Model):
     """A pipeline stage; the list is data (order, default probability, open/won/lost)."""
 
     class Outcome(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("process", "Open")
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
@@ -502,7 +503,7 @@ class Complaint(models.Model):
         AFTER_SALES = "after_sales", _("After-sales request")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("process", "Open")
         ANSWERED = "answered", _("Answered")
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")

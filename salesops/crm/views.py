@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
@@ -643,14 +643,18 @@ def activities(request):
             Column("owner", gettext_lazy("Rep"), value=lambda a: a.owner.display_name),
             Column("next_step", gettext_lazy("Next step")),
             Column("next_step_due", gettext_lazy("Due"), sort="next_step_due"),
-            Column("entered_late", gettext_lazy("Entered late"), value=lambda a: _("late") if a.entered_late else ""),
+            Column(
+                "entered_late",
+                gettext_lazy("Entered late"),
+                value=lambda a: pgettext("entered", "late") if a.entered_late else "",
+            ),
         ],
         filters=[
             Filter("kind", gettext_lazy("Kind"), Activity.Kind.choices),
             Filter(
                 "late",
                 gettext_lazy("Entered late"),
-                [("1", gettext_lazy("late"))],
+                [("1", pgettext_lazy("entered", "late"))],
                 lookup="entered_late",
                 apply=lambda q, v: q.filter(entered_late=True),
             ),
@@ -738,7 +742,7 @@ def complaints(request):
         title=gettext_lazy("Complaints and after-sales requests"),
         columns=[
             Column("code", gettext_lazy("Code"), sort="code", link=lambda c: reverse("complaint-detail", args=[c.pk])),
-            Column("received_at", gettext_lazy("Received"), sort="received_at"),
+            Column("received_at", pgettext_lazy("complaint", "Received"), sort="received_at"),
             Column("age", gettext_lazy("Age (days)"), value=lambda c: (now - c.received_at).days, numeric=True),
             Column("customer", gettext_lazy("Customer"), value=lambda c: c.customer.name),
             Column("kind", gettext_lazy("Kind"), value=lambda c: c.get_kind_display()),

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core.models import OrgUnit
 from salesops.core.state import StateMachine
@@ -323,7 +324,12 @@ class Visit(models.Model):
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     skip_reason = models.CharField(_("reason for skipping"), max_length=200, blank=True)
     order = models.ForeignKey(
-        "sales.SalesOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("order")
+        "sales.SalesOrder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=pgettext_lazy("sales", "order"),
     )
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -491,7 +497,7 @@ class FieldCheckCriterion(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_zh = models.CharField(_("name (Chinese)"), max_length=120)
-    position = models.PositiveSmallIntegerField(_("order"), default=10)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "order"), default=10)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

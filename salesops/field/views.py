@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.listing import Column, Filter, ListPage
@@ -291,7 +291,7 @@ def visit_list(request):
             ),
             Column("check_in_distance_m", gettext_lazy("Distance (m)"), numeric=True),
             Column("outcome", gettext_lazy("Outcome"), value=lambda v: v.get_outcome_display()),
-            Column("order", gettext_lazy("Order"), value=lambda v: v.order.number if v.order_id else ""),
+            Column("order", pgettext_lazy("sales", "Order"), value=lambda v: v.order.number if v.order_id else ""),
         ],
         filters=[
             Filter("status", gettext_lazy("Status"), Visit.Status.choices),

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from salesops.catalog.forms import LinesFormMixin
 from salesops.catalog.models import ProductFamily
@@ -51,8 +51,8 @@ class StockDocumentForm(LinesFormMixin, forms.Form):
 
 class TransferForm(LinesFormMixin, forms.Form):
     required_css_class = "required"
-    source = forms.ModelChoiceField(label=gettext_lazy("From"), queryset=_warehouses())
-    destination = forms.ModelChoiceField(label=gettext_lazy("To"), queryset=_warehouses())
+    source = forms.ModelChoiceField(label=pgettext_lazy("transfer", "From"), queryset=_warehouses())
+    destination = forms.ModelChoiceField(label=pgettext_lazy("transfer", "To"), queryset=_warehouses())
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
     lines = forms.CharField(label=gettext_lazy("Lines"), widget=forms.Textarea(attrs={"rows": 8}), help_text=LINES_HELP)
 

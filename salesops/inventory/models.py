@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.catalog.models import Product
 from salesops.core import bounded, bounds
@@ -74,7 +75,7 @@ class StockBalance(models.Model):
 
 class StockMove(models.Model):
     class Kind(models.TextChoices):
-        RECEIPT = "receipt", _("Receipt")
+        RECEIPT = "receipt", pgettext_lazy("goods", "Receipt")
         PRODUCTION = "production", _("Production receipt")
         ISSUE = "issue", _("Issue")
         RETURN = "return", _("Customer return")
@@ -381,8 +382,12 @@ class Transfer(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
-    source = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
-    destination = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    source = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("transfer", "from")
+    )
+    destination = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("transfer", "to")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.catalog.models import Product, ProductFamily
 from salesops.core import bounded, bounds
@@ -265,7 +266,7 @@ class ForecastVersionRow(models.Model):
 # --- S&OP review pack ----------------------------------------------------------------------------------
 class SopPack(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("process", "Open")
         CLOSED = "closed", _("Closed (frozen)")
 
     month = bounded.DateField(_("month"), unique=True)
@@ -523,7 +524,7 @@ class ProductionOrder(models.Model):
     """A released production order: a scheduled receipt for MRP until it is done."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("process", "Open")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from salesops.catalog.models import ProductFamily
@@ -495,7 +495,7 @@ def aggregate_detail(request, pk: int):
     )
     strategies = []
     if result:
-        for key, label in (("", _("Optimal")), ("level", _("Level")), ("chase", _("Chase"))):
+        for key, label in (("", _("Optimal")), ("level", pgettext("strategy", "Level")), ("chase", _("Chase"))):
             plan = result if not key else result.get(key, {})
             strategies.append(
                 {

@@ -126,7 +126,7 @@ class ContractChangeFacts(DocumentFacts):
 class ReturnFacts(DocumentFacts):
     number = serializers.CharField(label=_("Number"), read_only=True)
     kind = serializers.ChoiceField(choices=SalesReturn.Kind.choices, label=_("Kind"), read_only=True)
-    order = serializers.CharField(source="order.number", label=_("Order"), read_only=True)
+    order = serializers.CharField(source="order.number", label=pgettext_lazy("sales", "Order"), read_only=True)
     customer = serializers.CharField(source="order.customer.name", label=_("Customer"), read_only=True)
     reason = serializers.CharField(label=_("Reason"), read_only=True)
     total = money(_("Value"))

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.catalog.models import Product
 from salesops.core import bounded, bounds
@@ -43,7 +44,7 @@ APPROVAL_REASONS = {
 
 class SalesOrder(models.Model):
     class Payment(models.TextChoices):
-        CREDIT = "credit", _("Credit")
+        CREDIT = "credit", pgettext_lazy("payment", "Credit")
         CASH = "cash", _("Cash")
 
     class Status(models.TextChoices):
@@ -199,7 +200,12 @@ class Invoice(models.Model):
         Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
     )
     order = models.ForeignKey(
-        SalesOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("order")
+        SalesOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=pgettext_lazy("sales", "order"),
     )
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("sales rep")
@@ -496,7 +502,9 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
-    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("order"))
+    order = models.ForeignKey(
+        SalesOrder, on_delete=models.PROTECT, related_name="deliveries", verbose_name=pgettext_lazy("sales", "order")
+    )
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
     total = bounded.DecimalField(_("value"), default=ZERO, **MONEY)
@@ -555,7 +563,9 @@ class SalesReturn(models.Model):
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="returns", verbose_name=_("order"))
+    order = models.ForeignKey(
+        SalesOrder, on_delete=models.PROTECT, related_name="returns", verbose_name=pgettext_lazy("sales", "order")
+    )
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.PENDING_APPROVAL)
     reason = models.TextField(_("reason"))
     total = bounded.DecimalField(_("value"), default=ZERO, **MONEY)

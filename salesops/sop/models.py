@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import bounded
 from salesops.core.models import OrgUnit
@@ -108,7 +109,7 @@ class SopRule(models.Model):
 
 class Obligation(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("process", "Open")
         MET = "met", _("Met on time")
         MET_LATE = "met_late", _("Met late")
         MISSED = "missed", _("Missed")

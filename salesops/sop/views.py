@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
@@ -204,7 +204,7 @@ def compliance(request):
         "met": _("Met on time"),
         "met_late": _("Met late"),
         "missed": _("Missed"),
-        "open": _("Open"),
+        "open": pgettext("process", "Open"),
     }
     if request.GET.get("export") == "xlsx" and form.is_valid():
         headers = [str(dict(ComplianceForm.GROUPS)[form.cleaned_data["group_by"]])] + list(labels.values())

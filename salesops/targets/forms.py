@@ -153,7 +153,7 @@ class ReviewForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    issue = forms.CharField(label=_("Issue"), max_length=300)
+    issue = forms.CharField(label=pgettext_lazy("problem", "Issue"), max_length=300)
     action = forms.CharField(label=_("Action"), max_length=500)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
     due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))

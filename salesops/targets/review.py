@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
@@ -304,7 +305,7 @@ def review_xlsx(review: BusinessReview) -> bytes:
         ),
         (
             workbook.create_sheet(str(_("Actions"))[:31]),
-            [_("Issue"), _("Action"), _("Owner"), _("Due"), _("Status"), _("Outcome")],
+            [pgettext("problem", "Issue"), _("Action"), _("Owner"), _("Due"), _("Status"), _("Outcome")],
             [
                 [a.issue, a.action, a.owner.display_name, a.due_date, str(a.get_status_display()), a.outcome]
                 for a in [*open_actions_before(review), *review.actions.select_related("owner")]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -31,7 +32,9 @@ class UnitChangeFacts(DocumentFacts):
     customer_id = serializers.IntegerField(source="reservation.customer_id", read_only=True, style=HIDDEN)
     customer = serializers.CharField(source="reservation.customer.name", label=_("Customer"), read_only=True)
     project = serializers.CharField(source="reservation.project.name", label=_("Project"), read_only=True)
-    unit = serializers.CharField(source="reservation.unit.code", label=_("Unit"), read_only=True)
+    unit = serializers.CharField(
+        source="reservation.unit.code", label=pgettext_lazy("property", "Unit"), read_only=True
+    )
     new_unit = serializers.CharField(source="target_unit.code", default=None, label=_("New unit"), read_only=True)
     price = money(_("Price"), source="reservation.price")
     deposit = money(_("Deposit"), source="reservation.deposit_amount")
@@ -44,7 +47,7 @@ class UnitChangeFacts(DocumentFacts):
 @extend_schema_serializer(component_name="UnitPriceLineFacts")
 class PriceLineFacts(Facts):
     unit_id = serializers.IntegerField(read_only=True, style=HIDDEN)
-    unit = serializers.CharField(source="unit.code", label=_("Unit"), read_only=True)
+    unit = serializers.CharField(source="unit.code", label=pgettext_lazy("property", "Unit"), read_only=True)
     old_price = money(_("Old price"))
     new_price = money(_("New price"))
     change_percent = Derived(
@@ -146,7 +149,7 @@ def register() -> None:
             summary_labels={
                 "number": _("Number"),
                 "customer": _("Customer"),
-                "unit": _("Unit"),
+                "unit": pgettext_lazy("property", "Unit"),
                 "new_unit": _("New unit"),
                 "kind": _("Kind"),
                 "reason": _("Reason"),

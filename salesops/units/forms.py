@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.credit.models import Receipt
 from salesops.units.models import (
@@ -235,7 +236,9 @@ class RefundPayForm(forms.Form):
 
 
 class FileItemForm(forms.Form):
-    document = forms.ModelChoiceField(queryset=RequiredDocument.objects.filter(active=True), label=_("Document"))
+    document = forms.ModelChoiceField(
+        queryset=RequiredDocument.objects.filter(active=True), label=pgettext_lazy("paper file", "Document")
+    )
     received_on = forms.DateField(widget=DateInput, label=_("Received on"))
     copies = forms.IntegerField(min_value=1, max_value=20, initial=1, label=_("Copies"))
     note = forms.CharField(max_length=200, required=False, label=_("Note"))

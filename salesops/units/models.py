@@ -142,7 +142,7 @@ class Unit(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="units", verbose_name=_("project"))
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building"))
-    code = models.CharField(_("unit"), max_length=30)
+    code = models.CharField(pgettext_lazy("property", "unit"), max_length=30)
     floor = models.IntegerField(_("floor"), validators=[MinValueValidator(-10), MaxValueValidator(200)])
     stack = models.PositiveIntegerField(
         _("position on the floor"), validators=[MinValueValidator(1), MaxValueValidator(99)]
@@ -160,7 +160,7 @@ class Unit(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AVAILABLE)
 
     class Meta:
-        verbose_name = _("unit")
+        verbose_name = pgettext_lazy("property", "unit")
         verbose_name_plural = _("units")
         ordering = ["project", "building", "-floor", "stack"]
         constraints = [
@@ -209,7 +209,9 @@ class Reservation(models.Model):
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="reservations")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="reservations", verbose_name=pgettext_lazy("property", "unit")
+    )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="unit_reservations", verbose_name=_("customer")
     )
@@ -223,7 +225,7 @@ class Reservation(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.HELD)
     price = models.DecimalField(_("price"), validators=POSITIVE_MONEY, **MONEY)
     deposit_amount = models.DecimalField(_("deposit"), validators=POSITIVE_MONEY, **MONEY)
-    held_at = models.DateTimeField(_("held at"))
+    held_at = models.DateTimeField(pgettext_lazy("hold", "held at"))
     hold_expires_at = models.DateTimeField(_("hold expires at"))
     reserved_at = models.DateTimeField(_("reserved at"), null=True, blank=True)
     sign_by = models.DateField(_("sign by"), null=True, blank=True)
@@ -288,7 +290,9 @@ class WaitlistEntry(models.Model):
         PROMOTED = "promoted", _("Given a hold")
         CANCELLED = "cancelled", _("Left the waitlist")
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="waitlist", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="waitlist", verbose_name=pgettext_lazy("property", "unit")
+    )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="unit_waitlist", verbose_name=_("customer")
     )
@@ -341,7 +345,9 @@ class PurchaseContract(models.Model):
     reservation = models.OneToOneField(
         Reservation, on_delete=models.PROTECT, related_name="contract", verbose_name=_("reservation")
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="contracts", verbose_name=pgettext_lazy("property", "unit")
+    )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="unit_contracts", verbose_name=_("customer")
     )
@@ -640,7 +646,9 @@ PRICE_CHANGE_FLOW = StateMachine(
 
 class PriceChangeLine(models.Model):
     price_change = models.ForeignKey(PriceChange, on_delete=models.CASCADE, related_name="lines")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("property", "unit")
+    )
     old_price = models.DecimalField(_("old price"), **MONEY)
     new_price = models.DecimalField(_("new price"), validators=POSITIVE_MONEY, **MONEY)
 
@@ -689,7 +697,10 @@ class FileItem(models.Model):
 
     reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="file_items")
     document = models.ForeignKey(
-        RequiredDocument, on_delete=models.PROTECT, related_name="+", verbose_name=_("document")
+        RequiredDocument,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("paper file", "document"),
     )
     received_on = models.DateField(_("received on"))
     copies = models.PositiveIntegerField(
@@ -881,7 +892,7 @@ BLOCK_FLOW = StateMachine({GroupBlock.Status.HELD: {GroupBlock.Status.RELEASED, 
 class Booking(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Booked")
-        CHECKED_IN = "checked_in", _("Checked in")
+        CHECKED_IN = "checked_in", pgettext_lazy("hotel", "Checked in")
         CHECKED_OUT = "checked_out", _("Checked out")
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
@@ -911,8 +922,8 @@ class Booking(models.Model):
     room = models.ForeignKey(
         Room, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("room")
     )
-    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
-    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(pgettext_lazy("hotel", "checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(pgettext_lazy("hotel", "checked out at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     walked_to = models.CharField(_("walked to"), max_length=200, blank=True)
     charge = models.OneToOneField(

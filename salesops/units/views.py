@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
@@ -342,13 +342,18 @@ def reservation_list(request):
                 sort="number",
                 link=lambda r: reverse("units-reservation", args=[r.pk]),
             ),
-            Column("unit", gettext_lazy("Unit"), sort="unit__code", value=lambda r: r.unit.code),
+            Column("unit", pgettext_lazy("property", "Unit"), sort="unit__code", value=lambda r: r.unit.code),
             Column("project", gettext_lazy("Project"), value=lambda r: r.project.name),
             Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda r: r.customer.name),
             Column("consultant", gettext_lazy("Sales consultant"), value=lambda r: r.consultant.display_name),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda r: r.get_status_display()),
             Column("price", gettext_lazy("Price"), sort="price", numeric=True),
-            Column("held_at", gettext_lazy("Held at"), sort="held_at", value=lambda r: timezone.localtime(r.held_at)),
+            Column(
+                "held_at",
+                pgettext_lazy("hold", "Held at"),
+                sort="held_at",
+                value=lambda r: timezone.localtime(r.held_at),
+            ),
             Column("sign_by", gettext_lazy("Sign by"), sort="sign_by"),
         ],
         filters=[
@@ -477,7 +482,7 @@ def payment_list(request):
                 value=lambda i: i.reservation.number,
                 link=lambda i: reverse("units-reservation", args=[i.reservation_id]),
             ),
-            Column("unit", gettext_lazy("Unit"), value=lambda i: i.reservation.unit.code),
+            Column("unit", pgettext_lazy("property", "Unit"), value=lambda i: i.reservation.unit.code),
             Column("customer", gettext_lazy("Customer"), value=lambda i: i.reservation.customer.name),
             Column(
                 "consultant", gettext_lazy("Sales consultant"), value=lambda i: i.reservation.consultant.display_name
@@ -534,7 +539,7 @@ def contract_list(request):
             Column(
                 "number", gettext_lazy("Number"), sort="number", link=lambda c: reverse("units-contract", args=[c.pk])
             ),
-            Column("unit", gettext_lazy("Unit"), sort="unit__code", value=lambda c: c.unit.code),
+            Column("unit", pgettext_lazy("property", "Unit"), sort="unit__code", value=lambda c: c.unit.code),
             Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda c: c.customer.name),
             Column("consultant", gettext_lazy("Sales consultant"), value=lambda c: c.consultant.display_name),
             Column("method", gettext_lazy("Payment method"), value=lambda c: c.get_method_display()),
@@ -671,7 +676,7 @@ def contract_sign(request, pk: int):
     _require(request.user, "contract.sign")
     contract = _one(selectors.contract_list_for_user(user=request.user), pk)
     contract = contracts.contract_sign(contract=contract, actor=request.user)
-    messages.success(request, _("Signed."))
+    messages.success(request, pgettext("contract", "Signed."))
     return redirect("units-contract", pk=contract.pk)
 
 
@@ -704,7 +709,7 @@ def waitlist_list(request):
         columns=[
             Column(
                 "unit",
-                gettext_lazy("Unit"),
+                pgettext_lazy("property", "Unit"),
                 sort="unit__code",
                 value=lambda e: e.unit.code,
                 link=lambda e: reverse("units-unit", args=[e.unit_id]),
@@ -753,7 +758,7 @@ def change_list(request):
             Column(
                 "number", gettext_lazy("Number"), sort="number", link=lambda c: reverse("units-change", args=[c.pk])
             ),
-            Column("unit", gettext_lazy("Unit"), value=lambda c: c.reservation.unit.code),
+            Column("unit", pgettext_lazy("property", "Unit"), value=lambda c: c.reservation.unit.code),
             Column("customer", gettext_lazy("Customer"), value=lambda c: c.reservation.customer.name),
             Column("kind", gettext_lazy("Kind"), sort="kind", value=lambda c: c.get_kind_display()),
             Column("reason", gettext_lazy("Reason"), value=lambda c: c.get_reason_display()),
@@ -878,7 +883,7 @@ def file_list(request):
             Column(
                 "number", gettext_lazy("File"), sort="number", link=lambda r: reverse("units-reservation", args=[r.pk])
             ),
-            Column("unit", gettext_lazy("Unit"), sort="unit__code", value=lambda r: r.unit.code),
+            Column("unit", pgettext_lazy("property", "Unit"), sort="unit__code", value=lambda r: r.unit.code),
             Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda r: r.customer.name),
             Column("status", gettext_lazy("Status"), value=lambda r: r.get_status_display()),
             Column("missing", gettext_lazy("Missing papers"), numeric=True, value=lambda r: len(files.missing(r))),
