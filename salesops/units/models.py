@@ -77,6 +77,7 @@ class Project(models.Model):
         validators=PERCENT,
     )
     contract_penalty_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("penalty when the buyer cancels a contract (% of price)"),
         max_digits=5,
         decimal_places=2,
@@ -791,6 +792,7 @@ class RoomType(models.Model):
         _("free cancellation until (hours before arrival)"), default=24, validators=[MaxValueValidator(24 * 30)]
     )
     cancel_fee_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("late cancellation fee (% of the first night or hour)"),
         max_digits=5,
         decimal_places=2,
@@ -801,6 +803,7 @@ class RoomType(models.Model):
         _("no-show after (minutes past arrival)"), default=360, validators=[MaxValueValidator(24 * 60)]
     )
     no_show_fee_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("no-show fee (% of the first night or hour)"),
         max_digits=5,
         decimal_places=2,
