@@ -25,7 +25,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Sum, Value, When
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.core.audit import audit_record, model_create
@@ -33,6 +32,7 @@ from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.credit.escalations import collection_done
 from salesops.credit.exceptions import InvalidAllocation, NothingToAllocate, ReceiptNotConfirmed
 from salesops.credit.models import RECEIPT_FLOW, Allocation, IdempotencyKey, Receipt
@@ -103,7 +103,7 @@ def receipt_record(
     finance. `released_at`: when orders this money releases count as confirmed (a cash sale
     keyed in later: the time the order was taken)."""
     amount = parse_amount(amount, field="amount", minimum=CENT)
-    if received_on > timezone.localdate():
+    if received_on > company_date():
         raise ValidationFailed(fields={"received_on": [_("The date cannot be in the future.")]})
     if method not in Receipt.Method.values:
         raise ValidationFailed(fields={"method": [_("Choose how the money was paid.")]})
@@ -222,7 +222,7 @@ def receipt_reverse(*, receipt: Receipt, actor, reversed_on: datetime.date, reas
     RECEIPT_FLOW.check(receipt.status, Receipt.Status.REVERSED)
     if not (reason or "").strip():
         raise ValidationFailed(fields={"reason": [_("Say why the money is reversed.")]})
-    if reversed_on < receipt.received_on or reversed_on > timezone.localdate():
+    if reversed_on < receipt.received_on or reversed_on > company_date():
         raise ValidationFailed(fields={"reversed_on": [_("Give a date between the day the money came in and today.")]})
     paid = dict(receipt.allocations.values("invoice_id").annotate(net=Sum("amount")).values_list("invoice_id", "net"))
     for invoice in _lock(Invoice.objects.filter(pk__in=[pk for pk, net in paid.items() if net])):

@@ -1,8 +1,10 @@
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from salesops.core.exceptions import ValidationFailed
 from salesops.credit import receipts
@@ -165,3 +167,19 @@ def test_daily_collections_per_rep(org, account):
         {"rep_id": org["rep1"].pk, "rep": org["rep1"].display_name, "day": TODAY, "count": 2, "amount": D("25.50")}
     ]
     assert collections_by_rep_and_day(user=org["rep3"], date_from=TODAY, date_to=TODAY) == []
+
+
+def test_money_received_on_the_companys_today_is_not_in_the_future_for_a_job(org):
+    """Outside a request (a job, an import) the active zone is UTC; at 17:00 UTC it is already
+    the next day in Shanghai, and money received that day is not refused as future."""
+    customer = make_customer(org)
+    evening = datetime.datetime(2026, 12, 2, 17, 0, tzinfo=datetime.UTC)
+    with timezone.override(datetime.UTC), mock.patch("django.utils.timezone.now", return_value=evening):
+        receipt = receipts.receipt_record(
+            actor=org["finance"], customer=customer, amount="10.00", received_on=datetime.date(2026, 12, 3)
+        )
+        receipts.receipt_reverse(
+            receipt=receipt, actor=org["finance"], reversed_on=datetime.date(2026, 12, 3), reason="bounced"
+        )
+    receipt.refresh_from_db()
+    assert (receipt.received_on, receipt.status) == (datetime.date(2026, 12, 3), Receipt.Status.REVERSED)
