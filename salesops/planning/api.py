@@ -19,7 +19,6 @@ from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
 from salesops.core.api.routers import Router
 from salesops.core.exceptions import NotFound
-from salesops.core.models import User
 from salesops.inventory.serializers import PurchaseOrderSerializer
 from salesops.planning import selectors, services
 from salesops.planning.accuracy_report import accuracy_report
@@ -216,9 +215,8 @@ class ForecastInputViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         run = selectors.forecast_open_runs_for_inputs(user=request.user).filter(pk=values["run"].pk).first()
         if run is None:
             raise NotFound()
-        rep = request.user
-        if request.data.get("rep") and str(request.data["rep"]) != str(request.user.pk):
-            rep = get_object_or_404(User, pk=request.data["rep"])
+        # someone else's expectation only for those who set the consensus (the service refuses others)
+        rep = values.get("rep") or request.user
         entry = services.forecast_input_save(
             run=run,
             rep=rep,

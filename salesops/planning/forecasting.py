@@ -313,7 +313,10 @@ def forecast_input_save(
 @transaction.atomic
 def forecast_inputs_compile(*, run: ForecastRun, actor, family=None) -> int:
     """Sales admin compiles the reps' inputs (optionally of one family) into the consensus:
-    each product-month with inputs gets their sum, as an override naming how many inputs."""
+    each product-month with inputs gets their sum, as an override naming how many inputs.
+    Only those who set the consensus compile (also when nothing would change)."""
+    if not actor.has_role(*CONSENSUS_ROLES) and not actor.is_superuser:
+        raise PermissionDenied()
     _require_open(run)
     inputs = ForecastInput.objects.filter(run=run)
     if family is not None:

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from salesops.core.api.base import ModelSerializer
 from salesops.core.api.fields import DateField
+from salesops.core.models import User
 from salesops.planning.models import (
     AggregatePlanScenario,
     ForecastInput,
@@ -96,10 +97,16 @@ class ForecastOverrideSerializer(ModelSerializer):
 
 
 class ForecastInputSerializer(ModelSerializer):
+    rep = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="whose expectation: the caller's own when not given (someone else's: the consensus roles only)",
+    )
+
     class Meta:
         model = ForecastInput
         fields = ["id", "run", "rep", "team", "customer", "product", "period", "quantity", "note", "created_at"]
-        read_only_fields = ["rep", "team", "created_at"]
+        read_only_fields = ["team", "created_at"]
 
 
 class ForecastVersionSerializer(ModelSerializer):
