@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from salesops.core import bounds
 from salesops.core.audit import audit_record, model_create
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
@@ -136,32 +137,20 @@ def lot_disposal_create(*, balance: LotBalance, kind: str, quantity, reason: str
     return disposal
 
 
-MAX_DISCOUNT = Decimal("90")
-
-
 @transaction.atomic
 def lot_discount_set(*, lot: Lot, percent, reason: str, actor) -> Lot:
-    """Set (or with 0, remove) the clearance discount of a lot. Only a lot that is expired or
-    within its product's warning days may be discounted; removing is always allowed."""
+    """Set (or with 0, remove) the clearance discount of a lot; the field's own bounds (0–90 %)
+    hold. Only a lot that is expired or within its product's warning days may be discounted;
+    removing is always allowed."""
     lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
-    errors = {}
-    try:
-        percent = Decimal(str(percent).strip())
-    except (ArithmeticError, TypeError, ValueError):
-        percent = None
-    if percent is None or not percent.is_finite() or percent < 0 or percent > MAX_DISCOUNT:
-        errors["percent"] = [_("Enter a discount from 0 to %(max)s %%.") % {"max": MAX_DISCOUNT}]
-    else:
-        percent = percent.quantize(Decimal("0.01"))
+    percent = bounds.clean_input(Lot, "discount_pct", percent, field="percent").quantize(Decimal("0.01"))
     reason = (reason or "").strip()
     if percent and not reason:
-        errors["reason"] = [_("Say why the lot is discounted.")]
-    if percent and not errors:
-        due = lot.expiry_date is not None and (lot.expiry_date - company_date()).days <= lot.product.expiry_warning_days
-        if not due:
-            errors["percent"] = [_("Only a lot that is expired or near expiry may be discounted.")]
-    if errors:
-        raise ValidationFailed(fields=errors)
+        raise ValidationFailed(fields={"reason": [_("Say why the lot is discounted.")]})
+    if percent and not (
+        lot.expiry_date is not None and (lot.expiry_date - company_date()).days <= lot.product.expiry_warning_days
+    ):
+        raise ValidationFailed(fields={"percent": [_("Only a lot that is expired or near expiry may be discounted.")]})
     before = {"discount_pct": str(lot.discount_pct), "discount_reason": lot.discount_reason}
     lot.discount_pct = percent
     lot.discount_reason = reason[:300] if percent else ""

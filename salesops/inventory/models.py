@@ -123,7 +123,7 @@ class Lot(models.Model):
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
     # A clearance discount on the price of this lot's goods (临期折扣), set from the near-expiry
     # list; 0 when the lot sells at the normal price.
-    discount_pct = models.DecimalField(
+    discount_pct = bounded.DecimalField(
         _("clearance discount %"),
         max_digits=5,
         decimal_places=2,

@@ -215,6 +215,9 @@ def test_discount_a_near_expiry_lot_and_its_price(flour, org):
         ("L-SOON", "-1", "why", "percent"),
         ("L-SOON", "NaN", "why", "percent"),
         ("L-SOON", "abc", "why", "percent"),
+        ("L-SOON", "1e30", "why", "percent"),
+        ("L-SOON", "２０", "why", "percent"),  # full-width digits
+        ("L-SOON", "12.345", "why", "percent"),
         ("L-SOON", "20", "  ", "reason"),
     ],
 )
