@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError, ValidationFailed
 from salesops.core.export import XLSX_TYPE, xlsx_response
+from salesops.core.formatting import money
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, Role
 from salesops.core.web import action_view, add_error_to_form, save_form
@@ -59,10 +60,6 @@ def _one(queryset, pk):
     if obj is None:
         raise Http404
     return obj
-
-
-def _money(value) -> str:
-    return f"{value:,.2f}"
 
 
 RECENT_MONTHS = 6
@@ -330,7 +327,7 @@ def limit_request_new(request, pk: int):
                 "Current limit %(limit)s, terms %(days)d days. The change applies only after finance and the "
                 "general manager approve it."
             )
-            % {"limit": _money(credit_file.limit), "days": credit_file.payment_terms_days},
+            % {"limit": money(credit_file.limit), "days": credit_file.payment_terms_days},
         },
     )
 

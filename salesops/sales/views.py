@@ -46,10 +46,6 @@ def _require(user, roles):
         raise Http404
 
 
-def _money(value):
-    return f"{value:,.2f}"
-
-
 # --- lists ------------------------------------------------------------------------------------------
 @login_required
 def order_list(request):
@@ -766,6 +762,3 @@ def contract_change_detail(request, pk):
             "history": history_for(change)[:50],
         },
     )
-
-
-__all__ = ["_money"]
