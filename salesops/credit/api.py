@@ -25,7 +25,6 @@ from salesops.core import bounds
 from salesops.core.api.history import HistoryMixin
 from salesops.core.api.permissions import HasRole
 from salesops.core.api.routers import Router
-from salesops.core.exceptions import PermissionDenied
 from salesops.core.export import XLSX_TYPE
 from salesops.core.models import User
 from salesops.core.roles import SALES_ROLES, Role
@@ -204,24 +203,16 @@ class CreditLimitRequestViewSet(
         limit_request = services.limit_request_create(credit_file=credit_file, actor=request.user, **values)
         return Response(CreditLimitRequestSerializer(limit_request).data, status=201)
 
-    def _own_request(self):
-        """A request its requester sends or withdraws (as on its page); whoever else sees it
-        does not."""
-        limit_request = self.get_object()
-        if limit_request.requested_by_id != self.request.user.pk:
-            raise PermissionDenied()
-        return limit_request
-
     @extend_schema(request=None, responses=CreditLimitRequestSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        limit_request = services.limit_request_submit(limit_request=self._own_request(), actor=request.user)
+        limit_request = services.limit_request_submit(limit_request=self.get_object(), actor=request.user)
         return Response(CreditLimitRequestSerializer(limit_request).data)
 
     @extend_schema(request=None, responses=CreditLimitRequestSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        limit_request = services.limit_request_cancel(limit_request=self._own_request(), actor=request.user)
+        limit_request = services.limit_request_cancel(limit_request=self.get_object(), actor=request.user)
         return Response(CreditLimitRequestSerializer(limit_request).data)
 
 
@@ -275,15 +266,8 @@ class ReceiptViewSet(
         values["customer"] = visible_customer(request.user, values["customer"])
         values["order"] = self._order(values.pop("order", None))
         handed_by = values.pop("handed_by", None)
-        if handed_by and handed_by != request.user.pk:
-            # who handed the money decides the receipt's team and whose collection it counts
-            # as: a rep records their own; only finance names someone else
-            if not request.user.has_role(*FINANCE):
-                only_finance = _("Only finance can do this.")
-                raise PermissionDenied(only_finance, fields={"handed_by": [only_finance]})
+        if handed_by:
             values["handed_by"] = get_object_or_404(User, pk=handed_by, is_active=True)
-        elif handed_by:
-            values["handed_by"] = request.user
         key = request.headers.get("Idempotency-Key", "").strip()
         if key:
             receipt, created = receipt_services.receipt_record_idempotent(key=key, actor=request.user, **values)

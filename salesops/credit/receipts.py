@@ -28,7 +28,7 @@ from django.db.models import Case, F, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from salesops.core.audit import audit_record, model_create
-from salesops.core.exceptions import ValidationFailed
+from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
@@ -37,6 +37,7 @@ from salesops.credit.escalations import collection_done
 from salesops.credit.exceptions import InvalidAllocation, NothingToAllocate, ReceiptNotConfirmed
 from salesops.credit.models import RECEIPT_FLOW, Allocation, IdempotencyKey, Receipt
 from salesops.credit.money import CENT, money_total, parse_amount
+from salesops.credit.selectors import FINANCE_ROLES
 
 ZERO = Decimal("0.00")
 CONFIRMING_ROLES = frozenset({Role.FINANCE})
@@ -111,6 +112,11 @@ def receipt_record(
         order = _payable_order(order, customer.pk)
     if handed_by is None and actor.has_role(Role.SALES_REP):
         handed_by = actor
+    elif handed_by is not None and handed_by.pk != actor.pk and not actor.has_role(*FINANCE_ROLES):
+        # who handed the money over decides the receipt's team and whose collection it is:
+        # a rep records their own; only finance names someone else
+        only_finance = _("Only finance can do this.")
+        raise PermissionDenied(only_finance, fields={"handed_by": [only_finance]})
     team = (handed_by.org_unit if handed_by and handed_by.org_unit_id else None) or customer.team
     receipt = Receipt(
         customer=customer,

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.core.audit import audit_record, model_create, model_update
+from salesops.core.exceptions import PermissionDenied
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
@@ -396,7 +397,7 @@ def limit_request_submit(*, limit_request: CreditLimitRequest, actor) -> CreditL
     """Send for approval. The chain must end with the general manager, or nothing happens."""
     from salesops.approvals.services import approval_submit
 
-    limit_request = CreditLimitRequest.objects.select_for_update().get(pk=limit_request.pk)
+    limit_request = _own_limit_request(limit_request, actor)
     LIMIT_REQUEST_FLOW.check(limit_request.status, Status.PENDING)
     approval = approval_submit(document=limit_request, doc_type=LIMIT_DOC_TYPE, actor=actor)
     if approval is None:
@@ -408,9 +409,17 @@ def limit_request_submit(*, limit_request: CreditLimitRequest, actor) -> CreditL
     return limit_request
 
 
+def _own_limit_request(limit_request: CreditLimitRequest, actor) -> CreditLimitRequest:
+    """The request, locked; only its requester sends or withdraws it."""
+    limit_request = CreditLimitRequest.objects.select_for_update().get(pk=limit_request.pk)
+    if limit_request.requested_by_id != actor.pk:
+        raise PermissionDenied()
+    return limit_request
+
+
 @transaction.atomic
 def limit_request_cancel(*, limit_request: CreditLimitRequest, actor) -> CreditLimitRequest:
-    limit_request = CreditLimitRequest.objects.select_for_update().get(pk=limit_request.pk)
+    limit_request = _own_limit_request(limit_request, actor)
     if limit_request.status == Status.PENDING:
         from salesops.approvals.services import approval_withdraw, pending_request_for
 

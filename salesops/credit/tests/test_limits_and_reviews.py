@@ -5,6 +5,7 @@ import pytest
 
 from salesops.approvals.models import ApprovalRequest, ApprovalRule, ApprovalTask
 from salesops.approvals.services import approval_decide
+from salesops.core.exceptions import PermissionDenied
 from salesops.credit import receipts, services
 from salesops.credit.exceptions import LimitApprovalMissing, LimitRequestPending
 from salesops.credit.models import CreditFile, CreditLimitRequest, CreditReview
@@ -170,3 +171,17 @@ def test_a_limit_request_kept_as_a_draft_is_submitted_later_through_the_api(org,
     assert submitted.status_code == 200 and submitted.json()["status"] == CreditLimitRequest.Status.PENDING
     again = client.post(f"/api/v1/credit-limit-requests/{draft.json()['id']}/submit/")
     assert again.status_code == 409  # already waiting for approval
+
+
+def test_only_the_requester_withdraws_a_limit_request_whatever_the_path(org):
+    customer = make_customer(org, "rep1")
+    credit_file = services.credit_file_open(customer=customer, actor=org["finance"], payment_terms_days=30)
+    request = services.limit_request_create(
+        credit_file=credit_file, actor=org["rep1"], requested_limit=D("9000.00"), requested_terms_days=30, reason="x"
+    )
+    for other in ("supervisor1", "finance", "gm"):
+        with pytest.raises(PermissionDenied):
+            services.limit_request_cancel(limit_request=request, actor=org[other])
+    request.refresh_from_db()
+    assert request.status == CreditLimitRequest.Status.PENDING
+    assert services.limit_request_cancel(limit_request=request, actor=org["rep1"]).status == "cancelled"

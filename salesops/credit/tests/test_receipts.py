@@ -6,7 +6,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from salesops.core.exceptions import ValidationFailed
+from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.credit import receipts
 from salesops.credit.exceptions import InvalidAllocation, ReceiptNotConfirmed
 from salesops.credit.models import Allocation, IdempotencyKey, Receipt
@@ -183,3 +183,19 @@ def test_money_received_on_the_companys_today_is_not_in_the_future_for_a_job(org
         )
     receipt.refresh_from_db()
     assert (receipt.received_on, receipt.status) == (datetime.date(2026, 12, 3), Receipt.Status.REVERSED)
+
+
+def test_only_finance_names_someone_else_as_the_one_who_handed_the_money_over(org):
+    customer = make_customer(org)
+    with pytest.raises(PermissionDenied) as refused:
+        receipts.receipt_record(
+            actor=org["rep1"], customer=customer, amount="10.00", received_on=TODAY, handed_by=org["rep3"]
+        )
+    assert "handed_by" in refused.value.fields and not Receipt.objects.filter(customer=customer).exists()
+    own = receipts.receipt_record(
+        actor=org["rep1"], customer=customer, amount="10.00", received_on=TODAY, handed_by=org["rep1"]
+    )
+    named = receipts.receipt_record(
+        actor=org["finance"], customer=customer, amount="10.00", received_on=TODAY, handed_by=org["rep3"]
+    )
+    assert (own.handed_by, named.handed_by) == (org["rep1"], org["rep3"])
