@@ -26,7 +26,7 @@ not pass floats.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from django.utils import dateformat, formats, timezone
 
@@ -35,6 +35,9 @@ from salesops.core.selectors import company_zone
 NOTHING = "—"
 CURRENCY_SIGNS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "JP¥"}
 CENT = Decimal("0.01")
+# Rounding for display only: wide enough for any number worth showing (a stored amount has at
+# most 20 digits), so a huge input is shown, not an error.
+_DISPLAY = Context(prec=100)
 
 
 def _decimal(value) -> Decimal | None:
@@ -49,12 +52,16 @@ def _decimal(value) -> Decimal | None:
             number = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
             return None
-    return number if number.is_finite() else None
+    return number if number.is_finite() and number.adjusted() < 60 else None
+
+
+def _round(number: Decimal, places: int) -> Decimal:
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_DISPLAY)
 
 
 def _grouped(number: Decimal, places: int, *, keep_zeros: bool) -> str:
     """|number| rounded half up to `places`, with the active language's separators."""
-    rounded = abs(number).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = _round(abs(number), places)
     text = f"{rounded:,.{places}f}"
     if not keep_zeros and "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -64,7 +71,7 @@ def _grouped(number: Decimal, places: int, *, keep_zeros: bool) -> str:
 
 
 def _sign(number: Decimal, places: int) -> str:
-    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = _round(number, places)
     return "-" if rounded < 0 else ""
 
 

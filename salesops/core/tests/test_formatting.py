@@ -115,3 +115,14 @@ def test_the_template_filters(db):
     with translation.override("zh-hans"):
         text = template.render(Context({"total": Decimal("-1234.5"), "line": line, "moment": LATE_EVENING_UTC}))
     assert text == "-¥1,234.50|-1,234.50|286.61|2026年12月3日|2026-12-03 01:26|—"
+
+
+@pytest.mark.parametrize("value", ["1e30", "-1e30", Decimal("12345678901234567890123456789.99")])
+def test_a_huge_number_is_shown_not_an_error(value):
+    assert formatting.money(value).lstrip("-").startswith("¥1")
+    assert formatting.quantity(value, None).lstrip("-").startswith("1")
+
+
+@pytest.mark.parametrize("value", ["1e70", "NaN", "Infinity", "abc"])
+def test_what_is_not_a_number_to_show_is_nothing(value):
+    assert formatting.money(value) == formatting.amount(value) == formatting.quantity(value, None) == "—"
