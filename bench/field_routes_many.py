@@ -27,8 +27,9 @@ from salesops.field.engine.routes import plan_routes  # noqa: E402
 def plan_one(args):
     seed, outlets, seconds = args
     ids, lat, lon, classes = territory(outlets, seed=seed)
-    plan = plan_routes(problem_for(ids, lat, lon, classes), time_limit=seconds)
-    return plan.total_km, max(plan.work_minutes)
+    problem = problem_for(ids, lat, lon, classes)
+    plan = plan_routes(problem, time_limit=seconds)
+    return plan.total_km, max(plan.work_minutes), len(plan.overtime_days(problem.shape.day_minutes))
 
 
 def main() -> int:
@@ -45,19 +46,22 @@ def main() -> int:
         plan_one(job)
     one_process = (time.perf_counter() - started) / args.baseline * args.reps
     started = time.perf_counter()
-    done, longest = 0, 0.0
+    done, longest, over_reps, over_days = 0, 0.0, 0, 0
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=args.workers, mp_context=context) as pool:
-        for _km, day in pool.map(plan_one, jobs):
+        for _km, day, overtime in pool.map(plan_one, jobs):
             done += 1
             longest = max(longest, day)
+            over_reps += bool(overtime)
+            over_days += overtime
             if done % 20 == 0:
                 print(f"  {done}/{args.reps} reps planned, {time.perf_counter() - started:.0f} s", flush=True)
     wall = time.perf_counter() - started
     print(
         f"{args.reps} reps x {args.outlets} outlets, {args.seconds:g} s per rep, {args.workers} workers: "
         f"{wall:.0f} s wall ({args.reps / wall * 60:.1f} reps/min); one process (baseline, scaled from "
-        f"{args.baseline} reps): {one_process:.0f} s; longest day {longest:.0f} min"
+        f"{args.baseline} reps): {one_process:.0f} s; longest day {longest:.0f} min; reps with a day over "
+        f"the working time: {over_reps} ({over_days} days)"
     )
     return 0
 

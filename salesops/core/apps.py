@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from salesops.core import accounts  # noqa: F401  (connects the sign-in audit receivers)
+        from salesops.core import (
+            accounts,  # noqa: F401  (connects the sign-in audit receivers)
+            tasks,  # noqa: F401  (background tasks run in the company's time zone)
+        )
         from salesops.core.api.schema import install_enum_names, install_error_responses
 
         install_enum_names()

@@ -3,7 +3,8 @@
 Areas register jobs from AppConfig.ready(); `salesops worker` (and `manage.py run_periodic`)
 calls `run_due()` every few seconds. A job's last run is stored, so several workers or a
 restart after downtime run each job once per interval; jobs themselves must be idempotent
-and catch up on what they missed (they receive `now`, not a count of missed runs).
+and catch up on what they missed (they receive `now`, not a count of missed runs). A job runs
+in the company's time zone, as a request does, so "today" in it is the company's day.
 
 A run counts only when it finishes: a job that raises is due again at the next tick, and one
 whose worker died while running it (the claim is older than CLAIM_LEASE) is run again by the
@@ -47,6 +48,7 @@ def periodic_jobs() -> list[PeriodicJob]:
 def run_due(*, now: datetime.datetime | None = None, force: bool = False) -> list[str]:
     """Run every job whose interval has passed; returns the names of the jobs that ran."""
     from salesops.core.models import PeriodicRun
+    from salesops.core.selectors import company_zone
 
     now = now or timezone.now()
     ran = []
@@ -60,7 +62,8 @@ def run_due(*, now: datetime.datetime | None = None, force: bool = False) -> lis
             record.started_at = timezone.now()
             record.save(update_fields=["started_at"])
         try:
-            job.run(now=now)
+            with timezone.override(company_zone()):  # the company's day, as in a request
+                job.run(now=now)
         except Exception as error:  # one failing job must not stop the others
             logger.exception("periodic job %s failed", job.name)
             PeriodicRun.objects.filter(pk=record.pk).update(

@@ -1,12 +1,15 @@
 """Periodic jobs: a run counts only when it finishes, so a crash is retried at the next tick."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
 from salesops.core import periodic
 from salesops.core.models import PeriodicRun
+
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -43,3 +46,23 @@ def test_a_run_whose_worker_died_is_taken_over_after_the_lease(db, jobs):
     assert periodic.run_due() == []  # still within the lease: maybe running elsewhere
     PeriodicRun.objects.update(started_at=timezone.now() - periodic.CLAIM_LEASE - datetime.timedelta(seconds=1))
     assert periodic.run_due() == ["flaky"]
+
+
+def test_a_job_and_a_task_see_the_companys_day_not_utc(db, monkeypatch):
+    """At 17:00 UTC on 3 Dec it is already 4 Dec in Shanghai: a job's "today" is the 4th."""
+    from django_tasks.signals import task_finished, task_started
+
+    monkeypatch.setattr(periodic, "_jobs", {})
+    seen = []
+    periodic.register_periodic("day", lambda *, now: seen.append(timezone.localtime(now).date()), every=HOUR)
+    evening_utc = datetime.datetime(2026, 12, 3, 17, 0, tzinfo=datetime.UTC)
+    with timezone.override(datetime.UTC):
+        assert periodic.run_due(now=evening_utc) == ["day"]
+        assert seen == [datetime.date(2026, 12, 4)]
+        assert timezone.get_current_timezone_name() == "UTC"  # put back after the job
+
+        running = SimpleNamespace(id="t1", task=SimpleNamespace(module_path="salesops.core.tasks.ping"), status="x")
+        task_started.send(sender=None, task_result=running)
+        assert timezone.get_current_timezone_name() == "Asia/Shanghai"
+        task_finished.send(sender=None, task_result=running)
+        assert timezone.get_current_timezone_name() == "UTC"  # put back after the task
