@@ -1,7 +1,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
+from django.utils import timezone
 
+from salesops.core.selectors import company_zone
 from salesops.demo.loader import DEMO_PASSWORD, load_demo
 
 DEMO_LOGINS = [
@@ -27,7 +29,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stdout.write("Loading the demo company:")
         # The demo's history triggers reminders and approvals; nobody should get those e-mails.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        # Its dates are the company's days, as a request or a job sees them (not the UTC date).
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            timezone.override(company_zone()),
+        ):
             load_demo(progress=self.stdout.write)
         call_command("approvals_refingerprint")  # requests of a demo loaded by an earlier version
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
