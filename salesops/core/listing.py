@@ -8,16 +8,22 @@ requests get only the table, so typing in the search box refreshes the rows in p
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
+from salesops.core import bounds
 from salesops.core.export import xlsx_response
 
 
@@ -56,6 +62,90 @@ class Filter:
         return queryset.filter(**{self.lookup or self.key: value})
 
 
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+
+
+@dataclass(frozen=True)
+class DateFilter:
+    """A period on one date or datetime `field`: ?<key>_from=YYYY-MM-DD, ?<key>_to=YYYY-MM-DD
+    (either end may stay empty) and ?<month_key>=YYYY-MM. A value that does not parse is not
+    applied and is said next to the inputs, never an error page. A datetime field is read by
+    the company's calendar day (`core.selectors.company_zone`), whatever zone is active."""
+
+    key: str
+    label: Any
+    field: str
+    month_key: str = "month"
+
+    @property
+    def from_key(self) -> str:
+        return f"{self.key}_from"
+
+    @property
+    def to_key(self) -> str:
+        return f"{self.key}_to"
+
+    def _is_datetime(self, model) -> bool:
+        target = None
+        for part in self.field.split("__"):
+            try:
+                target = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return False
+            if target.is_relation and target.related_model is not None:
+                model = target.related_model
+        return isinstance(target, models.DateTimeField)
+
+    def read(self, params) -> dict:
+        """{"start", "end": the dates applied (None: open), "values": what was typed, "errors": [...]}"""
+        values = {name: params.get(name, "").strip()[:20] for name in (self.from_key, self.to_key, self.month_key)}
+        errors, days = [], {}
+        for name in (self.from_key, self.to_key):
+            if values[name]:
+                try:
+                    days[name] = bounds.parse_date(values[name])
+                except ValidationError:
+                    errors.append(_("“%(value)s” is not a date (YYYY-MM-DD): not applied.") % {"value": values[name]})
+        start, end = days.get(self.from_key), days.get(self.to_key)
+        if start and end and start > end:
+            errors.append(_("The start date is after the end date: the dates are not applied."))
+            start = end = None
+        month = values[self.month_key]
+        if month:
+            match = _MONTH.fullmatch(month)
+            first = None
+            if match and 1 <= int(match.group(2)) <= 12:
+                first = datetime.date(int(match.group(1)), int(match.group(2)), 1)
+            if first is None or not bounds.DATE_MIN <= first <= bounds.DATE_MAX:
+                errors.append(_("“%(value)s” is not a month (YYYY-MM): not applied.") % {"value": month})
+            else:
+                last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+                start, end = max(start or first, first), min(end or last, last)
+        return {"start": start, "end": end, "values": values, "errors": errors}
+
+    def filter(self, queryset: QuerySet, start: datetime.date | None, end: datetime.date | None) -> QuerySet:
+        if start is None and end is None:
+            return queryset
+        if self._is_datetime(queryset.model):
+            from salesops.core.selectors import company_zone
+
+            zone = company_zone()
+
+            def midnight(day):
+                return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+            if start is not None:
+                queryset = queryset.filter(**{f"{self.field}__gte": midnight(start)})
+            if end is not None:
+                queryset = queryset.filter(**{f"{self.field}__lt": midnight(end + datetime.timedelta(days=1))})
+            return queryset
+        if start is not None:
+            queryset = queryset.filter(**{f"{self.field}__gte": start})
+        if end is not None:
+            queryset = queryset.filter(**{f"{self.field}__lte": end})
+        return queryset
+
+
 @dataclass
 class ListPage:
     request: HttpRequest
@@ -70,6 +160,7 @@ class ListPage:
     actions_template: str | None = None
     empty_message: Any = ""
     extra: dict = field(default_factory=dict)
+    date_filter: DateFilter | None = None  # a period: from/to dates and a month
 
     def __post_init__(self):
         params = self.request.GET
@@ -81,6 +172,12 @@ class ListPage:
             if value and value in {str(choice) for choice, _label in spec.choices}:
                 queryset = spec.filter(queryset, value)
                 self.active_filters[spec.key] = value
+        self.dates = None
+        if self.date_filter is not None:
+            self.dates = self.date_filter.read(params)
+            queryset = self.date_filter.filter(queryset, self.dates["start"], self.dates["end"])
+            if self.dates["start"] or self.dates["end"]:
+                self.active_filters[self.date_filter.key] = True
         if self.search and self.search_fields:
             condition = Q()
             for name in self.search_fields:
@@ -149,11 +246,27 @@ class ListPage:
             "headers": headers,
             "rows": rows,
             "chips": chips,
+            "dates": self._dates_context(),
             "count": paginator.count,
             "export_link": self._query(export="xlsx"),
             "page_link_prev": self._query(page=page.previous_page_number()) if page.has_previous() else None,
             "page_link_next": self._query(page=page.next_page_number()) if page.has_next() else None,
             **self.extra,
+        }
+
+    def _dates_context(self) -> dict | None:
+        if self.date_filter is None:
+            return None
+        spec = self.date_filter
+        keys = (spec.from_key, spec.to_key, spec.month_key)
+        return {
+            "spec": spec,
+            **self.dates,
+            "from_value": self.dates["values"][spec.from_key],
+            "to_value": self.dates["values"][spec.to_key],
+            "month_value": self.dates["values"][spec.month_key],
+            "keep": [(key, value) for key, value in self.request.GET.items() if key not in {*keys, "page", "export"}],
+            "clear_link": self._query(**dict.fromkeys(keys, "")) if any(self.dates["values"].values()) else None,
         }
 
     def export(self) -> HttpResponse:
