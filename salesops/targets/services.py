@@ -40,7 +40,7 @@ from salesops.targets.models import (
 )
 from salesops.targets.periods import month as month_period
 from salesops.targets.periods import year as year_period
-from salesops.targets.splits import split
+from salesops.targets.splits import split, split_year
 
 PLAN_WRITE_ROLES = frozenset({Role.SALES_DIRECTOR, Role.GENERAL_MANAGER, Role.SALES_ADMIN, Role.SYSADMIN})
 POLICY_WRITE_ROLES = frozenset({Role.GENERAL_MANAGER, Role.SYSADMIN})
@@ -175,7 +175,7 @@ def _build(plan: TargetPlan, *, org_method: str) -> int:
     tree = _OrgTree(reps)
     rep_weight = _rep_weights(plan, reps, org_method)
     months = [datetime.date(plan.year, m, 1) for m in range(1, 13)]
-    month_amounts = split(plan.total, _month_weights(plan))
+    _quarters, month_amounts = split_year(plan.total, _month_weights(plan))
     level = [
         Target(plan=plan, level=Target.Level.COMPANY, month=m, org_unit=company, amount=amount)
         for m, amount in zip(months, month_amounts, strict=True)

@@ -48,3 +48,24 @@ def split(total: Decimal, weights: Sequence, *, step: Decimal = CENT) -> list[De
     for index in by_remainder[:left]:
         floors[index] += 1
     return [step * count for count in floors]
+
+
+def split_year(total: Decimal, month_weights: Sequence, *, step: Decimal = CENT) -> tuple[list[Decimal], list[Decimal]]:
+    """A year's `total` first into its four quarters (each weighted by its three months), then
+    each quarter into its three months: (quarters, months). The quarters add up exactly to the
+    year and each quarter's months exactly to the quarter, both by largest remainder."""
+    if len(month_weights) != 12:
+        raise SplitError("a year has twelve months")
+    try:
+        shares = [Decimal(str(weight)) for weight in month_weights]
+    except ArithmeticError as error:
+        raise SplitError(str(error)) from None
+    if any(not share.is_finite() or share < 0 for share in shares):
+        raise SplitError("weights must be finite and not negative")
+    if not any(shares):
+        shares = [Decimal(1)] * 12
+    quarters = split(total, [sum(shares[q * 3 : q * 3 + 3]) for q in range(4)], step=step)
+    months: list[Decimal] = []
+    for q, amount in enumerate(quarters):
+        months += split(amount, shares[q * 3 : q * 3 + 3], step=step)
+    return quarters, months

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesops.targets.splits import CENT, UNIT, SplitError, split
+from salesops.targets.splits import CENT, UNIT, SplitError, split, split_year
 
 cents = st.integers(min_value=-(10**13), max_value=10**13).map(lambda n: Decimal(n) * CENT)
 units = st.integers(min_value=0, max_value=10**9).map(Decimal)
@@ -46,6 +46,30 @@ def test_each_part_is_within_one_step_of_its_exact_share(total, weights):
     for part, share in zip(parts, shares, strict=True):
         exact = total * share / whole if whole else total / len(shares)
         assert abs(part - exact) < CENT
+
+
+@relaxed
+@given(total=cents, weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=12, max_size=12))
+def test_a_year_splits_into_quarters_and_months_that_add_up_exactly(total, weights):
+    quarters, months = split_year(total, weights)
+    assert len(quarters) == 4 and len(months) == 12
+    assert sum(quarters) == total
+    for q, quarter in enumerate(quarters):
+        assert sum(months[q * 3 : q * 3 + 3]) == quarter
+    assert all(part % CENT == 0 for part in months)
+    whole = sum(weights)
+    for q, quarter in enumerate(quarters):  # each quarter within a cent of its exact share
+        share = sum(weights[q * 3 : q * 3 + 3])
+        exact = total * share / whole if whole else total / 4
+        assert abs(quarter - exact) < CENT
+
+
+def test_a_year_of_a_million_and_a_cent():
+    quarters, months = split_year(Decimal("1000000.01"), [1] * 12)
+    assert quarters == [Decimal("250000.01")] + [Decimal("250000.00")] * 3
+    assert months[:3] == [Decimal("83333.34"), Decimal("83333.34"), Decimal("83333.33")]
+    with pytest.raises(SplitError):
+        split_year(Decimal("1.00"), [1] * 11)
 
 
 def test_three_thirds_of_a_hundred():
