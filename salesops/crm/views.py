@@ -642,7 +642,7 @@ def activities(request):
             ),
             Column("owner", gettext_lazy("Rep"), value=lambda a: a.owner.display_name),
             Column("next_step", gettext_lazy("Next step")),
-            Column("next_step_due", gettext_lazy("Due"), sort="next_step_due"),
+            Column("next_step_due", pgettext_lazy("deadline", "Due"), sort="next_step_due"),
             Column(
                 "entered_late",
                 gettext_lazy("Entered late"),

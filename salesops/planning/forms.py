@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.catalog.models import Product, ProductFamily
 from salesops.core.bounded import DateFormField, DecimalFormField
@@ -48,10 +49,12 @@ class InputForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label=_("Decision"), max_length=500)
+    text = forms.CharField(label=pgettext_lazy("meeting", "Decision"), max_length=500)
     family = forms.ModelChoiceField(label=_("Family"), queryset=ProductFamily.objects.all(), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
-    due_date = DateFormField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = DateFormField(
+        label=pgettext_lazy("deadline", "Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class MonthForm(forms.Form):

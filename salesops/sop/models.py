@@ -131,7 +131,7 @@ class Obligation(models.Model):
     )
     period_key = models.CharField(_("period"), max_length=80)
     open_at = bounded.DateTimeField(_("opens"))
-    due_at = bounded.DateTimeField(_("due"))
+    due_at = bounded.DateTimeField(pgettext_lazy("deadline", "due"))
     remind_at = bounded.DateTimeField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     met_at = bounded.DateTimeField(_("done at"), null=True, blank=True)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
@@ -99,7 +99,7 @@ def obligation_list(request):
                 value=lambda o: o.person.org_unit.name if o.person.org_unit else "",
             ),
             Column("period_key", gettext_lazy("Period"), sort="period_key"),
-            Column("due_at", gettext_lazy("Due"), sort="due_at", value=lambda o: _local(o.due_at)),
+            Column("due_at", pgettext_lazy("deadline", "Due"), sort="due_at", value=lambda o: _local(o.due_at)),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
             Column("met_at", gettext_lazy("Done at"), sort="met_at", value=lambda o: _local(o.met_at)),
             Column("escalated_at", gettext_lazy("Escalated"), value=lambda o: _local(o.escalated_at)),

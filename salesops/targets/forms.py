@@ -154,9 +154,9 @@ class ReviewForm(forms.Form):
 
 class ActionForm(forms.Form):
     issue = forms.CharField(label=pgettext_lazy("problem", "Issue"), max_length=300)
-    action = forms.CharField(label=_("Action"), max_length=500)
+    action = forms.CharField(label=pgettext_lazy("corrective action", "Action"), max_length=500)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True))
-    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=pgettext_lazy("deadline", "Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class OutcomeForm(forms.Form):

@@ -565,9 +565,9 @@ class ReviewAction(models.Model):
 
     review = models.ForeignKey(BusinessReview, on_delete=models.CASCADE, related_name="actions")
     issue = models.CharField(_("issue"), max_length=300)
-    action = models.CharField(_("action"), max_length=500)
+    action = models.CharField(pgettext_lazy("corrective action", "action"), max_length=500)
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
-    due_date = models.DateField(_("due"))
+    due_date = models.DateField(pgettext_lazy("deadline", "due"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=500, blank=True)

@@ -297,15 +297,29 @@ def review_xlsx(review: BusinessReview) -> bytes:
         ),
         (
             workbook.create_sheet(str(_("Profit plans"))[:31]),
-            [_("Rep"), _("Customer"), _("Planned revenue"), _("Planned profit"), _("Actual revenue"), _("Gap")],
+            [
+                _("Rep"),
+                _("Customer"),
+                _("Planned revenue"),
+                _("Planned profit"),
+                _("Actual revenue"),
+                pgettext("difference", "Gap"),
+            ],
             [
                 [r["rep"], r["customer"], r["planned_revenue"], r["planned_profit"], r["actual_revenue"], r["gap"]]
                 for r in data.get("profit_plans", [])
             ],
         ),
         (
-            workbook.create_sheet(str(_("Actions"))[:31]),
-            [pgettext("problem", "Issue"), _("Action"), _("Owner"), _("Due"), _("Status"), _("Outcome")],
+            workbook.create_sheet(str(pgettext("corrective action", "Actions"))[:31]),
+            [
+                pgettext("problem", "Issue"),
+                pgettext("corrective action", "Action"),
+                _("Owner"),
+                pgettext("deadline", "Due"),
+                _("Status"),
+                _("Outcome"),
+            ],
             [
                 [a.issue, a.action, a.owner.display_name, a.due_date, str(a.get_status_display()), a.outcome]
                 for a in [*open_actions_before(review), *review.actions.select_related("owner")]

@@ -426,6 +426,16 @@ def plan_detail(request, pk):
         title=_("Months"),
         testid="plan-months",
     )
+    quarters: dict[str, Decimal] = {}
+    for row in company:  # the year is split into quarters first, each quarter into its months
+        key = f"{row.month.year}-Q{(row.month.month - 1) // 3 + 1}"
+        quarters[key] = quarters.get(key, Decimal(0)) + row.amount
+    quarter_table = table(
+        [_("Quarter"), _("Target")],
+        [[key, cell(amount, unit=MONEY)] for key, amount in quarters.items()],
+        title=_("Quarters"),
+        testid="plan-quarters",
+    )
     return render(
         request,
         "targets/plan_detail.html",
@@ -448,6 +458,7 @@ def plan_detail(request, pk):
             if company
             else [],
             "tables": [
+                quarter_table,
                 month_table,
                 table(
                     [_("Name"), _("Level"), _("Target")],
@@ -1103,7 +1114,7 @@ def profit_plan_detail(request, pk):
                 testid="profit-plan-lines",
             ),
             table(
-                [_("Customer"), _("Expected revenue"), _("Invoiced"), _("Gap")],
+                [_("Customer"), _("Expected revenue"), _("Invoiced"), pgettext("difference", "Gap")],
                 [
                     [
                         r["customer"].name,
@@ -1256,7 +1267,14 @@ def review_detail(request, pk):
             for a in items
         ]
 
-    action_headers = [pgettext("problem", "Issue"), _("Action"), _("Owner"), _("Due"), _("Status"), _("Outcome")]
+    action_headers = [
+        pgettext("problem", "Issue"),
+        pgettext("corrective action", "Action"),
+        _("Owner"),
+        pgettext("deadline", "Due"),
+        _("Status"),
+        _("Outcome"),
+    ]
     boxes = []
     if open_item:
         action_form.fields["form"] = forms.forms.CharField(widget=forms.forms.HiddenInput, initial="action")
@@ -1313,7 +1331,14 @@ def review_detail(request, pk):
             table([_("Rank"), _("Customer"), _("Sales")], ranked, title=_("Top and bottom customers")),
             table([_("Rank"), _("Product"), _("Sales")], products, title=_("Top and bottom products")),
             table(
-                [_("Sales rep"), _("Customer"), _("Expected revenue"), _("Expected profit"), _("Invoiced"), _("Gap")],
+                [
+                    _("Sales rep"),
+                    _("Customer"),
+                    _("Expected revenue"),
+                    _("Expected profit"),
+                    _("Invoiced"),
+                    pgettext("difference", "Gap"),
+                ],
                 [
                     [
                         r["rep"],

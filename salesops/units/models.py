@@ -433,7 +433,7 @@ class PaymentItem(models.Model):
         DOWN_PAYMENT = "down_payment", _("Down payment")
         INSTALMENT = "instalment", _("Instalment")
         LOAN = "loan", _("Mortgage loan")
-        BALANCE = "balance", _("Balance")
+        BALANCE = "balance", pgettext_lazy("payment schedule", "Balance")
 
     reservation = models.ForeignKey(
         Reservation, on_delete=models.PROTECT, related_name="payment_items", verbose_name=_("reservation")

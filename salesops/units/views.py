@@ -1029,7 +1029,7 @@ def _charts(by_building, ageing, cash) -> dict[str, str]:
         "xAxis": {"type": "category", "data": [row["month"].strftime("%Y-%m") for row in cash]},
         "yAxis": {"type": "value"},
         "series": [
-            {"name": _("Due"), "type": "bar", "data": [float(row["due"]) for row in cash]},
+            {"name": pgettext("amount", "Due"), "type": "bar", "data": [float(row["due"]) for row in cash]},
             {"name": _("Collected"), "type": "bar", "data": [float(row["collected"]) for row in cash]},
             {"name": _("Refunded"), "type": "bar", "data": [float(row["refunded"]) for row in cash]},
         ],

@@ -51,10 +51,9 @@ def test_no_term_becomes_a_word_reserved_for_another_meaning(path):
 # needs a context where it means something else, as "Unit" and "Order" have); the list may
 # only shrink.
 KNOWN_SPLIT = {
-    "Action", "Actions", "Balance", "By", "Cash", "Checked by", "Created", "Decision", "Due", "Escalations",
-    "Exceptions", "File", "Gap", "Issued", "New unit", "No units yet.", "Payment", "Plan", "Purpose", "Record",
-    "Returned", "Review", "Sent", "When", "action", "applied", "closed", "decision", "due", "escalated at", "level",
-    "model", "planned", "purpose", "receipt", "received", "received on", "when",
+    "By", "Checked by", "Created", "Escalations", "Exceptions", "File", "Issued", "New unit", "No units yet.", "Plan",
+    "Purpose", "Returned", "Review", "Sent", "When", "applied", "closed", "escalated at", "level", "model", "planned",
+    "purpose", "receipt", "received", "received on", "when",
 }  # fmt: skip
 
 
