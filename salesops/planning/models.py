@@ -291,9 +291,9 @@ class SopDecision(models.Model):
     family = models.ForeignKey(
         ProductFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("family")
     )
-    text = models.CharField(_("decision"), max_length=500)
+    text = models.CharField(pgettext_lazy("meeting", "decision"), max_length=500)
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
-    due_date = bounded.DateField(_("due"), null=True, blank=True)
+    due_date = bounded.DateField(pgettext_lazy("deadline", "due"), null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = bounded.DateTimeField(auto_now_add=True)
 
@@ -531,7 +531,7 @@ class ProductionOrder(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     quantity = bounded.DecimalField(_("quantity"), **QTY)
-    due_date = bounded.DateField(_("due"))
+    due_date = bounded.DateField(pgettext_lazy("deadline", "due"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = bounded.DateTimeField(auto_now_add=True)

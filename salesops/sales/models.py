@@ -45,7 +45,7 @@ APPROVAL_REASONS = {
 class SalesOrder(models.Model):
     class Payment(models.TextChoices):
         CREDIT = "credit", pgettext_lazy("payment", "Credit")
-        CASH = "cash", _("Cash")
+        CASH = "cash", pgettext_lazy("payment", "Cash")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
