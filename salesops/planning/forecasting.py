@@ -9,6 +9,12 @@ which records who, why and the value replaced (a family or total figure is sprea
 products, top-down), and the sums are written again. `forecast_submit` freezes the consensus as the
 month's version (rows written once, never updated), reports `forecast_submitted` to the SOP
 clock, and is the source of the accuracy report's lag figures.
+
+Where a run's models run is configuration, not a choice per run: the settings
+``SALESOPS_FORECAST_ENGINE`` (``local`` or ``dask``), ``SALESOPS_DASK_SCHEDULER`` and
+``SALESOPS_DASK_WORKERS`` (checked when the settings are read) select this machine or a Dask
+cluster (`engine.distributed`); the run records the engine it used. A cluster that cannot be
+reached fails the run with the reason, like any other failure.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -33,6 +40,7 @@ from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.planning.engine.distributed import forecast_engine
 from salesops.planning.engine.forecast import Panel, forecast_panel
 from salesops.planning.exceptions import RunNotFinished, VersionExists
 from salesops.planning.hierarchy import reconcile, top_down
@@ -123,10 +131,15 @@ def build_panels(
     return build_panel(history=frame, freq="M", end_period=end_label)
 
 
-def forecast_run_execute(*, run: ForecastRun, n_jobs: int | None = None) -> ForecastRun:
-    """Read history, forecast, store the lines. Progress is written to the run as it goes."""
+def forecast_run_execute(*, run: ForecastRun, n_jobs: int | None = None, engine: str | None = None) -> ForecastRun:
+    """Read history, forecast, store the lines. Progress is written to the run as it goes.
+
+    The models run on the engine of the settings (see the module's docstring), or on
+    ``engine`` ("local" or "dask") when given.
+    """
     started = time.perf_counter()
-    ForecastRun.objects.filter(pk=run.pk).update(status=JobStatus.RUNNING, message="")
+    engine = settings.SALESOPS_FORECAST_ENGINE if engine is None else engine
+    ForecastRun.objects.filter(pk=run.pk).update(status=JobStatus.RUNNING, message="", engine=engine[:20])
     try:
         products = Product.objects.filter(active=True)
         if run.product_ids:
@@ -145,13 +158,17 @@ def forecast_run_execute(*, run: ForecastRun, n_jobs: int | None = None) -> Fore
             end=end,
             products=product_list,
         )
-        result = forecast_panel(
-            panel=panel,
-            horizon=run.horizon,
-            model=run.model,
-            n_jobs=n_jobs,
-            progress=lambda done, total: _set_progress(run.pk, done, total),
-        )
+        with forecast_engine(
+            name=engine, address=settings.SALESOPS_DASK_SCHEDULER, workers=settings.SALESOPS_DASK_WORKERS
+        ) as client:
+            result = forecast_panel(
+                panel=panel,
+                horizon=run.horizon,
+                model=run.model,
+                n_jobs=n_jobs,
+                progress=lambda done, total: _set_progress(run.pk, done, total),
+                engine=client,
+            )
         _store_lines(run=run, result=result)
     except Exception as error:  # the run records why it failed; the page shows it
         ForecastRun.objects.filter(pk=run.pk).update(

@@ -125,6 +125,8 @@ class ForecastRun(models.Model):
     message = bounded.TextField(_("message"), blank=True)
     n_series = models.PositiveIntegerField(_("series"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
+    # Where the models ran: "local" or "dask" (engine.distributed.ENGINES), set when the run starts.
+    engine = models.CharField(_("forecast engine"), max_length=20, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
     created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
     finished_at = bounded.DateTimeField(_("finished"), null=True, blank=True)

@@ -10,8 +10,9 @@ def forecast_run_task(run_id: int) -> dict:
     from salesops.planning.forecasting import forecast_run_execute
     from salesops.planning.models import ForecastRun
 
+    # The engine (this machine or a Dask cluster) is the one of the settings; the run records it.
     run = forecast_run_execute(run=ForecastRun.objects.get(pk=run_id))
-    return {"run": run.pk, "status": run.status, "series": run.n_series, "seconds": run.seconds}
+    return {"run": run.pk, "status": run.status, "engine": run.engine, "series": run.n_series, "seconds": run.seconds}
 
 
 @task()

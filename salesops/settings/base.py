@@ -8,6 +8,9 @@ Environment variables (all optional for the embedded default):
   DATABASE_REPLICA_URLS   comma-separated read replicas (PostgreSQL); reads go there, writes to the primary
   REDIS_URL               redis://host:6379/0: shared cache (throttling, sessions) and the RQ task queue
   SALESOPS_TASKS_BACKEND  database (default), rq (needs REDIS_URL) or immediate
+  SALESOPS_FORECAST_ENGINE  local (default: the forecast runs on this machine) or dask (a Dask cluster)
+  SALESOPS_DASK_SCHEDULER   with dask: tcp://host:8786 of a running cluster (none: a local cluster per run)
+  SALESOPS_DASK_WORKERS     with dask and no scheduler: worker processes of the local cluster (default 2)
   SALESOPS_EMAIL_URL      not used; e-mail is configured with EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/...
 """
 
@@ -144,6 +147,26 @@ elif _tasks_backend == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     raise ImproperlyConfigured(f"SALESOPS_TASKS_BACKEND must be database, rq or immediate, got {_tasks_backend!r}.")
+
+# --- forecasting engine (salesops.planning.engine.distributed) ------------------------------------
+SALESOPS_FORECAST_ENGINE = env_str("SALESOPS_FORECAST_ENGINE", "local").strip().lower()
+SALESOPS_DASK_SCHEDULER = env_str("SALESOPS_DASK_SCHEDULER", "").strip()
+SALESOPS_DASK_WORKERS = env_int("SALESOPS_DASK_WORKERS", 2)
+
+
+def _check_forecast_engine() -> None:
+    from salesops.planning.engine.distributed import engine_problems
+
+    problems = engine_problems(
+        name=SALESOPS_FORECAST_ENGINE, address=SALESOPS_DASK_SCHEDULER, workers=SALESOPS_DASK_WORKERS
+    )
+    if problems:
+        raise ImproperlyConfigured(
+            "SALESOPS_FORECAST_ENGINE / SALESOPS_DASK_SCHEDULER / SALESOPS_DASK_WORKERS: " + "; ".join(problems) + "."
+        )
+
+
+_check_forecast_engine()
 
 # --- auth and security -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -14,16 +14,27 @@ without demand or discontinued). The methods and the automatic choice are descri
 On a terminal a progress bar (on stderr) counts the series as the models run. Any problem
 with the input raises ``ValueError`` with a one-line message, which the ``salesops`` entry
 point prints on stderr with exit code 2.
+
+Where the models run: ``--engine local`` (default) in this process with ``--jobs`` worker
+processes; ``--engine dask`` on a Dask cluster through statsforecast's distributed backend
+(:mod:`salesops.planning.engine.distributed`), the one at ``--scheduler tcp://host:8786`` or
+else a local cluster of ``--workers`` processes started for the command. The defaults of the
+three options are the settings ``SALESOPS_FORECAST_ENGINE``, ``SALESOPS_DASK_SCHEDULER`` and
+``SALESOPS_DASK_WORKERS`` read from the environment (the command does not need Django). A
+bad engine, address or worker count, or a scheduler that cannot be reached, is a one-line
+error too.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from salesops.planning.engine.distributed import ENGINES, MAX_WORKERS, check_engine, forecast_engine
 from salesops.planning.engine.forecast import FREQUENCIES, MODEL_CHOICES, forecast_history
 
 FORECAST_DECIMALS = 3
@@ -84,25 +95,35 @@ def run_forecast(
     model: str,
     freq: str = "M",
     n_jobs: int | None = None,
+    engine: str = "local",
+    scheduler: str = "",
+    workers: int = 2,
 ) -> int:
     """Forecast the history file and write the result (stdout when no path)."""
     if horizon < 1:
         raise ValueError(f"--horizon must be at least 1, got {horizon}")
     if season_length is not None and season_length < 1:
         raise ValueError(f"--season-length must be at least 1, got {season_length}")
+    if n_jobs is not None and n_jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {n_jobs}")
+    check_engine(name=engine, address=scheduler, workers=workers)
+    if engine == "local" and scheduler:
+        raise ValueError("--scheduler needs --engine dask")
     history = read_history(path=history_path)
     progress, close = _terminal_progress()
     try:
-        result = forecast_history(
-            history=history,
-            horizon=horizon,
-            season_length=season_length,
-            model=model,
-            freq=freq,
-            n_jobs=n_jobs,
-            progress=progress,
-            chunk_size=PROGRESS_CHUNK if progress else None,
-        )
+        with forecast_engine(name=engine, address=scheduler, workers=workers) as client:
+            result = forecast_history(
+                history=history,
+                horizon=horizon,
+                season_length=season_length,
+                model=model,
+                freq=freq,
+                n_jobs=n_jobs,
+                progress=progress,
+                chunk_size=PROGRESS_CHUNK if progress else None,
+                engine=client,
+            )
     finally:
         close()
     result = result[OUTPUT_COLUMNS]
@@ -112,6 +133,8 @@ def run_forecast(
 
 
 def _handle(args: argparse.Namespace) -> int:
+    if args.workers is None:
+        args.workers = _integer_setting("SALESOPS_DASK_WORKERS", default=2)
     return run_forecast(
         history_path=Path(args.history),
         output_path=None if args.out == "-" else Path(args.out),
@@ -120,6 +143,9 @@ def _handle(args: argparse.Namespace) -> int:
         model=args.model,
         freq=args.freq,
         n_jobs=args.jobs,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        workers=args.workers,
     )
 
 
@@ -129,6 +155,16 @@ def _integer(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+
+
+def _integer_setting(name: str, *, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {text!r}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -170,6 +206,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         metavar="N",
         help="worker processes for the model fits (default: up to 2)",
+    )
+    parser.add_argument(
+        "--engine",
+        default=os.environ.get("SALESOPS_FORECAST_ENGINE", "local").strip().lower() or "local",
+        metavar="{" + ",".join(ENGINES) + "}",
+        help="where the models run: local (this machine, default) or dask (a Dask cluster); "
+        "default from SALESOPS_FORECAST_ENGINE",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=os.environ.get("SALESOPS_DASK_SCHEDULER", "").strip(),
+        metavar="ADDR",
+        help="with --engine dask: the scheduler of a running cluster, e.g. tcp://scheduler:8786 "
+        "(default SALESOPS_DASK_SCHEDULER; none: a local cluster is started)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_integer,
+        default=None,
+        metavar="N",
+        help=f"with --engine dask and no scheduler: worker processes of the local cluster, 1 to {MAX_WORKERS} "
+        "(default SALESOPS_DASK_WORKERS, else 2)",
     )
     parser.add_argument("--out", required=True, metavar="forecast.csv", help="output CSV ('-' for stdout)")
     parser.set_defaults(handler=_handle)
