@@ -114,3 +114,19 @@ def document_pdf(obj, *, uncompressed: bool = False) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=document_html(obj)).write_pdf(uncompressed_pdf=uncompressed)
+
+
+# --- the pick list (拣货单) ---------------------------------------------------------------------------
+def pick_list_html(places, *, printed_at, orders_chosen: bool = False) -> str:
+    """`places`: `selectors.pick_list(...)`; `printed_at` prints in the company's time zone."""
+    return render_to_string(
+        "sales/pick_list_pdf.html",
+        {"places": places, "printed_at": printed_at, "orders_chosen": orders_chosen, "font_path": FONT_PATH},
+    )
+
+
+def pick_list_pdf(places, *, printed_at, orders_chosen: bool = False, uncompressed: bool = False) -> bytes:
+    from weasyprint import HTML
+
+    html = pick_list_html(places, printed_at=printed_at, orders_chosen=orders_chosen)
+    return HTML(string=html).write_pdf(uncompressed_pdf=uncompressed)

@@ -47,6 +47,160 @@ def late_orders(*, user, now=None) -> QuerySet[SalesOrder]:
     return orders_to_ship(user=user).filter(delivery_due_at__lt=now or timezone.now())
 
 
+# --- the ship list and the pick list -------------------------------------------------------------
+SHIP_LIST_LIMIT = 200
+
+
+@dataclass
+class PickLot:
+    """What first-expiry-first-out picking would take of one lot for a line (or a product)."""
+
+    lot: object  # inventory.Lot
+    quantity: Decimal
+
+
+@dataclass
+class ShipLine:
+    """An order line still to ship: its open quantity and, for a lot-tracked product, the lots
+    an issue would take now (`short`: what the lots that may be picked do not cover)."""
+
+    order: SalesOrder
+    line: object  # OrderLine, with its product
+    quantity: Decimal
+    lots: list[PickLot]
+    short: Decimal = Decimal("0")
+
+    @property
+    def product(self):
+        return self.line.product
+
+
+@dataclass
+class PickProduct:
+    product: object
+    quantity: Decimal
+    lots: list[PickLot]
+    short: Decimal
+    lines: list[ShipLine]
+
+
+@dataclass
+class PickWarehouse:
+    warehouse: object
+    orders: list[SalesOrder]
+    products: list[PickProduct]
+
+
+def ship_list(*, user, warehouse_id: int | None = None, order_ids=None, limit: int | None = SHIP_LIST_LIMIT):
+    """The orders to ship (scoped like `orders_to_ship`), oldest confirmed first, each with
+    `ship_lines`: its open lines and the lots first-expiry-first-out picking would take. The
+    lots are shared out in the list's order, so two orders of one product in one warehouse do
+    not both count on the same lot. Four queries whatever the number of orders."""
+    from django.db.models import Prefetch
+
+    from salesops.sales.models import OrderLine
+
+    orders = orders_to_ship(user=user)
+    if warehouse_id is not None:
+        orders = orders.filter(warehouse_id=warehouse_id)
+    if order_ids is not None:
+        orders = orders.filter(pk__in=list(order_ids))
+    orders = orders.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position", "pk"))
+    )
+    orders = list(orders[:limit] if limit else orders)
+    for order in orders:
+        order.ship_lines = [
+            ShipLine(order=order, line=line, quantity=line.open_quantity, lots=[])
+            for line in order.lines.all()
+            if line.open_quantity > 0
+        ]
+    _plan_lots([ship for order in orders for ship in order.ship_lines])
+    return orders
+
+
+def _plan_lots(lines: list[ShipLine]) -> None:
+    """Fill in the lots an issue of these lines would take, in the inventory's own order
+    (`inventory.lots`: first expiry first, lots without expiry last, then by production date;
+    expired lots are never picked unless the line names its lot). Reads, locks nothing."""
+    from salesops.core.selectors import company_date
+    from salesops.inventory.lots import _fefo_key
+    from salesops.inventory.models import LotBalance
+
+    tracked = [ship for ship in lines if ship.product.lot_tracked]
+    if not tracked:
+        return
+    balances = LotBalance.objects.filter(
+        warehouse_id__in={ship.order.warehouse_id for ship in tracked},
+        product_id__in={ship.line.product_id for ship in tracked},
+        on_hand__gt=0,
+    ).select_related("lot")
+    left: dict[int, Decimal] = {}  # what is still free of each balance as the list is shared out
+    by_place: dict[tuple[int, int], list] = defaultdict(list)
+    for balance in sorted(balances, key=_fefo_key):
+        left[balance.pk] = balance.on_hand
+        by_place[(balance.warehouse_id, balance.product_id)].append(balance)
+    today = company_date()
+    for ship in tracked:
+        candidates = by_place[(ship.order.warehouse_id, ship.line.product_id)]
+        named = getattr(ship.line, "lot_id", None)  # a line sold from one lot takes that lot
+        if named:
+            candidates = [b for b in candidates if b.lot_id == named]
+        else:
+            candidates = [b for b in candidates if not (b.lot.expiry_date and b.lot.expiry_date < today)]
+        need = ship.quantity
+        for balance in candidates:
+            if need <= 0:
+                break
+            use = min(left[balance.pk], need)
+            if use <= 0:
+                continue
+            left[balance.pk] -= use
+            need -= use
+            ship.lots.append(PickLot(lot=balance.lot, quantity=use))
+        ship.short = max(need, Decimal("0"))
+
+
+def pick_list(orders) -> list[PickWarehouse]:
+    """The orders of `ship_list` as a pick list: per warehouse, per product (by SKU) the total
+    to pick with the lots to take, then each order's part."""
+    places: dict[int, PickWarehouse] = {}
+    products: dict[tuple[int, int], PickProduct] = {}
+    for order in orders:
+        place = places.get(order.warehouse_id)
+        if place is None:
+            place = places[order.warehouse_id] = PickWarehouse(warehouse=order.warehouse, orders=[], products=[])
+        if order.ship_lines:
+            place.orders.append(order)
+        for ship in order.ship_lines:
+            key = (order.warehouse_id, ship.line.product_id)
+            item = products.get(key)
+            if item is None:
+                item = products[key] = PickProduct(
+                    product=ship.product, quantity=Decimal("0"), lots=[], short=Decimal("0"), lines=[]
+                )
+                place.products.append(item)
+            item.quantity += ship.quantity
+            item.short += ship.short
+            item.lines.append(ship)
+            for taken in ship.lots:
+                same = next((lot for lot in item.lots if lot.lot.pk == taken.lot.pk), None)
+                if same is None:
+                    item.lots.append(PickLot(lot=taken.lot, quantity=taken.quantity))
+                else:
+                    same.quantity += taken.quantity
+    for place in places.values():
+        place.products.sort(key=lambda item: item.product.sku)  # the lots stay in the order they are taken
+    return sorted((place for place in places.values() if place.products), key=lambda place: place.warehouse.code)
+
+
+def ship_warehouses(*, user):
+    """The warehouses that have orders to ship (the chips of the ship list)."""
+    from salesops.inventory.models import Warehouse
+
+    return Warehouse.objects.filter(pk__in=orders_to_ship(user=user).values("warehouse_id")).order_by("code")
+
+
 def quote_list_for_user(*, user) -> QuerySet[Quote]:
     return visible_to(Quote.objects.select_related("customer", "rep", "team"), user, owner_field="rep")
 

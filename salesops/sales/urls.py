@@ -14,6 +14,7 @@ urlpatterns = [
     path("sales/orders/<int:pk>/invoice/", views.order_invoice, name="sales-order-invoice"),
     path("sales/orders/<int:pk>/return/", views.order_return, name="sales-order-return"),
     path("sales/ship/", views.ship_list, name="sales-ship"),
+    path("sales/ship/pick-list/", views.pick_list, name="sales-pick-list"),
     path("sales/quotes/", views.quote_list, name="sales-quotes"),
     path("sales/quotes/new/", views.quote_new, name="sales-quote-new"),
     path("sales/quotes/<int:pk>/", views.quote_detail, name="sales-quote"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
+from salesops.core.formatting import company_moment
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import Role
 from salesops.core.web import action_view, add_error_to_form
@@ -31,7 +32,7 @@ from salesops.sales.forms import (
     lines_from,
 )
 from salesops.sales.models import ZERO, Contract, Delivery, Invoice, Quote, SalesOrder
-from salesops.sales.pdf import document_pdf, prices_include_tax, vat_summary
+from salesops.sales.pdf import document_pdf, pick_list_pdf, prices_include_tax, vat_summary
 
 
 def _get(queryset, pk):
@@ -85,11 +86,50 @@ def order_list(request):
     return page.response()
 
 
+def _ship_warehouse(request):
+    """The warehouse a ship list or pick list is narrowed to (?warehouse=<id>; anything else: all)."""
+    return _int_param(request.GET.get("warehouse"))
+
+
 @login_required
 def ship_list(request):
+    """The orders to ship with their open lines and, for lot-tracked products, the lots
+    first-expiry-first-out picking takes; a pick list of all of them or of those ticked."""
     _require(request.user, WAREHOUSE_ROLES)
-    orders = list(selectors.orders_to_ship(user=request.user)[:200])
-    return render(request, "sales/ship_list.html", {"orders": orders})
+    warehouse_id = _ship_warehouse(request)
+    warehouses = list(selectors.ship_warehouses(user=request.user))
+    if warehouse_id not in {w.pk for w in warehouses}:
+        warehouse_id = None
+    orders = selectors.ship_list(user=request.user, warehouse_id=warehouse_id)
+    pick_all = reverse("sales-pick-list") + (f"?warehouse={warehouse_id}" if warehouse_id else "")
+    return render(
+        request,
+        "sales/ship_list.html",
+        {
+            "orders": orders,
+            "warehouses": warehouses,
+            "warehouse_id": warehouse_id,
+            "pick_all": pick_all,
+            "limited": len(orders) >= selectors.SHIP_LIST_LIMIT,
+        },
+    )
+
+
+@login_required
+def pick_list(request):
+    """The pick list (拣货单) as PDF: the orders ticked on the ship list (?order=<id>, repeated),
+    or every order to ship, from one warehouse (?warehouse=<id>) or from each in turn."""
+    _require(request.user, WAREHOUSE_ROLES)
+    chosen = {pk for pk in map(_int_param, request.GET.getlist("order")[:500]) if pk}
+    orders = selectors.ship_list(
+        user=request.user, warehouse_id=_ship_warehouse(request), order_ids=chosen or None, limit=None
+    )
+    printed_at = timezone.now()
+    pdf = pick_list_pdf(selectors.pick_list(orders), printed_at=printed_at, orders_chosen=bool(chosen))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    stamp = company_moment(printed_at).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'inline; filename="pick-list-{stamp}.pdf"'
+    return response
 
 
 @login_required
