@@ -19,7 +19,7 @@ from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError, ValidationFailed
 from salesops.core.export import XLSX_TYPE, xlsx_response
 from salesops.core.formatting import money
-from salesops.core.listing import Column, Filter, ListPage
+from salesops.core.listing import Column, DateFilter, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, Role
 from salesops.core.web import action_view, add_error_to_form, save_form
 from salesops.credit import forms, services, statements
@@ -126,6 +126,7 @@ def credit_file_list(request):
         search_fields=["customer__name", "customer__code", "customer__search_key"],
         default_sort="customer__name",
         export_name="credit-files",
+        date_filter=DateFilter("date", gettext_lazy("Next review"), "review_due"),
         actions_template="credit/partials/file_actions.html" if _is_finance(request.user) else None,
         empty_message=gettext_lazy("No credit files yet. Customers without one buy for cash."),
     )
@@ -266,6 +267,7 @@ def credit_review_list(request):
         search_fields=["credit_file__customer__name"],
         default_sort="-review_date",
         export_name="credit-reviews",
+        date_filter=DateFilter("date", gettext_lazy("Review date"), "review_date"),
     )
     return page.response()
 
@@ -296,6 +298,7 @@ def limit_request_list(request):
         search_fields=["number", "credit_file__customer__name"],
         default_sort="-created_at",
         export_name="credit-limit-changes",
+        date_filter=DateFilter("date", gettext_lazy("Created"), "created_at"),
     )
     return page.response()
 
@@ -793,6 +796,7 @@ def reconciliation_list(request):
         filters=[Filter("status", gettext_lazy("Status"), Reconciliation.Status.choices)],
         default_sort="-period_start",
         export_name="reconciliations",
+        date_filter=DateFilter("date", gettext_lazy("Month"), "period_start"),
         actions_template="credit/partials/reconciliation_actions.html"
         if request.user.has_role(Role.SALES_REP)
         else None,
