@@ -37,6 +37,7 @@ is used, so the settings can import this module cheaply.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,9 @@ def dask_client(
             # which a second cluster on the machine would find taken).
             dashboard_address=None,
             scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
+            # The cluster's routine warnings (a shuffle started, a worker stopped by force at
+            # the end) are not the user's business; errors still show.
+            silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
     ):
