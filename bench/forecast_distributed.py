@@ -9,7 +9,8 @@ Runs ``forecast_history`` (model auto by default) on the synthetic data of
   the cluster is started before the timing (its start-up is printed apart).
 
 Prints the wall time and the CPU time of each (this process plus its pool or worker
-processes), their ratio, and the largest absolute difference between the two forecasts
+processes; for Dask also split between this process, where the local scheduler runs, and
+the workers), their ratio, and the largest absolute difference between the two forecasts
 and the number of series whose chosen model differs (both must be 0: the forecasts are
 identical). Both runs are warmed up on 199 series first, sent to the pool or the cluster, so
 that no worker imports or compiles the models during the timing (a long-lived cluster's
@@ -84,8 +85,12 @@ def main() -> None:
         cpu, workers, wall = cpu_seconds(), workers_cpu(client), time.perf_counter()
         remote = forecast_history(history=history, n_jobs=args.workers, engine=client, **options)
         dask_wall = time.perf_counter() - wall
-        dask_cpu = cpu_seconds() - cpu + workers_cpu(client) - workers
-    print(f"Dask, {args.workers} worker processes:   {dask_wall:8.1f} s wall  {dask_cpu:8.1f} s CPU")
+        here, there = cpu_seconds() - cpu, workers_cpu(client) - workers
+        dask_cpu = here + there
+    print(
+        f"Dask, {args.workers} worker processes:   {dask_wall:8.1f} s wall  {dask_cpu:8.1f} s CPU"
+        f"  (this process with the scheduler {here:.1f} s, workers {there:.1f} s)"
+    )
     print(f"ratio Dask / single process:  {dask_wall / local_wall:8.2f} wall  {dask_cpu / local_cpu:8.2f} CPU")
 
     difference = float(np.max(np.abs(local["forecast"].to_numpy() - remote["forecast"].to_numpy()), initial=0.0))
