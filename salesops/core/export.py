@@ -15,16 +15,35 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from salesops.core import formatting
 from salesops.core.csvsafe import csv_safe  # noqa: F401  (the shared rule; imported from here too)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def typed(value, kind: str = "", unit=None):
+    """A list cell's value as the workbook keeps it (see `core.formatting.cell` for the kinds):
+    money and amounts as Decimals rounded half up to 2 places, quantities to the unit's
+    decimals, a date column's datetime as the company's calendar day; anything else as it is
+    (`_cell` turns datetimes into the company's wall-clock time)."""
+    if kind in formatting.NUMBER_KINDS:
+        number = formatting._decimal(value)
+        if number is None:
+            return value
+        places = 2 if kind != "quantity" else formatting.unit_decimals(unit)
+        return formatting._round(number, places)
+    if kind == "date" and isinstance(value, datetime.datetime):
+        return formatting.company_moment(value).date()
+    return value
+
+
 def _cell(value):
     if isinstance(value, decimal.Decimal):
-        return float(value) if value == value.quantize(decimal.Decimal("0.0001")) else str(value)
+        # a number stays a number (openpyxl stores it through float; 15 significant digits)
+        return value if value.is_finite() else str(value)
     if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None)
+        # Excel has no time zones: the company's wall-clock time, as every page shows it
+        return formatting.company_moment(value).replace(tzinfo=None)
     if value is None or isinstance(value, int | float | str | datetime.date):
         return value
     return str(value)

@@ -29,6 +29,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from django.utils import dateformat, formats, timezone
+from django.utils.translation import gettext
 
 from salesops.core.selectors import company_zone
 
@@ -146,3 +147,59 @@ def datetime_(value, *, short: bool = False) -> str:
         return date(value, short=short)
     moment = company_moment(value)
     return dateformat.format(moment, formats.get_format("SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT"))
+
+
+# --- list cells --------------------------------------------------------------------------------
+# A list column may name its display format (`Column.kind`); without one the value's type
+# decides. Kinds: money (¥1,234.50), amount (1,234.50), quantity (the unit's decimals),
+# percent (a value in percentage points: 12.5 → 12.5%), date and datetime (short forms, company
+# time zone). Nothing is an empty cell.
+CELL_KINDS = frozenset({"", "money", "amount", "quantity", "percent", "date", "datetime"})
+NUMBER_KINDS = frozenset({"money", "amount", "quantity", "percent"})
+
+
+def plain_number(value) -> str:
+    """A number without artefacts: ``286.610000000000`` → ``286.61``, ``12.5`` → ``12.50``,
+    ``5.000`` → ``5``, ``0.125`` → ``0.125`` (at most 3 decimals, never 1)."""
+    number = _decimal(value)
+    if number is None:
+        return NOTHING
+    text = quantity(number, 3)
+    _whole, point, decimals = text.rpartition(formats.get_format("DECIMAL_SEPARATOR"))
+    return text + "0" if point and len(decimals) == 1 else text
+
+
+def percent(value) -> str:
+    """``12.5%``; up to 2 decimals, trailing zeros dropped."""
+    number = _decimal(value)
+    if number is None:
+        return NOTHING
+    return f"{_sign(number, 2)}{_grouped(number, 2, keep_zeros=False)}%"
+
+
+def cell(value, kind: str = "", unit=None) -> str:
+    """The text a list cell shows for `value` (see CELL_KINDS); a value that does not fit its
+    kind (a text in a money column) is shown as it is."""
+    if value is None or value == "":
+        return ""
+    if kind in NUMBER_KINDS and _decimal(value) is None:
+        return str(value)
+    if kind == "money":
+        return money(value)
+    if kind == "amount":
+        return amount(value)
+    if kind == "quantity":
+        return quantity(value, unit)
+    if kind == "percent":
+        return percent(value)
+    if kind == "date":
+        return date(value, short=True)
+    if kind == "datetime" or isinstance(value, datetime.datetime):
+        return datetime_(value, short=True)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime.date):
+        return date(value, short=True)
+    if isinstance(value, Decimal | float):
+        return plain_number(value)
+    return str(value)

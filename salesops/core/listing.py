@@ -24,7 +24,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from salesops.core import bounds
-from salesops.core.export import xlsx_response
+from salesops.core.export import typed, xlsx_response
+from salesops.core.formatting import CELL_KINDS, NUMBER_KINDS, cell
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,19 @@ class Column:
     link: Callable[[Any], str] | None = None  # URL the cell links to
     numeric: bool = False
     template: str | None = None  # a template rendering the cell (gets `row`)
+    # How the cell reads (core.formatting.CELL_KINDS): "money", "amount", "quantity", "percent",
+    # "date", "datetime"; "" lets the value's type decide (a date, a datetime in the company's
+    # zone, a Decimal without artefacts, a yes/no). The export keeps typed values.
+    kind: str = ""
+    # For a quantity: the unit's decimals, as a number or a function of the row returning a
+    # product, a line carrying one, or a number (core.formatting.unit_decimals).
+    unit: Any = None
+
+    def __post_init__(self):
+        if self.kind not in CELL_KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.kind in NUMBER_KINDS:
+            object.__setattr__(self, "numeric", True)  # a number column is right-aligned
 
     def get(self, row) -> Any:
         if self.value is not None:
@@ -44,6 +58,31 @@ class Column:
         for part in self.key.split("__"):
             value = getattr(value, part, None) if value is not None else None
         return value
+
+    def unit_of(self, row) -> Any:
+        return self.unit(row) if callable(self.unit) else self.unit
+
+    def text(self, row, value) -> str:
+        """What the table shows for `value` (this column's value for `row`)."""
+        return cell(value, self.kind, self.unit_of(row) if self.kind == "quantity" else None)
+
+    def exported(self, row) -> Any:
+        """This column's value for `row` as the workbook stores it: numbers stay numbers."""
+        value = self.get(row)
+        return typed(value, self.kind, self.unit_of(row) if self.kind == "quantity" else None)
+
+
+def _cell(column: Column, label: str, row) -> dict:
+    """One table cell, formatted once here (not by filters in the template loop). A cell drawn
+    by its own template gets the plain value; every other cell shows `text`."""
+    value = column.get(row)
+    return {
+        "column": column,
+        "label": label,
+        "value": value,
+        "text": "" if column.template else column.text(row, value),
+        "link": column.link(row) if column.link else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -216,10 +255,7 @@ class ListPage:
         rows = [
             {
                 "object": obj,
-                "cells": [
-                    {"column": c, "label": label, "value": c.get(obj), "link": c.link(obj) if c.link else None}
-                    for c, label in zip(self.columns, labels, strict=True)
-                ],
+                "cells": [_cell(c, label, obj) for c, label in zip(self.columns, labels, strict=True)],
             }
             for obj in page.object_list
         ]
@@ -270,7 +306,7 @@ class ListPage:
         }
 
     def export(self) -> HttpResponse:
-        rows = ([column.get(obj) for column in self.columns] for obj in self.filtered.iterator(chunk_size=2000))
+        rows = ([column.exported(obj) for column in self.columns] for obj in self.filtered.iterator(chunk_size=2000))
         return xlsx_response(self.export_name, [str(c.label) for c in self.columns], rows, title=str(self.title))
 
     def response(self, template: str = "core/list_page.html") -> HttpResponse:
