@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
@@ -306,7 +307,7 @@ class CollectionEscalation(models.Model):
         Customer, on_delete=models.PROTECT, related_name="collection_escalations", verbose_name=_("customer")
     )
     invoice = models.ForeignKey("sales.Invoice", on_delete=models.PROTECT, related_name="+", verbose_name=_("invoice"))
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    level = models.PositiveSmallIntegerField(pgettext_lazy("escalation", "level"), choices=Level.choices)
     notified = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -316,7 +317,7 @@ class CollectionEscalation(models.Model):
     )
     days_overdue = models.PositiveIntegerField(_("days overdue"))
     open_amount = bounded.DecimalField(_("open amount"), **MONEY)
-    created_at = bounded.DateTimeField(_("escalated at"), auto_now_add=True)
+    created_at = bounded.DateTimeField(pgettext_lazy("collection", "escalated at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("collection escalation")
@@ -332,7 +333,7 @@ class Statement(models.Model):
     """The monthly statement of account (对账函) sent to a customer, with the figures as issued."""
 
     class Status(models.TextChoices):
-        ISSUED = "issued", _("Issued")
+        ISSUED = "issued", pgettext_lazy("statement", "Issued")
         SENT = "sent", _("Sent")
         SEND_FAILED = "send_failed", _("Sending failed")
         CONFIRMED = "confirmed", _("Confirmed by the customer")
@@ -347,7 +348,7 @@ class Statement(models.Model):
     opening_balance = bounded.DecimalField(_("opening balance"), **MONEY)
     invoiced = bounded.DecimalField(_("invoiced"), **MONEY)
     credited = bounded.DecimalField(_("credit notes"), **MONEY)
-    received = bounded.DecimalField(_("received"), **MONEY)
+    received = bounded.DecimalField(pgettext_lazy("statement", "received"), **MONEY)
     closing_balance = bounded.DecimalField(_("closing balance"), **MONEY)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
     sent_at = bounded.DateTimeField(_("sent at"), null=True, blank=True)

@@ -45,7 +45,7 @@ class SopRule(models.Model):
         help_text=_("Empty: everyone holding the roles; otherwise only people in this unit and below it."),
     )
     schedule = models.CharField(
-        _("when"),
+        pgettext_lazy("schedule", "when"),
         max_length=100,
         help_text=_(
             "E.g. daily 17:30 · weekly fri 18:00 · monthly day 20 · monthly workday 3 · month-end · "

@@ -243,7 +243,12 @@ def rule_list(request):
             Column("code", gettext_lazy("Code"), sort="code", link=lambda r: reverse("sop-rule-edit", args=[r.pk])),
             Column("name", gettext_lazy("Name"), sort="name_en", value=lambda r: r.name),
             Column("event_type", gettext_lazy("What must happen"), value=lambda r: r.event_type_label),
-            Column("schedule", gettext_lazy("When"), sort="schedule", value=lambda r: r.parsed_schedule.describe()),
+            Column(
+                "schedule",
+                pgettext_lazy("schedule", "When"),
+                sort="schedule",
+                value=lambda r: r.parsed_schedule.describe(),
+            ),
             Column(
                 "roles",
                 gettext_lazy("For"),
@@ -384,7 +389,7 @@ def daily_report_list(request):
         filters=[
             Filter(
                 "reviewed",
-                gettext_lazy("Review"),
+                pgettext_lazy("daily report", "Review"),
                 [("no", gettext_lazy("To review")), ("yes", gettext_lazy("Reviewed"))],
                 apply=lambda qs, value: qs.filter(reviewed_at__isnull=value == "no"),
             )

@@ -35,7 +35,9 @@ class UnitChangeFacts(DocumentFacts):
     unit = serializers.CharField(
         source="reservation.unit.code", label=pgettext_lazy("property", "Unit"), read_only=True
     )
-    new_unit = serializers.CharField(source="target_unit.code", default=None, label=_("New unit"), read_only=True)
+    new_unit = serializers.CharField(
+        source="target_unit.code", default=None, label=pgettext_lazy("property", "New unit"), read_only=True
+    )
     price = money(_("Price"), source="reservation.price")
     deposit = money(_("Deposit"), source="reservation.deposit_amount")
     paid_amount = money(_("Paid so far"))
@@ -150,7 +152,7 @@ def register() -> None:
                 "number": _("Number"),
                 "customer": _("Customer"),
                 "unit": pgettext_lazy("property", "Unit"),
-                "new_unit": _("New unit"),
+                "new_unit": pgettext_lazy("property", "New unit"),
                 "kind": _("Kind"),
                 "reason": _("Reason"),
                 "paid": _("Paid so far"),

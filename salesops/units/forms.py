@@ -246,7 +246,7 @@ class FileItemForm(forms.Form):
 
 class FileLoanForm(forms.Form):
     borrower = forms.ModelChoiceField(queryset=None, label=_("Borrower"))
-    purpose = forms.CharField(max_length=200, label=_("Purpose"))
+    purpose = forms.CharField(max_length=200, label=pgettext_lazy("loan", "Purpose"))
     due_back = forms.DateField(widget=DateInput, label=_("Due back"))
 
     def __init__(self, *args, people=None, **kwargs):

@@ -703,7 +703,7 @@ class FileItem(models.Model):
         related_name="+",
         verbose_name=pgettext_lazy("paper file", "document"),
     )
-    received_on = models.DateField(_("received on"))
+    received_on = models.DateField(pgettext_lazy("paper file", "received on"))
     copies = models.PositiveIntegerField(
         _("copies"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
@@ -727,7 +727,7 @@ class FileLoan(models.Model):
     borrower = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("borrower")
     )
-    purpose = models.CharField(_("purpose"), max_length=200)
+    purpose = models.CharField(pgettext_lazy("loan", "purpose"), max_length=200)
     lent_at = models.DateTimeField(_("lent at"))
     due_back = models.DateField(_("due back"))
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
