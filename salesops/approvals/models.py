@@ -117,7 +117,7 @@ class ApprovalRequest(models.Model):
     deadline_hours = models.PositiveIntegerField(default=24, validators=bounds.HOURS)
     reminder_hours = models.PositiveIntegerField(default=4, validators=bounds.HOURS)
     submitted_at = bounded.DateTimeField(_("submitted"))
-    closed_at = bounded.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = bounded.DateTimeField(pgettext_lazy("time", "closed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("approval request")

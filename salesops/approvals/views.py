@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.approvals import selectors, services, visits
@@ -213,7 +213,11 @@ def rule_list(request):
                 value=lambda r: r.label,
                 link=lambda r: reverse("approvals-rule-edit", args=[r.pk]),
             ),
-            Column("conditions", gettext_lazy("When"), value=lambda r: describe_conditions(r.conditions, r.doc_type)),
+            Column(
+                "conditions",
+                pgettext_lazy("condition", "When"),
+                value=lambda r: describe_conditions(r.conditions, r.doc_type),
+            ),
             Column("steps", gettext_lazy("Approvers"), value=lambda r: " → ".join(str(s) for s in r.steps.all())),
             Column("deadline_hours", gettext_lazy("Hours"), numeric=True),
             Column("state", gettext_lazy("State"), value=lambda r: _rule_state(r)),

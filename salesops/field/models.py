@@ -415,7 +415,7 @@ class Cooler(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="coolers", verbose_name=_("outlet"))
     asset_number = models.CharField(_("asset number"), max_length=30, unique=True)
-    model_name = models.CharField(_("model"), max_length=60, blank=True)
+    model_name = models.CharField(pgettext_lazy("equipment", "model"), max_length=60, blank=True)
     placed_on = models.DateField(_("placed on"))
     active = models.BooleanField(_("active"), default=True)
 

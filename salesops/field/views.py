@@ -488,7 +488,7 @@ def check_list(request):
             Column("date", gettext_lazy("Date"), sort="date"),
             Column("kind", gettext_lazy("Kind"), value=lambda c: c.get_kind_display()),
             Column("rep", gettext_lazy("Rep"), sort="rep__username", value=lambda c: c.rep.display_name),
-            Column("checker", gettext_lazy("Checked by"), value=lambda c: c.checker.display_name),
+            Column("checker", pgettext_lazy("inspection", "Checked by"), value=lambda c: c.checker.display_name),
             Column("customer", gettext_lazy("Outlet"), value=lambda c: c.customer.name if c.customer_id else ""),
             Column("score", gettext_lazy("Score"), sort="score", numeric=True),
             Column("comment", gettext_lazy("Comment")),

@@ -445,7 +445,7 @@ class PlanBucket(models.Model):
 class PlanBucketLine(models.Model):
     bucket = models.ForeignKey(PlanBucket, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    planned = bounded.DecimalField(_("planned"), **QTY)
+    planned = bounded.DecimalField(pgettext_lazy("quantity", "planned"), **QTY)
     miss_reason = models.CharField(_("reason for the shortfall"), max_length=300, blank=True)
 
     class Meta:
@@ -596,7 +596,7 @@ class PlannedOrder(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     release_date = bounded.DateField(_("release"))
-    receipt_date = bounded.DateField(_("receipt"))
+    receipt_date = bounded.DateField(pgettext_lazy("planned order", "receipt"))
     quantity = bounded.DecimalField(_("quantity"), **QTY)
     past_due = models.BooleanField(_("past due"), default=False)
     # JSON text, not a JSONField: SQLite checks JSON_VALID on every insert of a JSONField, which
