@@ -191,7 +191,7 @@ class NumberSequence(models.Model):
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
-        CREATE = "create", _("Created")
+        CREATE = "create", pgettext_lazy("event", "Created")
         UPDATE = "update", _("Changed")
         DELETE = "delete", _("Deleted")
         TRANSITION = "transition", _("Status changed")

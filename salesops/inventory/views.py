@@ -436,7 +436,7 @@ def transfer_list(request):
             Column("status", _("Status"), sort="status", value=lambda t: t.get_status_display()),
             Column(
                 "sent_at",
-                _("Sent"),
+                pgettext("goods", "Sent"),
                 sort="sent_at",
                 value=lambda t: timezone.localtime(t.sent_at) if t.sent_at else "",
             ),

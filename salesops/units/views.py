@@ -881,7 +881,10 @@ def file_list(request):
         title=gettext_lazy("Document files"),
         columns=[
             Column(
-                "number", gettext_lazy("File"), sort="number", link=lambda r: reverse("units-reservation", args=[r.pk])
+                "number",
+                pgettext_lazy("dossier", "File"),
+                sort="number",
+                link=lambda r: reverse("units-reservation", args=[r.pk]),
             ),
             Column("unit", pgettext_lazy("property", "Unit"), sort="unit__code", value=lambda r: r.unit.code),
             Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda r: r.customer.name),
