@@ -26,11 +26,12 @@ class CompanyForm(forms.ModelForm):
 class OrgUnitForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
-        fields = ["name", "code", "kind", "parent", "head", "active"]
+        fields = ["name", "code", "kind", "parent", "head", "default_warehouse", "active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = OrgUnit.objects.exclude(kind=OrgUnit.Kind.TEAM).order_by("path")
+        self.fields["default_warehouse"].queryset = self.fields["default_warehouse"].queryset.filter(active=True)
         self.fields["head"].queryset = User.objects.filter(is_active=True).order_by("username")
 
 

@@ -87,6 +87,17 @@ class OrgUnit(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     active = models.BooleanField(_("active"), default=True)
+    # where the unit's people sell from: a new sales order starts with the nearest unit's
+    # default above (or at) the rep's own unit
+    default_warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default warehouse"),
+        help_text=_("New sales orders of the unit's people start with this warehouse."),
+    )
 
     class Meta:
         verbose_name = _("organisation unit")

@@ -29,9 +29,19 @@ def company_update(*, company: Company, data: dict, actor) -> Company:
 # --- organisation tree ----------------------------------------------------------------------------
 @transaction.atomic
 def org_unit_create(
-    *, company: Company, name: str, code: str, kind: str, parent: OrgUnit | None = None, head=None, actor=None
+    *,
+    company: Company,
+    name: str,
+    code: str,
+    kind: str,
+    parent: OrgUnit | None = None,
+    head=None,
+    actor=None,
+    default_warehouse=None,
 ) -> OrgUnit:
-    unit = OrgUnit(company=company, parent=parent, name=name, code=code, kind=kind, head=head)
+    unit = OrgUnit(
+        company=company, parent=parent, name=name, code=code, kind=kind, head=head, default_warehouse=default_warehouse
+    )
     _check_unit_kind(unit)
     model_create(instance=unit, actor=actor)
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
@@ -46,7 +56,18 @@ def org_unit_update(*, unit: OrgUnit, data: dict, actor) -> OrgUnit:
         raise ValidationFailed(fields={"parent": [_("A unit cannot be moved under itself or its own sub-unit.")]})
     old_path = unit.path
     unit, _changed = model_update(
-        instance=unit, fields=["name", "code", "kind", "parent", "head", "active"], data=data, actor=actor
+        instance=unit,
+        fields=[
+            "name",
+            "code",
+            "kind",
+            "parent",
+            "head",
+            "active",
+            *(["default_warehouse"] if "default_warehouse" in data else []),
+        ],
+        data=data,
+        actor=actor,
     )
     _check_unit_kind(unit)
     new_path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"

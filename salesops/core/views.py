@@ -171,6 +171,7 @@ def org_unit_edit(request, pk: int | None = None):
             parent=parent,
             head=data.get("head"),
             actor=request.user,
+            default_warehouse=data.get("default_warehouse"),
         )
 
     saved = save_form(request, form, save, success=_("Unit saved."), redirect_to="org-tree")
