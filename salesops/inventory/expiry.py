@@ -13,7 +13,7 @@ wherever it is listed; `lot_unit_price` is the price of that lot's goods.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
@@ -167,11 +167,17 @@ def lot_discount_set(*, lot: Lot, percent, reason: str, actor) -> Lot:
     return lot
 
 
+def clearance_price(price: Decimal, percent: Decimal) -> Decimal:
+    """`price` less a clearance discount of `percent`, to the cent (half up, as every amount);
+    the one formula of a clearance price (a sales order line sold from a lot uses it too)."""
+    if not percent:
+        return price
+    return (price * (Decimal("100") - percent) / Decimal("100")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def lot_unit_price(*, lot: Lot, price: Decimal) -> Decimal:
     """The unit price of goods of this lot: `price` less the lot's clearance discount."""
-    if not lot.discount_pct:
-        return price
-    return (price * (Decimal("100") - lot.discount_pct) / Decimal("100")).quantize(Decimal("0.01"))
+    return clearance_price(price, lot.discount_pct)
 
 
 def _days_past_expiry(disposal: LotDisposal) -> int:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.core.exceptions import ValidationFailed
+from salesops.core.selectors import company_date
 from salesops.inventory.bulk import insert_many, update_many
 from salesops.inventory.models import Lot, LotBalance
 
@@ -156,7 +157,8 @@ def take_lots(
             fields={"reason": [_("Say why another lot than the first to expire is issued.")]}, code="lot_reason"
         )
     balances = lock_lot_balances(warehouse_id=warehouse_id, product_ids={line.product_id for line in wanted})
-    today = timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+    # the company's day (Asia/Shanghai by default), the day expiry is judged by everywhere
+    today = company_date(moment) if timezone.is_aware(moment) else moment.date()
     by_product: dict[int, list[LotBalance]] = defaultdict(list)
     for balance in sorted(balances.values(), key=_fefo_key):
         by_product[balance.product_id].append(balance)

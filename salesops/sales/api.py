@@ -170,7 +170,7 @@ class OrderViewSet(PdfMixin, ScopedViewSet):
     def _with_lines(self):
         # the detail shows each line's product: one query for all lines, not one per line
         return self.get_queryset().prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position"))
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product", "lot").order_by("position"))
         )
 
     def get_serializer_class(self):

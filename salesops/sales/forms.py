@@ -1,12 +1,16 @@
 from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product
+from salesops.catalog.selectors import sellable_product_list_for_user
 from salesops.core.bounded import DateFormField, DecimalFormField
+from salesops.core.selectors import company_date
 from salesops.credit.models import Receipt
 from salesops.crm.models import Stage
 from salesops.crm.selectors import customer_list_for_user, opportunity_list_for_user
-from salesops.inventory.models import Warehouse
+from salesops.inventory.models import Lot, LotBalance, Warehouse
 from salesops.sales.models import Quote, SalesOrder, SalesReturn
 from salesops.sales.selectors import quote_list_for_user
 
@@ -21,7 +25,9 @@ class HeaderForm(forms.Form):
 
 
 class OrderEditForm(forms.Form):
-    """The header of an order that can change while it is a draft (the customer cannot)."""
+    """The header of an order that can change while it is a draft (the customer cannot).
+    `payment_terms_days`: the customer's payment terms, shown next to the payment choice
+    (None: no credit terms; `customer_known` says whether a customer is chosen at all)."""
 
     required_css_class = "required"
     payment = forms.ChoiceField(choices=SalesOrder.Payment.choices, label=_("Payment"))
@@ -30,12 +36,28 @@ class OrderEditForm(forms.Form):
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, payment_terms_days=None, customer_known=True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.payment_terms_days = payment_terms_days
+        self.customer_known = customer_known
 
 
 class OrderForm(HeaderForm, OrderEditForm):
+    """A new order. Choosing the customer fetches the header's defaults for them (htmx: the
+    payment with the customer's terms, the warehouse; see `sales.defaults`)."""
+
     field_order = ["customer", "payment", "warehouse", "note"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["customer"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("sales-order-defaults"),
+                "hx-trigger": "change",
+                "hx-target": "#order-defaults",
+                "hx-swap": "innerHTML",
+            }
+        )
 
 
 class QuoteEditForm(forms.Form):
@@ -82,6 +104,9 @@ class ContractForm(HeaderForm):
 
 
 class LineForm(forms.Form):
+    """A line of a quote, contract or order. The product picker offers what `user` may sell
+    (approved, active and priced: never raw materials or packaging)."""
+
     product = forms.ModelChoiceField(
         queryset=Product.objects.filter(active=True, status=Product.Status.APPROVED),
         required=False,
@@ -95,6 +120,11 @@ class LineForm(forms.Form):
         decimal_places=2,
         help_text=_("Empty: the price-list price."),
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["product"].queryset = sellable_product_list_for_user(user=user).order_by("sku")
 
     def clean(self):
         data = super().clean()
@@ -113,13 +143,72 @@ class LineForm(forms.Form):
         return data
 
 
+class LotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, lot):
+        parts = [lot.code, lot.product.sku]
+        if lot.discount_pct:
+            parts.append(f"−{lot.discount_pct.normalize():f}%")
+        if lot.expiry_date:
+            parts.append(str(_("expires %(date)s") % {"date": lot.expiry_date.isoformat()}))
+        return " · ".join(parts)
+
+
+def clearance_lots(*, include=()):
+    """The lots an order line may be sold from on the order page: clearance lots (a discount
+    set on them) that have not expired, of sellable products, with stock in an active
+    warehouse; and the lots of `include` (the lines' own, as the order has them)."""
+    stocked = LotBalance.objects.filter(lot=OuterRef("pk"), on_hand__gt=0, warehouse__active=True)
+    today = company_date()
+    offered = Q(discount_pct__gt=0, product__active=True, product__status=Product.Status.APPROVED) & (
+        Q(expiry_date__isnull=True) | Q(expiry_date__gte=today)
+    )
+    return (
+        Lot.objects.filter((offered & Exists(stocked)) | Q(pk__in=list(include)))
+        .select_related("product")
+        .order_by("expiry_date", "code")
+    )
+
+
+class OrderLineForm(LineForm):
+    """An order line may be sold from a clearance lot: choosing the lot chooses its product
+    (when none is chosen) and, with the price left empty, the lot's clearance price. The
+    order service checks the lot against the order's warehouse and the day."""
+
+    lot = LotChoiceField(
+        queryset=Lot.objects.none(),
+        required=False,
+        label=_("Clearance lot"),
+        help_text=_("Sell this line from a discounted lot: the price is the lot's clearance price."),
+    )
+
+    def __init__(self, *args, lot_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = clearance_lots(include=lot_ids)
+
+    def clean(self):
+        lot = self.cleaned_data.get("lot")
+        if lot is not None and self.cleaned_data.get("product") is None and "product" not in self.errors:
+            self.cleaned_data["product"] = lot.product
+        data = super().clean()
+        product = data.get("product")
+        if lot is not None and product is not None and lot.product_id != product.pk:
+            self.add_error("lot", _("Lot %(lot)s is a lot of %(product)s.") % {"lot": lot.code, "product": lot.product})
+        return data
+
+
 LineFormSet = forms.formset_factory(LineForm, extra=5)
+OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=5)
 
 
 def line_initial(lines) -> list[dict]:
     """Initial values of the line forms for an existing document's lines."""
     return [
-        {"product": line.product_id, "quantity": f"{line.quantity.normalize():f}", "unit_price": line.unit_price}
+        {
+            "product": line.product_id,
+            "quantity": f"{line.quantity.normalize():f}",
+            "unit_price": line.unit_price,
+            **({"lot": line.lot_id} if getattr(line, "lot_id", None) else {}),
+        }
         for line in lines
     ]
 
@@ -130,6 +219,7 @@ def lines_from(formset) -> list[dict]:
             "product": f.cleaned_data["product"],
             "quantity": f.cleaned_data.get("quantity"),
             "unit_price": f.cleaned_data.get("unit_price"),
+            **({"lot": f.cleaned_data["lot"]} if f.cleaned_data.get("lot") else {}),
         }
         for f in formset.forms
         if f.cleaned_data.get("product")

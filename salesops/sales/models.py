@@ -25,7 +25,7 @@ from salesops.catalog.models import Product
 from salesops.core import bounded, bounds
 from salesops.core.models import OrgUnit
 from salesops.crm.models import Customer, Opportunity
-from salesops.inventory.models import Warehouse
+from salesops.inventory.models import Lot, Warehouse
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QTY = {"max_digits": 16, "decimal_places": 3}
@@ -127,7 +127,10 @@ class SalesOrder(models.Model):
 
     @property
     def max_discount(self) -> Decimal:
-        return max((line.discount_percent for line in self.lines.all()), default=ZERO)
+        """The largest discount a person gave on a line, the one approval is about: below the
+        list price, or on a line sold from a clearance lot below that lot's clearance price
+        (the clearance discount itself was decided on the lot, see `OrderLine.approval_discount`)."""
+        return max((line.approval_discount for line in self.lines.all()), default=ZERO)
 
     @property
     def is_late(self) -> bool:
@@ -151,6 +154,14 @@ class OrderLine(models.Model):
     amount = bounded.DecimalField(_("amount"), **MONEY)  # tax-inclusive
     tax_rate = bounded.DecimalField(_("VAT rate %"), max_digits=5, decimal_places=2, default=ZERO)
     tax_amount = bounded.DecimalField(_("VAT"), default=ZERO, **MONEY)
+    # A line sold from one lot (a clearance lot, 临期折扣): that lot is the one issued, and the
+    # lot's clearance discount when the line was priced is kept with it (`clearance_pct`).
+    lot = models.ForeignKey(
+        Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("lot")
+    )
+    clearance_pct = bounded.DecimalField(
+        _("clearance discount %"), max_digits=5, decimal_places=2, default=ZERO, validators=bounds.PERCENT
+    )
     delivered_quantity = bounded.DecimalField(_("delivered"), default=ZERO, **QTY)
     invoiced_quantity = bounded.DecimalField(_("invoiced"), default=ZERO, **QTY)
     returned_quantity = bounded.DecimalField(_("returned"), default=ZERO, **QTY)
@@ -182,6 +193,24 @@ class OrderLine(models.Model):
     @property
     def open_quantity(self) -> Decimal:
         return self.quantity - self.cancelled_quantity - self.delivered_quantity
+
+    @property
+    def clearance_price(self) -> Decimal:
+        """The price of the lot's goods: the list price less the lot's clearance discount."""
+        from salesops.inventory.expiry import clearance_price
+
+        return clearance_price(self.list_price, self.clearance_pct)
+
+    @property
+    def approval_discount(self) -> Decimal:
+        """The discount (%) that counts against a person's allowance: below the list price, or
+        for a clearance-lot line below the lot's clearance price (the clearance discount was
+        decided on the lot, so selling at it needs no approval by itself)."""
+        if not self.clearance_pct:
+            return self.discount_percent
+        from salesops.sales.services import _discount
+
+        return _discount(self.clearance_price, self.unit_price)
 
 
 class Invoice(models.Model):

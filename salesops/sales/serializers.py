@@ -28,6 +28,17 @@ class LineInputSerializer(InputSerializer):
     # kept as text so that the service can tell "too many decimal places" from "not a number"
     quantity = serializers.CharField(max_length=40)
     unit_price = serializers.CharField(max_length=40, required=False, allow_null=True, allow_blank=True)
+    # an id, checked by the order service (code invalid_lot): a lot of the line's product, not
+    # expired, with the quantity in the order's warehouse; quotes and contracts refuse it
+    lot = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_(
+            "Orders: sell the line from this lot (a clearance lot); an empty price is then the lot's clearance price."
+        ),
+    )
 
 
 class OrderCreateSerializer(InputSerializer):
@@ -68,6 +79,8 @@ class OrderSubmitSerializer(InputSerializer):
 class OrderLineSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
+    lot_code = serializers.CharField(source="lot.code", read_only=True, default=None)
+    lot_expiry_date = serializers.DateField(source="lot.expiry_date", read_only=True, default=None)
 
     class Meta:
         model = OrderLine
@@ -84,6 +97,10 @@ class OrderLineSerializer(ModelSerializer):
             "amount",
             "tax_rate",
             "tax_amount",
+            "lot",
+            "lot_code",
+            "lot_expiry_date",
+            "clearance_pct",
             "delivered_quantity",
             "invoiced_quantity",
             "returned_quantity",

@@ -39,10 +39,12 @@ from salesops.core.exceptions import InvalidTransition, NotFound, ValidationFail
 from salesops.core.models import AuditEvent
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.crm.models import Customer
 from salesops.inventory.exceptions import InsufficientStock
-from salesops.inventory.models import StockMove, Warehouse
+from salesops.inventory.models import Lot, StockMove, Warehouse
 from salesops.inventory.services import Reference, StockLine, stock_issue, stock_receive, stock_release, stock_reserve
+from salesops.sales.defaults import default_warehouse_for
 from salesops.sales.exceptions import CreditLimitExceeded, DocumentLocked
 from salesops.sales.flows import (
     CONTRACT_CHANGE_FLOW,
@@ -179,13 +181,104 @@ def _discount(list_price: Decimal, unit_price: Decimal) -> Decimal:
     return ((list_price - unit_price) * 100 / list_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+LOT_ERROR = "invalid_lot"
+
+
+def _line_lots(lines, problems: dict, *, allow_lots: bool) -> dict[int, Lot]:
+    """{line index: Lot} of the lines that name a lot (`lot`: an id or a Lot), loaded in one
+    query; unknown or malformed lots, or a lot where none may be named, are problems."""
+    wanted: dict[int, int] = {}
+    for index, line in enumerate(lines, start=1):
+        raw = line.get("lot")
+        if raw in (None, ""):
+            continue
+        if not allow_lots:
+            problems.setdefault("lot", []).append(_("Line %(n)s: only an order line can name a lot.") % {"n": index})
+            continue
+        try:
+            wanted[index] = raw.pk if isinstance(raw, Lot) else bounds.parse_int(raw, min_value=1)
+        except DjangoValidationError:
+            problems.setdefault("lot", []).append(_("Line %(n)s: choose a lot from the list.") % {"n": index})
+    found = Lot.objects.in_bulk(set(wanted.values())) if wanted else {}
+    lots = {}
+    for index, lot_id in wanted.items():
+        if lot_id in found:
+            lots[index] = found[lot_id]
+        else:
+            problems.setdefault("lot", []).append(_("Line %(n)s: unknown lot.") % {"n": index})
+    return lots
+
+
+def _lot_problem(index: int, lot: Lot, product: Product, today: datetime.date) -> str | None:
+    """Why a line of `product` cannot be sold from `lot` (None when it can): another product's
+    lot, or an expired one (expired goods are only written off or returned to the supplier;
+    a lot near its expiry date may be sold, at its clearance price)."""
+    if lot.product_id != product.pk:
+        return _("Line %(n)s: lot %(lot)s is not a lot of %(product)s.") % {
+            "n": index,
+            "lot": lot.code,
+            "product": product,
+        }
+    if lot.expiry_date is not None and lot.expiry_date < today:
+        return _("Line %(n)s: lot %(lot)s expired on %(date)s; expired goods are not sold.") % {
+            "n": index,
+            "lot": lot.code,
+            "date": lot.expiry_date.isoformat(),
+        }
+    return None
+
+
+def lot_stock_problems(*, warehouse: Warehouse, wanted: list[tuple[int, Lot, Decimal]]) -> list[str]:
+    """What is missing for lines sold from lots ([(line number, lot, quantity)]) in `warehouse`:
+    a lot must hold what its lines ask for there (read, not locked: the delivery decides on the
+    locked lot balances)."""
+    from salesops.inventory.models import LotBalance
+
+    held = dict(
+        LotBalance.objects.filter(warehouse=warehouse, lot_id__in={lot.pk for _n, lot, _q in wanted}).values_list(
+            "lot_id", "on_hand"
+        )
+    )
+    asked: dict[int, Decimal] = {}
+    problems = []
+    for index, lot, quantity in wanted:
+        asked[lot.pk] = asked.get(lot.pk, ZERO) + quantity
+        available = held.get(lot.pk, ZERO)
+        if asked[lot.pk] > available:
+            problems.append(
+                _("Line %(n)s: lot %(lot)s holds %(available)s in %(warehouse)s, not %(requested)s.")
+                % {
+                    "n": index,
+                    "lot": lot.code,
+                    "available": f"{max(available, ZERO).normalize():f}",
+                    "warehouse": warehouse.name,
+                    "requested": f"{asked[lot.pk].normalize():f}",
+                }
+            )
+    return problems
+
+
 def prepare_lines(
-    *, lines, customer: Customer | None, on_date: datetime.date, prices_include_tax: bool | None = None
+    *,
+    lines,
+    customer: Customer | None,
+    on_date: datetime.date,
+    prices_include_tax: bool | None = None,
+    allow_lots: bool = False,
+    warehouse: Warehouse | None = None,
 ) -> list[dict]:
-    """Validate and price input lines [{"product", "quantity", "unit_price"?}] with a fixed
-    number of queries, each with its product's VAT rate and tax (prices as the customer's price
-    list enters them unless `prices_include_tax` says). Raises ValidationFailed (code
-    validation_error) listing every problem."""
+    """Validate and price input lines [{"product", "quantity", "unit_price"?, "lot"?}] with a
+    fixed number of queries, each with its product's VAT rate and tax (prices as the customer's
+    price list enters them unless `prices_include_tax` says). Raises ValidationFailed (code
+    validation_error, or invalid_lot when a line's lot is refused) listing every problem.
+
+    Order lines (`allow_lots`) may name a lot to be sold from (a clearance lot): a lot of the
+    line's product, not expired, holding the lines' quantity in `warehouse` (when given). Its
+    unit price, left empty, is the lot's clearance price (`lot_unit_price` of the list price);
+    the line keeps the lot's clearance discount (`clearance_pct`), and `discount_percent` is
+    the whole discount below the list price, as on every line."""
+    from salesops.inventory.expiry import lot_unit_price
+
     problems: dict[str, list] = {}
     if prices_include_tax is None:
         prices_include_tax = prices_include_tax_for(customer=customer, on_date=on_date)
@@ -200,12 +293,18 @@ def prepare_lines(
     except DjangoValidationError:
         raise ValidationFailed(fields={"lines": [_("Choose a product on every line.")]})
     prices = prices_for(products=list(products.values()), customer=customer, on_date=on_date)
+    lots = _line_lots(lines, problems, allow_lots=allow_lots)
+    today = company_date() if lots else None
+    from_lots = []
     prepared = []
     for index, (line, pid) in enumerate(zip(lines, ids, strict=True), start=1):
         product = products.get(int(pid))
         if product is None:
             problems.setdefault("product", []).append(_("Line %(n)s: unknown product.") % {"n": index})
             continue
+        lot = lots.get(index)
+        if lot is not None and (problem := _lot_problem(index, lot, product, today)):
+            problems.setdefault("lot", []).append(problem)
         if not product.sellable:
             problems.setdefault("product", []).append(
                 _("Line %(n)s: %(product)s is not active or not approved for sale.") % {"n": index, "product": product}
@@ -220,7 +319,8 @@ def prepare_lines(
                 problems.setdefault("quantity", []).append(_("Line %(n)s: at most 3 decimal places.") % {"n": index})
         list_price = prices.get(product.pk, product.list_price)
         raw_price = line.get("unit_price")
-        unit_price = list_price if raw_price in (None, "") else _decimal(raw_price, "unit_price", problems, index)
+        default_price = list_price if lot is None else lot_unit_price(lot=lot, price=money(list_price))
+        unit_price = default_price if raw_price in (None, "") else _decimal(raw_price, "unit_price", problems, index)
         if unit_price is not None and raw_price not in (None, ""):
             if unit_price < 0:
                 problems.setdefault("unit_price", []).append(
@@ -233,20 +333,27 @@ def prepare_lines(
         if quantity is None or unit_price is None:
             continue
         amount, tax = line_tax(money(quantity * unit_price), product.tax_rate, prices_include_tax=prices_include_tax)
-        prepared.append(
-            {
-                "product": product,
-                "quantity": quantity,
-                "unit_price": unit_price,
-                "list_price": money(list_price),
-                "discount_percent": _discount(list_price, unit_price),
-                "amount": amount,
-                "tax_rate": product.tax_rate,
-                "tax_amount": tax,
-            }
-        )
+        values = {
+            "product": product,
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "list_price": money(list_price),
+            "discount_percent": _discount(list_price, unit_price),
+            "amount": amount,
+            "tax_rate": product.tax_rate,
+            "tax_amount": tax,
+        }
+        if allow_lots:
+            values["lot"] = lot
+            values["clearance_pct"] = lot.discount_pct if lot is not None else ZERO
+            if lot is not None and quantity > 0:
+                from_lots.append((index, lot, quantity))
+        prepared.append(values)
+    checked = from_lots and warehouse is not None and "lot" not in problems
+    if checked and (missing := lot_stock_problems(warehouse=warehouse, wanted=from_lots)):
+        problems["lot"] = missing
     if problems:
-        raise ValidationFailed(fields=problems)
+        raise ValidationFailed(fields=problems, code=LOT_ERROR if "lot" in problems else None)
     return prepared
 
 
@@ -697,6 +804,7 @@ def contract_change_decided(*, change: ContractChange, target: str, actor=None) 
 
 # --- orders -----------------------------------------------------------------------------------------
 def default_warehouse() -> Warehouse | None:
+    """The last resort when neither the order nor the rules of `sales.defaults` name one."""
     return Warehouse.objects.filter(active=True).order_by("code").first()
 
 
@@ -725,10 +833,17 @@ def order_create(
     _check_customer(customer, actor)
     order_date = order_date or timezone.localdate()
     include_tax = prices_include_tax_for(customer=customer, on_date=order_date)
-    prepared = prepare_lines(lines=lines, customer=customer, on_date=order_date, prices_include_tax=include_tax)
-    warehouse = warehouse or default_warehouse()
+    warehouse = warehouse or default_warehouse_for(user=actor, customer=customer) or default_warehouse()
     if warehouse is None or not warehouse.active:
         raise ValidationFailed(fields={"warehouse": [_("Choose an active warehouse.")]})
+    prepared = prepare_lines(
+        lines=lines,
+        customer=customer,
+        on_date=order_date,
+        prices_include_tax=include_tax,
+        allow_lots=True,
+        warehouse=warehouse,
+    )
     rep, team_id = _rep_and_team(customer, actor)
     order = SalesOrder(
         customer=customer,
@@ -776,7 +891,12 @@ def order_update(
     if warehouse is None or not warehouse.active:
         raise ValidationFailed(fields={"warehouse": [_("Choose an active warehouse.")]})
     prepared = prepare_lines(
-        lines=lines, customer=order.customer, on_date=order.order_date, prices_include_tax=order.prices_include_tax
+        lines=lines,
+        customer=order.customer,
+        on_date=order.order_date,
+        prices_include_tax=order.prices_include_tax,
+        allow_lots=True,
+        warehouse=warehouse,
     )
     before = order.lines.count()
     order.lines.all().delete()
@@ -820,8 +940,16 @@ def _check_order_lines(order: SalesOrder, lines: list[OrderLine]) -> None:
                 _("Line %(n)s: %(product)s is not active or not approved for sale.")
                 % {"n": line.position, "product": line.product}
             )
+    from_lots = [(line.position, line.lot, line.quantity) for line in lines if line.lot_id]
+    if from_lots:
+        today = company_date()
+        for line in lines:
+            if line.lot_id and (problem := _lot_problem(line.position, line.lot, line.product, today)):
+                problems.setdefault("lot", []).append(problem)
+        if "lot" not in problems and (missing := lot_stock_problems(warehouse=order.warehouse, wanted=from_lots)):
+            problems["lot"] = missing
     if problems:
-        raise ValidationFailed(fields=problems)
+        raise ValidationFailed(fields=problems, code=LOT_ERROR if "lot" in problems else None)
 
 
 PAYMENT_INPUT = ("method", "received_on", "bank_reference")
@@ -859,7 +987,7 @@ def order_submit(
             current=order.status,
             target=S.CONFIRMED,
         )
-    lines = list(order.lines.select_related("product").order_by("position"))
+    lines = list(order.lines.select_related("product", "lot").order_by("position"))
     _check_order_lines(order, lines)
     if not order.sellable:
         _refuse_customer()
@@ -883,7 +1011,8 @@ def order_submit(
         )
     if payment and set(payment) - set(PAYMENT_INPUT):
         raise ValidationFailed(fields={"payment": [_("Give the method, the date and the reference only.")]})
-    max_discount = max((line.discount_percent for line in lines), default=ZERO)
+    # a line sold from a clearance lot counts only what it gives below the lot's clearance price
+    max_discount = max((line.approval_discount for line in lines), default=ZERO)
     # no discount needs no allowance (an allowance is never below zero): no query for it
     needs_approval = not order.discount_approved and max_discount > 0 and max_discount > discount_allowance(order.rep)
     if needs_approval and _approval(order, DOC_DISCOUNT_ORDER, actor) is not None:
@@ -1104,7 +1233,13 @@ def delivery_issue(
 ) -> Delivery:
     """货已出库: issue the order's goods from its reservation. `quantities` maps order line id →
     quantity; without it everything still open is issued. Lot-tracked goods leave first-expiry
-    first, unless `lots` maps an order line id to the lot to take (with `lot_reason`)."""
+    first, unless `lots` maps an order line id to the lot to take (with `lot_reason`).
+
+    A line sold from a lot (`OrderLine.lot`, a clearance lot) leaves from that lot and no other:
+    the FEFO override of the stock service with the reason "sold from lot <code> at clearance
+    price". Its lot must not have expired since, and must still hold the quantity in the
+    order's warehouse: otherwise the whole delivery is refused (InsufficientStock, code
+    insufficient_stock, naming the lot) and nothing changes."""
     try:
         lots = {int(k): int(v) for k, v in (lots or {}).items() if v not in (None, "")}
     except (TypeError, ValueError):
@@ -1112,7 +1247,7 @@ def delivery_issue(
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in (S.CONFIRMED, S.PARTIALLY_DELIVERED):
         raise InvalidTransition(_("Only confirmed orders can be shipped."))
-    lines = list(order.lines.select_for_update().order_by("pk"))
+    lines = list(order.lines.select_for_update(of=("self",)).select_related("lot").order_by("pk"))
     parts = []
     problems = []
     for line in lines:
@@ -1139,6 +1274,7 @@ def delivery_issue(
         raise ValidationFailed(fields={"quantities": problems})
     if not parts:
         raise ValidationFailed(fields={"quantities": [_("Nothing to ship.")]})
+    _check_lot_parts(parts, lots)
     moment = at or timezone.now()
     delivery = Delivery(
         number=next_number(prefix="DN", year=timezone.localdate(moment).year),
@@ -1149,14 +1285,16 @@ def delivery_issue(
         picked_up_by=picked_up_by.strip()[:100],
         note=note,
     )
-    stock_issue(
-        warehouse=order.warehouse,
-        lines=[StockLine(line.product_id, quantity, lot=lots.get(line.pk)) for line, quantity in parts],
-        reference=order_reference(order),
-        actor=actor,
-        at=moment,
-        reason=lot_reason,
-    )
+    _issue_lot_lines(order, [(line, q) for line, q in parts if line.lot_id], actor=actor, at=moment)
+    if rest := [(line, q) for line, q in parts if not line.lot_id]:
+        stock_issue(
+            warehouse=order.warehouse,
+            lines=[StockLine(line.product_id, quantity, lot=lots.get(line.pk)) for line, quantity in rest],
+            reference=order_reference(order),
+            actor=actor,
+            at=moment,
+            reason=lot_reason,
+        )
     delivery_lines = []
     for line, quantity in parts:
         last = quantity == line.open_quantity and line.cancelled_quantity == 0
@@ -1186,6 +1324,69 @@ def delivery_issue(
     else:
         order.save(update_fields=list(extra))
     return delivery
+
+
+def _check_lot_parts(parts, lots: dict) -> None:
+    """Lines sold from a lot leave from that lot (no other lot may be named for them), and an
+    expired lot is not sold."""
+    problems = []
+    today = company_date()
+    for line, _quantity in parts:
+        if not line.lot_id:
+            continue
+        if line.pk in lots and lots[line.pk] != line.lot_id:
+            problems.append(
+                _("Line %(n)s was sold from lot %(lot)s: it leaves from that lot only.")
+                % {"n": line.position, "lot": line.lot.code}
+            )
+        elif line.lot.expiry_date is not None and line.lot.expiry_date < today:
+            problems.append(
+                _("Line %(n)s: lot %(lot)s expired on %(date)s; expired goods are not sold (cancel the line instead).")
+                % {"n": line.position, "lot": line.lot.code, "date": line.lot.expiry_date.isoformat()}
+            )
+    if problems:
+        raise ValidationFailed(fields={"lots": problems}, code=LOT_ERROR)
+
+
+def _issue_lot_lines(order: SalesOrder, parts, *, actor, at) -> None:
+    """Issue the parts of lines sold from a lot, one stock issue per lot, each overriding FEFO
+    with the reason that names the lot. A lot short of the quantity refuses the delivery."""
+    from salesops.inventory.models import LotBalance
+
+    by_lot: dict[int, list] = {}
+    for line, quantity in parts:
+        by_lot.setdefault(line.lot_id, []).append((line, quantity))
+    for lot_id, lot_parts in by_lot.items():
+        lot = lot_parts[0][0].lot
+        try:
+            stock_issue(
+                warehouse=order.warehouse,
+                lines=[StockLine(line.product_id, quantity, lot=lot_id) for line, quantity in lot_parts],
+                reference=order_reference(order),
+                actor=actor,
+                at=at,
+                reason=_("sold from lot %(code)s at clearance price") % {"code": lot.code},
+            )
+        except InsufficientStock as error:
+            held = (
+                LotBalance.objects.filter(lot_id=lot_id, warehouse=order.warehouse)
+                .values_list("on_hand", flat=True)
+                .first()
+            ) or ZERO
+            requested = sum((quantity for _line, quantity in lot_parts), ZERO)
+            raise InsufficientStock(
+                _(
+                    "Lot %(lot)s holds %(available)s in %(warehouse)s, not the %(requested)s sold from it: "
+                    "the lines sold from this lot leave from it only."
+                )
+                % {
+                    "lot": lot.code,
+                    "available": f"{max(held, ZERO).normalize():f}",
+                    "warehouse": order.warehouse.name,
+                    "requested": f"{requested.normalize():f}",
+                },
+                items=[{**item, "lot": lot.code} for item in error.extra.get("items", [])],
+            ) from error
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ urlpatterns = [
     path("sales/orders/", views.order_list, name="sales-orders"),
     path("sales/orders/new/", views.order_new, name="sales-order-new"),
     path("sales/orders/credit/", views.order_credit, name="sales-order-credit"),
+    path("sales/orders/defaults/", views.order_defaults_view, name="sales-order-defaults"),
     path("sales/orders/<int:pk>/", views.order_detail, name="sales-order"),
     path("sales/orders/<int:pk>/edit/", views.order_edit, name="sales-order-edit"),
     path("sales/orders/<int:pk>/submit/", views.order_submit, name="sales-order-submit"),

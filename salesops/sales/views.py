@@ -18,12 +18,14 @@ from salesops.crm.selectors import customer_list_for_user
 from salesops.inventory.selectors import issuable_lots, issued_lots
 from salesops.sales import selectors, services
 from salesops.sales.api import INVOICE_ROLES, RECEIPT_ROLES, SELLER_ROLES, WAREHOUSE_ROLES
+from salesops.sales.defaults import order_defaults, payment_for
 from salesops.sales.forms import (
     ContractChangeForm,
     ContractForm,
     LineFormSet,
     OrderEditForm,
     OrderForm,
+    OrderLineFormSet,
     OrderSubmitForm,
     QuoteEditForm,
     QuoteForm,
@@ -226,14 +228,23 @@ def _document_form(
     initial_lines=None,
     document=None,
     credit_panel=False,
+    form_kwargs=None,
+    line_formset=LineFormSet,
+    line_kwargs=None,
     **extra,
 ):
     """The page of a new or changed document with lines: `create(data, lines)` calls the service
     and returns the document, whose page (`url_name`) comes next. `credit_panel`: the customer's
-    credit, kept up to date as the customer and the lines change (orders)."""
+    credit, kept up to date as the customer and the lines change (orders). The lines' product
+    pickers offer what the person may sell."""
     _require(request.user, SELLER_ROLES)
-    form = form_class(request.POST or None, user=request.user, initial=initial)
-    lines = LineFormSet(request.POST or None, prefix="lines", initial=initial_lines)
+    form = form_class(request.POST or None, user=request.user, initial=initial, **(form_kwargs or {}))
+    lines = line_formset(
+        request.POST or None,
+        prefix="lines",
+        initial=initial_lines,
+        form_kwargs={"user": request.user, **(line_kwargs or {})},
+    )
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
             document = create(form.cleaned_data, lines_from(lines))
@@ -251,13 +262,42 @@ def _document_form(
             "back": back,
             "document": document,
             "credit_panel": credit_panel,
+            "with_lots": line_formset is OrderLineFormSet,
             **extra,
         },
     )
 
 
+def _order_header(user, customer) -> tuple[dict, dict]:
+    """(initial values, form kwargs) of a new order's header for `customer` (None: not chosen)."""
+    defaults = order_defaults(user=user, customer=customer)
+    initial = {"warehouse": defaults.warehouse.pk if defaults.warehouse else None}
+    if customer is not None:
+        initial.update(customer=customer.pk, payment=defaults.payment)
+    kwargs = {"payment_terms_days": defaults.payment_terms_days, "customer_known": customer is not None}
+    return initial, kwargs
+
+
+@login_required
+def order_defaults_view(request):
+    """The header of a new order for the customer just chosen (htmx): payment (credit with the
+    customer's terms when they have an approved limit, else cash) and warehouse. A customer the
+    reader may not sell to gets the defaults of no customer."""
+    _require(request.user, SELLER_ROLES)
+    customer_id = _int_param(request.GET.get("customer"))
+    customer = customer_list_for_user(user=request.user).filter(pk=customer_id).first() if customer_id else None
+    initial, kwargs = _order_header(request.user, customer)
+    form = OrderForm(user=request.user, initial=initial, **kwargs)
+    response = render(request, "sales/partials/order_defaults.html", {"form": form})
+    response["HX-Trigger-After-Swap"] = "orderDefaults"
+    return response
+
+
 @login_required
 def order_new(request):
+    """A new order; from the customer's page (`?customer=`) with the customer chosen and the
+    header's defaults for them (see `sales.defaults`)."""
+
     def create(data, lines):
         return services.order_create(
             actor=request.user,
@@ -268,7 +308,9 @@ def order_new(request):
             note=data.get("note", ""),
         )
 
-    customer = _int_param(request.GET.get("customer"))
+    customer_id = _int_param(request.GET.get("customer"))
+    customer = customer_list_for_user(user=request.user).filter(pk=customer_id).first() if customer_id else None
+    initial, form_kwargs = _order_header(request.user, customer)
     return _document_form(
         request,
         OrderForm,
@@ -276,8 +318,11 @@ def order_new(request):
         _("New sales order"),
         reverse("sales-orders"),
         url_name="sales-order",
-        initial={"customer": customer} if customer else None,
+        initial=initial,
         credit_panel=True,
+        form_kwargs=form_kwargs,
+        line_formset=OrderLineFormSet,
+        header_template="sales/partials/order_header.html",
     )
 
 
@@ -288,6 +333,8 @@ def order_edit(request, pk):
     if order.status not in (SalesOrder.Status.DRAFT, SalesOrder.Status.REJECTED):
         messages.error(request, _("Only a draft order can be changed."))
         return redirect("sales-order", pk=order.pk)
+
+    lines = list(order.lines.order_by("position"))
 
     def save(data, lines):
         return services.order_update(
@@ -307,9 +354,13 @@ def order_edit(request, pk):
         reverse("sales-order", args=[order.pk]),
         url_name="sales-order",
         initial={"payment": order.payment, "warehouse": order.warehouse_id, "note": order.note},
-        initial_lines=line_initial(order.lines.order_by("position")),
+        initial_lines=line_initial(lines),
         document=order,
         credit_panel=True,
+        form_kwargs={"payment_terms_days": payment_for(order.customer)[1]},
+        line_formset=OrderLineFormSet,
+        line_kwargs={"lot_ids": [line.lot_id for line in lines if line.lot_id]},
+        header_template="sales/partials/order_header.html",
     )
 
 
@@ -425,7 +476,7 @@ def _typed_amount(lines, customer, *, on_date, prices_include_tax=None):
         return ZERO
     try:
         prepared = services.prepare_lines(
-            lines=typed, customer=customer, on_date=on_date, prices_include_tax=prices_include_tax
+            lines=typed, customer=customer, on_date=on_date, prices_include_tax=prices_include_tax, allow_lots=True
         )
     except ApplicationError:
         return ZERO
@@ -452,8 +503,9 @@ def order_credit(request):
     payment = request.GET.get("payment") or (order.payment if order else SalesOrder.Payment.CREDIT)
     if payment not in SalesOrder.Payment.values:
         payment = SalesOrder.Payment.CREDIT
+    lot_ids = list(order.lines.exclude(lot=None).values_list("lot_id", flat=True)) if order else []
     amount = _typed_amount(
-        LineFormSet(request.GET, prefix="lines"),
+        OrderLineFormSet(request.GET, prefix="lines", form_kwargs={"lot_ids": lot_ids}),
         customer,
         on_date=order.order_date if order else timezone.localdate(),
         prices_include_tax=order.prices_include_tax if order else None,
@@ -468,9 +520,14 @@ def order_credit(request):
 def _order_page(request, order, submit_form=None):
     user = request.user
     deliveries = list(order.deliveries.all())
-    lines = list(order.lines.select_related("product"))
+    lines = list(order.lines.select_related("product", "lot"))
     can_ship = bool(user.roles & WAREHOUSE_ROLES) or user.is_superuser
-    tracked = [line for line in lines if line.product.lot_tracked and line.open_quantity > 0] if can_ship else []
+    # a line sold from a lot leaves from that lot: no other lot is offered for it
+    tracked = (
+        [line for line in lines if line.product.lot_tracked and line.open_quantity > 0 and not line.lot_id]
+        if can_ship
+        else []
+    )
     choices = issuable_lots(warehouse_id=order.warehouse_id, product_ids={line.product_id for line in tracked})
     return render(
         request,
