@@ -59,7 +59,13 @@ def action_view(view):
         try:
             return view(request, *args, **kwargs)
         except ApplicationError as error:
-            messages.error(request, str(error.message))
+            # what is wrong, field by field (a reason left out, a quantity too large), else the summary
+            reasons = [
+                str(message)
+                for found in error.fields.values()
+                for message in (found if isinstance(found, (list, tuple)) else [found])
+            ]
+            messages.error(request, " ".join(reasons) or str(error.message))
             target = safe_next(request, request.path)
             if request.headers.get("HX-Request"):
                 response = HttpResponse(status=204)
