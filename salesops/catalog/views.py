@@ -65,10 +65,10 @@ def product_list(request):
         Column("spec", _("Specification"), value=lambda p: p.display_spec),
         Column("family", _("Family"), sort="family__path", value=lambda p: p.family or ""),
         Column("unit", pgettext("measure", "Unit"), sort="unit"),
-        Column("list_price", _("List price"), sort="list_price", numeric=True),
+        Column("list_price", _("List price"), sort="list_price", kind="money"),
     ]
     if costs:
-        columns.append(Column("cost", _("Standard cost"), sort="cost", numeric=True))
+        columns.append(Column("cost", _("Standard cost"), sort="cost", kind="money"))
     columns.append(Column("status", _("Status"), sort="status", value=lambda p: p.get_status_display()))
     top_families = [(str(f.pk), f.name) for f in ProductFamily.objects.filter(parent__isnull=True)]
     page = ListPage(
@@ -303,7 +303,7 @@ def price_list_detail(request, pk: int):
                 link=lambda i: reverse("product-detail", args=[i.product_id]),
             ),
             Column("product", _("Product"), value=lambda i: i.product.display_name),
-            Column("price", _("Price"), sort="price", numeric=True),
+            Column("price", _("Price"), sort="price", kind="money"),
             Column("valid_from", _("Valid from"), sort="valid_from"),
             Column("valid_to", _("Valid to")),
         ],
@@ -424,8 +424,8 @@ def price_history(request):
             ),
             Column("product", _("Product"), value=lambda h: h.product.display_name),
             Column("price_list", _("Price list"), value=lambda h: h.price_list or _("List price")),
-            Column("old_price", _("Old price"), numeric=True),
-            Column("new_price", _("New price"), numeric=True),
+            Column("old_price", _("Old price"), kind="money"),
+            Column("new_price", _("New price"), kind="money"),
             Column(
                 "change",
                 _("Price change"),
