@@ -347,7 +347,7 @@ def reservation_list(request):
             Column("customer", gettext_lazy("Customer"), sort="customer__name", value=lambda r: r.customer.name),
             Column("consultant", gettext_lazy("Sales consultant"), value=lambda r: r.consultant.display_name),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda r: r.get_status_display()),
-            Column("price", gettext_lazy("Price"), sort="price", numeric=True),
+            Column("price", gettext_lazy("Price"), sort="price", kind="money"),
             Column(
                 "held_at",
                 pgettext_lazy("hold", "Held at"),
@@ -489,8 +489,8 @@ def payment_list(request):
             ),
             Column("kind", gettext_lazy("Kind"), sort="kind", value=lambda i: i.get_kind_display()),
             Column("due_date", gettext_lazy("Due"), sort="due_date"),
-            Column("amount", gettext_lazy("Amount"), sort="amount", numeric=True),
-            Column("open", gettext_lazy("Open"), numeric=True, value=lambda i: i.open_amount),
+            Column("amount", gettext_lazy("Amount"), sort="amount", kind="money"),
+            Column("open", gettext_lazy("Open"), kind="money", value=lambda i: i.open_amount),
         ],
         filters=[
             Filter(
@@ -544,7 +544,7 @@ def contract_list(request):
             Column("consultant", gettext_lazy("Sales consultant"), value=lambda c: c.consultant.display_name),
             Column("method", gettext_lazy("Payment method"), value=lambda c: c.get_method_display()),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda c: c.get_status_display()),
-            Column("price", gettext_lazy("Contract price"), sort="price", numeric=True),
+            Column("price", gettext_lazy("Contract price"), sort="price", kind="money"),
             Column("signed_on", gettext_lazy("Signed on"), sort="signed_on"),
         ],
         filters=[
@@ -763,7 +763,7 @@ def change_list(request):
             Column("kind", gettext_lazy("Kind"), sort="kind", value=lambda c: c.get_kind_display()),
             Column("reason", gettext_lazy("Reason"), value=lambda c: c.get_reason_display()),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda c: c.get_status_display()),
-            Column("refund_amount", gettext_lazy("Refund"), sort="refund_amount", numeric=True),
+            Column("refund_amount", gettext_lazy("Refund"), sort="refund_amount", kind="money"),
             Column("refund_paid_on", gettext_lazy("Refund paid on"), sort="refund_paid_on"),
         ],
         filters=[
