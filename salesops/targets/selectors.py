@@ -110,7 +110,7 @@ class Documents:
 
 
 def _money(key, label):
-    return Column(key, label, sort=key, numeric=True)
+    return Column(key, label, sort=key, kind="money")
 
 
 def sales_documents(*, user, period: Period, rep_ids) -> Documents:
