@@ -116,13 +116,13 @@ def stock_list(request):
     ]
     if stock:
         columns += [
-            Column("on_hand", _("On hand"), sort="on_hand", numeric=True, value=lambda b: b.on_hand),
-            Column("reserved", _("Reserved"), sort="reserved", numeric=True),
+            Column("on_hand", _("On hand"), sort="on_hand", kind="quantity", unit=lambda b: b.product),
+            Column("reserved", _("Reserved"), sort="reserved", kind="quantity", unit=lambda b: b.product),
         ]
     columns.append(Column("available_qty", _("Available"), sort="available_qty", numeric=True))
     if costs:
         columns += [
-            Column("avg_cost", _("Average cost"), sort="avg_cost", numeric=True),
+            Column("avg_cost", _("Average cost"), sort="avg_cost", kind="money"),
             Column(
                 "value",
                 _("Value"),
@@ -164,8 +164,8 @@ def move_list(request):
             ),
             Column("product", _("Product"), value=lambda m: m.product.display_name),
             Column("warehouse", _("Warehouse"), value=lambda m: m.warehouse.name),
-            Column("quantity", _("Quantity"), sort="quantity", numeric=True),
-            Column("unit_cost", _("Unit cost"), numeric=True),
+            Column("quantity", _("Quantity"), sort="quantity", kind="quantity", unit=lambda m: m.product),
+            Column("unit_cost", _("Unit cost"), kind="money"),
             Column("reference_number", _("Document"), sort="reference_number"),
             Column("actor", _("By"), value=lambda m: m.actor.display_name if m.actor_id else ""),
         ],
@@ -226,7 +226,7 @@ def purchase_order_list(request):
             Column("supplier", _("Supplier"), sort="supplier__name", value=lambda o: o.supplier.name),
             Column("warehouse", _("Warehouse"), value=lambda o: o.warehouse.name),
             Column("expected_date", _("Expected date"), sort="expected_date"),
-            Column("total", _("Total incl. VAT"), sort="total", value=lambda o: o.total),
+            Column("total", _("Total incl. VAT"), sort="total", kind="money"),
             Column("status", _("Status"), sort="status", value=lambda o: o.get_status_display()),
         ],
         filters=[Filter("status", _("Status"), PurchaseOrder.Status.choices)],
@@ -924,7 +924,7 @@ def slow_moving(request):
             Column("product", labels["product"], sort="product__name", value=lambda b: b.product.display_name),
             Column("warehouse", labels["warehouse"], sort="warehouse__code", value=lambda b: b.warehouse.name),
             Column("on_hand", labels["on_hand"], sort="on_hand", numeric=True, value=lambda b: _fmt(b.on_hand)),
-            Column("value", labels["value"], sort="value", numeric=True, value=lambda b: cached(b)["value"]),
+            Column("value", labels["value"], sort="value", kind="money", value=lambda b: cached(b)["value"]),
             Column("last_issue", labels["last_issue"], sort="last_issue_at", value=lambda b: cached(b)["last_issue"]),
             Column("days_issue", labels["days_issue"], numeric=True, value=lambda b: cached(b)["days_since_issue"]),
             Column(
@@ -1122,7 +1122,7 @@ def lot_disposal_list(request):
             Column("expiry_date", _("Expiry date"), value=lambda d: d.lot.expiry_date),
             Column("warehouse", _("Warehouse"), value=lambda d: d.warehouse.name),
             Column("quantity", _("Quantity"), numeric=True, value=lambda d: _fmt(d.quantity)),
-            Column("value", _("Value"), sort="value", numeric=True, value=lambda d: d.value),
+            Column("value", _("Value"), sort="value", kind="money", value=lambda d: d.value),
             Column("reason", _("Reason")),
             Column("status", _("Status"), sort="status", value=lambda d: d.get_status_display()),
         ],
