@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.core.audit import audit_record
+from salesops.core.formatting import money
 from salesops.core.models import AuditEvent, OrgUnit, User
 from salesops.core.roles import Role
 from salesops.core.services import lazy_message, notify
@@ -91,7 +92,7 @@ def _escalate(invoice, level: int, person: User | None, today: datetime.date) ->
                 % {
                     "number": invoice.number,
                     "days": days,
-                    "amount": open_amount,
+                    "amount": money(open_amount),
                     "who": person.display_name if person else "—",
                 },
             )
@@ -110,7 +111,7 @@ def _escalate(invoice, level: int, person: User | None, today: datetime.date) ->
                         number=invoice.number,
                         customer=invoice.customer.name,
                         days=days,
-                        amount=open_amount,
+                        amount=money(open_amount),
                         rep=invoice.rep.display_name,
                     ),
                     url=url,
