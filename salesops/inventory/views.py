@@ -242,7 +242,7 @@ def purchase_order_list(request):
 @login_required
 def purchase_order_new(request):
     _require(request.user, PURCHASE_ROLES)
-    form = PurchaseOrderForm(request.POST or None, initial={"expected_date": timezone.localdate()})
+    form = PurchaseOrderForm(request.POST or None, initial={"expected_date": company_date()})
     saved = save_form(
         request,
         form,
@@ -883,7 +883,7 @@ def slow_moving(request):
     """呆滞/冗余 as a list page: filters (warehouse, family, idle days), search, sort, paging,
     export; the value per age bucket above it (one aggregate query over what is filtered)."""
     _require_stock(request.user)
-    today = timezone.localdate()
+    today = company_date()
     min_days = _int(request.GET.get("min_days")) or 0
     families = list(ProductFamily.objects.order_by("path").values_list("pk", "name", "path"))
     paths = {str(pk): path for pk, _name, path in families}
@@ -982,7 +982,7 @@ def stock_value(request):
     try:
         day = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        day = timezone.localdate()
+        day = company_date()
     warehouse_id = _int(request.GET.get("warehouse"))
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
     rows = selectors.stock_value_at(user=request.user, at=moment, warehouse_id=warehouse_id)
