@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,6 +17,7 @@ from salesops.core.api.routers import Router
 from salesops.core.exceptions import PermissionDenied
 from salesops.core.models import User
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.crm.selectors import customer_list_for_user
 from salesops.field import outlets, services
 from salesops.field.models import RoutePlanRun
@@ -62,7 +62,7 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
     def today(self, request):
         if not request.user.has_role(Role.SALES_REP):
             raise PermissionDenied()
-        visits = services.visits_plan_day(rep=request.user, date=timezone.localdate())
+        visits = services.visits_plan_day(rep=request.user, date=company_date())
         return Response(VisitSerializer(visits, many=True).data)
 
     @extend_schema(

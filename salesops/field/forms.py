@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.selectors import company_date
 from salesops.crm.models import Customer
 from salesops.field.models import FieldCheckCriterion, OutletApplication
 
@@ -23,7 +23,7 @@ class FiguresForm(forms.Form):
 
     @classmethod
     def defaults(cls) -> dict:
-        today = timezone.localdate()
+        today = company_date()
         return {"date_from": today - datetime.timedelta(days=27), "date_to": today, "group_by": "rep", "period": "week"}
 
     def clean(self):
@@ -57,7 +57,7 @@ class PublishForm(forms.Form):
         value = self.cleaned_data["starts_on"]
         if value.weekday() != 0:
             raise forms.ValidationError(_("A cycle starts on a Monday."))
-        if abs((value - timezone.localdate()).days) > 366:
+        if abs((value - company_date()).days) > 366:
             raise forms.ValidationError(_("Choose a date within a year."))
         return value
 
@@ -96,7 +96,7 @@ class FieldCheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["rep"].queryset = reps
         self.fields["customer"].queryset = customers if customers is not None else Customer.objects.none()
-        self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].initial = company_date()
         self.criteria = list(FieldCheckCriterion.objects.filter(active=True).order_by("kind", "position"))
         for criterion in self.criteria:
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(

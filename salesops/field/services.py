@@ -23,6 +23,7 @@ from salesops.core.calendar import WorkCalendar
 from salesops.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent, OrgUnit, User
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.crm.models import Customer
 from salesops.field.engine.routes import (
     CycleShape,
@@ -235,7 +236,7 @@ def solve_route_input(item: RouteInput, time_limit: float) -> tuple[int, list[li
 
 
 def next_cycle_start(today: datetime.date | None = None) -> datetime.date:
-    today = today or timezone.localdate()
+    today = today or company_date()
     return today + datetime.timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
@@ -570,7 +571,7 @@ def route_cycle_publish(*, cycle: RouteCycle, actor, starts_on: datetime.date | 
         actor=actor,
     )
     Visit.objects.filter(
-        rep=cycle.rep, planned=True, status=Visit.Status.PLANNED, date__gte=max(cycle.starts_on, timezone.localdate())
+        rep=cycle.rep, planned=True, status=Visit.Status.PLANNED, date__gte=max(cycle.starts_on, company_date())
     ).delete()
     return cycle
 
@@ -926,7 +927,7 @@ def cooler_create(*, actor, customer: Customer, asset_number: str, model_name: s
                 customer=customer,
                 asset_number=asset_number.strip(),
                 model_name=model_name,
-                placed_on=placed_on or timezone.localdate(),
+                placed_on=placed_on or company_date(),
             ),
             actor=actor,
         )
@@ -957,7 +958,7 @@ def field_check_create(
         raise PermissionDenied()
     if kind not in FieldCheckCriterion.Kind.values:
         raise ValidationFailed(fields={"kind": [_("Choose the kind of check.")]})
-    if date > timezone.localdate():
+    if date > company_date():
         raise ValidationFailed(fields={"date": [_("A check cannot be in the future.")]})
     criteria = list(FieldCheckCriterion.objects.filter(kind=kind, active=True))
     problems = {}

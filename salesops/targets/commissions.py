@@ -33,6 +33,7 @@ from salesops.core.audit import model_create, model_update
 from salesops.core.models import User
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.credit.ageing import open_at
 from salesops.credit.money import cents
 from salesops.targets.exceptions import DocumentLocked, MonthNotOver
@@ -186,7 +187,7 @@ def _bad_debt(period: Period, rep_ids, rules: _Rules, statement) -> None:
 
 
 def commission_estimate(*, rep: User, today: datetime.date | None = None) -> StatementData:
-    today = today or timezone.localdate()
+    today = today or company_date()
     return commission_compute(month=today, rep_ids=[rep.pk], as_of=today).get(rep.pk) or StatementData(rep.pk)
 
 
@@ -195,7 +196,7 @@ def commission_estimate(*, rep: User, today: datetime.date | None = None) -> Sta
 def commission_run_create(*, month: datetime.date, actor, today: datetime.date | None = None) -> CommissionRun:
     """Compute (or compute again, while not submitted) the statements of an ended month."""
     require(actor, RUN_ROLES)
-    today = today or timezone.localdate()
+    today = today or company_date()
     period = month_period(month)
     if period.end >= today:
         raise MonthNotOver(fields={"month": [MonthNotOver.default_message]})

@@ -24,6 +24,7 @@ from salesops.core.audit import model_create, model_update
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.credit.money import money_total
 from salesops.targets.models import CLAIM_FLOW, ExpenseBudget, ExpenseClaim, ExpenseType
 from salesops.targets.services import _validated, require, validated_change
@@ -113,7 +114,7 @@ def expense_claim_submit(
         raise ValidationFailed(_("You are not in a team; ask your administrator to place you in one."))
     if not expense_type.active:
         raise ValidationFailed(fields={"expense_type": [_("This expense type is no longer used.")]})
-    today = timezone.localdate()
+    today = company_date()
     if spent_on_day > today or spent_on_day < today - datetime.timedelta(days=366):
         raise ValidationFailed(fields={"spent_on": [_("The day must be within the last year, and not in the future.")]})
     if not (description or "").strip():

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from salesops.core import bounded
 from salesops.core.models import OrgUnit, User
+from salesops.core.selectors import company_date
 from salesops.targets.kpis import kpi_choices
 from salesops.targets.models import (
     CommissionRule,
@@ -123,7 +123,7 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["spent_on"].initial = timezone.localdate()
+        self.fields["spent_on"].initial = company_date()
 
 
 class BudgetForm(forms.Form):
@@ -148,7 +148,7 @@ class ReviewForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
-        last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+        last = company_date().replace(day=1) - datetime.timedelta(days=1)
         self.fields["month"].initial = last.replace(day=1)
 
 

@@ -15,9 +15,9 @@ import json
 from decimal import Decimal
 
 from django.urls import reverse
-from django.utils import timezone
 
 from salesops.core.roles import COMPANY_WIDE_SALES_ROLES, Role
+from salesops.core.selectors import company_date
 from salesops.targets import periods, selectors
 from salesops.targets.kpis import get_kpi
 from salesops.targets.scorecards import scorecard
@@ -81,7 +81,7 @@ def figures_section(request):
     if view is None:
         return None
     roles, group_by, codes = view
-    today = timezone.localdate()
+    today = company_date()
     period = periods.Period("month", today.replace(day=1), today)
     reps = _reps(user, roles)
     if not reps:
@@ -137,7 +137,7 @@ def claim_shortcut(request):
         from salesops.planning.periods import add_months
         from salesops.targets.models import ProfitPlan
 
-        next_month = add_months(timezone.localdate().replace(day=1), 1)
+        next_month = add_months(company_date().replace(day=1), 1)
         submitted = ProfitPlan.objects.filter(rep=user, month=next_month, submitted_at__isnull=False).exists()
         plan_due = None if submitted else next_month
     if not actions and not waiting and plan_due is None:

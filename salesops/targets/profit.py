@@ -20,6 +20,7 @@ from salesops.core.audit import model_create, model_update
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.credit.money import cents, money_sum
 from salesops.crm.models import Customer
 from salesops.planning.periods import add_months
@@ -107,7 +108,7 @@ def profit_plan_save(*, rep, month: datetime.date, lines: list[dict], actor, not
     if actor.pk != rep.pk or not rep.has_role(Role.SALES_REP):
         raise PermissionDenied(_("Reps write their own profit plans."))
     month = month.replace(day=1)
-    this_month = timezone.localdate().replace(day=1)
+    this_month = company_date().replace(day=1)
     if not (add_months(this_month, -1) <= month <= add_months(this_month, 3)):
         raise ValidationFailed(fields={"month": [_("Plan a month from last month to three months ahead.")]})
     clean = _clean_lines(rep, lines)

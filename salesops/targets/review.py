@@ -25,6 +25,7 @@ from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent, OrgUnit, User
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.credit.money import cents, money_sum
 from salesops.planning.periods import add_months
 from salesops.sop import hooks
@@ -128,7 +129,7 @@ def review_prepare(*, month: datetime.date, unit: OrgUnit, actor) -> BusinessRev
     """Create the unit's review of `month`, or refresh its figures while it is being prepared."""
     _require(actor, unit)
     month = month.replace(day=1)
-    if month >= timezone.localdate().replace(day=1):
+    if month >= company_date().replace(day=1):
         raise ValidationFailed(fields={"month": [_("A month is reviewed once it is over.")]})
     review = BusinessReview.objects.select_for_update().filter(month=month, unit=unit).first()
     if review is None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from salesops.core.listing import Column
 from salesops.core.models import User
 from salesops.core.roles import COMPANY_WIDE_SALES_ROLES, OWNER_ROLES, UNIT_ROLES, Role
+from salesops.core.selectors import company_date
 from salesops.core.visibility import visible_to
 from salesops.targets.models import (
     BusinessReview,
@@ -194,12 +195,11 @@ def collection_documents(*, user, period: Period, rep_ids) -> Documents:
 
 
 def overdue_documents(*, user, period: Period, rep_ids) -> Documents:
-    from django.utils import timezone
 
     from salesops.credit.ageing import open_at
     from salesops.sales import selectors as sales
 
-    as_of = min(period.end, timezone.localdate())
+    as_of = min(period.end, company_date())
     invoices = open_at(sales.invoice_list_for_user(user=user).filter(rep_id__in=rep_ids), as_of).filter(
         due_date__lt=as_of
     )

@@ -93,7 +93,7 @@ def _require(user, roles) -> None:
 
 
 def _period_from(request, default=None) -> tuple[forms.PeriodForm, periods.Period]:
-    today = timezone.localdate()
+    today = company_date()
     data = {
         "period": request.GET.get("period") or (default or periods.month(today)).key,
         "group_by": request.GET.get("group_by") or "rep",
@@ -294,7 +294,7 @@ def plan_list(request):
     can_write = user.is_superuser or user.roles & services.PLAN_WRITE_ROLES
     form = forms.PlanForm(
         request.POST or None,
-        initial={"year": timezone.localdate().year + 1, "month_method": "seasonality", "org_method": "last_year"},
+        initial={"year": company_date().year + 1, "month_method": "seasonality", "org_method": "last_year"},
     )
     if request.method == "POST":
         if not can_write:
@@ -894,7 +894,7 @@ def budget_page(request):
     user = request.user
     if not (user.is_superuser or user.roles & selectors.PLAN_READERS):
         raise PermissionDenied
-    today = timezone.localdate()
+    today = company_date()
     month_text = request.GET.get("month") or f"{today:%Y-%m}"
     try:
         month = periods.parse_period(month_text, field="month")
@@ -1010,7 +1010,7 @@ def profit_plan_edit(request):
     try:
         month = periods.parse_period(request.GET.get("month", ""), field="month").start
     except ValidationFailed:
-        month = add_months(timezone.localdate().replace(day=1), 1)
+        month = add_months(company_date().replace(day=1), 1)
     plan = ProfitPlan.objects.filter(rep=user, month=month).first()
     customers = list(Customer.objects.filter(owner=user).order_by("name")[:200])
     existing = {line.customer_id: line for line in plan.lines.all()} if plan else {}
@@ -1429,7 +1429,7 @@ def dashboard(request):
         raise PermissionDenied
     from salesops.targets.home import compliance_rate
 
-    today = timezone.localdate()
+    today = company_date()
     mtd = periods.Period("month", today.replace(day=1), today)
     reps = selectors.reps_for_user(user=user)
     codes = ["sales", "target", "achievement", "growth_yoy", "collections", "dso", "overdue_share", "satisfaction"]
