@@ -16,6 +16,7 @@ class FieldConfig(AppConfig):
         from salesops.core.roles import Role
         from salesops.field import outlets
         from salesops.field.jobs import plan_todays_visits
+        from salesops.field.kpis import register_kpis
         from salesops.field.views import home_section, today_home_section
 
         group = _("Field sales")
@@ -38,4 +39,5 @@ class FieldConfig(AppConfig):
         registry.add_home(HomeSection("field-under-visited", home_section, leads, 25))
         registry.add_home(HomeSection("field-today", today_home_section, reps, 15))
         register_document_type(outlets.outlet_application_type())
+        register_kpis()
         register_periodic("field.plan_visits", plan_todays_visits, every=timedelta(hours=1))

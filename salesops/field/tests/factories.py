@@ -44,3 +44,19 @@ def published_cycle(supervisor, rep, *, starts_on=None):
 
 def require(product, channel="convenience"):
     return RequiredSku.objects.create(channel=channel, product=product)
+
+
+def published_on_busiest_day(supervisor, rep, *, today=None):
+    """Plan and publish the rep's cycle so that `today` (the company's day by default) is the
+    cycle day with the most stops: tests that visit today's outlets do not depend on how the
+    solver happened to spread the stops."""
+    from django.db.models import Count
+
+    from salesops.core.selectors import company_date
+
+    today = today or company_date()
+    cycle = services.route_cycle_plan(rep=rep, actor=supervisor, time_limit=1)
+    busiest = cycle.stops.values("day").annotate(n=Count("pk")).order_by("-n", "day").first()["day"]
+    week, weekday = divmod(busiest - 1, cycle.days_per_week)
+    starts_on = today - datetime.timedelta(days=week * 7 + weekday)
+    return services.route_cycle_publish(cycle=cycle, actor=supervisor, starts_on=starts_on)
