@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core.listing import Column
 from salesops.targets.kpis import Kpi, Parts, Unit, register_kpi
@@ -57,7 +58,7 @@ def field_check_documents(user, period, rep_ids):
             Column("date", _("Date"), sort="date"),
             Column("kind", _("Kind"), value=lambda c: c.get_kind_display()),
             Column("rep__display_name", _("Rep")),
-            Column("checker__display_name", _("Checked by")),
+            Column("checker__display_name", pgettext_lazy("inspection", "Checked by")),
             Column("customer__name", _("Outlet")),
             Column("score", _("Score"), sort="score", numeric=True),
         ],

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.formatting import company_moment
-from salesops.core.listing import Column, Filter, ListPage
+from salesops.core.listing import Column, DateFilter, Filter, ListPage
 from salesops.core.roles import Role
 from salesops.core.web import action_view, add_error_to_form
 from salesops.crm.selectors import customer_list_for_user
@@ -207,6 +207,7 @@ def invoice_list(request):
             Filter("status", gettext_lazy("Status"), Invoice.Status.choices),
             Filter("kind", gettext_lazy("Kind"), Invoice.Kind.choices),
         ],
+        date_filter=DateFilter("date", gettext_lazy("Date"), "issue_date"),
         search_fields=["number", "customer__name"],
         default_sort="-issue_date",
         export_name="invoices",

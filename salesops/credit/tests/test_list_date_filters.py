@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from salesops.core.selectors import company_zone
 from salesops.credit import services
 from salesops.credit.models import CreditLimitRequest
-from salesops.credit.tests.factories import make_credit_file, make_customer
+from salesops.credit.tests.factories import make_credit_file, make_customer, make_invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,18 @@ def test_the_filter_reads_in_chinese(org, client):
 def test_who_may_not_read_the_list_still_may_not(org, client):
     client.force_login(org["warehouse"])
     assert client.get("/credit/limit-changes/?month=2026-11").status_code == 404
+
+
+def test_invoices_filter_by_month_and_dates_and_export_what_is_filtered(org, client):
+    customer = make_customer(org, "rep1")
+    october = make_invoice(customer, "100.00", issue_date=datetime.date(2026, 10, 31))
+    november = make_invoice(customer, "200.00", issue_date=datetime.date(2026, 11, 1))
+    client.force_login(org["finance"])
+    by_month = client.get("/sales/invoices/?month=2026-10").content.decode()
+    assert october.number in by_month and november.number not in by_month
+    by_dates = client.get("/sales/invoices/?date_from=2026-11-01&date_to=2026-11-30").content.decode()
+    assert november.number in by_dates and october.number not in by_dates
+    sheet = load_workbook(io.BytesIO(client.get("/sales/invoices/?month=2026-11&export=xlsx").content)).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert numbers == [november.number]
+    assert client.get("/sales/invoices/?month=2026-13").status_code == 200

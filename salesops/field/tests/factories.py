@@ -6,6 +6,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from salesops.core.selectors import company_date
 from salesops.crm.models import Customer
 from salesops.crm.services import customer_create
 from salesops.field import services
@@ -38,7 +39,8 @@ def make_outlets(rep, count=12, *, grades="ABCCCC", channel="convenience"):
 
 def published_cycle(supervisor, rep, *, starts_on=None):
     cycle = services.route_cycle_plan(rep=rep, actor=supervisor, time_limit=1)
-    monday = starts_on or (datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday()))
+    today = company_date()
+    monday = starts_on or (today - datetime.timedelta(days=today.weekday()))
     return services.route_cycle_publish(cycle=cycle, actor=supervisor, starts_on=monday)
 
 
@@ -51,8 +53,6 @@ def published_on_busiest_day(supervisor, rep, *, today=None):
     cycle day with the most stops: tests that visit today's outlets do not depend on how the
     solver happened to spread the stops."""
     from django.db.models import Count
-
-    from salesops.core.selectors import company_date
 
     today = today or company_date()
     cycle = services.route_cycle_plan(rep=rep, actor=supervisor, time_limit=1)

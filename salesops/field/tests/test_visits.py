@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from salesops.core.models import AuditEvent
+from salesops.core.selectors import company_date
 from salesops.field import services
 from salesops.field.models import RouteCycle, Visit, VisitLine
 from salesops.field.selectors import coverage_for_user, visit_figures
@@ -27,7 +28,7 @@ def field(org):
 
 
 def monday(today=None):
-    today = today or timezone.localdate()
+    today = today or company_date()
     return today - datetime.timedelta(days=today.weekday())
 
 
@@ -80,7 +81,7 @@ def test_move_a_stop_and_replan_a_class_change_incrementally(field):
 def test_visit_submit_is_idempotent_and_makes_the_order(field):
     org, rep = field["org"], field["org"]["rep1"]
     published_cycle(org["supervisor1"], rep)
-    today = timezone.localdate()
+    today = company_date()
     visits = services.visits_plan_day(rep=rep, date=today)
     if not visits:
         pytest.skip("no route day today (weekend)")
