@@ -150,7 +150,7 @@ def outlet_application_create(*, actor, data: dict, submit: bool = True) -> Outl
     application.number = next_number(prefix="NO", width=5)
     model_create(instance=application, actor=actor)
     if submit:
-        outlet_application_submit(application=application, actor=actor)
+        application = outlet_application_submit(application=application, actor=actor)
     return application
 
 

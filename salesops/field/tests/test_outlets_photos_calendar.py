@@ -46,6 +46,17 @@ def application(actor, **extra):
     return outlets.outlet_application_create(actor=actor, data=data)
 
 
+def test_a_new_outlet_waits_for_the_supervisor_then_becomes_a_customer(org):
+    applied = application(org["rep1"], name="待批网点")
+    assert applied.status == OutletApplication.Status.PENDING  # what the rep is answered, as stored
+    assert OutletApplication.objects.get(pk=applied.pk).status == OutletApplication.Status.PENDING
+    assert not Customer.objects.filter(name="待批网点").exists()
+    decide_all(applied, outlets.DOC_TYPE)
+    applied.refresh_from_db()
+    assert applied.status == OutletApplication.Status.APPROVED
+    assert Customer.objects.get(pk=applied.customer_id).owner == org["rep1"]
+
+
 def test_a_rejected_or_bad_outlet_application_makes_no_customer(org):
     rejected = application(org["rep1"], name="被驳回网点")
     decide_all(rejected, outlets.DOC_TYPE, decision="reject")
