@@ -306,7 +306,9 @@ def _pack_context(pack: SopPack) -> dict:
     families = pack.data.get("families", [])
     charts = {}
     for family in families:
-        months = [a["month"] for a in family["actuals"]] + [f["month"] for f in family["future"]]
+        actuals, future = family["actuals"], family["future"]
+        months = [a["month"] for a in actuals] + [f["month"] for f in future]
+        past, ahead = [None] * len(actuals), [None] * len(future)  # no data is no data, not 0
         charts[family["id"]] = _chart(
             {
                 "tooltip": {"trigger": "axis"},
@@ -317,13 +319,13 @@ def _pack_context(pack: SopPack) -> dict:
                     {
                         "name": _("Actual"),
                         "type": "bar",
-                        "data": [a["quantity"] for a in family["actuals"]] + [None] * 3,
+                        "data": [a["quantity"] for a in actuals] + ahead,
                     },
-                    {"name": _("Demand"), "type": "bar", "data": [None] * 12 + [f["demand"] for f in family["future"]]},
+                    {"name": _("Demand"), "type": "bar", "data": past + [f["demand"] for f in future]},
                     {
                         "name": _("Projected inventory"),
                         "type": "line",
-                        "data": [None] * 12 + [f["inventory"] for f in family["future"]],
+                        "data": past + [f["inventory"] for f in future],
                     },
                 ],
             }
