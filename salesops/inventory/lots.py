@@ -137,7 +137,8 @@ def receive_lots(*, warehouse_id: int, lines, tracked: dict[int, int | None], re
     return [Allocation(pid, lot, quantity) for (pid, lot), quantity in quantities.items()]
 
 
-def _fefo_key(balance: LotBalance):
+def fefo_key(balance: LotBalance):
+    """The order first-expiry-first-out picking takes lots in (the ship list reads the same)."""
     lot = balance.lot
     return (lot.expiry_date is None, lot.expiry_date or datetime.date.max, lot.production_date, lot.pk)
 
@@ -160,7 +161,7 @@ def take_lots(
     # the company's day (Asia/Shanghai by default), the day expiry is judged by everywhere
     today = company_date(moment) if timezone.is_aware(moment) else moment.date()
     by_product: dict[int, list[LotBalance]] = defaultdict(list)
-    for balance in sorted(balances.values(), key=_fefo_key):
+    for balance in sorted(balances.values(), key=fefo_key):
         by_product[balance.product_id].append(balance)
     taken: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     short = []

@@ -124,7 +124,7 @@ def _plan_lots(lines: list[ShipLine]) -> None:
     (`inventory.lots`: first expiry first, lots without expiry last, then by production date;
     expired lots are never picked unless the line names its lot). Reads, locks nothing."""
     from salesops.core.selectors import company_date
-    from salesops.inventory.lots import _fefo_key
+    from salesops.inventory.lots import fefo_key
     from salesops.inventory.models import LotBalance
 
     tracked = [ship for ship in lines if ship.product.lot_tracked]
@@ -137,7 +137,7 @@ def _plan_lots(lines: list[ShipLine]) -> None:
     ).select_related("lot")
     left: dict[int, Decimal] = {}  # what is still free of each balance as the list is shared out
     by_place: dict[tuple[int, int], list] = defaultdict(list)
-    for balance in sorted(balances, key=_fefo_key):
+    for balance in sorted(balances, key=fefo_key):
         left[balance.pk] = balance.on_hand
         by_place[(balance.warehouse_id, balance.product_id)].append(balance)
     today = company_date()
