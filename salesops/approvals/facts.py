@@ -19,12 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from salesops.core import formatting
 from salesops.core.history import decimal_display
 
 HIDDEN = {"display": False}  # style of a field for API clients only (ids)
@@ -195,9 +196,12 @@ def display_value(serializer_field: serializers.Field, value) -> str:
         return str(dict(serializer_field.choices).get(value, value))
     if isinstance(serializer_field, serializers.DecimalField):
         return decimal_display(value, serializer_field.decimal_places)
+    if isinstance(serializer_field, serializers.DateField):
+        day = parse_date(value) if isinstance(value, str) else value
+        return formatting.date(day, short=True) if isinstance(day, datetime.date) else str(value)
     if isinstance(serializer_field, serializers.DateTimeField):
         moment = parse_datetime(value) if isinstance(value, str) else value
-        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else str(value)
+        return formatting.datetime_(moment, short=True) if moment else str(value)
     return str(value)
 
 

@@ -23,7 +23,7 @@ from salesops.approvals.rules import describe_conditions
 from salesops.core.audit import history_for
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import SALES_ROLES, Role
-from salesops.core.selectors import is_admin
+from salesops.core.selectors import company_date, is_admin
 from salesops.core.web import action_view, save_form
 from salesops.crm.selectors import customer_list_for_user
 
@@ -85,14 +85,16 @@ def inbox(request):
                 "submitted",
                 gettext_lazy("Submitted"),
                 sort="request__submitted_at",
-                value=lambda t: timezone.localtime(t.request.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                value=lambda t: t.request.submitted_at,
+                kind="datetime",
             ),
             Column(
                 "due_at",
                 gettext_lazy("Answer by"),
                 sort="due_at",
                 template="approvals/partials/due_cell.html",
-                value=lambda t: timezone.localtime(t.due_at).strftime("%Y-%m-%d %H:%M") if t.due_at else "",
+                value=lambda t: t.due_at,
+                kind="datetime",
             ),
             Column("step", gettext_lazy("Step"), value=lambda t: t.get_approver_kind_display()),
         ],
@@ -128,7 +130,8 @@ def my_requests(request):
                 "submitted_at",
                 gettext_lazy("Submitted"),
                 sort="submitted_at",
-                value=lambda r: timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                value=lambda r: r.submitted_at,
+                kind="datetime",
             ),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda r: r.get_status_display()),
         ],
@@ -295,9 +298,7 @@ def delegations(request):
     if saved:
         return saved
     rows = selectors.delegation_list_for_user(user=request.user)[:200]
-    return render(
-        request, "approvals/delegations.html", {"form": form, "delegations": rows, "today": timezone.localdate()}
-    )
+    return render(request, "approvals/delegations.html", {"form": form, "delegations": rows, "today": company_date()})
 
 
 @login_required
