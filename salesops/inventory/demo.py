@@ -4,8 +4,10 @@ lots of the flour, noodles, oil and seasonings with their production and expiry 
 near expiry, one expired waiting to be cleared); a transfer in transit and one received short;
 store replenishment; a stocktake with variances waiting for approval; products below their
 warning level; slow gift boxes for the slow-moving report. Stock is sized to the demand: the
-sales demo's orders are produced for month by month (`production_for_sales`), so cover is a
-matter of weeks. All through the inventory services."""
+sales demo's orders are produced for month by month (`production_for_sales`) into the main
+warehouse, which ships them, so cover is a matter of weeks (the demo's supply step,
+`salesops.demo.demo`, then tops it up to each product's cover and sizes the raw materials to the
+bills of materials). All through the inventory services."""
 
 import datetime
 from decimal import Decimal
@@ -33,9 +35,7 @@ def build(ctx):
     dc = documents.warehouse_create(
         code="DC", name="上海配送中心", kind=Warehouse.Kind.DISTRIBUTION_CENTRE, actor=keeper
     )
-    store = documents.warehouse_create(
-        code="S01", name="麦丰旗舰店", kind=Warehouse.Kind.STORE, actor=keeper
-    )
+    store = documents.warehouse_create(code="S01", name="麦丰旗舰店", kind=Warehouse.Kind.STORE, actor=keeper)
     suppliers = [
         documents.supplier_create(
             code="SUP-GRAIN",
@@ -88,18 +88,27 @@ def build(ctx):
                 actor=purchasing,
             )
 
-    # Six months of purchase orders, ordered and received in one or two deliveries.
+    # Six months of purchase orders, ordered and received in one or two deliveries. The raw
+    # materials and packaging come in about 30 finished units' worth per product and month (through
+    # the bills of materials); the demo's supply step (`salesops.demo.demo`) adds the call-offs that
+    # the production of the sales history consumed, so what is left is weeks of requirement.
+    from salesops.demo.demo import _explosion
+
+    usage = {}
+    for components in _explosion([p.pk for p in made]).values():
+        for component, quantity in components.items():
+            usage[component] = usage.get(component, Decimal("0")) + quantity
     for month in range(6, 0, -1):
         day = today - datetime.timedelta(days=30 * month)
-        for supplier, items, size in [
-            (suppliers[0], raw, 3000),
-            (suppliers[1], pack, 2000),
-            (suppliers[2], seasonings, 48),
-        ]:
-            lines = [
-                (p, Decimal(size * rng.randint(8, 12) // 10), p.cost * Decimal(rng.randint(95, 106)) / 100)
-                for p in items
-            ]
+        for supplier, items in [(suppliers[0], raw), (suppliers[1], pack), (suppliers[2], seasonings)]:
+            lines = []
+            for p in items:
+                size = usage.get(p.pk, Decimal("0")) * 30 if p in raw or p in pack else Decimal("24")
+                quantity = (size * rng.randint(8, 12) / 10).to_integral_value()
+                if quantity >= 10:  # delivered in two parts
+                    lines.append((p, quantity, p.cost * Decimal(rng.randint(95, 106)) / 100))
+            if not lines:
+                continue
             ordered = _at(day - datetime.timedelta(days=supplier.lead_time_days), 9)
             order = documents.purchase_order_create(
                 supplier=supplier, warehouse=main, lines=lines, expected_date=day, actor=purchasing, at=ordered
@@ -134,7 +143,8 @@ def build(ctx):
     gift_boxes = [p for p in made if p.family.code == "GIFT"]
     for fortnight in range(12, 0, -1):
         day = today - datetime.timedelta(days=14 * fortnight)
-        lines = [(p, Decimal(rng.randint(20, 40)), p.cost) for p in made if p not in gift_boxes]
+        # a part of each month's production (the rest is made for the orders: `production_for_sales`)
+        lines = [(p, Decimal(rng.randint(8, 16)), p.cost) for p in made if p not in gift_boxes]
         documents.production_receipt_post(warehouse=main, lines=lines, actor=keeper, note="生产入库", at=_at(day, 16))
     # Gift boxes were made for last year's festival and have hardly moved since (slow-moving).
     old_day = today - datetime.timedelta(days=320)
@@ -228,7 +238,8 @@ def build(ctx):
         stocktake=stocktake, counts=counts, actor=keeper, counted_at=_at(today - datetime.timedelta(days=1), 19)
     )
     stocktakes.stocktake_submit(stocktake=stocktake, actor=keeper)
-    _lots_to_clear(ctx, main, made)
+    # in the distribution centre: the main warehouse ships the sales orders first-expiry-first-out
+    _lots_to_clear(ctx, dc, made)
     ctx.say(
         "3 warehouses, 6 months of purchases and production, transfers (one in transit), store orders, "
         f"a stocktake ({stocktake.get_status_display()}), reorder warnings"
@@ -236,7 +247,7 @@ def build(ctx):
 
 
 def _lots_to_clear(ctx, warehouse, made) -> None:
-    """A flour lot close to its expiry and one past it, in the main warehouse: the near-expiry
+    """A flour lot close to its expiry and one past it, in `warehouse`: the near-expiry
     list has work, and writing off above the rule's value waits for the general manager."""
     from salesops.approvals.services import approval_rule_create
     from salesops.inventory.expiry import DOC_TYPE
@@ -281,28 +292,65 @@ def _lots_to_clear(ctx, warehouse, made) -> None:
         )
 
 
-def production_for_sales(ctx, *, warehouse, products, order_days, units_per_order: float) -> None:
-    """Finished goods produced into `warehouse` at the start of each month for the orders of
-    that month (a share of `units_per_order` per product, 5 % over), plus a month of opening
-    stock: what the sales demo sells is made for it, and cover stays a matter of weeks."""
-    from collections import Counter
+def production_for_sales(ctx, *, warehouse, demand) -> None:
+    """Finished goods made (or, for bought products, received) into `warehouse` the evening
+    before each month starts, for the orders of that month: `demand` is (order day, product,
+    quantity) of every order the sales demo will take. Each month brings the stock up to the
+    month's orders and 5 % more, counting what the warehouse already holds on that day (the
+    fortnightly production receipts, the transfers out), so nothing waits for goods and the
+    stock stays a matter of weeks; the supply step tops it up to its cover at the end."""
+    from collections import defaultdict
 
+    from salesops.inventory.models import StockMove
     from salesops.inventory.services import Reference, StockLine, stock_receive
 
-    if not order_days or not products:
+    if not demand:
         return
-    per_month = Counter(day.replace(day=1) for day in order_days)
-    share = units_per_order / len(products)
-    months = sorted(per_month)
-    opening = max(per_month.values()) * share
+    needed = defaultdict(Decimal)  # (month, product id) -> quantity ordered
+    products = {}
+    for day, product, quantity in demand:
+        needed[(day.replace(day=1), product.pk)] += Decimal(quantity)
+        products[product.pk] = product
+    months = sorted({month for month, _pid in needed})
+    # what the warehouse already holds or will hold, dated: the other demo steps' moves
+    moves = defaultdict(list)
+    for pid, at, quantity in StockMove.objects.filter(warehouse=warehouse, product_id__in=list(products)).values_list(
+        "product_id", "at", "quantity"
+    ):
+        moves[pid].append((timezone.localtime(at).date(), quantity))
     keeper = ctx.user("warehouse")
-    for index, month in enumerate(months):
-        quantity = Decimal(round(per_month[month] * share * 1.05 + (opening if index == 0 else 0)) + 1)
-        stock_receive(
-            warehouse=warehouse,
-            lines=[StockLine(p.pk, quantity, p.cost) for p in products],
-            reference=Reference("demo_production", None, f"PR-{month:%Y%m}"),
-            actor=keeper,
-            kind="production",
-            at=_at(month - datetime.timedelta(days=1), 20),
-        )
+    made_so_far = defaultdict(Decimal)
+    ordered_so_far = defaultdict(Decimal)
+    for month in months:
+        lines_made, lines_bought = [], []
+        for pid, product in products.items():
+            month_need = needed[(month, pid)]
+            if not month_need:
+                continue
+            held = sum((q for day, q in moves[pid] if day < month), Decimal("0"))
+            projected = held + made_so_far[pid] - ordered_so_far[pid]
+            quantity = (month_need * Decimal("1.05") - projected).to_integral_value()
+            ordered_so_far[pid] += month_need
+            if quantity <= 0:
+                continue
+            made_so_far[pid] += quantity
+            line = StockLine(pid, quantity, product.cost)
+            (lines_made if product.source == "make" else lines_bought).append(line)
+        at = _at(month - datetime.timedelta(days=1), 20)
+        if lines_made:
+            stock_receive(
+                warehouse=warehouse,
+                lines=lines_made,
+                reference=Reference("demo_production", None, f"PR-{month:%Y%m}"),
+                actor=keeper,
+                kind="production",
+                at=at,
+            )
+        if lines_bought:
+            stock_receive(
+                warehouse=warehouse,
+                lines=lines_bought,
+                reference=Reference("demo_purchase", None, f"PO-{month:%Y%m}"),
+                actor=keeper,
+                at=at,
+            )

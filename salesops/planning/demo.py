@@ -105,13 +105,12 @@ def build(ctx):
         actor=director,
         family=ProductFamily.objects.filter(code="NOODLE").first(),
     )
-    noodles = ProductFamily.objects.filter(code="NOODLE").first()
     services.aggregate_scenario_create(
-        name="挂面 下半年",
-        family=noodles,
+        name="成品 未来半年",
+        family=finished,
         first_period=add_months(this_month, 1),
         actor=planner,
-        inputs=_aggregate_inputs(noodles, add_months(this_month, 1)),
+        inputs=_aggregate_inputs(finished, add_months(this_month, 1)),
     )
     # MRP on this month's schedule; two planned orders converted by purchasing and the planner
     run = services.mrp_run_create(actor=planner, schedule=schedule, enqueue=False)
@@ -131,24 +130,66 @@ def build(ctx):
     )
 
 
+AGGREGATE_CREW = 5  # the packing crew of the finished goods
+AGGREGATE_HOURS_PER_MONTH = 22 * 8
+
+
 def _aggregate_inputs(family, first_period) -> dict:
-    """The aggregate plan of a family sized to it: its forecast, the stock it has, and a crew
-    of two whose hours per unit make them about 90 % busy on the average month."""
+    """The aggregate plan of a family sized to it, six months ahead.
+
+    Demand: the consensus forecast where there is one (three months), after it the same
+    months of last year scaled to the forecast's level (a seasonal naive). The crew of five
+    is about 90 % busy on the average month; the stock it starts from is the family's stock
+    on hand and it ends with three weeks of demand. Costs in yuan: a worker's hour 28 (about
+    4,900 a month), overtime at 1.5 times, hiring 3,000, a layoff 9,000 (severance), the
+    material the family's average standard cost, holding 2 % of it a month, and a
+    subcontracted unit its material plus its labour at one and a half times."""
     from django.db.models import Sum
 
+    from salesops.catalog.models import Product
     from salesops.inventory.models import StockBalance
-    from salesops.planning.review import DEFAULT_PARAMETERS, family_demand
+    from salesops.planning.history import read_history
+    from salesops.planning.periods import add_months, month_ordinal
+    from salesops.planning.review import family_demand
 
-    demand = family_demand(family=family, first_period=first_period, periods=6)
+    periods = 6
+    months = [add_months(first_period, k) for k in range(periods)]
+    forecast = family_demand(family=family, first_period=first_period, periods=periods)
+    products = Product.objects.filter(active=True, family__path__startswith=family.path)
+    ids = list(products.values_list("pk", flat=True))
+    history = read_history(start=add_months(months[0], -12), end=add_months(months[-1], -12), product_ids=ids)
+    last_year = dict.fromkeys(months, 0.0)
+    for ordinal, quantity in zip(history.month.tolist(), history.quantity.tolist(), strict=True):
+        for m in months:
+            if month_ordinal(add_months(m, -12)) == ordinal:
+                last_year[m] += quantity
+    known = [k for k, value in enumerate(forecast) if value > 0]
+    level = sum(forecast[k] for k in known) / max(sum(last_year[months[k]] for k in known), 1)
+    demand = [value if value > 0 else round(last_year[months[k]] * level) for k, value in enumerate(forecast)]
     average = max(sum(demand) / len(demand), 1)
-    crew_hours = 2 * DEFAULT_PARAMETERS["days_per_period"] * DEFAULT_PARAMETERS["hours_per_day"]
-    stock = StockBalance.objects.filter(product__family=family).aggregate(t=Sum("on_hand"))["t"] or 0
+    hours_per_unit = round(AGGREGATE_CREW * AGGREGATE_HOURS_PER_MONTH * 0.9 / average, 2)
+    costs = [(p.cost, p.pk) for p in products if p.cost]
+    material = float(sum(c for c, _pk in costs) / len(costs)) if costs else 10.0
+    regular_hour = 28
+    stock = StockBalance.objects.filter(product__in=products).aggregate(t=Sum("on_hand"))["t"] or 0
     return {
         "demand": demand,
-        "initial_workforce": 2,
-        "labour_hours_per_unit": round(crew_hours * 0.9 / average, 2),
-        "initial_inventory": float(stock),
-        "final_inventory_min": round(average / 2),
+        "initial_workforce": AGGREGATE_CREW,
+        "days_per_period": 22,
+        "hours_per_day": 8,
+        "labour_hours_per_unit": hours_per_unit,
+        "initial_inventory": round(float(stock)),
+        "final_inventory_min": round(average * 21 / 30),
+        "costs": {
+            "material": round(material, 2),
+            "holding": round(material * 0.02, 2),
+            "backlog": round(material * 0.2, 2),
+            "hire": 3000,
+            "layoff": 9000,
+            "regular_hour": regular_hour,
+            "overtime_hour": regular_hour * 1.5,
+            "subcontract": round(material + hours_per_unit * regular_hour * 1.5, 2),
+        },
     }
 
 

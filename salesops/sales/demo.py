@@ -52,7 +52,8 @@ def _products(ctx, admin) -> list[Product]:
 
 
 def _warehouse(admin) -> Warehouse:
-    warehouse = services.default_warehouse()
+    # the mill's main warehouse ships to the customers (the inventory demo's production lands there)
+    warehouse = Warehouse.objects.filter(code="MAIN", active=True).first() or services.default_warehouse()
     if warehouse is None:
         from salesops.core.audit import model_create
 
@@ -72,6 +73,56 @@ def _order_days(ctx, rng, start: datetime.date, end: datetime.date) -> list[date
     return days
 
 
+# quantities a wholesale customer orders of one product, by its pack: bags of 25 kg by the tens, the
+# small packs by the carton (24 bags of 1 kg or noodles, 12 bottles, 4 cans of 5 L), gift boxes by six
+ORDER_QUANTITIES = [
+    (("-25KG",), (), [30, 60, 90, 120, 180]),
+    (("-5KG",), (), [40, 80, 120, 160, 240]),
+    (("-1KG",), ("NO-", "NP-01"), [48, 96, 144, 240]),
+    (("-5L",), (), [20, 40, 60, 80]),
+    (("-500",), ("SE-",), [36, 72, 120, 180]),
+    ((), ("GB-", "NP-03"), [6, 12, 24, 36]),
+]
+DEFAULT_QUANTITIES = [1, 2, 3, 5, 8, 10, 20]
+
+
+def _quantities(sku: str) -> list[int]:
+    for endings, prefixes, quantities in ORDER_QUANTITIES:
+        if (endings and sku.endswith(endings)) or (prefixes and sku.startswith(prefixes)):
+            return quantities
+    return DEFAULT_QUANTITIES
+
+
+def _order_quantity(rng, sku: str) -> Decimal:
+    return Decimal(rng.choice(_quantities(sku)))
+
+
+def plan_orders(ctx, rng, *, customers, products, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Every demo order decided up front (day, customer, lines), so that the goods can be made for it."""
+    plan = []
+    deck: list = []  # the range dealt out in turn: every product is ordered every few weeks
+    for day in _order_days(ctx, rng, start, end):
+        customer = rng.choice(customers)
+        lines = []
+        chosen: list = []
+        for _k in range(min(len(products), rng.randint(1, 5))):
+            if not deck:
+                deck = rng.sample(products, k=len(products))
+            product = deck.pop()
+            if product in chosen:  # the deck ran out mid-order and the new one began with it
+                deck.insert(0, product)
+                continue
+            chosen.append(product)
+        for product in chosen:
+            quantity = _order_quantity(rng, product.sku)
+            price = product.list_price
+            if rng.random() < 0.2:
+                price = (price * Decimal(rng.choice(["0.97", "0.96", "0.95"]))).quantize(Decimal("0.01"))
+            lines.append({"product": product, "quantity": quantity, "unit_price": price})
+        plan.append({"day": day, "customer": customer, "lines": lines, "credit_draw": rng.random()})
+    return plan
+
+
 def build(ctx):
     rng = ctx.rng("sales-orders")
     admin = ctx.user("admin")
@@ -87,28 +138,25 @@ def build(ctx):
         return
     today = ctx.today
     start = today - datetime.timedelta(days=730)
-    days = _order_days(ctx, rng, start, today)
-    # the goods for these orders are produced month by month, sized to them (inventory's demo)
+    plan = plan_orders(ctx, rng, customers=customers, products=products, start=start, end=today)
+    # the goods for these orders are made (or bought) month by month, sized to them (inventory's demo)
     from salesops.inventory.demo import production_for_sales
 
-    production_for_sales(ctx, warehouse=warehouse, products=products, order_days=days, units_per_order=3 * 7)
+    production_for_sales(
+        ctx,
+        warehouse=warehouse,
+        demand=[(order["day"], line["product"], line["quantity"]) for order in plan for line in order["lines"]],
+    )
     limits = {}
     for customer in customers:
         credit = getattr(customer, "credit_file", None) if hasattr(customer, "credit_file") else None
         limits[customer.pk] = credit.limit if credit is not None and credit.active else None
     budget = {pk: (limit * Decimal("0.85") if limit else None) for pk, limit in limits.items()}
     made = []
-    for day in days:
-        customer = rng.choice(customers)
+    for order in plan:
+        day, customer, lines = order["day"], order["customer"], order["lines"]
         rep = customer.owner
-        payment = "credit" if limits[customer.pk] and rng.random() < 0.85 else "cash"
-        lines = []
-        for product in rng.sample(products, k=min(len(products), rng.randint(1, 5))):
-            quantity = Decimal(rng.choice([1, 2, 3, 5, 8, 10, 20]))
-            price = product.list_price
-            if rng.random() < 0.2:
-                price = (price * Decimal(rng.choice(["0.97", "0.96", "0.95"]))).quantize(Decimal("0.01"))
-            lines.append({"product": product, "quantity": quantity, "unit_price": price})
+        payment = "credit" if limits[customer.pk] and order["credit_draw"] < 0.85 else "cash"
         amount = sum(line["quantity"] * line["unit_price"] for line in lines)
         recent = (today - day).days < 20
         if payment == "credit" and not recent:

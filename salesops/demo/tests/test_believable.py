@@ -1,0 +1,68 @@
+"""The demo's supply and S&OP numbers are believable: stock, demand, capacity and costs sized to
+each other (the issue: 100,000 bags against 100 a month of demand, 1,023,696 days of cover and
+flat charts).
+
+Bounds, and why:
+- cover of each finished product that was ordered in the last 90 days: 14 to 70 days (2 to 10
+  weeks). Below two weeks a monthly plan split into weekly buckets with lead times of up to
+  five days has no safety stock left; above ten weeks the stock outlives the planning horizon
+  (M+3) and, for flour, a third of its 180-day shelf life. The supply step aims at 24-45 days,
+  above the S&OP families' targets of 20-30 days.
+- bought components of the made products: 1 to 8 weeks of the current requirement.
+- the monthly demand history has a season: the largest full month at least 1.8 times the
+  smallest, and the Spring Festival months (Dec-Feb) half as big again as the summer (Jun-Aug).
+- the aggregate plan is solved, produces every month and keeps a crew every month.
+- every family's forecast (and the total) is the sum of its products'.
+
+Loading the whole demo takes about two minutes: one test does it once and checks everything.
+"""
+
+import statistics
+
+import pytest
+from django.test.utils import override_settings
+
+from salesops.demo.figures import demo_figures
+from salesops.demo.loader import DemoContext, load_demo
+
+COVER_DAYS = (14, 70)
+RAW_COVER_WEEKS = (1, 8)
+SEASON_RATIO_MIN = 1.8
+
+
+@pytest.mark.django_db(transaction=False)
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+def test_demo_believable():
+    ctx = DemoContext()
+    load_demo(ctx=ctx, progress=lambda _text: None)
+    figures = demo_figures(today=ctx.today)
+
+    cover = {sku: days for sku, days in figures["cover"].items() if days is not None}
+    assert len(cover) >= 25, figures["cover"]
+    outside = {sku: days for sku, days in cover.items() if not COVER_DAYS[0] <= days <= COVER_DAYS[1]}
+    assert outside == {}, f"cover outside {COVER_DAYS} days: {outside}"
+
+    raw = {sku: weeks for sku, weeks in figures["raw_cover_weeks"].items() if weeks is not None}
+    assert raw
+    outside = {sku: weeks for sku, weeks in raw.items() if not RAW_COVER_WEEKS[0] <= weeks <= RAW_COVER_WEEKS[1]}
+    assert outside == {}, f"components outside {RAW_COVER_WEEKS} weeks of their requirement: {outside}"
+
+    monthly = figures["monthly"]
+    assert all(quantity > 0 for quantity in monthly.values()), monthly
+    assert figures["season_ratio"] >= SEASON_RATIO_MIN, monthly
+    winter = statistics.mean(q for month, q in monthly.items() if month[5:] in {"12", "01", "02"})
+    summer = statistics.mean(q for month, q in monthly.items() if month[5:] in {"06", "07", "08"})
+    assert winter >= 1.5 * summer, monthly
+
+    plan = figures["aggregate"]
+    assert plan is not None and plan["status"] == "solved", plan
+    assert len(plan["production"]) == 6
+    assert all(units > 0 for units in plan["production"]), plan
+    assert all(workers > 0 for workers in plan["workforce"]), plan
+    assert all(units > 0 for units in plan["demand"]), plan
+
+    assert figures["family_mismatches"] == []
+    pack = {family["family"]: family for family in figures["sop_pack"]}
+    for code in ("FLOUR", "NOODLE", "OIL"):
+        assert 0 < pack[code]["on_hand"] < 10 * max(pack[code]["demand"]), pack[code]
+        assert any(quantity > 0 for quantity in pack[code]["actuals"]), pack[code]
