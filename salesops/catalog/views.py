@@ -37,6 +37,7 @@ from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.core.web import action_view, add_error_to_form, save_form
 
 PRICE_READ_ROLES = frozenset(PRICE_WRITE_ROLES | {Role.FINANCE, Role.GENERAL_MANAGER, Role.SALES_DIRECTOR})
@@ -102,7 +103,7 @@ def product_list(request):
 def product_detail(request, pk: int):
     product = _product_or_404(request.user, pk)
     user = request.user
-    today = timezone.localdate()
+    today = company_date()
     context = {
         "product": product,
         "costs": sees_costs(user),
