@@ -89,7 +89,7 @@ def build(ctx):
             )
 
     # Six months of purchase orders, ordered and received in one or two deliveries. The raw
-    # materials and packaging come in about 30 finished units' worth per product and month (through
+    # materials and packaging come in about 15 finished units' worth per product and month (through
     # the bills of materials); the demo's supply step (`salesops.demo.demo`) adds the call-offs that
     # the production of the sales history consumed, so what is left is weeks of requirement.
     from salesops.demo.demo import _explosion
@@ -103,7 +103,7 @@ def build(ctx):
         for supplier, items in [(suppliers[0], raw), (suppliers[1], pack), (suppliers[2], seasonings)]:
             lines = []
             for p in items:
-                size = usage.get(p.pk, Decimal("0")) * 30 if p in raw or p in pack else Decimal("24")
+                size = usage.get(p.pk, Decimal("0")) * 15 if p in raw or p in pack else Decimal("24")
                 quantity = (size * rng.randint(8, 12) / 10).to_integral_value()
                 if quantity >= 10:  # delivered in two parts
                     lines.append((p, quantity, p.cost * Decimal(rng.randint(95, 106)) / 100))
