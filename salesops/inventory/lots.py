@@ -143,6 +143,33 @@ def fefo_key(balance: LotBalance):
     return (lot.expiry_date is None, lot.expiry_date or datetime.date.max, lot.production_date, lot.pk)
 
 
+def pickable(balances, *, lot_id=None, today: datetime.date, skip_expired: bool = True) -> list:
+    """Of one product's balances in FEFO order, those an issue may take from: the named lot
+    only, else every lot that has not expired (unless `skip_expired` is off)."""
+    if lot_id is not None:
+        return [b for b in balances if b.lot_id == int(lot_id)]
+    if not skip_expired:
+        return list(balances)
+    return [b for b in balances if b.lot.expiry_date is None or b.lot.expiry_date >= today]
+
+
+def share_out(candidates, need: Decimal, left: dict[int, Decimal]) -> tuple[list[tuple[LotBalance, Decimal]], Decimal]:
+    """Take `need` from the candidates in their order, each as far as what is `left` of it
+    (by balance id, reduced as it is taken). Gives the (balance, quantity) taken and what is
+    still missing."""
+    shares = []
+    for balance in candidates:
+        if need <= 0:
+            break
+        use = min(left[balance.pk], need)
+        if use <= 0:
+            continue
+        left[balance.pk] -= use
+        need -= use
+        shares.append((balance, use))
+    return shares, need
+
+
 def take_lots(
     *, warehouse_id: int, lines, tracked, moment, skip_expired: bool = True, reason: str = ""
 ) -> list[Allocation]:
@@ -163,27 +190,14 @@ def take_lots(
     by_product: dict[int, list[LotBalance]] = defaultdict(list)
     for balance in sorted(balances.values(), key=fefo_key):
         by_product[balance.product_id].append(balance)
+    left = {balance.pk: balance.on_hand for balance in balances.values()}
     taken: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     short = []
     for line in wanted:
-        need = Decimal(line.quantity)
-        if line.lot is not None:
-            candidates = [b for b in by_product[line.product_id] if b.lot_id == int(line.lot)]
-        else:
-            candidates = [
-                b
-                for b in by_product[line.product_id]
-                if not (skip_expired and b.lot.expiry_date is not None and b.lot.expiry_date < today)
-            ]
-        for balance in candidates:
-            if need <= 0:
-                break
-            use = min(balance.on_hand, need)
-            if use <= 0:
-                continue
-            balance.on_hand -= use
+        candidates = pickable(by_product[line.product_id], lot_id=line.lot, today=today, skip_expired=skip_expired)
+        shares, need = share_out(candidates, Decimal(line.quantity), left)
+        for balance, use in shares:
             taken[(line.product_id, balance.lot_id)] += use
-            need -= use
         if need > 0:
             short.append(
                 {
@@ -197,5 +211,8 @@ def take_lots(
         from salesops.inventory.services import _raise_shortage
 
         _raise_shortage(short, lots=True)
-    update_many(LotBalance, [b for b in balances.values() if (b.product_id, b.lot_id) in taken], ["on_hand"])
+    touched = [b for b in balances.values() if (b.product_id, b.lot_id) in taken]
+    for balance in touched:
+        balance.on_hand = left[balance.pk]
+    update_many(LotBalance, touched, ["on_hand"])
     return [Allocation(pid, lot, quantity) for (pid, lot), quantity in taken.items()]

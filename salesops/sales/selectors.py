@@ -124,7 +124,7 @@ def _plan_lots(lines: list[ShipLine]) -> None:
     (`inventory.lots`: first expiry first, lots without expiry last, then by production date;
     expired lots are never picked unless the line names its lot). Reads, locks nothing."""
     from salesops.core.selectors import company_date
-    from salesops.inventory.lots import fefo_key
+    from salesops.inventory.lots import fefo_key, pickable, share_out
     from salesops.inventory.models import LotBalance
 
     tracked = [ship for ship in lines if ship.product.lot_tracked]
@@ -142,22 +142,13 @@ def _plan_lots(lines: list[ShipLine]) -> None:
         by_place[(balance.warehouse_id, balance.product_id)].append(balance)
     today = company_date()
     for ship in tracked:
-        candidates = by_place[(ship.order.warehouse_id, ship.line.product_id)]
-        named = getattr(ship.line, "lot_id", None)  # a line sold from one lot takes that lot
-        if named:
-            candidates = [b for b in candidates if b.lot_id == named]
-        else:
-            candidates = [b for b in candidates if not (b.lot.expiry_date and b.lot.expiry_date < today)]
-        need = ship.quantity
-        for balance in candidates:
-            if need <= 0:
-                break
-            use = min(left[balance.pk], need)
-            if use <= 0:
-                continue
-            left[balance.pk] -= use
-            need -= use
-            ship.lots.append(PickLot(lot=balance.lot, quantity=use))
+        candidates = pickable(
+            by_place[(ship.order.warehouse_id, ship.line.product_id)],
+            lot_id=getattr(ship.line, "lot_id", None),  # a line sold from one lot takes that lot
+            today=today,
+        )
+        shares, need = share_out(candidates, ship.quantity, left)
+        ship.lots.extend(PickLot(lot=balance.lot, quantity=use) for balance, use in shares)
         ship.short = max(need, Decimal("0"))
 
 
