@@ -29,7 +29,7 @@ from salesops.catalog.permissions import (
     sees_costs,
     sees_stock,
 )
-from salesops.core import bounds
+from salesops.core import bounds, formatting
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
@@ -92,10 +92,6 @@ def _quantities_from_post(post, prefix: str) -> dict[int, Decimal]:
             except ValidationError:
                 raise ApplicationError(_("“%(value)s” is not a number.") % {"value": value[:40]})
     return result
-
-
-def _fmt(value) -> str:
-    return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
 # --- stock levels and ledger -----------------------------------------------------------------------
@@ -923,7 +919,14 @@ def slow_moving(request):
             ),
             Column("product", labels["product"], sort="product__name", value=lambda b: b.product.display_name),
             Column("warehouse", labels["warehouse"], sort="warehouse__code", value=lambda b: b.warehouse.name),
-            Column("on_hand", labels["on_hand"], sort="on_hand", numeric=True, value=lambda b: _fmt(b.on_hand)),
+            Column(
+                "on_hand",
+                labels["on_hand"],
+                sort="on_hand",
+                kind="quantity",
+                unit=lambda b: b.product,
+                value=lambda b: b.on_hand,
+            ),
             Column("value", labels["value"], sort="value", kind="money", value=lambda b: cached(b)["value"]),
             Column("last_issue", labels["last_issue"], sort="last_issue_at", value=lambda b: cached(b)["last_issue"]),
             Column("days_issue", labels["days_issue"], numeric=True, value=lambda b: cached(b)["days_since_issue"]),
@@ -1050,13 +1053,21 @@ def lot_list(request):
                 numeric=True,
                 value=lambda b: (b.lot.expiry_date - today).days if b.lot.expiry_date else None,
             ),
-            Column("on_hand", _("On hand"), sort="on_hand", numeric=True, value=lambda b: _fmt(b.on_hand)),
+            Column(
+                "on_hand",
+                _("On hand"),
+                sort="on_hand",
+                kind="quantity",
+                unit=lambda b: b.product,
+                value=lambda b: b.on_hand,
+            ),
             Column(
                 "discount_pct",
                 _("Clearance discount %"),
                 sort="lot__discount_pct",
-                numeric=True,
-                value=lambda b: _fmt(b.lot.discount_pct) if b.lot.discount_pct else "",
+                kind="quantity",
+                unit=2,
+                value=lambda b: b.lot.discount_pct or None,
             ),
             Column("actions", _("Clear"), template="inventory/partials/lot_actions.html"),
         ],
@@ -1101,9 +1112,8 @@ def lot_discount(request, pk: int):
         reason=request.POST.get("discount_reason", ""),
         actor=request.user,
     )
-    messages.success(
-        request, _("Lot %(lot)s: clearance discount %(pct)s %%.") % {"lot": lot.code, "pct": _fmt(lot.discount_pct)}
-    )
+    pct = formatting.quantity(lot.discount_pct, 2)
+    messages.success(request, _("Lot %(lot)s: clearance discount %(pct)s %%.") % {"lot": lot.code, "pct": pct})
     return redirect(f"{reverse('lots')}?clear=1")
 
 
@@ -1121,7 +1131,9 @@ def lot_disposal_list(request):
             Column("lot", _("Lot"), value=lambda d: d.lot.code),
             Column("expiry_date", _("Expiry date"), value=lambda d: d.lot.expiry_date),
             Column("warehouse", _("Warehouse"), value=lambda d: d.warehouse.name),
-            Column("quantity", _("Quantity"), numeric=True, value=lambda d: _fmt(d.quantity)),
+            Column(
+                "quantity", _("Quantity"), kind="quantity", unit=lambda d: d.lot.product, value=lambda d: d.quantity
+            ),
             Column("value", _("Value"), sort="value", kind="money", value=lambda d: d.value),
             Column("reason", _("Reason")),
             Column("status", _("Status"), sort="status", value=lambda d: d.get_status_display()),
