@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from salesops.core import formatting
 from salesops.core.calendar import WorkCalendar
 from salesops.core.models import Notification, User, UserRole
 from salesops.sop.models import ESCALATE_TO_MANAGER, ClockRun, Obligation, SopRule
@@ -151,10 +152,6 @@ class _Outbox:
         self.notifications, self.emails = [], []
 
 
-def _local(moment: datetime.datetime, calendar: WorkCalendar) -> str:
-    return timezone.localtime(moment, calendar.tz).strftime("%Y-%m-%d %H:%M")
-
-
 def _lines(items: list, render) -> str:
     """The first LINES_PER_MESSAGE items rendered, and how many more there are."""
     shown = items[:LINES_PER_MESSAGE]
@@ -185,7 +182,7 @@ def _send_reminders(run: ClockRun, rules, calendar, outbox: _Outbox) -> None:
             body = _lines(
                 items,
                 lambda rule_id, due_at, line=line: (
-                    line % {"rule": rules[rule_id].name, "due": _local(due_at, calendar)}
+                    line % {"rule": rules[rule_id].name, "due": formatting.datetime_(due_at, short=True)}
                 ),
             )
             outbox.add(person, title, body, url, "sop.reminder")
@@ -224,7 +221,7 @@ def _send_escalations(run: ClockRun, rules, holders, calendar, outbox: _Outbox) 
             body = _lines(
                 items,
                 lambda rule_id, due_at, line=line: (
-                    line % {"rule": rules[rule_id].name, "due": _local(due_at, calendar)}
+                    line % {"rule": rules[rule_id].name, "due": formatting.datetime_(due_at, short=True)}
                 ),
             )
             outbox.add(person, title, body, my_url, "sop.missed")
@@ -242,7 +239,7 @@ def _send_escalations(run: ClockRun, rules, holders, calendar, outbox: _Outbox) 
                     % {
                         "person": people[person_id].display_name,
                         "rule": rules[rule_id].name,
-                        "due": _local(due_at, calendar),
+                        "due": formatting.datetime_(due_at, short=True),
                     }
                 ),
             )

@@ -21,7 +21,7 @@ from salesops.core.calendar import WorkCalendar
 from salesops.core.export import xlsx_response
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import Role
-from salesops.core.selectors import is_admin
+from salesops.core.selectors import company_date, is_admin
 from salesops.core.web import action_view, save_form
 from salesops.sop import services
 from salesops.sop.forms import ComplianceForm, DailyReportForm, ObligationScopeForm, ReviewForm, SopRuleForm
@@ -47,10 +47,6 @@ STATUS_TAG = {
 def _require_admin(request):
     if not is_admin(request.user):
         raise Http404
-
-
-def _local(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 # --- my deadlines -------------------------------------------------------------------------------
@@ -99,10 +95,10 @@ def obligation_list(request):
                 value=lambda o: o.person.org_unit.name if o.person.org_unit else "",
             ),
             Column("period_key", gettext_lazy("Period"), sort="period_key"),
-            Column("due_at", pgettext_lazy("deadline", "Due"), sort="due_at", value=lambda o: _local(o.due_at)),
+            Column("due_at", pgettext_lazy("deadline", "Due"), sort="due_at", kind="datetime"),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda o: o.get_status_display()),
-            Column("met_at", gettext_lazy("Done at"), sort="met_at", value=lambda o: _local(o.met_at)),
-            Column("escalated_at", gettext_lazy("Escalated"), value=lambda o: _local(o.escalated_at)),
+            Column("met_at", gettext_lazy("Done at"), sort="met_at", kind="datetime"),
+            Column("escalated_at", gettext_lazy("Escalated"), kind="datetime"),
             Column(
                 "reference",
                 gettext_lazy("Document"),
@@ -128,7 +124,7 @@ STATUS_COLOURS = {"met": "#2e7d32", "met_late": "#f9a825", "missed": "#c62828", 
 
 
 def _compliance_form(request) -> ComplianceForm:
-    today = timezone.localdate()
+    today = company_date()
     initial = {"date_from": today.replace(day=1) - datetime.timedelta(days=31), "date_to": today, "group_by": "person"}
     data = {key: request.GET.get(key) or str(value) for key, value in initial.items()}
     data["rule"] = request.GET.get("rule", "")
@@ -377,9 +373,7 @@ def daily_report_list(request):
             Column("date", gettext_lazy("Date"), sort="date", link=lambda r: reverse("sop-report-detail", args=[r.pk])),
             Column("rep", gettext_lazy("Rep"), sort="rep__full_name", value=lambda r: r.rep.display_name),
             Column("team", gettext_lazy("Team"), sort="team__name", value=lambda r: r.team.name if r.team else ""),
-            Column(
-                "submitted_at", gettext_lazy("Submitted"), sort="submitted_at", value=lambda r: _local(r.submitted_at)
-            ),
+            Column("submitted_at", gettext_lazy("Submitted"), sort="submitted_at", kind="datetime"),
             Column(
                 "reviewed_by",
                 gettext_lazy("Reviewed by"),
