@@ -58,10 +58,6 @@ def _field_user(user) -> bool:
     return user.has_role(Role.SALES_REP) or _leads(user)
 
 
-def _local(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 # --- today's route -----------------------------------------------------------------------------------------
 def _map_json(points, routes) -> str:
     return json.dumps({"points": points, "routes": routes}, ensure_ascii=False)
@@ -153,7 +149,7 @@ def cycle_list(request):
             Column("days", gettext_lazy("Days"), value=lambda c: c.days, numeric=True),
             Column("total_km", gettext_lazy("Travel (km)"), sort="total_km", numeric=True),
             Column("naive_km", gettext_lazy("Travel in list order (km)"), numeric=True),
-            Column("created_at", gettext_lazy("Planned at"), sort="created_at", value=lambda c: _local(c.created_at)),
+            Column("created_at", gettext_lazy("Planned at"), sort="created_at", kind="datetime"),
         ],
         filters=[Filter("status", gettext_lazy("Status"), RouteCycle.Status.choices)],
         search_fields=["rep__username", "rep__full_name", "team__name"],
@@ -286,9 +282,7 @@ def visit_list(request):
             Column("customer", gettext_lazy("Outlet"), sort="customer__name", value=lambda v: v.customer.name),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda v: v.get_status_display()),
             Column("planned", gettext_lazy("On the route"), value=lambda v: _("Yes") if v.planned else _("No")),
-            Column(
-                "check_in_at", gettext_lazy("Checked in at"), sort="check_in_at", value=lambda v: _local(v.check_in_at)
-            ),
+            Column("check_in_at", gettext_lazy("Checked in at"), sort="check_in_at", kind="datetime"),
             Column("check_in_distance_m", gettext_lazy("Distance (m)"), numeric=True),
             Column("outcome", gettext_lazy("Outcome"), value=lambda v: v.get_outcome_display()),
             Column("order", pgettext_lazy("sales", "Order"), value=lambda v: v.order.number if v.order_id else ""),
