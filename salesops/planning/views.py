@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from salesops.catalog.models import ProductFamily
+from salesops.core import formatting
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.export import xlsx_response
@@ -60,7 +61,8 @@ def _need(request, check=selectors.sees_planning):
 
 
 def _pct(value) -> str:
-    return "" if value is None else f"{float(value) * 100:.1f}%"
+    """A share (0.125) as the helper writes a percentage, to one place: 12.5%."""
+    return "" if value is None else formatting.percent(round(float(value) * 100, 1))
 
 
 def _chart(option: dict) -> str:
