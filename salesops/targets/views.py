@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from salesops.core import formatting
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError, ValidationFailed
 from salesops.core.export import XLSX_TYPE, xlsx_response
@@ -871,7 +871,12 @@ def claim_detail(request, pk):
             {"label": _("Status"), "value": claim.get_status_display()},
         ],
         subtitle=" · ".join(
-            [claim.claimant.display_name, claim.expense_type.name, f"{claim.spent_on:%Y-%m-%d}", claim.description]
+            [
+                claim.claimant.display_name,
+                claim.expense_type.name,
+                formatting.date(claim.spent_on, short=True),
+                claim.description,
+            ]
         ),
         history=history_for(claim)[:20],
     )
@@ -1255,7 +1260,7 @@ def review_detail(request, pk):
                 a.issue,
                 a.action,
                 a.owner.display_name,
-                f"{a.due_date:%Y-%m-%d}",
+                formatting.date(a.due_date, short=True),
                 a.get_status_display(),
                 cell(
                     a.outcome or (_("Mark done") if a.status == ReviewAction.Status.OPEN else ""),
@@ -1311,7 +1316,7 @@ def review_detail(request, pk):
         request,
         _("Business review %(unit)s · %(month)s") % {"unit": item.unit.name, "month": f"{item.month:%Y-%m}"},
         subtitle=(item.summary or "")
-        + (f" · {_('Held at')} {timezone.localtime(item.held_at):%Y-%m-%d %H:%M}" if item.held_at else ""),
+        + (f" · {_('Held at')} {formatting.datetime_(item.held_at, short=True)}" if item.held_at else ""),
         buttons=buttons,
         charts=[
             chart(
@@ -1398,7 +1403,7 @@ def review_action(request, pk):
     return page(
         request,
         _("Action done: %(action)s") % {"action": item.action[:60]},
-        subtitle=f"{item.issue} · {item.owner.display_name} · {item.due_date:%Y-%m-%d}",
+        subtitle=f"{item.issue} · {item.owner.display_name} · {formatting.date(item.due_date, short=True)}",
         forms=[
             {"title": _("What was done"), "form": form, "action": "", "submit": _("Mark done"), "testid": "action-done"}
         ],
