@@ -27,6 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from salesops.core import formatting
 from salesops.core.models import AuditEvent
 
 EMPTY = "—"
@@ -75,7 +76,7 @@ class Entry:
 
     @property
     def when(self) -> str:
-        return self.at.strftime("%Y-%m-%d %H:%M")
+        return formatting.datetime_(self.at, short=True)
 
 
 def _field(model, name: str):
@@ -149,10 +150,10 @@ def display(field, value, objects: dict | None = None) -> str:
         return decimal_display(value, field.decimal_places)
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(str(value))
-        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else str(value)
+        return formatting.datetime_(moment, short=True) if moment else str(value)
     if isinstance(field, models.DateField):
         day = parse_date(str(value)[:10])
-        return day.isoformat() if day else str(value)
+        return formatting.date(day, short=True) if day else str(value)
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
