@@ -14,6 +14,8 @@ from tests.i18n.test_chinese_pages import ROLES, PageText
 
 # a decimal with a run of zeros after the point, or with more than 3 decimals
 ARTEFACT = re.compile(r"(?<![\w.])\d[\d,]*\.(?:\d*0000|\d{4,})(?![\w.])")
+# a raw stored figure of a thousand or more: no thousands separator (50000.50, not 50,000.50)
+UNGROUPED = re.compile(r"(?<![\w.,])\d{4,}\.\d{1,3}(?![\w.])")
 
 
 @pytest.fixture
@@ -30,15 +32,16 @@ def figures(org):
 def artefacts_in(html: str) -> tuple[set[str], list[str]]:
     page = PageText()
     page.feed(html)
-    return {m.group(0) for chunk in page.chunks for m in ARTEFACT.finditer(chunk)}, page.menu
+    found = {m.group(0) for chunk in page.chunks for pattern in (ARTEFACT, UNGROUPED) for m in pattern.finditer(chunk)}
+    return found, page.menu
 
 
 def test_the_crawler_finds_artefacts_and_leaves_formatted_numbers():
     found, _menu = artefacts_in(
         "<p>¥1,234.50 286.61 0.125 2026-12-03 01:26 v1.2.3</p><td>286.610000000000</td><td>12.50000</td>"
-        "<td>0.3333</td><code>3.14159</code>"
+        "<td>0.3333</td><code>3.14159</code><td>50000.50</td><td>50,000.50</td><td>1200.5</td>"
     )
-    assert found == {"286.610000000000", "12.50000", "0.3333"}
+    assert found == {"286.610000000000", "12.50000", "0.3333", "50000.50", "1200.5"}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
