@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from salesops.core import formatting
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError, PermissionDenied
 from salesops.core.listing import Column, Filter, ListPage
@@ -776,8 +777,7 @@ def complaint_new(request):
         complaint = services.complaint_register(actor=request.user, **form.cleaned_data)
         messages.success(
             request,
-            _("Registered. Answer due %(due)s.")
-            % {"due": timezone.localtime(complaint.answer_due).strftime("%Y-%m-%d %H:%M")},
+            _("Registered. Answer due %(due)s.") % {"due": formatting.datetime_(complaint.answer_due, short=True)},
         )
         return redirect("complaint-detail", pk=complaint.pk)
     return render(request, "crm/simple_form.html", {"form": form, "title": _("Register a complaint")})
