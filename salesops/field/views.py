@@ -11,13 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesops.core.listing import Column, Filter, ListPage
 from salesops.core.roles import Role
+from salesops.core.selectors import company_date
 from salesops.core.web import action_view, save_form
 from salesops.crm.selectors import customer_list_for_user
 from salesops.field import outlets, services
@@ -67,7 +67,7 @@ def _map_json(points, routes) -> str:
 def today(request):
     if not request.user.has_role(Role.SALES_REP):
         raise Http404
-    date = timezone.localdate()
+    date = company_date()
     visits = services.visits_plan_day(rep=request.user, date=date)
     required = {}
     for channel, product_id, name, sku in RequiredSku.objects.values_list(
@@ -107,7 +107,7 @@ def today(request):
 
 
 def today_home_section(request):
-    visits = list(visit_list_for_user(user=request.user).filter(rep=request.user, date=timezone.localdate()))
+    visits = list(visit_list_for_user(user=request.user).filter(rep=request.user, date=company_date()))
     if not visits:
         return None
     done = sum(1 for v in visits if v.status == Visit.Status.DONE)
@@ -411,7 +411,7 @@ def performance(request):
 
 
 def home_section(request):
-    today = timezone.localdate()
+    today = company_date()
     coverage = coverage_for_user(user=request.user, date_from=today - datetime.timedelta(days=27), date_to=today)
     if not coverage.targets:
         return None
@@ -431,7 +431,14 @@ def distribution(request):
         "grid": {"left": 120, "right": 20, "top": 10, "bottom": 20},
         "xAxis": {"type": "value", "max": 100},
         "yAxis": {"type": "category", "data": [r.label for r in rows]},
-        "series": [{"type": "bar", "data": [float(r.rate or 0) for r in rows], "name": str(_("Distribution rate"))}],
+        "series": [
+            {
+                "type": "bar",
+                # an outlet or SKU with no required SKU checked yet has no rate: drawn as no data, not 0 %
+                "data": [None if r.rate is None else float(r.rate) for r in rows],
+                "name": str(_("Distribution rate")),
+            }
+        ],
     }
     return render(
         request,
@@ -557,7 +564,7 @@ def outlet_detail(request, pk: int):
 def calendar_feed(request):
     if not request.user.has_role(Role.SALES_REP):
         raise Http404
-    body = visits_ics(rep=request.user, start=timezone.localdate(), weeks=4, host=request.get_host())
+    body = visits_ics(rep=request.user, start=company_date(), weeks=4, host=request.get_host())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="visits.ics"'
     return response

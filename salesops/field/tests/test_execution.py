@@ -90,3 +90,20 @@ def test_coolers_are_placed_by_the_office_and_checked_at_a_visit(shop):
             visit(org["rep1"], outlet, {shop["cola"]: 1}, cooler_checks=bad)
         assert "cooler_checks" in error.value.fields
     assert stored.__class__.objects.count() == visits_before  # nothing half-stored
+
+
+def test_the_distribution_page_charts_each_rows_rate(shop, client):
+    import json
+
+    from django.urls import reverse
+
+    org, cola, water = shop["org"], shop["cola"], shop["water"]
+    first, second = shop["outlets"]
+    visit(org["rep1"], first, {cola: 3, water: 0})
+    visit(org["rep1"], second, {cola: 0, water: 0})
+    client.force_login(org["supervisor1"])
+    response = client.get(reverse("field-distribution"), {"by": "outlet"})
+    assert response.status_code == 200
+    chart = json.loads(response.context["chart_json"])
+    labels, data = chart["yAxis"]["data"], chart["series"][0]["data"]
+    assert dict(zip(labels, data, strict=True)) == {first.name: 50.0, second.name: 0.0}
