@@ -42,6 +42,7 @@ from salesops.approvals.models import (
 )
 from salesops.approvals.registry import DocumentType, document_type_choices, get_document_type
 from salesops.approvals.rules import matching_rule, normalise_conditions, resolve_chain, unheld_approvers
+from salesops.core import formatting
 from salesops.core.audit import audit_record, model_create, model_delete, model_update
 from salesops.core.exceptions import Conflict, ValidationFailed
 from salesops.core.models import AuditEvent, User
@@ -161,7 +162,7 @@ def _open_task(task: ApprovalTask, request: ApprovalRequest, *, now) -> None:
         gettext_lazy("%(who)s asks for your approval of %(doc)s. Answer by %(due)s."),
         who=request.requester.display_name,
         doc=request.title,
-        due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
+        due=formatting.datetime_lazy(task.due_at),
     )
     _tell(
         user=task.assignee,
@@ -503,7 +504,7 @@ def _remind(pk: int, now) -> int:
         user=task.assignee,
         title=lazy_message(gettext_lazy("Reminder: approval of %(doc)s is due"), doc=task.request.title),
         body=lazy_message(
-            gettext_lazy("Please decide by %(due)s."), due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+            gettext_lazy("Please decide by %(due)s."), due=formatting.datetime_lazy(task.due_at)
         ),
         url=_task_url(task),
         kind="approval_reminder",
@@ -576,7 +577,7 @@ def _escalate(pk: int, now) -> int:
             gettext_lazy("%(late)s did not decide by the deadline; it is now with %(who)s. Answer by %(due)s."),
             late=late.display_name,
             who=target.display_name,
-            due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),
+            due=formatting.datetime_lazy(task.due_at),
         )
         told = [target, late]
     else:

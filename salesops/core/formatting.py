@@ -16,6 +16,8 @@ Styles, the same in English and Simplified Chinese unless said otherwise:
   A datetime is always shown in the company's time zone (``company_zone()``), whatever
   zone is active, so a delivery issued at 01:26 on 3 Dec in Beijing prints 3 Dec even
   though it is 2 Dec in UTC. A naive datetime is taken to be UTC, as the database stores it.
+- months: ``Dec 2026`` / ``2026年12月``; times of day: ``14:05`` in both languages (a
+  datetime in the company's time zone).
 - nothing (``None`` or an empty string) is shown as ``—``.
 
 Input is Decimal, int or a numeric string; a float is turned into a Decimal through its
@@ -29,6 +31,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from django.utils import dateformat, formats, timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 
 from salesops.core.selectors import company_zone
@@ -147,6 +150,39 @@ def datetime_(value, *, short: bool = False) -> str:
         return date(value, short=short)
     moment = company_moment(value)
     return dateformat.format(moment, formats.get_format("SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT"))
+
+
+def month(value) -> str:
+    """``Dec 2026`` / ``2026年12月``: a date, a datetime (the company's month) or a ``2026-12``
+    text."""
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(f"{value.strip()[:7]}-01")
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        value = company_moment(value).date()
+    if not isinstance(value, datetime.date):
+        return str(value)
+    return dateformat.format(value, formats.get_format("YEAR_MONTH_FORMAT"))
+
+
+def time(value) -> str:
+    """``14:05`` (24-hour, both languages); a datetime is shown in the company's time zone."""
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, datetime.datetime):
+        value = company_moment(value).time()
+    if not isinstance(value, datetime.time):
+        return str(value)
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+# For a message put together later, in its reader's language (a `lazy_message` parameter of a
+# notification): the text is made when the message is.
+datetime_lazy = lazy(datetime_, str)
 
 
 # --- list cells --------------------------------------------------------------------------------

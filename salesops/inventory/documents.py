@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.catalog.models import Product
+from salesops.core import formatting
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
@@ -323,10 +324,13 @@ def purchase_order_document_type():
     )
 
 
-def _receipt_error(sku: str, most: Decimal) -> ValidationFailed:
+def _receipt_error(product, most: Decimal) -> ValidationFailed:
     return ValidationFailed(
         fields={
-            "lines": [_("%(sku)s: at most %(open)s still to receive.") % {"sku": sku, "open": f"{most.normalize():f}"}]
+            "lines": [
+                _("%(sku)s: at most %(open)s still to receive.")
+                % {"sku": product.sku, "open": formatting.quantity(most, product)}
+            ]
         },
         code="over_receipt",
     )
@@ -356,7 +360,7 @@ def purchase_order_receive(
             raise ValidationFailed(fields={"lines": [_("A product is not on this order.")]})
         most = line.quantity * (1 + tolerance) - line.received_quantity
         if quantity < 0 or quantity > most or line.closed:
-            raise _receipt_error(line.product.sku, max(most, Decimal("0")) if not line.closed else Decimal("0"))
+            raise _receipt_error(line.product, max(most, Decimal("0")) if not line.closed else Decimal("0"))
         line.received_quantity += quantity
         line.closed = line.received_quantity >= line.quantity * (1 - tolerance)
         receive.append(StockLine(line.product_id, quantity, line.unit_cost, lot=lots.get(line.product_id)))

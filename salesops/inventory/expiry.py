@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesops.core import bounds
+from salesops.core import bounds, formatting
 from salesops.core.audit import audit_record, model_create
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent
@@ -99,7 +99,7 @@ def lot_disposal_create(*, balance: LotBalance, kind: str, quantity, reason: str
     approval engine (posted at once when no rule applies); a return is posted at once."""
     from salesops.approvals.services import approval_submit
 
-    balance = LotBalance.objects.select_related("lot", "warehouse").get(pk=balance.pk)
+    balance = LotBalance.objects.select_related("lot__product", "warehouse").get(pk=balance.pk)
     errors = {}
     if kind not in LotDisposal.Kind.values:
         errors["kind"] = [_("Choose write-off or return to supplier.")]
@@ -111,7 +111,8 @@ def lot_disposal_create(*, balance: LotBalance, kind: str, quantity, reason: str
         quantity = None
     if quantity is None or not quantity.is_finite() or quantity <= 0 or quantity > balance.on_hand:
         errors["quantity"] = [
-            _("Enter a quantity above zero and at most %(n)s.") % {"n": f"{balance.on_hand.normalize():f}"}
+            _("Enter a quantity above zero and at most %(n)s.")
+            % {"n": formatting.quantity(balance.on_hand, balance.lot.product)}
         ]
     if errors:
         raise ValidationFailed(fields=errors)

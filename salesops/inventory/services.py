@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesops.core import formatting
 from salesops.core.exceptions import ValidationFailed
 from salesops.inventory.bulk import insert_many, update_many
 from salesops.inventory.exceptions import InsufficientStock
@@ -149,10 +150,21 @@ def _shortages(warehouse, merged, balances, extra_available=None) -> list[dict]:
 def _raise_shortage(short: list[dict], *, lots: bool = False) -> None:
     from salesops.catalog.models import Product
 
-    skus = dict(Product.objects.filter(pk__in=[s["product"] for s in short]).values_list("pk", "sku"))
+    products = Product.objects.in_bulk([s["product"] for s in short])
     for item in short:
-        item["sku"] = skus.get(item["product"], item["sku"])
-    detail = "; ".join(_("%(sku)s: requested %(requested)s, available %(available)s") % item for item in short[:10])
+        product = products.get(item["product"])
+        item["sku"] = product.sku if product else item["sku"]
+    # The items keep machine-readable quantities (the API returns them); the text people read
+    # shows them with the product's decimals.
+    detail = "; ".join(
+        _("%(sku)s: requested %(requested)s, available %(available)s")
+        % {
+            "sku": item["sku"],
+            "requested": formatting.quantity(item["requested"], products.get(item["product"])),
+            "available": formatting.quantity(item["available"], products.get(item["product"])),
+        }
+        for item in short[:10]
+    )
     if lots:
         raise InsufficientStock(
             _("Not enough stock in lots that may be issued (expired lots are not): %(detail)s") % {"detail": detail},

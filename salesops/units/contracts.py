@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesops.core import formatting
 from salesops.core.audit import model_create, model_update
 from salesops.core.exceptions import InvalidTransition, ValidationFailed
 from salesops.core.numbering import next_number
@@ -119,7 +120,7 @@ def _check_terms(contract: PurchaseContract, deposit: Decimal, instalments) -> N
     if scheduled != contract.price:
         raise ScheduleMismatch(
             _("Down payment, loan and instalments make %(scheduled)s; the price is %(price)s.")
-            % {"scheduled": f"{scheduled:,.2f}", "price": f"{contract.price:,.2f}"},
+            % {"scheduled": formatting.money(scheduled), "price": formatting.money(contract.price)},
             fields={"instalments": [_("The schedule must add up to the price.")]},
         )
 

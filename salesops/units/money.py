@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesops.core import formatting
 from salesops.core.audit import model_create
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.numbering import next_number
@@ -69,7 +70,9 @@ def receivable_pay(
     open_amount = invoice.total - invoice.paid_amount
     if amount > open_amount:
         raise ValidationFailed(
-            fields={"amount": [_("Only %(open)s is still open on this line.") % {"open": f"{open_amount:,.2f}"}]}
+            fields={
+                "amount": [_("Only %(open)s is still open on this line.") % {"open": formatting.money(open_amount)}]
+            }
         )
     if method not in Receipt.Method.values:
         raise ValidationFailed(fields={"method": [_("Choose how the money was paid.")]})

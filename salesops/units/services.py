@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from salesops.core import formatting
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
@@ -379,7 +380,7 @@ def promote_waitlist(*, unit: Unit, now) -> Reservation | None:
         ),
         body=lazy_message(
             gettext_lazy("First in line on the waitlist. Take the deposit before %(until)s, or the hold lapses."),
-            until=timezone.localtime(reservation.hold_expires_at).strftime("%Y-%m-%d %H:%M"),
+            until=formatting.datetime_lazy(reservation.hold_expires_at),
         ),
         url=_url("units-reservation", reservation.pk),
         kind="units_waitlist",

@@ -7,6 +7,8 @@
 {{ delivery.issued_at|fdate }}            3 Dec 2026 / 2026年12月3日, company time zone
 {{ delivery.issued_at|fdatetime }}        3 Dec 2026 01:26 / 2026年12月3日 01:26
 {{ order.order_date|fdate:"short" }}      2026-12-03
+{{ target.month|fmonth }}                 Dec 2026 / 2026年12月
+{{ call.started_at|ftime }}               14:05, company time zone
 """
 
 from django import template
@@ -49,3 +51,13 @@ def fdate(value, style=""):
 @register.filter
 def fdatetime(value, style=""):
     return formatting.datetime_(value, short=style == "short")
+
+
+@register.filter
+def fmonth(value):
+    return formatting.month(value)
+
+
+@register.filter
+def ftime(value):
+    return formatting.time(value)
