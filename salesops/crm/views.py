@@ -606,7 +606,11 @@ def pipeline(request):
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [_("Amount"), _("Weighted")]},
         "grid": {"left": 60, "right": 10, "bottom": 60},
-        "xAxis": {"type": "category", "data": [str(r["key"]) for r in rows], "axisLabel": {"rotate": 30}},
+        "xAxis": {
+            "type": "category",
+            "data": [formatting.month(r["key"]) if group == "month" else str(r["key"]) for r in rows],
+            "axisLabel": {"rotate": 30},
+        },
         "yAxis": {"type": "value"},
         "series": [
             {"name": _("Amount"), "type": "bar", "data": [float(r["amount"]) for r in rows]},

@@ -15,6 +15,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 
+from salesops.core import formatting
 from salesops.core.calendar import WorkCalendar
 from salesops.core.models import User
 from salesops.core.roles import Role
@@ -178,12 +179,12 @@ def compliance_for_user(
         if group_by == "rule":
             label = row["rule__name_zh"] if zh and row["rule__name_zh"] else row["rule__name_en"]
         elif group_by == "month":
-            label = f"{row['month']:%Y-%m}"
+            label = formatting.month(row["month"])
         else:
             label = row[label_fields[0]] or row[label_fields[1]] or "—"
         result.append(
             ComplianceRow(
-                key=label if group_by == "month" else row[key],
+                key=f"{row['month']:%Y-%m}" if group_by == "month" else row[key],
                 label=label,
                 met=row["met"],
                 met_late=row["met_late"],
@@ -193,7 +194,7 @@ def compliance_for_user(
             )
         )
     if group_by == "month":
-        return sorted(result, key=lambda r: r.label)
+        return sorted(result, key=lambda r: r.key)
     return sorted(result, key=lambda r: (r.on_time_rate if r.on_time_rate is not None else 101, r.label))
 
 

@@ -422,7 +422,7 @@ def plan_detail(request, pk):
         )
     month_table = table(
         [_("Month"), _("Target")],
-        [[f"{row.month:%Y-%m}", cell(row.amount, unit=MONEY)] for row in company],
+        [[formatting.month(row.month), cell(row.amount, unit=MONEY)] for row in company],
         title=_("Months"),
         testid="plan-months",
     )
@@ -463,7 +463,7 @@ def plan_detail(request, pk):
                 table(
                     [_("Name"), _("Level"), _("Target")],
                     tree_rows,
-                    title=_("Split of %(month)s") % {"month": f"{chosen:%Y-%m}" if chosen else ""},
+                    title=_("Split of %(month)s") % {"month": formatting.month(chosen) if chosen else ""},
                     testid="plan-tree",
                 ),
             ],
@@ -566,7 +566,7 @@ def commission_home(request):
                 [
                     [
                         cell(r.number, link=reverse("targets-commission-run", args=[r.pk])),
-                        f"{r.month:%Y-%m}",
+                        formatting.month(r.month),
                         r.get_status_display(),
                         cell(r.total, unit=MONEY),
                     ]
@@ -582,7 +582,7 @@ def commission_home(request):
             [_("Month"), _("Sales rep"), _("Achievement"), _("Earned"), _("Clawed back"), _("Commission"), _("Status")],
             [
                 [
-                    f"{s.run.month:%Y-%m}",
+                    formatting.month(s.run.month),
                     cell(s.rep.display_name, link=reverse("targets-statement", args=[s.pk])),
                     cell(s.achievement, unit="percent"),
                     cell(s.earned, unit=MONEY),
@@ -712,7 +712,7 @@ def commission_run_detail(request, pk):
         )
     return page(
         request,
-        _("Commission run %(number)s · %(month)s") % {"number": run.number, "month": f"{run.month:%Y-%m}"},
+        _("Commission run %(number)s · %(month)s") % {"number": run.number, "month": formatting.month(run.month)},
         buttons=buttons,
         cards=[
             {"label": _("Status"), "value": run.get_status_display()},
@@ -780,7 +780,7 @@ def statement_detail(request, pk):
     return page(
         request,
         _("Commission statement · %(rep)s · %(month)s")
-        % {"rep": statement.rep.display_name, "month": f"{statement.run.month:%Y-%m}"},
+        % {"rep": statement.rep.display_name, "month": formatting.month(statement.run.month)},
         buttons=[{"label": _("Export to Excel"), "url": "?export=xlsx", "testid": "statement-export"}],
         cards=[
             {"label": _("Target"), "value": statement.target, "unit": MONEY},
@@ -987,7 +987,7 @@ def profit_plan_list(request):
                 sort="number",
                 link=lambda p: reverse("targets-profit-plan", args=[p.pk]),
             ),
-            Column("month", gettext_lazy("Plan month"), sort="month", value=lambda p: f"{p.month:%Y-%m}"),
+            Column("month", gettext_lazy("Plan month"), sort="month", value=lambda p: formatting.month(p.month)),
             Column("rep__display_name", gettext_lazy("Sales rep")),
             Column("revenue", gettext_lazy("Expected revenue"), sort="revenue", kind="money"),
             Column("profit", gettext_lazy("Expected profit"), sort="profit", kind="money"),
@@ -1083,7 +1083,8 @@ def profit_plan_detail(request, pk):
         )
     return page(
         request,
-        _("Customer profit plan %(number)s · %(month)s") % {"number": plan.number, "month": f"{plan.month:%Y-%m}"},
+        _("Customer profit plan %(number)s · %(month)s")
+        % {"number": plan.number, "month": formatting.month(plan.month)},
         buttons=buttons,
         cards=[
             {"label": _("Sales rep"), "value": plan.rep.display_name},
@@ -1174,7 +1175,7 @@ def review_list(request):
             Column(
                 "number", gettext_lazy("Number"), sort="number", link=lambda r: reverse("targets-review", args=[r.pk])
             ),
-            Column("month", gettext_lazy("Month reviewed"), sort="month", value=lambda r: f"{r.month:%Y-%m}"),
+            Column("month", gettext_lazy("Month reviewed"), sort="month", value=lambda r: formatting.month(r.month)),
             Column("unit__name", pgettext_lazy("org", "Unit")),
             Column("status", gettext_lazy("Status"), sort="status", value=lambda r: r.get_status_display()),
             Column("held_at", gettext_lazy("Held at"), sort="held_at"),
@@ -1314,7 +1315,7 @@ def review_detail(request, pk):
     ]
     return page(
         request,
-        _("Business review %(unit)s · %(month)s") % {"unit": item.unit.name, "month": f"{item.month:%Y-%m}"},
+        _("Business review %(unit)s · %(month)s") % {"unit": item.unit.name, "month": formatting.month(item.month)},
         subtitle=(item.summary or "")
         + (f" · {_('Held at')} {formatting.datetime_(item.held_at, short=True)}" if item.held_at else ""),
         buttons=buttons,
@@ -1465,7 +1466,7 @@ def dashboard(request):
 
     return page(
         request,
-        _("GM dashboard · %(month)s to date") % {"month": f"{today:%Y-%m}"},
+        _("GM dashboard · %(month)s to date") % {"month": formatting.month(today)},
         cards=cards,
         charts=[
             chart(
@@ -1500,7 +1501,7 @@ def dashboard(request):
                 [_("Month"), _("Sales"), _("Target")],
                 [
                     [
-                        f"{p.start:%Y-%m}",
+                        formatting.month(p.start),
                         cell(t.values.get("sales"), unit=MONEY),
                         cell(t.values.get("target"), unit=MONEY),
                     ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from salesops.core import formatting
 from salesops.core.audit import history_for
 from salesops.core.exceptions import ApplicationError
 from salesops.core.listing import Column, Filter, ListPage
@@ -1029,7 +1030,7 @@ def _charts(by_building, ageing, cash) -> dict[str, str]:
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
         "grid": {"left": 50, "right": 10, "top": 40, "bottom": 30, "containLabel": True},
-        "xAxis": {"type": "category", "data": [row["month"].strftime("%Y-%m") for row in cash]},
+        "xAxis": {"type": "category", "data": [formatting.month(row["month"]) for row in cash]},
         "yAxis": {"type": "value"},
         "series": [
             {"name": pgettext("amount", "Due"), "type": "bar", "data": [float(row["due"]) for row in cash]},
