@@ -13,6 +13,7 @@ everyone with `unless=None`.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -130,12 +131,52 @@ def decimal_display(value, places: int) -> str:
     return floatformat(value, f"{places}g")
 
 
+_STORED_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def _json_number(value) -> str | None:
+    """A figure inside a stored JSON payload as people read it, or None when `value` is not
+    one: a number with decimals (a float, a Decimal, or a Decimal stored as text) is grouped
+    and has at most 2 decimals (``58.803103`` → ``58.80``, ``1234.5`` → ``1,234.5``). Whole
+    numbers are left alone: in a payload they are mostly ids, counts and years."""
+    if isinstance(value, int):  # bool too
+        return None
+    if isinstance(value, str) and not _STORED_DECIMAL.fullmatch(value.strip()):
+        return None
+    if not isinstance(value, float | Decimal | str):
+        return None
+    number = formatting._decimal(value)
+    if number is None or number == number.to_integral_value() and not isinstance(value, str):
+        return None
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return formatting.amount(number)
+    return formatting.quantity(number, 2)
+
+
+def json_display(value, *, nested: bool = False) -> str:
+    """A stored JSON payload (a JSON field, a list a service recorded) as text, its figures
+    written by the formatting helper; the structure as stored."""
+    if isinstance(value, dict):
+        text = ", ".join(f"{key}: {json_display(item, nested=True)}" for key, item in value.items())
+        return f"{{{text}}}" if nested else text
+    if isinstance(value, list | tuple):
+        text = ", ".join(json_display(item, nested=True) for item in value)
+        return f"[{text}]" if nested else text
+    if value is None:
+        return EMPTY
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    number = _json_number(value)
+    return number if number is not None else str(value)
+
+
 def display(field, value, objects: dict | None = None) -> str:
     """One stored value as the pages show it."""
     if value is None or value == "":
         return EMPTY
-    if field is None:
-        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if field is None or isinstance(field, models.JSONField):
+        return json_display(value) if isinstance(value, dict | list) else str(value)
     if field.many_to_one:
         key = _reference_id(field, value)
         if key is None:
@@ -154,8 +195,8 @@ def display(field, value, objects: dict | None = None) -> str:
     if isinstance(field, models.DateField):
         day = parse_date(str(value)[:10])
         return formatting.date(day, short=True) if day else str(value)
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
+    if isinstance(value, list | dict):
+        return json_display(value)
     return str(value)
 
 
