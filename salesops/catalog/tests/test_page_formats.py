@@ -8,25 +8,17 @@ import pytest
 from django.urls import reverse
 
 from salesops.catalog import services
+from salesops.core.tests.pages import read_page
 from salesops.inventory.tests.factories import make_product, make_warehouse, receive
 
 pytestmark = pytest.mark.django_db
-
-
-def _get(client, user, url, language):
-    user.language = language
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_product_page_shows_prices_as_money_and_costs_without_artefacts(org, client, language):
     product = make_product("FL-1", list_price=Decimal("1234.50"), cost=Decimal("12.5000"))
     receive(make_warehouse(), product, "1200", cost="12.5")
-    html = _get(client, org["purchasing"], reverse("product-detail", args=[product.pk]), language)
+    html = read_page(client, org["purchasing"], reverse("product-detail", args=[product.pk]), language)
     assert "¥1,234.50" in html  # list price and today's price
     assert "¥12.50" in html  # standard cost, stored with 4 places
     assert "12.500000" not in html and "12.5000<" not in html
@@ -42,7 +34,7 @@ def test_the_price_change_page_shows_the_effective_date_and_prices(org, client, 
         actor=org["purchasing"],
         lines=[(product, Decimal("1234.5"))],
     )
-    html = _get(client, org["purchasing"], reverse("price-change-detail", args=[change.pk]), language)
+    html = read_page(client, org["purchasing"], reverse("price-change-detail", args=[change.pk]), language)
     assert day in html
     assert ">1,000.00<" in html and ">1,234.50<" in html
     assert ">23.4<" in html  # the change in percent, 23.45 kept to one place

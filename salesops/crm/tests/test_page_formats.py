@@ -7,19 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from salesops.core.tests.pages import read_page
 from salesops.crm import services
 from salesops.crm.tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
-
-
-def _get(client, user, url, language):
-    user.language = language
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 @pytest.mark.parametrize(("language", "day"), [("en", "3 Dec 2026"), ("zh-hans", "2026年12月3日")])
@@ -32,7 +24,7 @@ def test_the_opportunity_page_shows_amounts_as_money_and_the_close_date(org, cli
         amount=Decimal("1234.5"),
         expected_close=datetime.date(2026, 12, 3),
     )
-    html = _get(client, rep, reverse("opportunity-detail", args=[opportunity.pk]), language)
+    html = read_page(client, rep, reverse("opportunity-detail", args=[opportunity.pk]), language)
     assert "¥1,234.50" in html
     assert day in html
 
@@ -46,5 +38,5 @@ def test_the_pipeline_and_the_board_show_amounts_with_cents_and_separators(org, 
         amount=Decimal("1234.5"),
         expected_close=datetime.date(2026, 12, 3),
     )
-    assert ">1,234.50<" in _get(client, org["supervisor1"], reverse("pipeline"), "en")
-    assert "¥1,234.50" in _get(client, org["supervisor1"], "/opportunities/", "en")
+    assert ">1,234.50<" in read_page(client, org["supervisor1"], reverse("pipeline"), "en")
+    assert "¥1,234.50" in read_page(client, org["supervisor1"], "/opportunities/", "en")

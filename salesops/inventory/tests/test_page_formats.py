@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from salesops.core.tests.pages import read_page
 from salesops.inventory import documents
 from salesops.inventory import stocktake as stocktakes
 from salesops.inventory.tests.factories import make_product, make_warehouse, receive
@@ -16,15 +17,6 @@ pytestmark = pytest.mark.django_db
 
 # 2026-12-02 17:26 UTC is 01:26 on 3 December in Beijing.
 FROZEN = datetime.datetime(2026, 12, 2, 17, 26, tzinfo=datetime.UTC)
-
-
-def _get(client, user, url, language):
-    user.language = language
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
@@ -38,7 +30,7 @@ def test_the_purchase_order_page_shows_costs_totals_and_quantities_formatted(org
         lines=[(wheat, Decimal("1000"), Decimal("2.8"))],
         actor=org["purchasing"],
     )
-    html = _get(client, org["purchasing"], reverse("purchase-order-detail", args=[order.pk]), language)
+    html = read_page(client, org["purchasing"], reverse("purchase-order-detail", args=[order.pk]), language)
     assert ">2.80<" in html and "2.8000" not in html  # the unit cost, stored to 4 places
     assert ">2,800.00<" in html  # the line amount
     assert 'data-testid="po-total">¥3,052.00<' in html  # 2,800.00 + 9 % VAT
@@ -50,13 +42,13 @@ def test_the_stocktake_page_shows_the_freeze_time_in_the_company_zone(org, clien
     warehouse = make_warehouse()
     receive(warehouse, make_product("FL-1"), "12.5", cost="3")
     stocktake = stocktakes.stocktake_freeze(warehouse=warehouse, actor=org["warehouse"], at=FROZEN)
-    html = _get(client, org["warehouse"], reverse("stocktake-detail", args=[stocktake.pk]), language)
+    html = read_page(client, org["warehouse"], reverse("stocktake-detail", args=[stocktake.pk]), language)
     assert moment in html
-    sheet = _get(client, org["warehouse"], reverse("stocktake-sheet", args=[stocktake.pk]), language)
+    sheet = read_page(client, org["warehouse"], reverse("stocktake-sheet", args=[stocktake.pk]), language)
     assert moment in sheet
 
 
 def test_the_slow_moving_page_shows_the_filtered_value_as_money(org, client):
     receive(make_warehouse(), make_product("FL-1"), "1000", cost="1.2345")
-    html = _get(client, org["warehouse"], reverse("slow-moving"), "en")
+    html = read_page(client, org["warehouse"], reverse("slow-moving"), "en")
     assert "Value of what is filtered: ¥1,234.50" in html
