@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -416,6 +417,41 @@ def _input_from(cycle, customers, counts, minutes, grades) -> RouteInput:
         travel=StraightLineTravel(speed_kmh=float(policy.speed_kmh), road_factor=float(policy.road_factor)),
     )
     return RouteInput(cycle.rep_id, [c.pk for c in customers], [grades[c.pk] for c in customers], problem)
+
+
+@dataclass(frozen=True)
+class CycleDay:
+    """One day of a cycle as planned: its travel and its working time (visits and travel from
+    and back to the rep's home) against the day's limit."""
+
+    day: int
+    km: Decimal
+    travel_minutes: int
+    work_minutes: int
+    limit: int
+    overtime: bool
+
+
+def route_cycle_day_figures(cycle: RouteCycle) -> dict[int, CycleDay]:
+    """Each day's figures, counted as the planner counts them (a day is overtime when its
+    working time is more than the cycle's working minutes per day); empty when the cycle has
+    no stops or an outlet has lost its position."""
+    stops = cycle.stops.all()
+    if not stops.exists() or stops.filter(Q(customer__latitude=None) | Q(customer__longitude=None)).exists():
+        return {}
+    item, days = _cycle_days(cycle)
+    plan = evaluate(item.problem, days)
+    return {
+        day + 1: CycleDay(
+            day=day + 1,
+            km=Decimal(f"{plan.km[day]:.1f}"),
+            travel_minutes=int(round(plan.travel_minutes[day])),
+            work_minutes=int(round(plan.work_minutes[day])),
+            limit=cycle.day_minutes,
+            overtime=day in set(plan.overtime_days(cycle.day_minutes)),
+        )
+        for day in range(len(plan.days))
+    }
 
 
 def _days_of(cycle, stops, customer_ids) -> list[list[int]]:

@@ -182,9 +182,11 @@ def cycle_detail(request, pk: int):
     cycle = _cycle_or_404(request.user, pk)
     stops = list(cycle.stops.select_related("customer").order_by("day", "sequence"))
     days = [{"day": d, "label": f"T{d}", "stops": [s for s in stops if s.day == d]} for d in range(1, cycle.days + 1)]
+    figures = services.route_cycle_day_figures(cycle)
     for entry in days:
         entry["visit_minutes"] = sum(s.visit_minutes for s in entry["stops"])
         entry["colour"] = DAY_COLOURS[(entry["day"] - 1) % len(DAY_COLOURS)]
+        entry["figures"] = figures.get(entry["day"])
     points = [
         {
             "name": f"T{s.day}.{s.sequence} {s.customer.name}",
@@ -214,6 +216,7 @@ def cycle_detail(request, pk: int):
         {
             "cycle": cycle,
             "days": days,
+            "overtime_days": sum(1 for day in figures.values() if day.overtime),
             "map_json": _map_json(points, routes),
             "colours_json": json.dumps(DAY_COLOURS),
             "can_edit": can_edit,
