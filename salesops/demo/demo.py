@@ -80,7 +80,8 @@ def _on_hand(product_ids) -> dict[int, Decimal]:
 
 def _top_up_finished_goods(ctx, warehouse) -> int:
     from salesops.catalog.models import Product
-    from salesops.inventory.services import Reference, StockLine, stock_receive
+    from salesops.inventory.demo import receive_made_and_bought
+    from salesops.inventory.services import StockLine
 
     rng = ctx.rng("supply-cover")
     daily = daily_demand(today=ctx.today)
@@ -96,23 +97,9 @@ def _top_up_finished_goods(ctx, warehouse) -> int:
             (made if product.source == Product.Source.MAKE else bought).append(line)
     evening = _at(ctx.today - datetime.timedelta(days=1), 20)
     keeper = ctx.user("warehouse")
-    if made:
-        stock_receive(
-            warehouse=warehouse,
-            lines=made,
-            reference=Reference("demo_production", None, f"PR-{ctx.today:%Y%m%d}"),
-            actor=keeper,
-            kind="production",
-            at=evening,
-        )
-    if bought:
-        stock_receive(
-            warehouse=warehouse,
-            lines=bought,
-            reference=Reference("demo_purchase", None, f"PO-{ctx.today:%Y%m%d}"),
-            actor=keeper,
-            at=evening,
-        )
+    receive_made_and_bought(
+        warehouse=warehouse, made=made, bought=bought, actor=keeper, at=evening, number=f"{ctx.today:%Y%m%d}"
+    )
     return len(made) + len(bought)
 
 

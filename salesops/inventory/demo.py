@@ -302,7 +302,7 @@ def production_for_sales(ctx, *, warehouse, demand) -> None:
     from collections import defaultdict
 
     from salesops.inventory.models import StockMove
-    from salesops.inventory.services import Reference, StockLine, stock_receive
+    from salesops.inventory.services import StockLine
 
     if not demand:
         return
@@ -337,20 +337,30 @@ def production_for_sales(ctx, *, warehouse, demand) -> None:
             line = StockLine(pid, quantity, product.cost)
             (lines_made if product.source == "make" else lines_bought).append(line)
         at = _at(month - datetime.timedelta(days=1), 20)
-        if lines_made:
-            stock_receive(
-                warehouse=warehouse,
-                lines=lines_made,
-                reference=Reference("demo_production", None, f"PR-{month:%Y%m}"),
-                actor=keeper,
-                kind="production",
-                at=at,
-            )
-        if lines_bought:
-            stock_receive(
-                warehouse=warehouse,
-                lines=lines_bought,
-                reference=Reference("demo_purchase", None, f"PO-{month:%Y%m}"),
-                actor=keeper,
-                at=at,
-            )
+        receive_made_and_bought(
+            warehouse=warehouse, made=lines_made, bought=lines_bought, actor=keeper, at=at, number=f"{month:%Y%m}"
+        )
+
+
+def receive_made_and_bought(*, warehouse, made, bought, actor, at, number: str) -> None:
+    """Book what the demo's factory made (a production receipt PR-<number>) and what it bought
+    (a purchase receipt PO-<number>) into the warehouse at `at`."""
+    from salesops.inventory.services import Reference, stock_receive
+
+    if made:
+        stock_receive(
+            warehouse=warehouse,
+            lines=made,
+            reference=Reference("demo_production", None, f"PR-{number}"),
+            actor=actor,
+            kind="production",
+            at=at,
+        )
+    if bought:
+        stock_receive(
+            warehouse=warehouse,
+            lines=bought,
+            reference=Reference("demo_purchase", None, f"PO-{number}"),
+            actor=actor,
+            at=at,
+        )
