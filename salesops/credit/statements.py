@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from salesops.core import formatting
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent, Company
@@ -147,14 +148,12 @@ def statement_send(*, statement: Statement, actor, to: str = "") -> Statement:
     address = checked_address(to or customer_email(statement.customer))
     STATEMENT_FLOW.check(statement.status, Statement.Status.SENT)
     pdf = statement_pdf(statement)
-    subject = _("Statement of account %(number)s (%(month)s)") % {
-        "number": statement.number,
-        "month": statement.period_start.strftime("%Y-%m"),
-    }
+    month = formatting.month(statement.period_start)
+    subject = _("Statement of account %(number)s (%(month)s)") % {"number": statement.number, "month": month}
     body = _(
         "Dear customer,\n\nplease find attached your statement of account for %(month)s. The closing balance is "
         "%(balance)s. Please confirm it, or tell us of any difference, within 10 days.\n\nThank you."
-    ) % {"month": statement.period_start.strftime("%Y-%m"), "balance": statement.closing_balance}
+    ) % {"month": month, "balance": formatting.money(statement.closing_balance)}
     filename = f"{statement.number}.pdf"
     statement_id, actor_id = statement.pk, getattr(actor, "pk", None)
 

@@ -73,6 +73,7 @@ def test_send_mails_the_pdf_after_commit_and_records_confirmation(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["buyer@example.cn"]
+    assert "(Feb 2025)" in message.subject and "¥900.11" in message.body  # the helper's month and money
     assert message.attachments[0][0] == f"{statement.number}.pdf"
     assert message.attachments[0][1].startswith(b"%PDF")
     with pytest.raises(ValidationFailed):
