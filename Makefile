@@ -47,7 +47,7 @@ test-postgres:
 	else echo "PostgreSQL not reachable at $$url: PostgreSQL run skipped"; fi
 
 test-browser:
-	env -u DATABASE_URL DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -p no:xdist
+	env -u DATABASE_URL DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -n 2 --dist loadfile
 
 messages:
 	$(BIN)/python -m salesops.core.i18n_tools
