@@ -16,3 +16,10 @@ def test_a_money_figure_reads_as_money(language, value, text):
     with translation.override(language):
         html = render_to_string("targets/partials/value.html", {"value": value, "unit": "money"})
     assert html.strip() == text
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_score_reads_as_a_plain_figure(language):
+    with translation.override(language):
+        html = render_to_string("targets/partials/value.html", {"value": Decimal("1093.456"), "unit": "score"})
+    assert html.strip() == "1,093.46"
