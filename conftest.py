@@ -13,7 +13,6 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-
 # Tests whose outcome cannot depend on the database engine: static checks of the catalogues
 # and settings, the language and number-format crawls, and the demo, which `make demo` loads
 # into SQLite. They carry the `engine_independent` marker and `make test-postgres` leaves them
