@@ -29,7 +29,7 @@ check-migrations:
 	env -u DATABASE_URL SALESOPS_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite:
-	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist worksteal -m "not browser and not fuzz"
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -m "not browser and not fuzz"
 
 # Schemathesis over every operation of the OpenAPI schema, as admin and as a rep, on the demo
 # company: fails on any 5xx or answer that breaks its schema. FUZZ_EXAMPLES requests per
@@ -43,7 +43,7 @@ test-fuzz:
 test-postgres:
 	@url="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/salesops}"; \
 	if $(BIN)/python -m salesops.core.dbcheck "$$url"; then \
-		DATABASE_URL="$$url" $(BIN)/pytest -n 2 --dist worksteal -m "not browser and not fuzz and not engine_independent"; \
+		DATABASE_URL="$$url" $(BIN)/pytest -n 2 -m "not browser and not fuzz and not engine_independent"; \
 	else echo "PostgreSQL not reachable at $$url: PostgreSQL run skipped"; fi
 
 test-browser:
