@@ -21,7 +21,6 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_CEILING, Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 
 ORDER = 58
@@ -68,14 +67,9 @@ def daily_demand(*, today: datetime.date, days: int = 90) -> dict[int, Decimal]:
 
 
 def _on_hand(product_ids) -> dict[int, Decimal]:
-    from salesops.inventory.models import StockBalance
+    from salesops.inventory.selectors import on_hand_by_product
 
-    return dict(
-        StockBalance.objects.filter(product_id__in=list(product_ids))
-        .values("product_id")
-        .annotate(t=Sum("on_hand"))
-        .values_list("product_id", "t")
-    )
+    return on_hand_by_product(product_ids)
 
 
 def _top_up_finished_goods(ctx, warehouse) -> int:

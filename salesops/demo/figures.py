@@ -15,8 +15,6 @@ import statistics
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
-
 COVER_WINDOW_DAYS = 90
 
 
@@ -35,17 +33,12 @@ def cover_days(*, today: datetime.date) -> dict[str, float | None]:
     quantity ordered in the last 90 days (`salesops.demo.demo.daily_demand`); None when
     nothing was ordered in the window."""
     from salesops.demo.demo import daily_demand
-    from salesops.inventory.models import StockBalance
+    from salesops.inventory.selectors import on_hand_by_product
 
     products = _finished_products()
     ids = [p.pk for p in products]
     daily = daily_demand(today=today, days=COVER_WINDOW_DAYS)
-    stock = dict(
-        StockBalance.objects.filter(product_id__in=ids)
-        .values("product_id")
-        .annotate(t=Sum("on_hand"))
-        .values_list("product_id", "t")
-    )
+    stock = on_hand_by_product(ids)
     cover = {}
     for product in products:
         rate = daily.get(product.pk)

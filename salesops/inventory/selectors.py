@@ -58,6 +58,17 @@ def balance_list_for_user(*, user) -> QuerySet[StockBalance]:
     return balances.none()
 
 
+def on_hand_by_product(product_ids) -> dict[int, Decimal]:
+    """Stock on hand of each of these products over every warehouse (products without a
+    balance are left out)."""
+    return dict(
+        StockBalance.objects.filter(product_id__in=list(product_ids))
+        .values("product_id")
+        .annotate(total=Sum("on_hand"))
+        .values_list("product_id", "total")
+    )
+
+
 def balance_for(*, product_id: int, warehouse_id: int) -> StockBalance | None:
     """One balance by its unique key: the stock level lookup used by scanners and orders."""
     return StockBalance.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()

@@ -154,7 +154,7 @@ def mps_generate(
     *, actor, first_week: datetime.date | None = None, weeks: int | None = None, product_ids=None
 ) -> MasterSchedule:
     """A new MPS from the consensus forecast, firm orders and stock (see the module docstring)."""
-    from salesops.inventory.models import StockBalance
+    from salesops.inventory.selectors import on_hand_by_product
 
     _require(actor, PLANNER_WRITE)
     policy = PlanningPolicy.current()
@@ -169,12 +169,7 @@ def mps_generate(
     months = sorted({month_start(w + datetime.timedelta(days=k)) for w in week_list for k in range(7)})
     forecast = weekly_forecast(consensus=latest_consensus(product_ids=ids, months=months), weeks=week_list)
     orders = open_orders(product_ids=ids, weeks=week_list)
-    stock = dict(
-        StockBalance.objects.filter(product_id__in=ids)
-        .values("product_id")
-        .annotate(total=Sum("on_hand"))
-        .values_list("product_id", "total")
-    )
+    stock = on_hand_by_product(ids)
     schedule = MasterSchedule(
         number=next_number(prefix="MPS"),
         first_week=first_week,

@@ -16,7 +16,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,8 +60,7 @@ def _f(value) -> float:
 
 def pack_figures(*, month: datetime.date) -> dict:
     """The pack's numbers for `month` (the meeting month; the future starts the month after)."""
-    from salesops.inventory.models import StockBalance
-    from salesops.inventory.selectors import purchase_lines_to_come
+    from salesops.inventory.selectors import on_hand_by_product, purchase_lines_to_come
     from salesops.planning.mps import open_orders
 
     month = month_start(month)
@@ -98,12 +96,7 @@ def pack_figures(*, month: datetime.date) -> dict:
         m = max(month_start(expected), future[0])
         purchases[(family_of[pid], m)] += max(quantity - received, Decimal("0"))
     stock = defaultdict(Decimal)
-    for pid, total in (
-        StockBalance.objects.filter(product_id__in=list(family_of))
-        .values("product_id")
-        .annotate(t=Sum("on_hand"))
-        .values_list("product_id", "t")
-    ):
+    for pid, total in on_hand_by_product(family_of).items():
         stock[family_of[pid]] += total
     targets = dict(FamilyTarget.objects.values_list("family_id", "target_days_of_cover"))
     families = []
