@@ -23,8 +23,8 @@ def _open_from_inbox(page, title_part):
     page.goto("/approvals/")
     row = page.locator("table tbody tr", has_text=title_part)
     assert row.count() == 1
-    row.locator("a").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        row.locator("a").first.click()
     assert title_part in page.locator("[data-testid=approval-title]").inner_text()
 
 
@@ -50,8 +50,8 @@ def test_rep_submits_supervisor_returns_rep_resubmits_supervisor_approves(org, p
     with rep.expect_navigation():
         rep.click("main button[type=submit]")
     number = rep.locator("[data-testid=visit-number]").inner_text().split(" ")[0]
-    rep.click("[data-testid=submit-visit]")
-    rep.wait_for_load_state()
+    with rep.expect_navigation():
+        rep.click("[data-testid=submit-visit]")
     assert rep.locator("[data-testid=visit-status]").inner_text() == "Waiting for approval"
     _no_horizontal_scroll(rep, PHONE)
     screenshot(rep, "approvals-visit-submitted-phone")
@@ -65,7 +65,8 @@ def test_rep_submits_supervisor_returns_rep_resubmits_supervisor_approves(org, p
     screenshot(supervisor, "approvals-task-desktop")
     # a return without a comment is refused next to the field, and what was chosen is kept
     supervisor.get_by_label("Return for changes", exact=True).check()
-    supervisor.click("[data-testid=decide]")
+    with supervisor.expect_navigation():
+        supervisor.click("[data-testid=decide]")
     assert supervisor.locator("[data-field=comment]").is_visible()
     assert supervisor.get_by_label("Return for changes", exact=True).is_checked()
     _decide(supervisor, "Return for changes", "Please add the promotion you want to discuss.")
@@ -79,8 +80,8 @@ def test_rep_submits_supervisor_returns_rep_resubmits_supervisor_approves(org, p
     rep.fill("#id_purpose", "Shelf review and the May promotion")
     with rep.expect_navigation():
         rep.click("main button[type=submit]")
-    rep.click("[data-testid=submit-visit]")
-    rep.wait_for_load_state()
+    with rep.expect_navigation():
+        rep.click("[data-testid=submit-visit]")
     assert rep.locator("[data-testid=visit-status]").inner_text() == "Waiting for approval"
 
     # the supervisor sees the new version and approves it
@@ -91,8 +92,8 @@ def test_rep_submits_supervisor_returns_rep_resubmits_supervisor_approves(org, p
 
     rep.reload()
     assert rep.locator("[data-testid=visit-status]").inner_text() == "Approved"
-    rep.click("[data-testid=approval-link]")
-    rep.wait_for_load_state()
+    with rep.expect_navigation():
+        rep.click("[data-testid=approval-link]")
     assert rep.locator("[data-testid=approval-status]").inner_text() == "Approved"
     assert "Supervisor1" in rep.locator("[data-testid=steps]").inner_text()
     _no_horizontal_scroll(rep, PHONE)

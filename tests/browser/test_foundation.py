@@ -12,8 +12,8 @@ def test_rep_logs_in_sees_home_in_chinese_and_english_and_logs_out(org, page_for
     assert page.locator("[data-testid=home-title]").inner_text().startswith("Hello")
     screenshot(page, "home-rep-phone-en")
 
-    page.click("[data-testid=lang-zh-hans]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-testid=lang-zh-hans]")
     assert "您好" in page.locator("[data-testid=home-title]").inner_text()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     screenshot(page, "home-rep-phone-zh")
@@ -21,8 +21,8 @@ def test_rep_logs_in_sees_home_in_chinese_and_english_and_logs_out(org, page_for
     page.reload()  # the choice is remembered
     assert "您好" in page.locator("[data-testid=home-title]").inner_text()
 
-    page.click("[data-testid=lang-en]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-testid=lang-en]")
     assert page.locator("[data-testid=home-title]").inner_text().startswith("Hello")
 
     page.click("[data-testid=logout]")

@@ -38,8 +38,8 @@ def test_transfer_sent_on_desktop_received_on_a_phone_shows_in_stock(org, stock,
     page.click("main form button[type=submit]")
     page.wait_for_url("**/stock/transfers/*/")
     assert page.locator("[data-testid=transfer-status]").inner_text() == "Draft"
-    page.click("[data-testid=send]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-testid=send]")
     assert page.locator("[data-testid=transfer-status]").inner_text() == "In transit"
     screenshot(page, "inventory-transfer-in-transit-desktop")
     transfer = Transfer.objects.get()
@@ -52,8 +52,8 @@ def test_transfer_sent_on_desktop_received_on_a_phone_shows_in_stock(org, stock,
     phone.click(f"text={transfer.number}")
     phone.wait_for_url(f"**/stock/transfers/{transfer.pk}/")
     phone.fill(f"input[name=r_{stock['flour'].pk}]", "9")
-    phone.click("[data-testid=receive]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("[data-testid=receive]")
     assert phone.locator("[data-testid=transfer-status]").inner_text() == "Received"
     differences = phone.locator("[data-testid=differences]").inner_text()
     assert "FLOUR" in differences and "-1" in differences

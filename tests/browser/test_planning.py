@@ -76,8 +76,8 @@ def test_planner_runs_mrp_from_the_page_sees_progress_then_the_planned_orders(or
     run = mrp_run_execute(run=run)
     assert run.status == "done", run.message
     expect(page.locator("[data-testid=job-progress]")).to_contain_text("100%", timeout=10_000)
-    page.get_by_role("link", name="Show the results").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Show the results").click()
     text = page.content()
     assert "Planned orders (2)" in text  # 10 A in week 3; 20 C in week 2 less the 5 on hand
     assert "BRW-A" in text and "BRW-C" in text
@@ -114,11 +114,11 @@ def test_planner_runs_a_forecast_on_a_phone_and_sees_the_baseline(org, page_for)
     page.wait_for_url("**/planning/forecasts/*/")
     progress = page.locator("[data-testid=job-progress]")
     assert "100%" in progress.inner_text()  # tasks run in-process in the test settings
-    page.get_by_role("link", name="Show the results").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Show the results").click()
     assert "Flour" in page.locator("[data-testid=family-grid]").inner_text()
-    page.locator(".chips a.chip", has_text="Flour").click()  # the family's products
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(".chips a.chip", has_text="Flour").click()  # the family's products
     products = page.locator("[data-testid=product-grid]").inner_text()
     assert "BRW-F" in products and "10" in products  # ten a month for a year: ten a month ahead
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
