@@ -139,6 +139,7 @@ def sop_pack(*, today: datetime.date) -> list[dict]:
             "family": family["code"],
             "on_hand": family["on_hand"],
             "demand": [row["demand"] for row in family["future"]],
+            "inventory": [row["inventory"] for row in family["future"]],
             "cover": [row["days_of_cover"] for row in family["future"]],
             "gaps": family["gaps"],
             "actuals": [row["quantity"] for row in family["actuals"]],

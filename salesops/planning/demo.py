@@ -5,14 +5,15 @@ month's baseline with reps' inputs and overrides (left open for the sales admin 
 family targets, work centres and routings, S&OP packs (last month closed, this month open),
 an aggregate plan scenario, last month's and this month's MPS and production plans (issued,
 acknowledged, daily production, weekly fulfilment with reasons for misses), next month's
-plan in draft (due by the 29th), and an MRP run with planned orders, two of them converted.
+plan in draft (due by the 29th), purchase orders of the bought finished goods for the pack's
+months, and an MRP run with planned orders, two of them converted.
 The statistical forecasts cover the finished goods only, to keep loading quick.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.utils import timezone
 
@@ -70,6 +71,7 @@ def build(ctx):
     current = services.forecast_run_execute(run=current, n_jobs=1)
     _inputs_and_overrides(run=current, reps=reps, salesadmin=salesadmin, rng=rng, product_ids=product_ids)
     _launch_volumes(run=current, launch=launch, salesadmin=salesadmin)
+    _bought_goods_on_order(ctx, product_ids=product_ids, first_month=add_months(this_month, 1))
 
     # capacity: two work centres, a routing step per made product
     mill = WorkCentre.objects.get_or_create(code="MILL", defaults={"name": "磨粉车间", "hours_per_week": 120})[0]
@@ -104,6 +106,14 @@ def build(ctx):
         owner=planner,
         actor=director,
         family=ProductFamily.objects.filter(code="NOODLE").first(),
+    )
+    services.sop_decision_add(
+        pack=pack_now,
+        text="新品无安全库存：下月前备足25天的量 Launches have no stock cover: build 25 days before next month",
+        owner=planner,
+        actor=director,
+        due_date=add_months(this_month, 1) - datetime.timedelta(days=7),
+        family=ProductFamily.objects.filter(code="NEW").first(),
     )
     services.aggregate_scenario_create(
         name="成品 未来半年",
@@ -267,6 +277,47 @@ def _launch_products(ctx, planner):
     return made
 
 
+def _bought_goods_on_order(ctx, *, product_ids, first_month) -> None:
+    """Purchasing orders the finished goods the company buys (the seasonings) for each month of
+    the S&OP horizon: the month's consensus forecast in the supplier's minimums and multiples,
+    expected on the month's first day. Next month's order is sent; the later ones are drafts."""
+    from salesops.catalog.models import Product
+    from salesops.inventory import documents
+    from salesops.inventory.models import SupplierItem
+    from salesops.planning.forecasting import latest_consensus
+    from salesops.planning.periods import add_months
+    from salesops.planning.review import FUTURE_MONTHS
+
+    purchasing = ctx.user("purchasing")
+    bought = list(Product.objects.filter(pk__in=product_ids, source=Product.Source.BUY).values_list("pk", flat=True))
+    months = [add_months(first_month, k) for k in range(FUTURE_MONTHS)]
+    consensus = latest_consensus(product_ids=bought, months=months)
+    terms = {}
+    for item in SupplierItem.objects.filter(product_id__in=bought).select_related("supplier").order_by("pk"):
+        terms.setdefault(item.product_id, item)
+    for position, month in enumerate(months):
+        per_supplier = {}
+        for pid, item in terms.items():
+            forecast = consensus.get((pid, month), Decimal("0"))
+            if forecast <= 0:
+                continue
+            quantity = max(forecast, item.min_order_qty)
+            multiple = item.order_multiple or Decimal("1")
+            quantity = (quantity / multiple).to_integral_value(rounding=ROUND_CEILING) * multiple
+            per_supplier.setdefault(item.supplier, []).append((pid, quantity, None))
+        expected = max(month, ctx.today)  # the pack counts a purchase in the month it is expected
+        for supplier, lines in per_supplier.items():
+            order = documents.purchase_order_create(
+                supplier=supplier,
+                lines=lines,
+                expected_date=expected,
+                actor=purchasing,
+                note="按预测采购 To the forecast",
+            )
+            if position == 0:
+                documents.purchase_order_submit(order=order, actor=purchasing)
+
+
 def _launch_volumes(*, run, launch, salesadmin) -> None:
     from salesops.planning import services
     from salesops.planning.models import ForecastLine
@@ -327,9 +378,13 @@ def _month_of_production(ctx, rng, *, month, planner, close_all: bool):
     from salesops.planning import services
     from salesops.planning.models import PlanAcknowledgement
     from salesops.planning.mps import bucket_fulfilment
-    from salesops.planning.periods import week_start
+    from salesops.planning.periods import add_months, week_start
+    from salesops.planning.review import FUTURE_MONTHS
 
-    schedule = services.mps_generate(actor=planner, first_week=week_start(month), weeks=13)
+    # the schedule reaches to the end of the S&OP pack's horizon, so every month of the pack has its production
+    first_week = week_start(month)
+    weeks = ((add_months(month, FUTURE_MONTHS + 1) - first_week).days + 6) // 7
+    schedule = services.mps_generate(actor=planner, first_week=first_week, weeks=weeks)
     plan = services.production_plan_create(month=month, actor=planner, schedule=schedule)
     issued = _at(month - datetime.timedelta(days=3), 10)
     plan = services.production_plan_issue(plan=plan, actor=planner, at=issued)

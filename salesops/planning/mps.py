@@ -342,6 +342,17 @@ def bucket_bounds(month: datetime.date, count: int) -> list[tuple[datetime.date,
     return bounds
 
 
+def scheduled_per_day(schedule: MasterSchedule) -> dict[int, dict[datetime.date, Decimal]]:
+    """{product id: {day: quantity}}: each week of the MPS spread evenly over its seven days.
+    The monthly plan and the S&OP pack both split a week across two months this way, so they
+    give a month the same production."""
+    daily: dict[int, dict[datetime.date, Decimal]] = defaultdict(dict)
+    for product_id, week, quantity in schedule.lines.values_list("product_id", "week", "quantity"):
+        for k in range(7):
+            daily[product_id][week + datetime.timedelta(days=k)] = quantity / 7
+    return daily
+
+
 @transaction.atomic
 def production_plan_create(*, month: datetime.date, actor, schedule: MasterSchedule | None = None) -> ProductionPlan:
     """The month's plan from the MPS: each product's quantity of the weeks (by days in the month),
@@ -355,10 +366,7 @@ def production_plan_create(*, month: datetime.date, actor, schedule: MasterSched
         raise ValidationFailed(fields={"month": [_("Generate the master production schedule first.")]})
     plan = ProductionPlan(number=next_number(prefix="PP"), month=month, schedule=schedule, created_by=actor)
     model_create(instance=plan, actor=actor)
-    daily: dict[int, dict[datetime.date, Decimal]] = defaultdict(dict)
-    for product_id, week, quantity in schedule.lines.values_list("product_id", "week", "quantity"):
-        for k in range(7):
-            daily[product_id][week + datetime.timedelta(days=k)] = quantity / 7
+    daily = scheduled_per_day(schedule)
     policy = PlanningPolicy.current()
     buckets = []
     for position, (start, end) in enumerate(bucket_bounds(month, policy.plan_buckets), start=1):

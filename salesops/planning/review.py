@@ -1,12 +1,13 @@
 """The S&OP review pack and aggregate plan scenarios.
 
 Pack, per product family: the last 12 months' actuals; the next 3 months' demand (consensus
-forecast, firm orders, demand = the larger); supply (production plan / MPS of made products
-and open purchase orders by expected month); projected inventory from today's stock; days of
-cover (projected inventory / average daily demand of the month) against the family's target
-(FamilyTarget, data). A gap is a month whose inventory is negative or whose cover is below
-target. The figures are recomputed while the pack is open and frozen with it when the meeting
-closes; decisions and owners are recorded on the pack.
+forecast, firm orders, demand = the larger); supply (the MPS of made products, each week split
+over its days as the monthly plan splits it, and open purchase orders by expected month);
+projected inventory from today's stock; days of cover (projected inventory / average daily
+demand of the month) against the family's target (FamilyTarget, data). A gap is a month whose
+inventory is negative or whose cover is below target. The figures are recomputed while the
+pack is open and frozen with it when the meeting closes; decisions and owners are recorded on
+the pack.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _f(value) -> float:
 def pack_figures(*, month: datetime.date) -> dict:
     """The pack's numbers for `month` (the meeting month; the future starts the month after)."""
     from salesops.inventory.selectors import on_hand_by_product, purchase_lines_to_come
-    from salesops.planning.mps import open_orders
+    from salesops.planning.mps import open_orders, scheduled_per_day
 
     month = month_start(month)
     past = [add_months(month, k) for k in range(-11, 1)]
@@ -84,9 +85,10 @@ def pack_figures(*, month: datetime.date) -> dict:
     supply_plan = defaultdict(Decimal)
     schedule = MasterSchedule.objects.order_by("-created_at", "-pk").first()
     if schedule is not None:
-        for pid, week, quantity in schedule.lines.values_list("product_id", "week", "quantity"):
+        for pid, days in scheduled_per_day(schedule).items():
             if pid in family_of:
-                supply_plan[(family_of[pid], month_start(week))] += quantity
+                for day, quantity in days.items():
+                    supply_plan[(family_of[pid], month_start(day))] += quantity
     purchases = defaultdict(Decimal)
     for pid, expected, quantity, received in (
         purchase_lines_to_come()

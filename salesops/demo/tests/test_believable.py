@@ -15,6 +15,9 @@ Bounds, and why:
   smallest, and the Spring Festival months (Dec-Feb) half as big again as the summer (Jun-Aug).
 - the aggregate plan is solved, produces every month and keeps a crew every month.
 - every family's forecast (and the total) is the sum of its products'.
+- the S&OP pack of this month: supply (the MPS, the purchase orders of bought goods) keeps every
+  family's projected stock at or above zero and its cover at target; only the launches, with
+  no stock yet, show gaps, and the pack holds the decision about them.
 
 Loading the whole demo takes about two minutes: one test does it once and checks everything.
 """
@@ -26,6 +29,8 @@ from django.test.utils import override_settings
 
 from salesops.demo.figures import demo_figures
 from salesops.demo.loader import DemoContext, load_demo
+from salesops.planning.models import SopDecision
+from salesops.planning.periods import month_start
 
 COVER_DAYS = (14, 91)
 RAW_COVER_WEEKS = (1, 8)
@@ -68,3 +73,8 @@ def test_demo_believable():
     for code in ("FLOUR", "NOODLE", "OIL"):
         assert 0 < pack[code]["on_hand"] < 10 * max(pack[code]["demand"]), pack[code]
         assert any(quantity > 0 for quantity in pack[code]["actuals"]), pack[code]
+    # supply covers every family's months, bought seasonings too; only the launches, which have
+    # no stock yet, show gaps, and the open pack records the decision about them
+    assert {code for code, family in pack.items() if family["gaps"]} == {"NEW"}, pack
+    assert all(quantity >= 0 for code, family in pack.items() if code != "NEW" for quantity in family["inventory"])
+    assert SopDecision.objects.filter(pack__month=month_start(ctx.today), family__code="NEW").exists()

@@ -26,6 +26,7 @@ from salesops.planning.models import (
     SopPack,
 )
 from salesops.planning.periods import add_months, month_start, week_start
+from salesops.planning.review import pack_figures
 from salesops.planning.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -412,6 +413,24 @@ def test_sop_pack_freezes_when_the_meeting_closes(world):
     with pytest.raises(PackClosed):
         services.sop_pack_prepare(month=pack.month, actor=director)
     assert SopPack.objects.get(pk=pack.pk).data == frozen and pack.decisions.count() == 1
+
+
+def test_the_pack_and_the_monthly_plan_give_a_month_the_same_production(world):
+    """A week of the MPS that spans two months is split by its days, in the pack as in the plan."""
+    planner = world["org"]["planner"]
+    today = timezone.localdate()
+    first = add_months(month_start(today), 1)
+    second = add_months(first, 1)
+    straddling = week_start(second - datetime.timedelta(days=1))  # holds the first month's last day
+    schedule = services.mps_generate(actor=planner, first_week=week_start(first), weeks=10)
+    schedule.lines.update(quantity=0)
+    schedule.lines.filter(product=world["steady"], week=straddling).update(quantity=Decimal("70"))
+    in_first = (second - straddling).days * 10
+    production = {row["month"]: row["production"] for row in pack_figures(month=today)["families"][0]["future"]}
+    assert (production[f"{first:%Y-%m}"], production[f"{second:%Y-%m}"]) == (in_first, 70 - in_first)
+    for month, expected in ((first, in_first), (second, 70 - in_first)):
+        plan = services.production_plan_create(month=month, actor=planner, schedule=schedule)
+        assert sum(PlanBucketLine.objects.filter(bucket__plan=plan).values_list("planned", flat=True)) == expected
 
 
 def test_aggregate_scenario_solved_and_infeasible_with_the_engines_message(world):
