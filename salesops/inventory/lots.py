@@ -14,6 +14,11 @@ each lot balance equals the sum of its moves (a property-based test walks random
 - Corrections (adjustments, stocktake variances) that take stock out take it from the lots in
   the same order, expired lots first in line, since those are the goods that go missing or
   are thrown away.
+- An order line sold from a lot promises that lot's goods (`LotReservation`, beside the
+  product's reservation): other documents' first-expiry-first-out issues leave promised goods
+  in the lot, and a lot promises no more than it holds. A document that names the lot itself
+  (a write-off, a return to the supplier) takes what is there: the goods are gone either way,
+  and the order's delivery then says the lot is short.
 
 Lot balances are locked in primary-key order like the product balances, after them.
 """
@@ -31,7 +36,8 @@ from django.utils.translation import gettext as _
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.selectors import company_date
 from salesops.inventory.bulk import insert_many, update_many
-from salesops.inventory.models import Lot, LotBalance
+from salesops.inventory.exceptions import InsufficientStock
+from salesops.inventory.models import Lot, LotBalance, LotReservation
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,131 @@ def receive_lots(*, warehouse_id: int, lines, tracked: dict[int, int | None], re
     return [Allocation(pid, lot, quantity) for (pid, lot), quantity in quantities.items()]
 
 
+def _is_reference(reference) -> bool:
+    return reference is not None and reference.id is not None
+
+
+def promised(*, warehouse_ids, lot_ids) -> dict[tuple[int, int], dict[tuple[str, int], Decimal]]:
+    """{(warehouse id, lot id): {(reference type, reference id): quantity}}: what each lot has
+    promised, and to which documents."""
+    claims: dict[tuple[int, int], dict[tuple[str, int], Decimal]] = defaultdict(dict)
+    for warehouse_id, lot_id, kind, ref, quantity in LotReservation.objects.filter(
+        warehouse_id__in=list(warehouse_ids), lot_id__in=list(lot_ids)
+    ).values_list("warehouse_id", "lot_id", "reference_type", "reference_id", "quantity"):
+        claims[(warehouse_id, lot_id)][(kind, ref)] = quantity
+    return claims
+
+
+def promised_to_others(claims: dict[tuple[str, int], Decimal], reference=None) -> Decimal:
+    """Of one lot's `promised` claims, what belongs to documents other than `reference`."""
+    own = (reference.type, reference.id) if _is_reference(reference) else None
+    return sum((quantity for key, quantity in claims.items() if key != own), Decimal("0"))
+
+
+def reserve_lots(*, warehouse, lines, reference) -> None:
+    """Promise the lines that name a lot (its id) from that lot, beside the product's
+    reservation. Refused when the lot's goods in the warehouse, less what it has promised
+    already (to any document), are short."""
+    from salesops.core import formatting
+
+    wanted: dict[int, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if isinstance(line.lot, int):
+            wanted[line.lot] += Decimal(line.quantity)
+    if not wanted:
+        return
+    balances = lock_lot_balances(warehouse_id=warehouse.pk, lot_ids=wanted)
+    claims = promised(warehouse_ids=[warehouse.pk], lot_ids=wanted)
+    short = []
+    lots = Lot.objects.select_related("product").in_bulk(list(wanted))
+    for lot_id, quantity in wanted.items():
+        held = balances[lot_id].on_hand if lot_id in balances else Decimal("0")
+        free = held - promised_to_others(claims[(warehouse.pk, lot_id)])
+        if quantity > free:
+            short.append((lots[lot_id], quantity, max(free, Decimal("0"))))
+    if short:
+        raise InsufficientStock(
+            "; ".join(
+                _(
+                    "Lot %(lot)s in %(warehouse)s: requested %(requested)s, free %(available)s "
+                    "(what it holds less what it has reserved for other orders)"
+                )
+                % {
+                    "lot": lot.code,
+                    "warehouse": warehouse.name,
+                    "requested": formatting.quantity(quantity, lot.product),
+                    "available": formatting.quantity(free, lot.product),
+                }
+                for lot, quantity, free in short
+            ),
+            items=[
+                {
+                    "product": lot.product_id,
+                    "sku": lot.product.sku,
+                    "lot": lot.code,
+                    "requested": f"{quantity.normalize():f}",
+                    "available": f"{free.normalize():f}",
+                }
+                for lot, quantity, free in short
+            ],
+        )
+    existing = {
+        r.lot_id: r
+        for r in LotReservation.objects.select_for_update().filter(
+            warehouse=warehouse, reference_type=reference.type, reference_id=reference.id, lot_id__in=list(wanted)
+        )
+    }
+    new, changed = [], []
+    for lot_id, quantity in wanted.items():
+        if lot_id in existing:
+            existing[lot_id].quantity += quantity
+            changed.append(existing[lot_id])
+        else:
+            new.append(
+                LotReservation(
+                    lot_id=lot_id,
+                    warehouse=warehouse,
+                    quantity=quantity,
+                    reference_type=reference.type,
+                    reference_id=reference.id,
+                )
+            )
+    LotReservation.objects.bulk_create(new)
+    if changed:
+        update_many(LotReservation, changed, ["quantity"])
+
+
+def release_lots(*, reference, warehouse=None) -> None:
+    """Give back what the lots promised to a document."""
+    rows = LotReservation.objects.filter(reference_type=reference.type, reference_id=reference.id)
+    if warehouse is not None:
+        rows = rows.filter(warehouse=warehouse)
+    rows.delete()
+
+
+def _use_own_promises(*, warehouse_id: int, reference, taken: dict[tuple[int, int], Decimal]) -> None:
+    """An issue of `reference` uses up what its lots promised it, as far as it took from them."""
+    rows = list(
+        LotReservation.objects.select_for_update().filter(
+            warehouse_id=warehouse_id,
+            reference_type=reference.type,
+            reference_id=reference.id,
+            lot_id__in={lot for _pid, lot in taken},
+        )
+    )
+    by_lot: dict[int, Decimal] = defaultdict(Decimal)
+    for (_pid, lot), quantity in taken.items():
+        by_lot[lot] += quantity
+    emptied, changed = [], []
+    for row in rows:
+        row.quantity -= min(row.quantity, by_lot[row.lot_id])
+        (emptied if row.quantity == 0 else changed).append(row)
+    if emptied:
+        LotReservation.objects.filter(pk__in=[row.pk for row in emptied]).delete()
+    if changed:
+        update_many(LotReservation, changed, ["quantity"])
+
+
 def fefo_key(balance: LotBalance):
     """The order first-expiry-first-out picking takes lots in (the ship list reads the same)."""
     lot = balance.lot
@@ -153,15 +284,18 @@ def pickable(balances, *, lot_id=None, today: datetime.date, skip_expired: bool 
     return [b for b in balances if b.lot.expiry_date is None or b.lot.expiry_date >= today]
 
 
-def share_out(candidates, need: Decimal, left: dict[int, Decimal]) -> tuple[list[tuple[LotBalance, Decimal]], Decimal]:
+def share_out(
+    candidates, need: Decimal, left: dict[int, Decimal], kept: dict[int, Decimal] | None = None
+) -> tuple[list[tuple[LotBalance, Decimal]], Decimal]:
     """Take `need` from the candidates in their order, each as far as what is `left` of it
-    (by balance id, reduced as it is taken). Gives the (balance, quantity) taken and what is
+    (by balance id, reduced as it is taken) less what it must keep (`kept`, by balance id:
+    what it promised to other documents). Gives the (balance, quantity) taken and what is
     still missing."""
     shares = []
     for balance in candidates:
         if need <= 0:
             break
-        use = min(left[balance.pk], need)
+        use = min(left[balance.pk] - (kept or {}).get(balance.pk, Decimal("0")), need)
         if use <= 0:
             continue
         left[balance.pk] -= use
@@ -171,11 +305,13 @@ def share_out(candidates, need: Decimal, left: dict[int, Decimal]) -> tuple[list
 
 
 def take_lots(
-    *, warehouse_id: int, lines, tracked, moment, skip_expired: bool = True, reason: str = ""
+    *, warehouse_id: int, lines, tracked, moment, skip_expired: bool = True, reason: str = "", reference=None
 ) -> list[Allocation]:
     """Take the tracked lines out of their lots: the named lot (an override, which needs a
-    reason unless the document is itself about that lot), else FEFO. Refuses when the lots
-    that may be picked do not hold enough."""
+    reason unless the document is itself about that lot), else FEFO. An issue for a document
+    (`reference`) leaves in each lot what it promised to other documents when it picks by
+    FEFO, and uses up its own promises; corrections (no reference) take what is there.
+    Refuses when the lots that may be picked do not hold enough."""
     wanted = [line for line in lines if line.product_id in tracked]
     if not wanted:
         return []
@@ -191,11 +327,15 @@ def take_lots(
     for balance in sorted(balances.values(), key=fefo_key):
         by_product[balance.product_id].append(balance)
     left = {balance.pk: balance.on_hand for balance in balances.values()}
+    kept: dict[int, Decimal] = {}  # per balance: what it promised to other documents
+    if reference is not None:
+        claims = promised(warehouse_ids=[warehouse_id], lot_ids=balances)
+        kept = {b.pk: promised_to_others(claims[(warehouse_id, b.lot_id)], reference) for b in balances.values()}
     taken: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     short = []
     for line in wanted:
         candidates = pickable(by_product[line.product_id], lot_id=line.lot, today=today, skip_expired=skip_expired)
-        shares, need = share_out(candidates, Decimal(line.quantity), left)
+        shares, need = share_out(candidates, Decimal(line.quantity), left, kept if line.lot is None else None)
         for balance, use in shares:
             taken[(line.product_id, balance.lot_id)] += use
         if need > 0:
@@ -215,4 +355,6 @@ def take_lots(
     for balance in touched:
         balance.on_hand = left[balance.pk]
     update_many(LotBalance, touched, ["on_hand"])
+    if _is_reference(reference) and taken:
+        _use_own_promises(warehouse_id=warehouse_id, reference=reference, taken=taken)
     return [Allocation(pid, lot, quantity) for (pid, lot), quantity in taken.items()]

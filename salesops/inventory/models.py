@@ -190,6 +190,32 @@ class StockReservation(models.Model):
         return f"{self.reference_type}#{self.reference_id}: {self.quantity}"
 
 
+class LotReservation(models.Model):
+    """Part of a document's reservation promised from one lot (an order line sold from a
+    clearance lot): first-expiry-first-out issues of other documents leave it alone, and
+    other orders cannot be sold what the lot has promised. Its product's StockReservation
+    counts the same quantity."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("lot"))
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    reference_type = models.CharField(max_length=40)
+    reference_id = models.PositiveBigIntegerField()
+    created_at = bounded.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_type", "reference_id", "lot", "warehouse"], name="inventory_lot_reservation_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="inventory_lot_reservation_positive"),
+        ]
+        indexes = [models.Index(fields=["lot", "warehouse"], name="inventory_lot_reservation_lot")]
+
+    def __str__(self) -> str:
+        return f"{self.reference_type}#{self.reference_id} lot {self.lot_id}: {self.quantity}"
+
+
 class Supplier(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -20,6 +20,7 @@ from salesops.catalog.permissions import STOCK_ROLES, reads_products, sees_stock
 from salesops.inventory.models import (
     LotBalance,
     LotDisposal,
+    LotReservation,
     PurchaseOrder,
     ReorderLevel,
     ReplenishmentOrder,
@@ -107,7 +108,17 @@ def supplier_item_list_for_user(*, user) -> QuerySet[SupplierItem]:
 
 
 def lot_balance_list_for_user(*, user) -> QuerySet[LotBalance]:
-    return _stock_or_none(user, LotBalance.objects.select_related("lot", "product", "warehouse"))
+    """Lot balances, each with `promised` (what the lot promised to orders in that warehouse)."""
+    promised = (
+        LotReservation.objects.filter(lot=OuterRef("lot"), warehouse=OuterRef("warehouse"))
+        .values("lot")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    balances = LotBalance.objects.select_related("lot", "product", "warehouse").annotate(
+        promised=Coalesce(Subquery(promised, output_field=DecimalField(max_digits=16, decimal_places=3)), Decimal("0"))
+    )
+    return _stock_or_none(user, balances)
 
 
 def lot_disposal_list_for_user(*, user) -> QuerySet[LotDisposal]:

@@ -252,6 +252,9 @@ class LotBalanceSerializer(ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
     discount_pct = serializers.DecimalField(source="lot.discount_pct", max_digits=5, decimal_places=2, read_only=True)
     discount_reason = serializers.CharField(source="lot.discount_reason", read_only=True)
+    promised = serializers.DecimalField(
+        max_digits=16, decimal_places=3, read_only=True, help_text="Promised from the lot to orders."
+    )
 
     class Meta:
         model = LotBalance
@@ -265,6 +268,7 @@ class LotBalanceSerializer(ModelSerializer):
             "production_date",
             "expiry_date",
             "on_hand",
+            "promised",
             "discount_pct",
             "discount_reason",
         ]

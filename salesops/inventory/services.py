@@ -29,7 +29,15 @@ from salesops.core import formatting
 from salesops.core.exceptions import ValidationFailed
 from salesops.inventory.bulk import insert_many, update_many
 from salesops.inventory.exceptions import InsufficientStock
-from salesops.inventory.lots import Allocation, LotSpec, receive_lots, take_lots, tracked_products
+from salesops.inventory.lots import (
+    Allocation,
+    LotSpec,
+    receive_lots,
+    release_lots,
+    reserve_lots,
+    take_lots,
+    tracked_products,
+)
 from salesops.inventory.models import StockBalance, StockMove, StockReservation, Warehouse
 
 COST_PLACES = Decimal("0.0001")
@@ -167,7 +175,8 @@ def _raise_shortage(short: list[dict], *, lots: bool = False) -> None:
     )
     if lots:
         raise InsufficientStock(
-            _("Not enough stock in lots that may be issued (expired lots are not): %(detail)s") % {"detail": detail},
+            _("Not enough stock in lots that may be issued (not expired, not reserved for other orders): %(detail)s")
+            % {"detail": detail},
             items=short,
         )
     raise InsufficientStock(_("Not enough stock: %(detail)s") % {"detail": detail}, items=short)
@@ -268,6 +277,7 @@ def stock_issue(
         moment=moment,
         skip_expired=not allow_expired,
         reason=reason,
+        reference=reference,
     )
     moves, emptied, changed = [], [], []
     for pid, line in merged.items():
@@ -305,9 +315,11 @@ def stock_issue(
 
 @transaction.atomic
 def stock_reserve(*, warehouse: Warehouse, lines: Iterable[StockLine], reference: Reference, actor=None) -> None:
-    """Promise stock to a document; refuses with InsufficientStock when not available."""
+    """Promise stock to a document; refuses with InsufficientStock when not available. A line
+    that names a lot (its id) is also promised from that lot."""
     if reference.id is None:
         raise ValueError("a reservation needs a reference id")
+    lines = list(lines)
     merged = _merge(lines)
     balances = lock_balances(warehouse=warehouse, product_ids=merged)
     short = _shortages(warehouse, merged, balances)
@@ -341,6 +353,7 @@ def stock_reserve(*, warehouse: Warehouse, lines: Iterable[StockLine], reference
     if changed:
         update_many(StockReservation, changed, ["quantity"])
     update_many(StockBalance, list(balances.values()), ["reserved"])
+    reserve_lots(warehouse=warehouse, lines=lines, reference=reference)
 
 
 @transaction.atomic
@@ -361,6 +374,7 @@ def stock_release(*, reference: Reference, warehouse: Warehouse | None = None) -
             balances[pid].reserved -= quantity
         update_many(StockBalance, list(balances.values()), ["reserved"])
     StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+    release_lots(reference=reference, warehouse=warehouse)
 
 
 @transaction.atomic

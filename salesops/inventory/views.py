@@ -1062,6 +1062,14 @@ def lot_list(request):
                 value=lambda b: b.on_hand,
             ),
             Column(
+                "promised",
+                _("Reserved for orders"),
+                sort="promised",
+                kind="quantity",
+                unit=lambda b: b.product,
+                value=lambda b: b.promised or None,
+            ),
+            Column(
                 "discount_pct",
                 _("Clearance discount %"),
                 sort="lot__discount_pct",

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from salesops.catalog.models import Product
 from salesops.catalog.selectors import prices_for
-from salesops.core import bounds
+from salesops.core import bounds, formatting
 from salesops.core.audit import audit_record, field_values, model_create, model_update
 from salesops.core.exceptions import InvalidTransition, NotFound, ValidationFailed
 from salesops.core.models import AuditEvent
@@ -228,33 +228,39 @@ def _lot_problem(index: int, lot: Lot, product: Product, today: datetime.date) -
     return None
 
 
-def lot_stock_problems(*, warehouse: Warehouse, wanted: list[tuple[int, Lot, Decimal]]) -> list[str]:
+def lot_stock_problems(*, warehouse: Warehouse, wanted: list[tuple[int, Lot, Decimal]], reference=None) -> list[str]:
     """What is missing for lines sold from lots ([(line number, lot, quantity)]) in `warehouse`:
-    a lot must hold what its lines ask for there (read, not locked: the delivery decides on the
-    locked lot balances)."""
+    a lot must hold what its lines ask for there, besides what it promised to other orders
+    than `reference` (read, not locked: confirming the order decides on the locked lots)."""
+    from salesops.inventory.lots import promised, promised_to_others
     from salesops.inventory.models import LotBalance
 
-    held = dict(
-        LotBalance.objects.filter(warehouse=warehouse, lot_id__in={lot.pk for _n, lot, _q in wanted}).values_list(
-            "lot_id", "on_hand"
-        )
-    )
+    lot_ids = {lot.pk for _n, lot, _q in wanted}
+    held = dict(LotBalance.objects.filter(warehouse=warehouse, lot_id__in=lot_ids).values_list("lot_id", "on_hand"))
+    claims = promised(warehouse_ids=[warehouse.pk], lot_ids=lot_ids)
     asked: dict[int, Decimal] = {}
     problems = []
     for index, lot, quantity in wanted:
         asked[lot.pk] = asked.get(lot.pk, ZERO) + quantity
-        available = held.get(lot.pk, ZERO)
-        if asked[lot.pk] > available:
-            problems.append(
-                _("Line %(n)s: lot %(lot)s holds %(available)s in %(warehouse)s, not %(requested)s.")
-                % {
-                    "n": index,
-                    "lot": lot.code,
-                    "available": f"{max(available, ZERO).normalize():f}",
-                    "warehouse": warehouse.name,
-                    "requested": f"{asked[lot.pk].normalize():f}",
-                }
+        kept = promised_to_others(claims[(warehouse.pk, lot.pk)], reference)
+        available = held.get(lot.pk, ZERO) - kept
+        if asked[lot.pk] <= available:
+            continue
+        values = {
+            "n": index,
+            "lot": lot.code,
+            "available": formatting.quantity(max(available, ZERO), lot.product),
+            "warehouse": warehouse.name,
+            "requested": formatting.quantity(asked[lot.pk], lot.product),
+        }
+        if kept:
+            message = _(
+                "Line %(n)s: lot %(lot)s has %(available)s free in %(warehouse)s, not %(requested)s: "
+                "the rest of it is reserved for other orders."
             )
+        else:
+            message = _("Line %(n)s: lot %(lot)s holds %(available)s in %(warehouse)s, not %(requested)s.")
+        problems.append(message % values)
     return problems
 
 
@@ -946,7 +952,10 @@ def _check_order_lines(order: SalesOrder, lines: list[OrderLine]) -> None:
         for line in lines:
             if line.lot_id and (problem := _lot_problem(line.position, line.lot, line.product, today)):
                 problems.setdefault("lot", []).append(problem)
-        if "lot" not in problems and (missing := lot_stock_problems(warehouse=order.warehouse, wanted=from_lots)):
+        missing = "lot" not in problems and lot_stock_problems(
+            warehouse=order.warehouse, wanted=from_lots, reference=order_reference(order)
+        )
+        if missing:
             problems["lot"] = missing
     if problems:
         raise ValidationFailed(fields=problems, code=LOT_ERROR if "lot" in problems else None)
@@ -1155,7 +1164,7 @@ def _reserve_and_confirm(order: SalesOrder, actor, lines: list[OrderLine] | None
     )
     stock_reserve(
         warehouse=order.warehouse,
-        lines=[StockLine(line.product_id, line.quantity) for line in lines],
+        lines=[StockLine(line.product_id, line.quantity, lot=line.lot_id) for line in lines],
         reference=order_reference(order),
         actor=actor,
     )
@@ -1688,7 +1697,9 @@ def return_complete(*, sales_return: SalesReturn, actor=None) -> SalesReturn:
             line.cancelled_quantity += p.quantity
             line.cancelled_value += p.amount
         remaining = [
-            StockLine(line.product_id, line.open_quantity) for line in lines.values() if line.open_quantity > 0
+            StockLine(line.product_id, line.open_quantity, lot=line.lot_id)
+            for line in lines.values()
+            if line.open_quantity > 0
         ]
         if remaining:
             stock_reserve(warehouse=order.warehouse, lines=remaining, reference=reference, actor=actor)

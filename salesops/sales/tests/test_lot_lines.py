@@ -3,9 +3,11 @@ clearance price, needs no discount approval for the clearance discount itself, a
 delivery issues that lot (FEFO overridden with the reason naming the lot) or is refused."""
 
 import datetime
+import threading
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from salesops.core.exceptions import ValidationFailed
@@ -13,12 +15,14 @@ from salesops.core.selectors import company_date
 from salesops.inventory import expiry
 from salesops.inventory.exceptions import InsufficientStock
 from salesops.inventory.lots import LotSpec
-from salesops.inventory.models import Lot, LotBalance, StockBalance, StockMove
-from salesops.inventory.services import Reference, StockLine, stock_issue, stock_receive
+from salesops.inventory.models import Lot, LotBalance, LotReservation, StockBalance, StockMove
+from salesops.inventory.services import Reference, StockLine, stock_issue, stock_receive, stock_reserve
 from salesops.inventory.tests.factories import make_product
 from salesops.sales import services
 from salesops.sales.models import Delivery, OrderLine, SalesOrder
+from salesops.sales.selectors import ship_list
 from salesops.sales.tests.factories import make_warehouse
+from salesops.sales.tests.helpers import decide_all
 
 
 def days(n: int) -> datetime.date:
@@ -265,6 +269,114 @@ def test_a_lot_that_expired_after_the_order_is_not_delivered(oil):
         services.delivery_issue(order=order, actor=oil["org"]["warehouse"])
     assert refused.value.code == "invalid_lot" and "expired" in refused.value.fields["lots"][0]
     assert lot_balance(oil["soon"], oil["warehouse"]) == D("30")
+
+
+# --- what a lot promised ------------------------------------------------------------------------------
+def promises(lot) -> dict[int, D]:
+    return dict(LotReservation.objects.filter(lot=lot).values_list("reference_id", "quantity"))
+
+
+def test_a_confirmed_lot_line_promises_its_lot_and_the_delivery_uses_the_promise(oil):
+    order = confirmed(oil, [lot_line(oil, quantity="8", lot="first")])
+    assert promises(oil["first"]) == {order.pk: D("8")}
+    services.delivery_issue(order=order, actor=oil["org"]["warehouse"])
+    assert promises(oil["first"]) == {}
+
+
+def test_another_orders_fefo_delivery_leaves_what_the_lot_promised(oil):
+    # L-FIRST (10) expires first; 8 of it are promised to the first order
+    promised_order = confirmed(oil, [lot_line(oil, quantity="8", lot="first")])
+    other = confirmed(oil, [{"product": oil["product"].pk, "quantity": "5"}])
+    planned = ship_list(user=oil["org"]["warehouse"], order_ids=[other.pk])[0].ship_lines[0]
+    assert [(pick.lot.code, pick.quantity) for pick in planned.lots] == [("L-FIRST", D("2")), ("L-SOON", D("3"))]
+    services.delivery_issue(order=other, actor=oil["org"]["warehouse"])
+    assert lot_balance(oil["first"], oil["warehouse"]) == D("8")  # FEFO took the 2 free, then L-SOON
+    assert lot_balance(oil["soon"], oil["warehouse"]) == D("27")
+    services.delivery_issue(order=promised_order, actor=oil["org"]["warehouse"])  # its 8 are still there
+    assert lot_balance(oil["first"], oil["warehouse"]) == D("0")
+
+
+def test_a_lot_promises_no_more_than_it_holds(oil):
+    confirmed(oil, [lot_line(oil, quantity="8", lot="first")])
+    with pytest.raises(ValidationFailed) as refused:
+        order_with(oil, [lot_line(oil, quantity="3", lot="first")])
+    message = " ".join(refused.value.fields["lot"])
+    assert refused.value.code == "invalid_lot"
+    assert "has 2 free" in message and "reserved for other orders" in message
+    order_with(oil, [lot_line(oil, quantity="2", lot="first")])  # what is free may be sold
+
+
+def test_two_orders_written_before_either_was_confirmed_cannot_both_take_the_lot(oil):
+    first = order_with(oil, [lot_line(oil, quantity="8", lot="first")])
+    second = order_with(oil, [lot_line(oil, quantity="8", lot="first")])
+    services.order_submit(order=first, actor=oil["org"]["rep1"])
+    with pytest.raises(ValidationFailed) as refused:
+        services.order_submit(order=second, actor=oil["org"]["rep1"])
+    assert "reserved for other orders" in " ".join(refused.value.fields["lot"])
+    second.refresh_from_db()
+    assert second.status == SalesOrder.Status.DRAFT and promises(oil["first"]) == {first.pk: D("8")}
+
+
+def test_the_promise_itself_refuses_what_the_lot_cannot_hold(oil):
+    """Confirming decides on the locked lot, whatever the checks before it read."""
+    order = confirmed(oil, [lot_line(oil, quantity="8", lot="first")])
+    with pytest.raises(InsufficientStock) as refused:
+        stock_reserve(
+            warehouse=oil["warehouse"],
+            lines=[StockLine(oil["product"].pk, D("3"), lot=oil["first"].pk)],
+            reference=Reference("sales_order", order.pk + 1000, "X"),
+        )
+    assert refused.value.extra["items"][0]["lot"] == "L-FIRST"
+    assert "free 2" in str(refused.value.message)
+    assert promises(oil["first"]) == {order.pk: D("8")}
+
+
+def test_cancelling_the_rest_of_an_order_gives_the_lot_back(oil):
+    order = confirmed(oil, [lot_line(oil, quantity="8", lot="first")])
+    line = order.lines.get()
+    services.delivery_issue(order=order, actor=oil["org"]["warehouse"], quantities={line.pk: "3"})
+    assert promises(oil["first"]) == {order.pk: D("5")}
+    cancellation = services.return_request(order=order, kind="cancellation", actor=oil["org"]["rep1"], reason="撤单")
+    decide_all(cancellation, "refund")
+    assert promises(oil["first"]) == {}
+    order_with(oil, [lot_line(oil, quantity="7", lot="first")])  # the 7 left are free again
+
+
+def test_the_lot_list_and_the_api_show_what_each_lot_promised(oil, client, api):
+    confirmed(oil, [lot_line(oil, quantity="8", lot="first")])
+    keeper = oil["org"]["warehouse"]
+    client.force_login(keeper)
+    page = client.get(reverse("lots") + "?q=L-FIRST")
+    assert page.status_code == 200 and "Reserved for orders" in page.content.decode()
+    rows = api(keeper).get("/api/v1/lots/").json()["results"]
+    promised = {row["code"]: row["promised"] for row in rows if row["warehouse"] == oil["warehouse"].pk}
+    assert promised["L-FIRST"] == "8.000" and promised["L-SOON"] == "0.000"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_confirmations_never_promise_more_than_the_lot_holds(oil):
+    orders = [order_with(oil, [lot_line(oil, quantity="3", lot="first")]) for _ in range(8)]
+    barrier = threading.Barrier(len(orders))
+    errors = []
+
+    def submit(order):
+        try:
+            barrier.wait()
+            services.order_submit(order=order, actor=oil["org"]["rep1"])
+        except (InsufficientStock, ValidationFailed) as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(order,)) for order in orders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    confirmed_orders = SalesOrder.objects.filter(pk__in=[o.pk for o in orders], status=SalesOrder.Status.CONFIRMED)
+    assert confirmed_orders.count() == 3 and len(errors) == 5  # 3 × 3 = 9 ≤ 10 < 12
+    assert sum(promises(oil["first"]).values()) == D("9")
 
 
 # --- API -----------------------------------------------------------------------------------------------------
