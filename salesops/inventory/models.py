@@ -167,16 +167,25 @@ class LotBalance(models.Model):
         return f"{self.lot_id} @ {self.warehouse_id}: {self.on_hand}"
 
 
-class StockReservation(models.Model):
+class Promise(models.Model):
+    """What a document (`reference_type`, `reference_id`) holds of the stock until it is
+    issued or given back."""
+
+    quantity = bounded.DecimalField(_("quantity"), **QTY)
+    reference_type = models.CharField(max_length=40)
+    reference_id = models.PositiveBigIntegerField()
+    created_at = bounded.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class StockReservation(Promise):
     """Stock promised to a document (a confirmed sales order line); reduces available stock
     until it is issued or released."""
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="reservations")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="reservations")
-    quantity = bounded.DecimalField(_("quantity"), **QTY)
-    reference_type = models.CharField(max_length=40)
-    reference_id = models.PositiveBigIntegerField()
-    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -190,7 +199,7 @@ class StockReservation(models.Model):
         return f"{self.reference_type}#{self.reference_id}: {self.quantity}"
 
 
-class LotReservation(models.Model):
+class LotReservation(Promise):
     """Part of a document's reservation promised from one lot (an order line sold from a
     clearance lot): first-expiry-first-out issues of other documents leave it alone, and
     other orders cannot be sold what the lot has promised. Its product's StockReservation
@@ -198,10 +207,6 @@ class LotReservation(models.Model):
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("lot"))
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
-    quantity = bounded.DecimalField(_("quantity"), **QTY)
-    reference_type = models.CharField(max_length=40)
-    reference_id = models.PositiveBigIntegerField()
-    created_at = bounded.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

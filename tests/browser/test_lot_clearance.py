@@ -12,7 +12,7 @@ from salesops.inventory.lots import LotSpec
 from salesops.inventory.models import Lot, LotDisposal
 from salesops.inventory.services import Reference, StockLine, stock_receive
 from salesops.inventory.tests.factories import make_product, make_warehouse
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import PHONE, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,3 +66,58 @@ def test_near_expiry_lot_discounted_and_expired_lot_written_off(org, page_for):
     assert disposal.kind == LotDisposal.Kind.WRITE_OFF and disposal.quantity == Decimal("20")
     page.goto("/stock/lot-disposals/")
     assert disposal.number in page.locator("table tbody").inner_text()
+
+
+def test_a_rep_sells_the_clearance_lot_on_a_phone_and_the_lot_keeps_it_for_the_order(org, page_for):
+    from salesops.inventory import expiry
+    from salesops.inventory.models import LotReservation
+    from salesops.sales.models import SalesOrder
+    from salesops.sales.tests.factories import make_customer
+
+    today = company_date()
+    warehouse = make_warehouse("MAIN", name="总仓 Main")
+    oil = make_product("OIL-5L", name="花生油", list_price=Decimal("12.35"), lot_tracked=True, expiry_warning_days=30)
+    for code, expires, quantity in [("L-FIRST", 5, 10), ("L-SOON", 10, 30)]:
+        stock_receive(
+            warehouse=warehouse,
+            lines=[
+                StockLine(
+                    oil.pk,
+                    Decimal(quantity),
+                    Decimal("4"),
+                    lot=LotSpec(code, today - datetime.timedelta(days=300), today + datetime.timedelta(days=expires)),
+                )
+            ],
+            reference=Reference("test", None, code),
+            actor=None,
+        )
+    soon = expiry.lot_discount_set(
+        lot=Lot.objects.get(code="L-SOON"), percent="30", reason="临期", actor=org["warehouse"]
+    )
+    customer = make_customer(owner=org["rep1"], limit="10000.00")
+
+    # the rep, on a phone in Chinese, sells 5 from the discounted lot: the lot brings its product and price
+    rep = page_for(viewport=PHONE, locale="zh-CN")
+    login(rep, "rep1")
+    rep.goto(f"/sales/orders/new/?customer={customer.pk}")
+    rep.select_option("#id_warehouse", str(warehouse.pk))
+    rep.select_option("#id_lines-0-lot", str(soon.pk))
+    rep.fill("#id_lines-0-quantity", "5")
+    assert rep.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    with rep.expect_navigation():
+        rep.click("[data-testid=document-save]")
+    assert "L-SOON" in rep.locator("[data-testid=line-lot]").inner_text()
+    with rep.expect_navigation():
+        rep.click("[data-testid=order-submit]")
+    order = SalesOrder.objects.get(customer=customer)
+    assert order.status == SalesOrder.Status.CONFIRMED and order.total == Decimal("43.25")  # 5 × 8.65
+    assert rep.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(rep, "sales-order-from-lot-phone-zh")
+
+    # the lot keeps the 5 for the order: the warehouse sees them reserved on the list of lots
+    assert LotReservation.objects.get(lot=soon).quantity == Decimal("5")
+    keeper = page_for()
+    login(keeper, "warehouse")
+    keeper.goto("/stock/lots/?q=L-SOON")
+    row = keeper.locator("table tbody tr", has_text="L-SOON")
+    assert row.locator('td[data-label="Reserved for orders"]').inner_text().strip() == "5"
