@@ -1,15 +1,14 @@
 """Two approvers deciding the same step at the same moment: exactly one decision counts."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from salesops.approvals import services
 from salesops.approvals.exceptions import ApprovalNotPending
 from salesops.approvals.models import ApprovalRequest, ApprovalTask
 from salesops.approvals.tests.factories import submit_visit
+from salesops.core.tests.parallel import run_at_once
 
 
 @pytest.mark.postgres
@@ -29,27 +28,17 @@ def test_two_approvers_at_once_exactly_one_counts(org):
     # the delegation re-routed the step; make the original approver the assignee again so both are entitled
     ApprovalTask.objects.filter(pk=task.pk).update(assignee=org["supervisor1"], on_behalf_of=None)
 
-    barrier = threading.Barrier(2)
-    outcomes = {}
+    decisions = {"supervisor1": "approve", "supervisor2": "reject"}
 
-    def decide(username, decision):
-        try:
-            barrier.wait(timeout=10)
-            services.approval_decide(task=task, actor=org[username], decision=decision, comment=f"by {username}")
-            outcomes[username] = "ok"
-        except ApprovalNotPending:
-            outcomes[username] = "conflict"
-        finally:
-            connection.close()
+    def decide(username):
+        services.approval_decide(task=task, actor=org[username], decision=decisions[username], comment=f"by {username}")
+        return "ok"
 
-    threads = [
-        threading.Thread(target=decide, args=("supervisor1", "approve")),
-        threading.Thread(target=decide, args=("supervisor2", "reject")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = run_at_once(decide, decisions, expected=ApprovalNotPending, timeout=30)
+    outcomes = {
+        username: "conflict" if isinstance(result, ApprovalNotPending) else result
+        for username, result in zip(decisions, results, strict=True)
+    }
 
     assert sorted(outcomes.values()) == ["conflict", "ok"]
     winner = next(name for name, outcome in outcomes.items() if outcome == "ok")

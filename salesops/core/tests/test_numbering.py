@@ -1,11 +1,11 @@
 import ast
-import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from salesops.core.numbering import DOCUMENT_PREFIXES, next_number
+from salesops.core.tests.parallel import run_at_once
 
 
 @pytest.mark.django_db
@@ -30,27 +30,15 @@ def test_a_rolled_back_document_gives_its_number_back():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_never_get_the_same_number():
-    numbers, errors = [], []
-    barrier = threading.Barrier(10)
 
-    def take_five():
-        try:
-            barrier.wait()
-            for _ in range(5):
-                with transaction.atomic():
-                    numbers.append(next_number(prefix="SO", year=2026))
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    def take_five(_index):
+        taken = []
+        for _ in range(5):
+            with transaction.atomic():
+                taken.append(next_number(prefix="SO", year=2026))
+        return taken
 
-    threads = [threading.Thread(target=take_five) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    numbers = [number for taken in run_at_once(take_five, range(10)) for number in taken]  # fails on any error
     assert sorted(numbers) == [f"SO-2026-{n:06d}" for n in range(1, 51)]
 
 

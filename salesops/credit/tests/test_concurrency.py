@@ -2,12 +2,12 @@
 decisions, so the confirmed credit never exceeds the limit (PostgreSQL only)."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 
+from salesops.core.tests.parallel import run_at_once
 from salesops.credit.services import credit_check_for_order, exposure_for
 from salesops.credit.tests.factories import make_credit_file, make_customer
 
@@ -38,30 +38,16 @@ def test_parallel_submits_never_exceed_the_limit(org):
         )
         for index in range(THREADS * 2)
     ]
-    barrier = threading.Barrier(THREADS)
-    errors = []
 
     def submit(batch):
-        try:
-            barrier.wait()
-            for order in batch:
-                with transaction.atomic():
-                    decision = credit_check_for_order(order=order)
-                    if decision.ok:  # what order_submit does in the same transaction
-                        SalesOrder.objects.filter(pk=order.pk).update(status=SalesOrder.Status.CONFIRMED)
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+        for order in batch:
+            with transaction.atomic():
+                decision = credit_check_for_order(order=order)
+                if decision.ok:  # what order_submit does in the same transaction
+                    SalesOrder.objects.filter(pk=order.pk).update(status=SalesOrder.Status.CONFIRMED)
 
-    threads = [threading.Thread(target=submit, args=(orders[i::THREADS],)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(submit, [orders[i::THREADS] for i in range(THREADS)])  # fails on any error
 
-    assert not errors
     confirmed = SalesOrder.objects.filter(customer=customer, status=SalesOrder.Status.CONFIRMED).count()
     assert confirmed == int(LIMIT // ORDER_TOTAL)  # 6 × 150 = 900; a 7th would be 1050
     assert exposure_for(customer_id=customer.pk) == confirmed * ORDER_TOTAL <= LIMIT

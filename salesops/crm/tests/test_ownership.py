@@ -1,9 +1,7 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from salesops.core.models import Notification
+from salesops.core.tests.parallel import run_at_once
 from salesops.crm import services
 from salesops.crm.exceptions import HoldingLimitReached, InLeadPool, OwnershipTaken
 from salesops.crm.models import CrmPolicy, Customer, OwnershipChange, OwnershipConflict, OwnershipKey, ReassignmentBatch
@@ -96,24 +94,15 @@ def test_concurrent_registration_has_exactly_one_owner():
 
     org = make_org()
     reps = [org["rep1"], org["rep2"], org["rep3"]] * 3
-    barrier = threading.Barrier(len(reps))
-    outcomes = []
 
     def register(rep):
-        try:
-            barrier.wait()
-            services.lead_register(actor=rep, name=f"同一客户 {rep.username}", phone="+86 138 0013 8000")
-            outcomes.append(("ok", rep.pk))
-        except OwnershipTaken:
-            outcomes.append(("taken", rep.pk))
-        finally:
-            connection.close()
+        services.lead_register(actor=rep, name=f"同一客户 {rep.username}", phone="+86 138 0013 8000")
+        return "ok"
 
-    threads = [threading.Thread(target=register, args=(rep,)) for rep in reps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [
+        ("taken" if isinstance(outcome, OwnershipTaken) else outcome, rep.pk)
+        for rep, outcome in zip(reps, run_at_once(register, reps, expected=OwnershipTaken), strict=True)
+    ]
     assert OwnershipKey.objects.filter(kind="phone", value="+8613800138000").count() == 1
     owner = OwnershipKey.objects.get(kind="phone").customer.owner_id
     assert Customer.objects.filter(phone__contains="138").values("owner").distinct().count() == 1

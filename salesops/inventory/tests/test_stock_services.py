@@ -1,11 +1,10 @@
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from salesops.catalog.services import product_create
+from salesops.core.tests.parallel import run_at_once
 from salesops.inventory.exceptions import InsufficientStock
 from salesops.inventory.models import StockBalance, StockMove, StockReservation, Warehouse
 from salesops.inventory.services import Reference, StockLine, stock_issue, stock_receive, stock_release, stock_reserve
@@ -104,26 +103,17 @@ def test_concurrent_issues_of_the_last_units_issue_exactly_what_is_available():
         reference=Reference("test"),
         actor=None,
     )
-    outcomes = []
-    barrier = threading.Barrier(8)
 
-    def issue_three():
-        try:
-            barrier.wait()
-            stock_issue(
-                warehouse=warehouse, lines=[StockLine(product.pk, Decimal("3"))], reference=Reference("t"), actor=None
-            )
-            outcomes.append("ok")
-        except InsufficientStock:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    def issue_three(_index):
+        stock_issue(
+            warehouse=warehouse, lines=[StockLine(product.pk, Decimal("3"))], reference=Reference("t"), actor=None
+        )
+        return "ok"
 
-    threads = [threading.Thread(target=issue_three) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [
+        "refused" if isinstance(outcome, InsufficientStock) else outcome
+        for outcome in run_at_once(issue_three, range(8), expected=InsufficientStock)
+    ]
 
     assert outcomes.count("ok") == 3 and outcomes.count("refused") == 5
     assert balance(product, warehouse).on_hand == Decimal("1")

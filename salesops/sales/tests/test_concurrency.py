@@ -1,11 +1,10 @@
 """Parallel credit submits for one customer never together exceed the limit (PostgreSQL)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
+from salesops.core.tests.parallel import run_at_once
 from salesops.credit.services import exposure_for
 from salesops.sales import services
 from salesops.sales.models import SalesOrder
@@ -32,24 +31,7 @@ def test_parallel_credit_submits_never_exceed_the_limit():
         )  # 150.00 each
         for _ in range(24)
     ]
-    barrier = threading.Barrier(len(orders))
-    errors = []
-
-    def submit(order):
-        try:
-            barrier.wait()
-            services.order_submit(order=order, actor=rep)
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(order,)) for order in orders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    run_at_once(lambda order: services.order_submit(order=order, actor=rep), orders)  # fails on any error
     confirmed = SalesOrder.objects.filter(customer=customer, status="confirmed")
     assert confirmed.count() == 6  # 6 × 150 = 900 ≤ 1000 < 7 × 150
     assert SalesOrder.objects.filter(customer=customer, status="pending_approval").count() == 18

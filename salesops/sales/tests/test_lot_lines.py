@@ -3,15 +3,14 @@ clearance price, needs no discount approval for the clearance discount itself, a
 delivery issues that lot (FEFO overridden with the reason naming the lot) or is refused."""
 
 import datetime
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.selectors import company_date
+from salesops.core.tests.parallel import run_at_once
 from salesops.inventory import expiry
 from salesops.inventory.exceptions import InsufficientStock
 from salesops.inventory.lots import LotSpec
@@ -357,23 +356,11 @@ def test_the_lot_list_and_the_api_show_what_each_lot_promised(oil, client, api):
 @pytest.mark.django_db(transaction=True)
 def test_parallel_confirmations_never_promise_more_than_the_lot_holds(oil):
     orders = [order_with(oil, [lot_line(oil, quantity="3", lot="first")]) for _ in range(8)]
-    barrier = threading.Barrier(len(orders))
-    errors = []
-
-    def submit(order):
-        try:
-            barrier.wait()
-            services.order_submit(order=order, actor=oil["org"]["rep1"])
-        except (InsufficientStock, ValidationFailed) as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(order,)) for order in orders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    refusals = (InsufficientStock, ValidationFailed)
+    outcomes = run_at_once(
+        lambda order: services.order_submit(order=order, actor=oil["org"]["rep1"]), orders, expected=refusals
+    )
+    errors = [outcome for outcome in outcomes if isinstance(outcome, refusals)]
     confirmed_orders = SalesOrder.objects.filter(pk__in=[o.pk for o in orders], status=SalesOrder.Status.CONFIRMED)
     assert confirmed_orders.count() == 3 and len(errors) == 5  # 3 × 3 = 9 ≤ 10 < 12
     assert sum(promises(oil["first"]).values()) == D("9")

@@ -2,15 +2,14 @@
 cannot both spend the same remainder (PostgreSQL, threads)."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from salesops.approvals.models import ApprovalRequest
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
+from salesops.core.tests.parallel import run_at_once
 from salesops.sales.tests.helpers import decide_all
 from salesops.targets import expenses
 from salesops.targets.models import ExpenseClaim, ExpenseType
@@ -116,19 +115,5 @@ def test_a_supervisor_budgets_only_their_own_team(org):
 @pytest.mark.django_db(transaction=True)
 def test_two_claims_at_once_cannot_both_spend_the_remainder(org):
     _budget(org, "1000.00")
-    barrier = threading.Barrier(2)
-    results = []
-
-    def file(username):
-        try:
-            barrier.wait()
-            results.append(_claim(org, "700.00", username).over_budget)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=file, args=(name,)) for name in ("rep1", "rep2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(lambda username: _claim(org, "700.00", username).over_budget, ["rep1", "rep2"])
     assert sorted(results) == [False, True]

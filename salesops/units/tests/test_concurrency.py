@@ -2,13 +2,12 @@
 (through the service, and through the API) leave exactly one hold; the others are queued on
 the waitlist or refused with `unit_not_available`, nothing else, and no thread is left waiting."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
+from salesops.core.tests.parallel import run_at_once
 from salesops.units import bookings, services
 from salesops.units.exceptions import NoRoomAvailable, UnitNotAvailable
 from salesops.units.models import Booking, Reservation, Unit, WaitlistEntry
@@ -18,26 +17,11 @@ PARALLEL = 32
 DEADLINE_SECONDS = 120  # a thread still running by then is stuck on a lock: a deadlock
 
 
-def _run_together(work, count):
-    barrier = threading.Barrier(count)
-    outcomes, errors = [], []
-
-    def run(index):
-        try:
-            barrier.wait()
-            outcomes.append(work(index))
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=DEADLINE_SECONDS)
-    assert not any(thread.is_alive() for thread in threads), "a reservation never finished: deadlock"
-    return outcomes, errors
+def _run_together(work, count, refusal=()):
+    """What the `count` calls returned, and the refusals they raised (any other error fails the test)."""
+    results = run_at_once(work, range(count), expected=refusal, timeout=DEADLINE_SECONDS)
+    errors = [result for result in results if isinstance(result, Exception)]
+    return [result for result in results if not isinstance(result, Exception)], errors
 
 
 @pytest.mark.postgres
@@ -57,7 +41,7 @@ def test_32_parallel_reservations_of_one_unit_leave_exactly_one_winner():
             unit=unit, customer=buyers[index], actor=reps[index % 3], waitlist=index % 2 == 0
         )
 
-    outcomes, errors = _run_together(reserve, PARALLEL)
+    outcomes, errors = _run_together(reserve, PARALLEL, UnitNotAvailable)
     assert all(isinstance(error, UnitNotAvailable) for error in errors), errors
     assert {error.code for error in errors} <= {"unit_not_available"}
     winners = [outcome for outcome in outcomes if outcome.reservation is not None]
@@ -132,7 +116,7 @@ def test_parallel_bookings_stay_within_the_rooms_and_the_overbooking_limit():
             room_type=room_type, customer=guests[index], arrival=arrival, length=2, actor=org["rep1"]
         )
 
-    outcomes, errors = _run_together(book, len(guests))
+    outcomes, errors = _run_together(book, len(guests), NoRoomAvailable)
     assert all(isinstance(error, NoRoomAvailable) for error in errors), errors
     assert len(outcomes) == 4 == Booking.objects.filter(room_type=room_type).count()  # 3 rooms + 1 overbooked
     assert Counter(type(error) for error in errors) == Counter({NoRoomAvailable: 8})
