@@ -13,13 +13,14 @@ who handed the money over, which only finance may name for someone else.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 
 from salesops.core.models import AuditEvent
+from salesops.core.tests import write_matrix
+from salesops.core.tests.write_matrix import Refused, count, nothing, refusal, value
 from salesops.credit import receipts, services, statements
 from salesops.credit.models import (
     Allocation,
@@ -38,10 +39,6 @@ SEES = {"rep1", "supervisor1", "manager", "finance", "admin"}  # the customer of
 FINANCE = {"finance", "admin"}
 TODAY = datetime.date.today()
 LAST_MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-
-
-def nothing(world):
-    return {}
 
 
 @pytest.fixture
@@ -77,31 +74,14 @@ def world(org):
     }
 
 
-def count(model):
-    return lambda w: model.objects.count()
-
-
-def value(model, key, *fields):
-    return lambda w: model.objects.values_list(*fields).get(pk=w[key].pk)
-
-
 @dataclass(frozen=True)
-class Write:
-    method: str  # a path not under /api/ is a form post
-    url: str
-    body: Callable
-    probe: Callable  # what the write changes
-    allowed: set
+class Write(write_matrix.Write):
     may_act: set = field(default_factory=lambda: SEES | {"rep3"})  # roles of the action: others 403
     refused_field: str = ""  # ...and who is refused on it (`field_refused`), nothing changing
     field_refused: set = field(default_factory=set)
     refused_status: int = 400
     hidden_status: int = 404  # for those who may act but do not see the record
     answers: dict = field(default_factory=dict)  # role → status where the state refuses first
-
-    @property
-    def page(self) -> bool:
-        return not self.url.startswith("/api/")
 
 
 REQUESTERS = SEES | {"rep3"}  # the sales roles and finance
@@ -316,34 +296,19 @@ def trail():
     )
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", list(MATRIX))
-def test_write_matrix(world, api, client, action, role):
-    write = MATRIX[action]
-    url = write.url.format(**{key: getattr(value, "pk", None) for key, value in world.items()})
-    user = world["org"][role]
-    before, probe = trail(), write.probe(world)
-    if write.page:
-        client.force_login(user)
-        response = client.post(url, write.body(world))
-    else:
-        response = getattr(api(user), write.method)(url, write.body(world), format="json")
-
+def expected(write, role) -> Refused | None:
+    """None if `role` may make `write`, else how it is refused."""
     if role in write.answers:
-        assert response.status_code == write.answers[role], response.content
-    elif role in write.field_refused:
-        assert response.status_code == write.refused_status, response.content
-        assert write.refused_field in response.json()["fields"]
-    elif role in write.allowed:
-        assert 200 <= response.status_code < 400 and write.probe(world) != probe, (response.status_code, probe)
-        if write.page:
-            assert response.status_code == 302 and "/login" not in response["Location"]
-        return
-    elif write.page:
-        assert response.status_code == (write.hidden_status if role not in SEES and role in write.may_act else 404)
-    else:
-        expected = 403 if role not in write.may_act or role in SEES else write.hidden_status
-        assert response.status_code == expected, response.content
-        codes = {403: "permission_denied", 404: "not_found", 400: "validation_error"}
-        assert response.json()["code"] == codes[expected]
-    assert (trail(), write.probe(world)) == (before, probe)
+        return Refused(write.answers[role])
+    if role in write.field_refused:
+        return Refused(write.refused_status, field=write.refused_field)
+    if role in write.allowed:
+        return None
+    if write.page:
+        return Refused(write.hidden_status if role not in SEES and role in write.may_act else 404)
+    return refusal(write, 403 if role not in write.may_act or role in SEES else write.hidden_status)
+
+
+@write_matrix.parametrize(MATRIX, ROLES)
+def test_write_matrix(world, api, client, action, role):
+    write_matrix.check(MATRIX[action], role, world, expected=expected, trail=trail, api=api, client=client)

@@ -10,8 +10,6 @@ the stock roles only: not in the API, the list export or a product's history of 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -20,6 +18,8 @@ from openpyxl import load_workbook
 
 from salesops.catalog.services import product_update
 from salesops.core.models import AuditEvent
+from salesops.core.tests import write_matrix
+from salesops.core.tests.write_matrix import Refused, Write, count, refusal, status_of
 from salesops.inventory import documents
 from salesops.inventory import stocktake as stocktakes
 from salesops.inventory.lots import LotSpec
@@ -63,29 +63,14 @@ def world(org):
     }
 
 
-def count(model):
-    return lambda w: model.objects.count()
-
-
-def status_of(model, key):
-    return lambda w: model.objects.get(pk=w[key].pk).status
-
-
-@dataclass(frozen=True)
-class Write:
-    url: str  # POST; a path not under /api/ is a form post
-    body: Callable
-    probe: Callable  # what the write changes
-    allowed: set = frozenset(MOVERS)
-
-    @property
-    def page(self) -> bool:
-        return not self.url.startswith("/api/")
+def move(url, body, probe) -> Write:
+    """A write of the stock roles, posted to `url`."""
+    return Write("post", url, body, probe, frozenset(MOVERS))
 
 
 MATRIX = {
     # --- REST API -------------------------------------------------------------------------------------
-    "transfer create": Write(
+    "transfer create": move(
         "/api/v1/transfers/",
         lambda w: {
             "source": w["wh"].pk,
@@ -94,52 +79,52 @@ MATRIX = {
         },
         count(Transfer),
     ),
-    "transfer send": Write("/api/v1/transfers/{draft}/send/", lambda w: {}, status_of(Transfer, "draft")),
-    "transfer receive": Write(
+    "transfer send": move("/api/v1/transfers/{draft}/send/", lambda w: {}, status_of(Transfer, "draft")),
+    "transfer receive": move(
         "/api/v1/transfers/{moving}/receive/",
         lambda w: {"quantities": {str(w["flour"].pk): "5"}},
         status_of(Transfer, "moving"),
     ),
-    "stocktake freeze": Write("/api/v1/stocktakes/", lambda w: {"warehouse": w["dc"].pk}, count(Stocktake)),
-    "stocktake counts": Write(
+    "stocktake freeze": move("/api/v1/stocktakes/", lambda w: {"warehouse": w["dc"].pk}, count(Stocktake)),
+    "stocktake counts": move(
         "/api/v1/stocktakes/{stocktake}/counts/",
         lambda w: {"quantities": {str(w["flour"].pk): "99"}},
         lambda w: tuple(w["stocktake"].lines.values_list("counted_quantity", flat=True)),
     ),
-    "stocktake submit": Write(
+    "stocktake submit": move(
         "/api/v1/stocktakes/{stocktake}/submit/", lambda w: {"allow_uncounted": True}, status_of(Stocktake, "stocktake")
     ),
-    "lot write-off": Write(
+    "lot write-off": move(
         "/api/v1/lot-disposals/",
         lambda w: {"balance": w["lot"].pk, "kind": "write_off", "quantity": "1", "reason": "过期"},
         count(LotDisposal),
     ),
     # --- form posts -------------------------------------------------------------------------------------
-    "page: stock adjustment": Write(
+    "page: stock adjustment": move(
         "/stock/documents/new/",
         lambda w: {"kind": "adjustment", "warehouse": w["wh"].pk, "note": "盘盈", "lines": "FLOUR 1"},
         count(StockMove),
     ),
-    "page: new transfer": Write(
+    "page: new transfer": move(
         "/stock/transfers/new/",
         lambda w: {"source": w["wh"].pk, "destination": w["dc"].pk, "lines": "FLOUR 1"},
         count(Transfer),
     ),
-    "page: send a transfer": Write("/stock/transfers/{draft}/send/", lambda w: {}, status_of(Transfer, "draft")),
-    "page: receive a transfer": Write(
+    "page: send a transfer": move("/stock/transfers/{draft}/send/", lambda w: {}, status_of(Transfer, "draft")),
+    "page: receive a transfer": move(
         "/stock/transfers/{moving}/receive/",
         lambda w: {f"r_{w['flour'].pk}": "5"},
         status_of(Transfer, "moving"),
     ),
-    "page: freeze a stocktake": Write(
+    "page: freeze a stocktake": move(
         "/stock/stocktakes/new/", lambda w: {"warehouse": w["dc"].pk, "approval_threshold": "1000"}, count(Stocktake)
     ),
-    "page: submit a stocktake": Write(
+    "page: submit a stocktake": move(
         "/stock/stocktakes/{stocktake}/do/submit/",
         lambda w: {"allow_uncounted": "yes"},
         status_of(Stocktake, "stocktake"),
     ),
-    "page: clear a lot": Write(
+    "page: clear a lot": move(
         "/stock/lots/{lot}/clear/",
         lambda w: {"kind": "write_off", "quantity": "1", "reason": "过期"},
         count(LotDisposal),
@@ -158,30 +143,16 @@ def trail():
     )
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", list(MATRIX))
-def test_write_matrix(world, api, client, action, role):
-    write = MATRIX[action]
-    url = write.url.format(**{key: getattr(value, "pk", None) for key, value in world.items()})
-    user = world["org"][role]
-    before, probe = trail(), write.probe(world)
-    if write.page:
-        client.force_login(user)
-        response = client.post(url, write.body(world))
-    else:
-        response = api(user).post(url, write.body(world), format="json")
-
+def expected(write, role) -> Refused | None:
+    """None if `role` may make `write`, else how it is refused."""
     if role in write.allowed:
-        assert 200 <= response.status_code < 400 and write.probe(world) != probe, (response.status_code, probe)
-        if write.page:
-            assert response.status_code == 302 and "/login" not in response["Location"]
-        return
-    if write.page:
-        assert response.status_code == 404
-    else:
-        assert response.status_code == 403, response.content
-        assert response.json()["code"] == "permission_denied"
-    assert (trail(), write.probe(world)) == (before, probe)
+        return None
+    return refusal(write, 404 if write.page else 403)
+
+
+@write_matrix.parametrize(MATRIX, ROLES)
+def test_write_matrix(world, api, client, action, role):
+    write_matrix.check(MATRIX[action], role, world, expected=expected, trail=trail, api=api, client=client)
 
 
 def _export_headers(client) -> list[str]:

@@ -11,13 +11,14 @@ only their own forecast; only those who set the consensus enter one for someone 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.utils import timezone
 
 from salesops.core.models import AuditEvent
+from salesops.core.tests import write_matrix
+from salesops.core.tests.write_matrix import Refused, count, refusal, value
 from salesops.planning.models import (
     AggregatePlanScenario,
     ForecastInput,
@@ -58,28 +59,11 @@ REVIEW = {"planner", "admin", "salesadmin"}
 INPUT = {"rep1", "rep3", "supervisor1", "manager"} | SEES
 
 
-def count(model):
-    return lambda w: model.objects.count()
-
-
-def value(model, key, *fields):
-    return lambda w: model.objects.values_list(*fields).get(pk=w[key].pk)
-
-
 @dataclass(frozen=True)
-class Write:
-    method: str  # "post", "patch"; a path not under /api/ is a form post
-    url: str
-    body: Callable
-    probe: Callable  # what the write changes
-    allowed: set
+class Write(write_matrix.Write):
     may_act: set = field(default_factory=set)  # who passes the door (others: `door`), refused later: 403
     door: int = 403
     answers: dict = field(default_factory=dict)  # role → status where it differs from the rule
-
-    @property
-    def page(self) -> bool:
-        return not self.url.startswith("/api/")
 
 
 def line(w):
@@ -242,25 +226,15 @@ def refused_status(write, role) -> int:
     return write.door if write.may_act and role not in write.may_act else 403
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", list(MATRIX))
-def test_write_matrix(org, data, api, client, action, role):  # noqa: F811
-    write, world = MATRIX[action], {**data, "org": org}
-    url = write.url.format(**{key: getattr(item, "pk", None) for key, item in world.items()})
-    before, probe = trail(), write.probe(world)
-    if write.page:
-        client.force_login(org[role])
-        response = client.post(url, write.body(world))
-    else:
-        response = getattr(api(org[role]), write.method)(url, write.body(world), format="json")
-
+def expected(write, role) -> Refused | None:
+    """None if `role` may make `write`, else how it is refused."""
     if role in write.allowed:
-        assert 200 <= response.status_code < 400 and write.probe(world) != probe, (response.status_code, probe)
-        if write.page:
-            assert response.status_code == 302 and "/login" not in response["Location"]
-        return
-    expected = refused_status(write, role)
-    assert response.status_code == expected, response.content
-    if not write.page:
-        assert response.json()["code"] == {403: "permission_denied", 404: "not_found"}[expected]
-    assert (trail(), write.probe(world)) == (before, probe)
+        return None
+    return refusal(write, refused_status(write, role))
+
+
+@write_matrix.parametrize(MATRIX, ROLES)
+def test_write_matrix(org, data, api, client, action, role):  # noqa: F811
+    write_matrix.check(
+        MATRIX[action], role, {**data, "org": org}, expected=expected, trail=trail, api=api, client=client
+    )
