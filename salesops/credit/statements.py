@@ -19,12 +19,11 @@ from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import DecimalField, F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from salesops.core import formatting
+from salesops.core import formatting, pdf
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import ValidationFailed
 from salesops.core.models import AuditEvent, Company
@@ -45,7 +44,6 @@ from salesops.credit.money import cents, money_sum, money_total
 ZERO = Decimal("0.00")
 DOCUMENT_KINDS = ("invoice", "credit_note")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
-FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 # statement of account; "ST" is the stocktake's (a number names one kind of document)
 STATEMENT_PREFIX = "SOA"
 
@@ -97,22 +95,19 @@ def statement_html(statement: Statement) -> str:
     figures = statement_figures(
         customer_id=statement.customer_id, start=statement.period_start, end=statement.period_end
     )
-    return render_to_string(
+    return pdf.render(
         "credit/statement_pdf.html",
         {
             "statement": statement,
             "customer": statement.customer,
             "company": Company.objects.order_by("pk").first(),
             "figures": figures,
-            "font_url": f"file://{FONT_PATH}",
         },
     )
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=statement_html(statement), base_url=str(settings.BASE_DIR)).write_pdf()
+    return pdf.to_pdf(statement_html(statement))
 
 
 def customer_email(customer) -> str:
@@ -147,7 +142,7 @@ def statement_send(*, statement: Statement, actor, to: str = "") -> Statement:
     statement = Statement.objects.select_for_update().select_related("customer").get(pk=statement.pk)
     address = checked_address(to or customer_email(statement.customer))
     STATEMENT_FLOW.check(statement.status, Statement.Status.SENT)
-    pdf = statement_pdf(statement)
+    document = statement_pdf(statement)
     month = formatting.month(statement.period_start)
     subject = _("Statement of account %(number)s (%(month)s)") % {"number": statement.number, "month": month}
     body = _(
@@ -159,7 +154,7 @@ def statement_send(*, statement: Statement, actor, to: str = "") -> Statement:
 
     def deliver():
         message = EmailMessage(str(subject), str(body), settings.DEFAULT_FROM_EMAIL, [address])
-        message.attach(filename, pdf, "application/pdf")
+        message.attach(filename, document, "application/pdf")
         try:
             message.send(fail_silently=False)
         except Exception as error:  # noqa: BLE001 - any refusal of the mail server is recorded, not raised

@@ -6,35 +6,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-
-
-def _pdf(html: str, *, uncompressed: bool = False) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf(uncompressed_pdf=uncompressed)
+from salesops.core import pdf
 
 
 def count_sheet_html(stocktake, lines) -> str:
-    return render_to_string(
-        "inventory/stocktake_sheet_pdf.html", {"stocktake": stocktake, "lines": lines, "font_path": FONT_PATH}
-    )
+    return pdf.render("inventory/stocktake_sheet_pdf.html", {"stocktake": stocktake, "lines": lines})
 
 
 def count_sheet_pdf(stocktake, lines, *, uncompressed: bool = False) -> bytes:
-    return _pdf(count_sheet_html(stocktake, lines), uncompressed=uncompressed)
+    return pdf.to_pdf(count_sheet_html(stocktake, lines), uncompressed=uncompressed)
 
 
 def purchase_order_pdf(order, *, uncompressed: bool = False) -> bytes:
-    html = render_to_string(
-        "inventory/purchase_order_pdf.html",
-        {"order": order, "lines": order.lines.select_related("product"), "font_path": FONT_PATH},
+    html = pdf.render(
+        "inventory/purchase_order_pdf.html", {"order": order, "lines": order.lines.select_related("product")}
     )
-    return _pdf(html, uncompressed=uncompressed)
+    return pdf.to_pdf(html, uncompressed=uncompressed)
 
 
 def purchase_order_send(*, order_id: int) -> None:

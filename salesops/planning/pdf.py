@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
-FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+from salesops.core import pdf
 
 
 def pack_pdf(pack, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("planning/sop_pdf.html", {**context, "font_path": FONT_PATH})
-    return HTML(string=html).write_pdf()
+    return pdf.to_pdf(pdf.render("planning/sop_pdf.html", context))

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core import pdf
 from salesops.core.selectors import company_date
 from salesops.inventory.selectors import issued_lots
 from salesops.sales.models import Contract, Delivery, Invoice, Quote, SalesOrder
 
-FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 ZERO = Decimal("0.00")
 ORDER_COPIES = [
     ("财务联", _("Finance copy")),
@@ -98,7 +97,7 @@ def _document(obj) -> dict:
 
 
 def document_html(obj) -> str:
-    context = {"doc": obj, "font_path": FONT_PATH, **_document(obj)}
+    context = {"doc": obj, **_document(obj)}
     if isinstance(obj, (SalesOrder, Quote, Invoice)):  # documents with VAT
         context["lines"] = list(context["lines"])
         context["taxed"] = True
@@ -107,26 +106,21 @@ def document_html(obj) -> str:
     context["copies"] = [
         (copy_zh, "" if str(label) == copy_zh else str(label)) for copy_zh, label in context.get("copies", [("", "")])
     ]
-    return render_to_string("sales/pdf/document.html", context)
+    return pdf.render("sales/pdf/document.html", context)
 
 
 def document_pdf(obj, *, uncompressed: bool = False) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=document_html(obj)).write_pdf(uncompressed_pdf=uncompressed)
+    return pdf.to_pdf(document_html(obj), uncompressed=uncompressed)
 
 
 # --- the pick list (拣货单) ---------------------------------------------------------------------------
 def pick_list_html(places, *, printed_at, orders_chosen: bool = False) -> str:
     """`places`: `selectors.pick_list(...)`; `printed_at` prints in the company's time zone."""
-    return render_to_string(
-        "sales/pick_list_pdf.html",
-        {"places": places, "printed_at": printed_at, "orders_chosen": orders_chosen, "font_path": FONT_PATH},
+    return pdf.render(
+        "sales/pick_list_pdf.html", {"places": places, "printed_at": printed_at, "orders_chosen": orders_chosen}
     )
 
 
 def pick_list_pdf(places, *, printed_at, orders_chosen: bool = False, uncompressed: bool = False) -> bytes:
-    from weasyprint import HTML
-
     html = pick_list_html(places, printed_at=printed_at, orders_chosen=orders_chosen)
-    return HTML(string=html).write_pdf(uncompressed_pdf=uncompressed)
+    return pdf.to_pdf(html, uncompressed=uncompressed)

@@ -15,11 +15,11 @@ import io
 from decimal import Decimal
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from salesops.core import pdf
 from salesops.core.audit import audit_record, model_create, model_update
 from salesops.core.exceptions import PermissionDenied, ValidationFailed
 from salesops.core.models import AuditEvent, OrgUnit, User
@@ -51,7 +51,6 @@ PACK_KPIS = [
     "cost_of_sales",
 ]
 TOP = 5
-FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 
 def _reps_in(unit: OrgUnit) -> list[User]:
@@ -251,10 +250,7 @@ def _context(review: BusinessReview) -> dict:
 
 
 def review_pdf(review: BusinessReview) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("targets/review_pdf.html", {**_context(review), "font_path": FONT_PATH})
-    return HTML(string=html).write_pdf()
+    return pdf.to_pdf(pdf.render("targets/review_pdf.html", _context(review)))
 
 
 def review_xlsx(review: BusinessReview) -> bytes:
