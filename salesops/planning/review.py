@@ -5,9 +5,10 @@ forecast, firm orders, demand = the larger); supply (the MPS of made products, e
 over its days as the monthly plan splits it, and open purchase orders by expected month);
 projected inventory from today's stock; days of cover (projected inventory / average daily
 demand of the month) against the family's target (FamilyTarget, data). A gap is a month whose
-inventory is negative or whose cover is below target. The figures are recomputed while the
-pack is open and frozen with it when the meeting closes; decisions and owners are recorded on
-the pack.
+inventory is negative or whose cover is below target. A family shows when it has a cover target
+or demand (sold in the last 12 months, forecast or ordered for the next 3): the families of
+components, which MRP plans, do not. The figures are recomputed while the pack is open and
+frozen with it when the meeting closes; decisions and owners are recorded on the pack.
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ def pack_figures(*, month: datetime.date) -> dict:
     targets = dict(FamilyTarget.objects.values_list("family_id", "target_days_of_cover"))
     families = []
     for family in ProductFamily.objects.filter(pk__in=set(family_of.values())).order_by("path"):
+        sold = any(actual[(family.pk, month_ordinal(m))] for m in past)
+        asked = any(forecast[(family.pk, m)] or firm[(family.pk, m)] for m in future)
+        if not (sold or asked or family.pk in targets):
+            continue  # components (raw materials, packaging): MRP plans them, the meeting does not
         inventory = float(stock[family.pk])
         rows = []
         for m in future:

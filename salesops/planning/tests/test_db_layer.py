@@ -13,6 +13,7 @@ from salesops.planning import services
 from salesops.planning.exceptions import AlreadyConverted, PackClosed, ReasonsMissing, VersionExists, VersionFrozen
 from salesops.planning.models import (
     AggregatePlanScenario,
+    FamilyTarget,
     ForecastLine,
     ForecastOverride,
     ForecastVersionRow,
@@ -400,6 +401,7 @@ def test_plan_issue_and_acknowledgements(world):
 
 def test_sop_pack_freezes_when_the_meeting_closes(world):
     director = world["org"]["director"]
+    FamilyTarget.objects.create(family=world["family"], target_days_of_cover=Decimal("20"))
     pack = services.sop_pack_prepare(month=timezone.localdate(), actor=director)
     services.sop_decision_add(
         pack=pack, text="Build flour stock before the festival", owner=world["org"]["planner"], actor=director
@@ -418,6 +420,7 @@ def test_sop_pack_freezes_when_the_meeting_closes(world):
 def test_the_pack_and_the_monthly_plan_give_a_month_the_same_production(world):
     """A week of the MPS that spans two months is split by its days, in the pack as in the plan."""
     planner = world["org"]["planner"]
+    FamilyTarget.objects.create(family=world["family"], target_days_of_cover=Decimal("20"))
     today = timezone.localdate()
     first = add_months(month_start(today), 1)
     second = add_months(first, 1)
@@ -431,6 +434,21 @@ def test_the_pack_and_the_monthly_plan_give_a_month_the_same_production(world):
     for month, expected in ((first, in_first), (second, 70 - in_first)):
         plan = services.production_plan_create(month=month, actor=planner, schedule=schedule)
         assert sum(PlanBucketLine.objects.filter(bucket__plan=plan).values_list("planned", flat=True)) == expected
+
+
+def test_the_pack_shows_families_with_demand_or_a_target_not_those_of_components(world):
+    """Raw materials and packaging are planned by MRP: their family, with stock but no demand
+    and no cover target, is not a line of the meeting."""
+    admin = world["admin"]
+    _history(world, first_period=month_start(timezone.localdate()), steady_months=3)
+    raw = f.make_family(admin, code="RAW", name="Raw materials")
+    wheat = f.make_product(admin, "WHEAT", family=raw, source="buy")
+    f.receive(admin, world["warehouse"], wheat, 500)
+    kept = f.make_family(admin, code="KEPT", name="Kept")
+    f.make_product(admin, "KEPT-1", family=kept)
+    FamilyTarget.objects.create(family=kept, target_days_of_cover=Decimal("30"))
+    codes = [family["code"] for family in pack_figures(month=timezone.localdate())["families"]]
+    assert "FL" in codes and "KEPT" in codes and "RAW" not in codes
 
 
 def test_aggregate_scenario_solved_and_infeasible_with_the_engines_message(world):
