@@ -50,3 +50,22 @@ def test_nested_errors_are_flat_messages_keyed_by_the_fields_path(org, api):
     fields = response.json()["fields"]
     assert fields["lines.0.product"] == ["A valid integer is required."]
     assert all(isinstance(m, str) and "ErrorDetail" not in m for ms in fields.values() for m in ms)
+
+
+def test_a_request_with_too_many_fields_gets_a_stable_code_and_writes_nothing(org, api, settings):
+    from salesops.crm.models import Customer
+
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    body = "&".join(f"field{k}=x" for k in range(60)) + "&name=Alpha"
+    response = api(org["rep1"]).post("/api/v1/customers/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_fields"
+    assert not Customer.objects.filter(name="Alpha").exists()
+
+
+def test_a_request_too_large_gets_a_stable_code(org, api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = "name=" + "x" * 2_000
+    response = api(org["rep1"]).post("/api/v1/customers/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.json()["code"] == "request_too_large"
