@@ -164,6 +164,31 @@ def promised_to_others(claims: dict[tuple[str, int], Decimal], reference=None) -
     return sum((quantity for key, quantity in claims.items() if key != own), Decimal("0"))
 
 
+class Promised:
+    """What each lot balance has promised, by document, while an issue or a pick plan shares
+    the lots out: FEFO keeps every promise back (`kept`, by balance id); a line that names the
+    lot for the document it was promised to uses that promise up (`use`)."""
+
+    def __init__(self, balances):
+        balances = list(balances)
+        claims = promised(warehouse_ids={b.warehouse_id for b in balances}, lot_ids={b.lot_id for b in balances})
+        self.by_balance = {b.pk: dict(claims.get((b.warehouse_id, b.lot_id), {})) for b in balances}
+        self.kept = {pk: sum(owed.values(), Decimal("0")) for pk, owed in self.by_balance.items()}
+        self.used: dict[int, Decimal] = defaultdict(Decimal)  # by lot id: what `use` took of its promises
+
+    def use(self, shares, reference) -> None:
+        if not _is_reference(reference):
+            return
+        key = (reference.type, reference.id)
+        for balance, quantity in shares:
+            owed = self.by_balance.get(balance.pk, {})
+            used = min(quantity, owed.get(key, Decimal("0")))
+            if used > 0:
+                owed[key] -= used
+                self.kept[balance.pk] -= used
+                self.used[balance.lot_id] += used
+
+
 def reserve_lots(*, warehouse, lines, reference) -> None:
     """Promise the lines that name a lot (its id) from that lot, beside the product's
     reservation. Refused when the lot's goods in the warehouse, less what it has promised
@@ -245,22 +270,16 @@ def release_lots(*, reference, warehouse=None) -> None:
     rows.delete()
 
 
-def _use_own_promises(*, warehouse_id: int, reference, taken: dict[tuple[int, int], Decimal]) -> None:
-    """An issue of `reference` uses up what its lots promised it, as far as it took from them."""
+def _use_own_promises(*, warehouse_id: int, reference, used: dict[int, Decimal]) -> None:
+    """An issue of `reference` uses up what its lots promised it (`used`, by lot id)."""
     rows = list(
         LotReservation.objects.select_for_update().filter(
-            warehouse_id=warehouse_id,
-            reference_type=reference.type,
-            reference_id=reference.id,
-            lot_id__in={lot for _pid, lot in taken},
+            warehouse_id=warehouse_id, reference_type=reference.type, reference_id=reference.id, lot_id__in=list(used)
         )
     )
-    by_lot: dict[int, Decimal] = defaultdict(Decimal)
-    for (_pid, lot), quantity in taken.items():
-        by_lot[lot] += quantity
     emptied, changed = [], []
     for row in rows:
-        row.quantity -= min(row.quantity, by_lot[row.lot_id])
+        row.quantity -= min(row.quantity, used[row.lot_id])
         (emptied if row.quantity == 0 else changed).append(row)
     if emptied:
         LotReservation.objects.filter(pk__in=[row.pk for row in emptied]).delete()
@@ -289,7 +308,7 @@ def share_out(
 ) -> tuple[list[tuple[LotBalance, Decimal]], Decimal]:
     """Take `need` from the candidates in their order, each as far as what is `left` of it
     (by balance id, reduced as it is taken) less what it must keep (`kept`, by balance id:
-    what it promised to other documents). Gives the (balance, quantity) taken and what is
+    what it promised). Gives the (balance, quantity) taken and what is
     still missing."""
     shares = []
     for balance in candidates:
@@ -309,8 +328,9 @@ def take_lots(
 ) -> list[Allocation]:
     """Take the tracked lines out of their lots: the named lot (an override, which needs a
     reason unless the document is itself about that lot), else FEFO. An issue for a document
-    (`reference`) leaves in each lot what it promised to other documents when it picks by
-    FEFO, and uses up its own promises; corrections (no reference) take what is there.
+    (`reference`) picks by FEFO around what the lots promised (to any document: the document's
+    own promise is for its lines that name the lot), and its lines naming a lot use up its own
+    promise there; corrections (no reference) take what is there.
     Refuses when the lots that may be picked do not hold enough."""
     wanted = [line for line in lines if line.product_id in tracked]
     if not wanted:
@@ -327,15 +347,17 @@ def take_lots(
     for balance in sorted(balances.values(), key=fefo_key):
         by_product[balance.product_id].append(balance)
     left = {balance.pk: balance.on_hand for balance in balances.values()}
-    kept: dict[int, Decimal] = {}  # per balance: what it promised to other documents
-    if reference is not None:
-        claims = promised(warehouse_ids=[warehouse_id], lot_ids=balances)
-        kept = {b.pk: promised_to_others(claims[(warehouse_id, b.lot_id)], reference) for b in balances.values()}
+    promises = Promised(balances.values()) if reference is not None else None
     taken: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     short = []
     for line in wanted:
         candidates = pickable(by_product[line.product_id], lot_id=line.lot, today=today, skip_expired=skip_expired)
-        shares, need = share_out(candidates, Decimal(line.quantity), left, kept if line.lot is None else None)
+        if line.lot is None:
+            shares, need = share_out(candidates, Decimal(line.quantity), left, promises.kept if promises else None)
+        else:
+            shares, need = share_out(candidates, Decimal(line.quantity), left)
+            if promises:
+                promises.use(shares, reference)
         for balance, use in shares:
             taken[(line.product_id, balance.lot_id)] += use
         if need > 0:
@@ -355,6 +377,6 @@ def take_lots(
     for balance in touched:
         balance.on_hand = left[balance.pk]
     update_many(LotBalance, touched, ["on_hand"])
-    if _is_reference(reference) and taken:
-        _use_own_promises(warehouse_id=warehouse_id, reference=reference, taken=taken)
+    if promises and promises.used:
+        _use_own_promises(warehouse_id=warehouse_id, reference=reference, used=promises.used)
     return [Allocation(pid, lot, quantity) for (pid, lot), quantity in taken.items()]

@@ -123,9 +123,9 @@ def _plan_lots(lines: list[ShipLine]) -> None:
     """Fill in the lots an issue of these lines would take, in the inventory's own order
     (`inventory.lots`: first expiry first, lots without expiry last, then by production date;
     expired lots are never picked unless the line names its lot; a line without a lot leaves
-    what lots promised to other orders). Reads, locks nothing."""
+    what lots promised to orders' lines that name them). Reads, locks nothing."""
     from salesops.core.selectors import company_date
-    from salesops.inventory.lots import fefo_key, pickable, promised, promised_to_others, share_out
+    from salesops.inventory.lots import Promised, fefo_key, pickable, share_out
     from salesops.inventory.models import LotBalance
     from salesops.sales.services import order_reference
 
@@ -143,15 +143,15 @@ def _plan_lots(lines: list[ShipLine]) -> None:
         left[balance.pk] = balance.on_hand
         by_place[(balance.warehouse_id, balance.product_id)].append(balance)
     today = company_date()
-    claims = promised(warehouse_ids={b.warehouse_id for b in balances}, lot_ids={b.lot_id for b in balances})
+    promises = Promised(balances)
     for ship in tracked:
         lot_id = getattr(ship.line, "lot_id", None)  # a line sold from one lot takes that lot
         candidates = pickable(by_place[(ship.order.warehouse_id, ship.line.product_id)], lot_id=lot_id, today=today)
-        kept = None
-        if lot_id is None and claims:
-            reference = order_reference(ship.order)
-            kept = {b.pk: promised_to_others(claims[(b.warehouse_id, b.lot_id)], reference) for b in candidates}
-        shares, need = share_out(candidates, ship.quantity, left, kept)
+        if lot_id is None:
+            shares, need = share_out(candidates, ship.quantity, left, promises.kept)
+        else:
+            shares, need = share_out(candidates, ship.quantity, left)
+            promises.use(shares, order_reference(ship.order))
         ship.lots.extend(PickLot(lot=balance.lot, quantity=use) for balance, use in shares)
         ship.short = max(need, Decimal("0"))
 

@@ -295,6 +295,18 @@ def test_another_orders_fefo_delivery_leaves_what_the_lot_promised(oil):
     assert lot_balance(oil["first"], oil["warehouse"]) == D("0")
 
 
+def test_the_orders_own_fefo_line_leaves_what_its_lot_line_was_promised(oil):
+    order = confirmed(oil, [{"product": oil["product"].pk, "quantity": "5"}, lot_line(oil, quantity="8", lot="first")])
+    fefo, named = order.lines.order_by("position")
+    plan = {ship.line.pk: ship for ship in ship_list(user=oil["org"]["warehouse"], order_ids=[order.pk])[0].ship_lines}
+    assert [(pick.lot.code, pick.quantity) for pick in plan[fefo.pk].lots] == [("L-FIRST", D("2")), ("L-SOON", D("3"))]
+    assert [(pick.lot.code, pick.quantity) for pick in plan[named.pk].lots] == [("L-FIRST", D("8"))]
+    services.delivery_issue(order=order, actor=oil["org"]["warehouse"], quantities={fefo.pk: "5"})
+    assert lot_balance(oil["first"], oil["warehouse"]) == D("8") and promises(oil["first"]) == {order.pk: D("8")}
+    services.delivery_issue(order=order, actor=oil["org"]["warehouse"], quantities={named.pk: "8"})
+    assert lot_balance(oil["first"], oil["warehouse"]) == D("0") and promises(oil["first"]) == {}
+
+
 def test_a_lot_promises_no_more_than_it_holds(oil):
     confirmed(oil, [lot_line(oil, quantity="8", lot="first")])
     with pytest.raises(ValidationFailed) as refused:
