@@ -3,8 +3,10 @@ clearance price, needs no discount approval for the clearance discount itself, a
 delivery issues that lot (FEFO overridden with the reason naming the lot) or is refused."""
 
 import datetime
+import io
 from decimal import Decimal as D
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -359,6 +361,12 @@ def test_the_lot_list_and_the_api_show_what_each_lot_promised(oil, client, api):
     client.force_login(keeper)
     page = client.get(reverse("lots") + "?q=L-FIRST")
     assert page.status_code == 200 and "Reserved for orders" in page.content.decode()
+    assert client.get(reverse("lots") + "?sort=-promised").status_code == 200
+    exported = client.get(reverse("lots") + "?sort=-promised&export=xlsx")
+    assert exported.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(exported.content)).active.values)
+    column = rows[0].index("Reserved for orders")
+    assert [row[column] for row in rows[1:] if "L-FIRST" in row][0] in (8, "8")
     rows = api(keeper).get("/api/v1/lots/").json()["results"]
     promised = {row["code"]: row["promised"] for row in rows if row["warehouse"] == oil["warehouse"].pk}
     assert promised["L-FIRST"] == "8.000" and promised["L-SOON"] == "0.000"
