@@ -95,7 +95,8 @@ def ship_list(*, user, warehouse_id: int | None = None, order_ids=None, limit: i
     """The orders to ship (scoped like `orders_to_ship`), oldest confirmed first, each with
     `ship_lines`: its open lines and the lots first-expiry-first-out picking would take. The
     lots are shared out in the list's order, so two orders of one product in one warehouse do
-    not both count on the same lot. Four queries whatever the number of orders."""
+    not both count on the same lot, and around what the lots reserved. The same few queries
+    whatever the number of orders."""
     from django.db.models import Prefetch
 
     from salesops.sales.models import OrderLine
