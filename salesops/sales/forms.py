@@ -1,16 +1,20 @@
+from decimal import Decimal
+
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from salesops.catalog.models import Product
 from salesops.catalog.selectors import sellable_product_list_for_user
+from salesops.core import formatting
 from salesops.core.bounded import DateFormField, DecimalFormField
 from salesops.core.selectors import company_date
 from salesops.credit.models import Receipt
 from salesops.crm.models import Stage
 from salesops.crm.selectors import customer_list_for_user, opportunity_list_for_user
-from salesops.inventory.models import Lot, LotBalance, Warehouse
+from salesops.inventory.models import Lot, LotBalance, LotReservation, Warehouse
 from salesops.sales.models import Quote, SalesOrder, SalesReturn
 from salesops.sales.selectors import quote_list_for_user
 
@@ -148,22 +152,34 @@ class LotChoiceField(forms.ModelChoiceField):
         parts = [lot.code, lot.product.sku]
         if lot.discount_pct:
             parts.append(f"−{lot.discount_pct.normalize():f}%")
+        if getattr(lot, "free", None) is not None:
+            parts.append(str(_("%(quantity)s free") % {"quantity": formatting.quantity(lot.free, lot.product)}))
         if lot.expiry_date:
             parts.append(str(_("expires %(date)s") % {"date": lot.expiry_date.isoformat()}))
         return " · ".join(parts)
 
 
+QUANTITY = DecimalField(max_digits=16, decimal_places=3)
+
+
+def _lot_total(model, field: str) -> Coalesce:
+    """Per lot: the sum of `field` of its `model` rows in active warehouses."""
+    rows = model.objects.filter(lot=OuterRef("pk"), warehouse__active=True).values("lot").annotate(total=Sum(field))
+    return Coalesce(Subquery(rows.values("total"), output_field=QUANTITY), Decimal("0"), output_field=QUANTITY)
+
+
 def clearance_lots(*, include=()):
-    """The lots an order line may be sold from on the order page: clearance lots (a discount
-    set on them) that have not expired, of sellable products, with stock in an active
-    warehouse; and the lots of `include` (the lines' own, as the order has them)."""
-    stocked = LotBalance.objects.filter(lot=OuterRef("pk"), on_hand__gt=0, warehouse__active=True)
+    """The lots an order line may be sold from on the order page, each with `free` (what it
+    holds in active warehouses less what it reserved for orders): clearance lots (a discount
+    set on them) that have not expired, of sellable products, with goods free; and the lots of
+    `include` (the lines' own, as the order has them)."""
     today = company_date()
     offered = Q(discount_pct__gt=0, product__active=True, product__status=Product.Status.APPROVED) & (
         Q(expiry_date__isnull=True) | Q(expiry_date__gte=today)
     )
     return (
-        Lot.objects.filter((offered & Exists(stocked)) | Q(pk__in=list(include)))
+        Lot.objects.annotate(free=_lot_total(LotBalance, "on_hand") - _lot_total(LotReservation, "quantity"))
+        .filter((offered & Q(free__gt=0)) | Q(pk__in=list(include)))
         .select_related("product")
         .order_by("expiry_date", "code")
     )

@@ -458,7 +458,7 @@ def test_a_rep_of_another_team_cannot_sell_the_lot_to_a_customer_not_theirs(oil,
 def test_the_order_form_offers_clearance_lots_and_sells_from_the_one_chosen(oil, client):
     client.force_login(oil["org"]["rep1"])
     page = client.get(reverse("sales-order-new")).content.decode()
-    assert "L-SOON · OIL-5L · −30%" in page and "L-FAR" in page
+    assert "L-SOON · OIL-5L · −30% · 30 free" in page and "L-FAR" in page
     assert "L-GONE" not in page  # expired
     assert "L-FIRST" not in page  # no clearance discount
     data = {
@@ -479,6 +479,16 @@ def test_the_order_form_offers_clearance_lots_and_sells_from_the_one_chosen(oil,
         D("8.65"),
         D("17.30"),
     )
+
+
+def test_the_order_form_says_how_much_of_each_lot_is_free_and_offers_no_lot_all_reserved(oil, client):
+    client.force_login(oil["org"]["rep1"])
+    confirmed(oil, [lot_line(oil, quantity="25")])
+    assert "L-SOON · OIL-5L · −30% · 5 free" in client.get(reverse("sales-order-new")).content.decode()
+    confirmed(oil, [lot_line(oil, quantity="5")])
+    assert "L-SOON" not in client.get(reverse("sales-order-new")).content.decode()
+    zh = client.get(reverse("sales-order-new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "L-FAR · OIL-5L · −20% · 可用 15" in zh
 
 
 def test_the_order_form_says_what_is_wrong_with_a_lot_next_to_it(oil, client):
