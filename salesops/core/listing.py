@@ -82,6 +82,7 @@ def _cell(column: Column, label: str, row) -> dict:
         "value": value,
         "text": "" if column.template else column.text(row, value),
         "link": column.link(row) if column.link else None,
+        "date": isinstance(value, datetime.date),  # kept on one line, like a figure
     }
 
 

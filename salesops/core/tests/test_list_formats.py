@@ -133,6 +133,7 @@ def test_the_table_shows_text_and_the_export_typed_values_with_the_same_queries(
         cells = [[cell["text"] for cell in row["cells"]] for row in context["rows"]]
     assert cells == [["fmt-a", "2026-12-03 01:26", "¥1,234.50"], ["fmt-b", "2026-12-03 01:26", "¥1,234.50"]]
     assert context["rows"][0]["cells"][2]["value"] == Decimal("1234.5000000")  # a cell template still gets it
+    assert [cell["date"] for cell in context["rows"][0]["cells"]] == [False, True, False]  # kept on one line
     assert len(queries) == 2  # the count and the page, as before formatting
 
     response = listing("?export=xlsx").response()
