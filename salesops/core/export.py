@@ -27,11 +27,11 @@ def typed(value, kind: str = "", unit=None):
     decimals, a date column's datetime as the company's calendar day; anything else as it is
     (`_cell` turns datetimes into the company's wall-clock time)."""
     if kind in formatting.NUMBER_KINDS:
-        number = formatting._decimal(value)
+        number = formatting.as_decimal(value)
         if number is None:
             return value
         places = 2 if kind != "quantity" else formatting.unit_decimals(unit)
-        return formatting._round(number, places)
+        return formatting.round_half_up(number, places)
     if kind == "date" and isinstance(value, datetime.datetime):
         return formatting.company_moment(value).date()
     return value

@@ -44,7 +44,8 @@ CENT = Decimal("0.01")
 _DISPLAY = Context(prec=100)
 
 
-def _decimal(value) -> Decimal | None:
+def as_decimal(value) -> Decimal | None:
+    """`value` as a finite Decimal of sane size, or None when it is not a number."""
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):
@@ -59,13 +60,14 @@ def _decimal(value) -> Decimal | None:
     return number if number.is_finite() and number.adjusted() < 60 else None
 
 
-def _round(number: Decimal, places: int) -> Decimal:
+def round_half_up(number: Decimal, places: int) -> Decimal:
+    """`number` rounded half up to `places` decimals."""
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_DISPLAY)
 
 
 def _grouped(number: Decimal, places: int, *, keep_zeros: bool) -> str:
     """|number| rounded half up to `places`, with the active language's separators."""
-    rounded = _round(abs(number), places)
+    rounded = round_half_up(abs(number), places)
     text = f"{rounded:,.{places}f}"
     if not keep_zeros and "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -75,13 +77,13 @@ def _grouped(number: Decimal, places: int, *, keep_zeros: bool) -> str:
 
 
 def _sign(number: Decimal, places: int) -> str:
-    rounded = _round(number, places)
+    rounded = round_half_up(number, places)
     return "-" if rounded < 0 else ""
 
 
 def money(value, currency: str = "CNY") -> str:
     """``¥1,234.50``; ``-¥1,234.50``; ``—`` for nothing."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return NOTHING
     code = (currency or "CNY").upper()
@@ -92,7 +94,7 @@ def money(value, currency: str = "CNY") -> str:
 def amount(value) -> str:
     """Money without a currency sign, for table columns whose heading names the currency:
     ``1,234.50``, ``-1,234.50``."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return NOTHING
     return f"{_sign(number, 2)}{_grouped(number, 2, keep_zeros=True)}"
@@ -115,7 +117,7 @@ def unit_decimals(unit) -> int:
 
 def quantity(value, unit=None) -> str:
     """``1,200`` for a counted unit; ``286.61`` for a 3-decimal unit; ``—`` for nothing."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return NOTHING
     places = unit_decimals(unit)
@@ -197,7 +199,7 @@ NUMBER_KINDS = frozenset({"money", "amount", "quantity", "percent"})
 def plain_number(value) -> str:
     """A number without artefacts: ``286.610000000000`` → ``286.61``, ``12.5`` → ``12.50``,
     ``5.000`` → ``5``, ``0.125`` → ``0.125`` (at most 3 decimals, never 1)."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return NOTHING
     text = quantity(number, 3)
@@ -207,7 +209,7 @@ def plain_number(value) -> str:
 
 def percent(value) -> str:
     """``12.5%``; up to 2 decimals, trailing zeros dropped."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return NOTHING
     return f"{_sign(number, 2)}{_grouped(number, 2, keep_zeros=False)}%"
@@ -218,7 +220,7 @@ def cell(value, kind: str = "", unit=None) -> str:
     kind (a text in a money column) is shown as it is."""
     if value is None or value == "":
         return ""
-    if kind in NUMBER_KINDS and _decimal(value) is None:
+    if kind in NUMBER_KINDS and as_decimal(value) is None:
         return str(value)
     if kind == "money":
         return money(value)

@@ -145,7 +145,7 @@ def _json_number(value) -> str | None:
         return None
     if not isinstance(value, float | Decimal | str):
         return None
-    number = formatting._decimal(value)
+    number = formatting.as_decimal(value)
     if number is None or number == number.to_integral_value() and not isinstance(value, str):
         return None
     exponent = number.normalize().as_tuple().exponent

@@ -66,21 +66,16 @@ def daily_demand(*, today: datetime.date, days: int = 90) -> dict[int, Decimal]:
     return {pid: quantity / days for pid, quantity in sold.items() if quantity > 0}
 
 
-def _on_hand(product_ids) -> dict[int, Decimal]:
-    from salesops.inventory.selectors import on_hand_by_product
-
-    return on_hand_by_product(product_ids)
-
-
 def _top_up_finished_goods(ctx, warehouse) -> int:
     from salesops.catalog.models import Product
     from salesops.inventory.demo import receive_made_and_bought
+    from salesops.inventory.selectors import on_hand_by_product
     from salesops.inventory.services import StockLine
 
     rng = ctx.rng("supply-cover")
     daily = daily_demand(today=ctx.today)
     products = Product.objects.in_bulk(list(daily))
-    stock = _on_hand(daily)
+    stock = on_hand_by_product(daily)
     made, bought = [], []
     for pid in sorted(daily):
         product = products[pid]
@@ -131,6 +126,7 @@ def _whole(quantity: Decimal, product) -> Decimal:
 def _size_raw_materials(ctx, warehouse) -> int:
     from salesops.catalog.models import Product
     from salesops.inventory.models import StockMove
+    from salesops.inventory.selectors import on_hand_by_product
     from salesops.inventory.services import Reference, StockLine, stock_issue, stock_receive
     from salesops.planning.periods import add_months, month_start
 
@@ -161,7 +157,7 @@ def _size_raw_materials(ctx, warehouse) -> int:
     for pid, quantity in daily.items():
         for component, quantity_per in per_unit.get(pid, {}).items():
             weekly[component] += quantity * quantity_per * 7
-    stock = _on_hand(components)
+    stock = on_hand_by_product(components)
     products = Product.objects.in_bulk(components)
     months = sorted(consumed)
     calls = defaultdict(list)  # month -> call-off lines

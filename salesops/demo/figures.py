@@ -50,7 +50,8 @@ def raw_cover_weeks(*, today: datetime.date) -> dict[str, float | None]:
     """{sku: weeks of cover} of the bought components of the made products: stock on hand over
     the weekly requirement of the last 90 days' orders, exploded through the bills of materials."""
     from salesops.catalog.models import Product
-    from salesops.demo.demo import _explosion, _on_hand, daily_demand
+    from salesops.demo.demo import _explosion, daily_demand
+    from salesops.inventory.selectors import on_hand_by_product
 
     made = list(Product.objects.filter(source=Product.Source.MAKE).values_list("pk", flat=True))
     per_unit = _explosion(made)
@@ -59,7 +60,7 @@ def raw_cover_weeks(*, today: datetime.date) -> dict[str, float | None]:
         for component, quantity in per_unit.get(pid, {}).items():
             weekly[component] += rate * quantity * 7
     components = sorted({c for explosion in per_unit.values() for c in explosion})
-    stock = _on_hand(components)
+    stock = on_hand_by_product(components)
     skus = dict(Product.objects.filter(pk__in=components).values_list("pk", "sku"))
     return {skus[c]: round(float((stock.get(c) or 0) / weekly[c]), 1) if weekly[c] else None for c in components}
 

@@ -441,6 +441,7 @@ def route_cycle_day_figures(cycle: RouteCycle) -> dict[int, CycleDay]:
         return {}
     item, days = _cycle_days(cycle)
     plan = evaluate(item.problem, days)
+    overtime = set(plan.overtime_days(cycle.day_minutes))
     return {
         day + 1: CycleDay(
             day=day + 1,
@@ -448,7 +449,7 @@ def route_cycle_day_figures(cycle: RouteCycle) -> dict[int, CycleDay]:
             travel_minutes=int(round(plan.travel_minutes[day])),
             work_minutes=int(round(plan.work_minutes[day])),
             limit=cycle.day_minutes,
-            overtime=day in set(plan.overtime_days(cycle.day_minutes)),
+            overtime=day in overtime,
         )
         for day in range(len(plan.days))
     }

@@ -345,22 +345,12 @@ def production_for_sales(ctx, *, warehouse, demand) -> None:
 def receive_made_and_bought(*, warehouse, made, bought, actor, at, number: str) -> None:
     """Book what the demo's factory made (a production receipt PR-<number>) and what it bought
     (a purchase receipt PO-<number>) into the warehouse at `at`."""
+    from salesops.inventory.models import StockMove
     from salesops.inventory.services import Reference, stock_receive
 
-    if made:
-        stock_receive(
-            warehouse=warehouse,
-            lines=made,
-            reference=Reference("demo_production", None, f"PR-{number}"),
-            actor=actor,
-            kind="production",
-            at=at,
-        )
-    if bought:
-        stock_receive(
-            warehouse=warehouse,
-            lines=bought,
-            reference=Reference("demo_purchase", None, f"PO-{number}"),
-            actor=actor,
-            at=at,
-        )
+    for lines, kind, reference in (
+        (made, StockMove.Kind.PRODUCTION, Reference("demo_production", None, f"PR-{number}")),
+        (bought, StockMove.Kind.RECEIPT, Reference("demo_purchase", None, f"PO-{number}")),
+    ):
+        if lines:
+            stock_receive(warehouse=warehouse, lines=lines, reference=reference, actor=actor, kind=kind, at=at)

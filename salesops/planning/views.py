@@ -766,7 +766,7 @@ def _mrp_timings(run: MrpRun) -> str:
     shown = []
     for part in run.message.split("; "):
         step, _space, seconds = part.removesuffix(" s").rpartition(" ")
-        if step not in MRP_STEPS or formatting._decimal(seconds) is None:
+        if step not in MRP_STEPS or formatting.as_decimal(seconds) is None:
             shown.append(part)
             continue
         shown.append(

@@ -37,7 +37,7 @@ def quantity(value, unit=None):
 def plus(value, other):
     """Decimal addition for figures summed in a template: Django's |add turns Decimals into
     whole numbers (12.50|add:3.25 gives 15)."""
-    left, right = formatting._decimal(value), formatting._decimal(other)
+    left, right = formatting.as_decimal(value), formatting.as_decimal(other)
     if left is None or right is None:
         return left if right is None else right
     return left + right

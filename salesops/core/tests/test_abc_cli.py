@@ -127,7 +127,7 @@ def test_formula_looking_cells_are_written_as_text(tmp_path):
 
     rows = list(csv.reader(target.open(newline="")))
     assert [row[:2] for row in rows[1:]] == [
-        ["'=HYPERLINK(\"http://x\",\"go\")", "+60"],
+        ['\'=HYPERLINK("http://x","go")', "+60"],
         ["'@SUM(A1)", "30"],
         ["'-cmd", "10"],
     ]
