@@ -560,6 +560,8 @@ class MrpRun(models.Model):
     n_planned = models.PositiveIntegerField(_("planned orders"), default=0)
     n_exceptions = models.PositiveIntegerField(_("exceptions"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
+    # seconds per step of a finished run ({"read": 0.12, "engine": 1.03, ...}), shown on its page
+    timings = models.JSONField(_("step timings"), default=dict, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = bounded.DateTimeField(_("created"), auto_now_add=True)
     finished_at = bounded.DateTimeField(_("finished"), null=True, blank=True)

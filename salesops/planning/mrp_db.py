@@ -278,6 +278,7 @@ def mrp_run_execute(*, run: MrpRun, pegging: bool = True) -> MrpRun:
         seconds=round(time.perf_counter() - started, 3),
         finished_at=timezone.now(),
         message="; ".join(f"{k} {v:.2f} s" for k, v in timings.items()),
+        timings={step: round(seconds, 3) for step, seconds in timings.items()},
     )
     run.refresh_from_db()
     return run

@@ -758,21 +758,13 @@ MRP_STEPS = {
 
 
 def _mrp_timings(run: MrpRun) -> str:
-    """The step timings of a finished run in the reader's language. They are stored as text for
-    the command line and the benchmarks (``read 0.12 s; engine 1.03 s``); an unknown step is
-    shown as stored."""
-    if run.status != JobStatus.DONE or not run.message:
-        return ""
-    shown = []
-    for part in run.message.split("; "):
-        step, _space, seconds = part.removesuffix(" s").rpartition(" ")
-        if step not in MRP_STEPS or formatting.as_decimal(seconds) is None:
-            shown.append(part)
-            continue
-        shown.append(
-            _("%(step)s %(seconds)s s") % {"step": MRP_STEPS[step], "seconds": formatting.quantity(seconds, 2)}
-        )
-    return " · ".join(shown)
+    """The step timings of a finished run in the reader's language (a step the page does not
+    name is left out)."""
+    return " · ".join(
+        _("%(step)s %(seconds)s s") % {"step": MRP_STEPS[step], "seconds": formatting.quantity(seconds, 2)}
+        for step, seconds in run.timings.items()
+        if step in MRP_STEPS and formatting.as_decimal(seconds) is not None
+    )
 
 
 @login_required

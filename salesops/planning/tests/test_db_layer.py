@@ -272,6 +272,7 @@ def test_mrp_from_the_database_nets_a_component_at_two_levels_with_stock(world):
     run = services.mrp_run_create(actor=world["org"]["planner"], schedule=schedule, weeks=6, enqueue=False)
     run = services.mrp_run_execute(run=run)
     assert run.status == JobStatus.DONE, run.message
+    assert {"read", "engine", "write"} <= set(run.timings) and all(s >= 0 for s in run.timings.values())
     first = schedule.first_week
     week = lambda n: first + datetime.timedelta(weeks=n - 1)  # noqa: E731
     orders = {

@@ -53,6 +53,6 @@ def test_a_local_forecast_says_so(org, data, language, shown):  # noqa: F811
 )
 def test_mrp_step_timings_are_in_the_readers_language(org, data, language, shown):  # noqa: F811
     mrp = data["mrp"]
-    MrpRun.objects.filter(pk=mrp.pk).update(message="read 0.12 s; engine 1234.567 s")
+    MrpRun.objects.filter(pk=mrp.pk).update(timings={"read": 0.12, "engine": 1234.567})
     html = _page(org["planner"], reverse("planning-mrp-detail", args=[mrp.pk]), language)
     assert f'data-testid="mrp-timings">{shown}</span>' in html
