@@ -267,6 +267,7 @@ class MrpRunSerializer(ModelSerializer):
             "n_planned",
             "n_exceptions",
             "seconds",
+            "timings",
             "created_at",
             "finished_at",
         ]
